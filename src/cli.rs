@@ -1,0 +1,53 @@
+//! The command line: `feedimport [--config FILE] run|check`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Imports RSS, Atom and JSON feeds as Markdown article files for a static site.
+#[derive(Debug, Parser)]
+#[command(name = "feedimport", version, about)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(
+        long,
+        global = true,
+        env = "FEEDIMPORT_CONFIG",
+        default_value = "feeds.toml"
+    )]
+    pub config: PathBuf,
+
+    /// More log output on stderr (-v: each file, -vv: debugging).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr, and no summary line.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch the feeds and write an article file for every item never imported.
+    Run(RunArgs),
+    /// Validate the configuration and print what a run would fetch.
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Print each file that would be written and change nothing on disk.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print one JSON document with the articles and each feed's outcome.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Only this feed (by its name in the config); repeat for several.
+    #[arg(long = "feed", value_name = "NAME")]
+    pub feeds: Vec<String>,
+}

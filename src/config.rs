@@ -1,0 +1,478 @@
+//! `feeds.toml`: read, validate, resolve paths relative to the file's folder.
+//!
+//! In: the path of a TOML file. Out: a [`Config`] whose paths are absolute and
+//! whose every feed is checked. Fails with [`ConfigError`], whose message names
+//! the file, the feed and the key to fix (TOML syntax errors carry line and
+//! column).
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use url::Url;
+
+/// Default number of feeds fetched at the same time.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this configuration was read from.
+    pub path: PathBuf,
+    /// The folder paths in the file are relative to.
+    pub base_dir: PathBuf,
+    /// Where article files go: `<content_dir>/<section>/`.
+    pub content_dir: PathBuf,
+    /// Where the import state lives.
+    pub state_dir: PathBuf,
+    /// Time zone of `publishedDate` and of the permalink's date.
+    pub timezone: Tz,
+    /// Tags every article gets first.
+    pub tags: Vec<String>,
+    /// How many feeds are fetched at once.
+    pub concurrency: usize,
+    pub feeds: Vec<FeedConfig>,
+}
+
+/// One `[[feeds]]` entry.
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    pub name: String,
+    pub source: FeedSource,
+    pub section: String,
+    pub tags: Vec<String>,
+}
+
+/// Where a feed's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedSource {
+    Http(Url),
+    /// A saved feed on disk (a path, or a `file://` URL), absolute.
+    File(PathBuf),
+}
+
+impl fmt::Display for FeedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FeedSource::Http(url) => write!(f, "{url}"),
+            FeedSource::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+impl FeedSource {
+    /// A stable text form, used to tell feeds apart in the state.
+    pub fn identity(&self) -> String {
+        match self {
+            FeedSource::Http(url) => url.to_string(),
+            FeedSource::File(path) => Url::from_file_path(path)
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| path.display().to_string()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The keys the top level of `feeds.toml` accepts.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "content_dir",
+    "state_dir",
+    "timezone",
+    "tags",
+    "concurrency",
+    "feeds",
+];
+/// The keys a `[[feeds]]` entry accepts.
+const FEED_KEYS: &[&str] = &["name", "url", "section", "tags"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default = "default_content_dir")]
+    content_dir: PathBuf,
+    #[serde(default = "default_state_dir")]
+    state_dir: PathBuf,
+    #[serde(default = "default_timezone")]
+    timezone: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default = "default_concurrency")]
+    concurrency: usize,
+    #[serde(default)]
+    feeds: Vec<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    name: String,
+    url: String,
+    section: String,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+fn default_content_dir() -> PathBuf {
+    PathBuf::from("content")
+}
+fn default_state_dir() -> PathBuf {
+    PathBuf::from(".feedimport")
+}
+fn default_timezone() -> String {
+    "Europe/Paris".to_string()
+}
+fn default_concurrency() -> usize {
+    DEFAULT_CONCURRENCY
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let base_dir = absolute
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::parse(&text, &absolute, &base_dir)
+    }
+
+    /// Parses `text` as if read from `path`, with relative paths resolved
+    /// against `base_dir`.
+    pub fn parse(text: &str, path: &Path, base_dir: &Path) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+
+        // Check the keys ourselves first so that the message can say which
+        // feed holds a typo; serde's own message only names the key.
+        let table: toml::Table = toml::from_str(text).map_err(|e| invalid(toml_error(&e)))?;
+        if let Some(key) = table.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) {
+            return Err(invalid(format!(
+                "unknown key `{key}` at the top level (expected one of: {})",
+                TOP_LEVEL_KEYS.join(", ")
+            )));
+        }
+        let raw: RawConfig = table
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid(toml_error(&e)))?;
+
+        let timezone = Tz::from_str(raw.timezone.trim()).map_err(|_| {
+            invalid(format!(
+                "key `timezone`: `{}` is not an IANA time zone name (for example \"Europe/Paris\")",
+                raw.timezone
+            ))
+        })?;
+        if raw.concurrency == 0 {
+            return Err(invalid("key `concurrency` must be at least 1".to_string()));
+        }
+        check_tags(&raw.tags).map_err(|m| invalid(format!("key `tags`: {m}")))?;
+
+        if raw.feeds.is_empty() {
+            return Err(invalid(
+                "no feeds: add at least one [[feeds]] entry with name, url and section".to_string(),
+            ));
+        }
+
+        let mut feeds = Vec::with_capacity(raw.feeds.len());
+        let mut names = HashSet::new();
+        for (index, value) in raw.feeds.into_iter().enumerate() {
+            let feed = parse_feed(value, index, base_dir).map_err(&invalid)?;
+            if !names.insert(feed.name.clone()) {
+                return Err(invalid(format!(
+                    "feed \"{}\": key `name`: another feed already has this name; names must be unique",
+                    feed.name
+                )));
+            }
+            feeds.push(feed);
+        }
+
+        Ok(Config {
+            path: path.to_path_buf(),
+            base_dir: base_dir.to_path_buf(),
+            content_dir: base_dir.join(&raw.content_dir),
+            state_dir: base_dir.join(&raw.state_dir),
+            timezone,
+            tags: raw.tags,
+            concurrency: raw.concurrency,
+            feeds,
+        })
+    }
+
+    /// Finds the feeds named in `names`, in config order; an unknown name is
+    /// an error naming it.
+    pub fn select_feeds(&self, names: &[String]) -> Result<Vec<FeedConfig>, ConfigError> {
+        if names.is_empty() {
+            return Ok(self.feeds.clone());
+        }
+        if let Some(unknown) = names
+            .iter()
+            .find(|n| !self.feeds.iter().any(|f| &f.name == *n))
+        {
+            let known: Vec<&str> = self.feeds.iter().map(|f| f.name.as_str()).collect();
+            return Err(ConfigError::Invalid {
+                path: self.path.clone(),
+                message: format!(
+                    "no feed named \"{unknown}\" (feeds are: {})",
+                    known.join(", ")
+                ),
+            });
+        }
+        Ok(self
+            .feeds
+            .iter()
+            .filter(|f| names.contains(&f.name))
+            .cloned()
+            .collect())
+    }
+
+    /// The folder a section's article files go to.
+    pub fn section_dir(&self, section: &str) -> PathBuf {
+        self.content_dir.join(section)
+    }
+}
+
+fn parse_feed(value: toml::Value, index: usize, base_dir: &Path) -> Result<FeedConfig, String> {
+    let position = index + 1;
+    let toml::Value::Table(table) = value else {
+        return Err(format!(
+            "feeds entry #{position} is not a table; write it as [[feeds]]"
+        ));
+    };
+    // Name the feed in every message: by its name when it has one.
+    let label = match table.get("name").and_then(|v| v.as_str()) {
+        Some(name) => format!("feed \"{name}\""),
+        None => format!("feeds entry #{position}"),
+    };
+    if let Some(key) = table.keys().find(|k| !FEED_KEYS.contains(&k.as_str())) {
+        return Err(format!(
+            "{label}: unknown key `{key}` (expected one of: {})",
+            FEED_KEYS.join(", ")
+        ));
+    }
+    for key in ["name", "url", "section"] {
+        if !table.contains_key(key) {
+            return Err(format!("{label}: missing key `{key}`"));
+        }
+    }
+    let raw: RawFeed = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| format!("{label}: {}", e.message()))?;
+
+    let name = raw.name.trim().to_string();
+    if name.is_empty() {
+        return Err(format!("{label}: key `name` is empty"));
+    }
+    if !is_plain_segment(&raw.section) {
+        return Err(format!(
+            "{label}: key `section`: `{}` must be a plain lowercase path segment (a-z, 0-9, '-' and '_', starting with a letter or digit), such as \"papers\"",
+            raw.section
+        ));
+    }
+    check_tags(&raw.tags).map_err(|m| format!("{label}: key `tags`: {m}"))?;
+    let source =
+        parse_source(&raw.url, base_dir).map_err(|m| format!("{label}: key `url`: {m}"))?;
+
+    Ok(FeedConfig {
+        name,
+        source,
+        section: raw.section,
+        tags: raw.tags,
+    })
+}
+
+fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("is empty".to_string());
+    }
+    match Url::parse(trimmed) {
+        Ok(url) => match url.scheme() {
+            "http" | "https" => {
+                if url.host_str().is_none_or(str::is_empty) {
+                    Err(format!("`{trimmed}` has no host"))
+                } else {
+                    Ok(FeedSource::Http(url))
+                }
+            }
+            "file" => url
+                .to_file_path()
+                .map(FeedSource::File)
+                .map_err(|_| format!("`{trimmed}` is not a usable file:// URL")),
+            // A Windows drive letter parses as a one-letter scheme.
+            scheme if scheme.len() > 1 => Err(format!(
+                "`{trimmed}`: scheme `{scheme}` is not supported (use http, https, file:// or a file path)"
+            )),
+            _ => Ok(FeedSource::File(base_dir.join(trimmed))),
+        },
+        Err(_) => Ok(FeedSource::File(base_dir.join(trimmed))),
+    }
+}
+
+fn check_tags(tags: &[String]) -> Result<(), String> {
+    if tags.iter().any(|t| t.trim().is_empty()) {
+        return Err("a tag is empty".to_string());
+    }
+    Ok(())
+}
+
+/// `papers`, `news-fr`, `a_b`: one lowercase path segment that cannot climb
+/// out of the content folder or be hidden.
+fn is_plain_segment(section: &str) -> bool {
+    let mut chars = section.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// A TOML error on one line: the message with line and column, no source
+/// excerpt (the excerpt spans several lines and repeats the file).
+fn toml_error(error: &toml::de::Error) -> String {
+    error.to_string().trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("/site/feeds.toml"), Path::new("/site"))
+            .map_err(|e| e.to_string())
+    }
+
+    const MINIMAL: &str = r#"
+        [[feeds]]
+        name = "A"
+        url = "https://example.org/feed/"
+        section = "papers"
+    "#;
+
+    #[test]
+    fn committed_feeds_toml_is_valid() {
+        let text = include_str!("../feeds.toml");
+        let config = parse(text).unwrap();
+        assert_eq!(config.feeds[0].name, "Interventional News — Latest");
+        assert_eq!(config.tags, ["France", "Actualité"]);
+        assert_eq!(config.content_dir, Path::new("/site/content"));
+        assert_eq!(config.state_dir, Path::new("/site/.feedimport"));
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let config = parse(MINIMAL).unwrap();
+        assert_eq!(config.timezone, chrono_tz::Europe::Paris);
+        assert_eq!(config.concurrency, DEFAULT_CONCURRENCY);
+        assert!(config.tags.is_empty());
+    }
+
+    #[test]
+    fn unknown_feed_key_names_feed_and_key() {
+        let err = parse(&format!("{MINIMAL}\nsectoin = \"x\"")).unwrap_err();
+        assert!(err.contains("feed \"A\""), "{err}");
+        assert!(err.contains("`sectoin`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_named() {
+        let err = parse(&format!("timezon = \"UTC\"\n{MINIMAL}")).unwrap_err();
+        assert!(err.contains("`timezon`"), "{err}");
+    }
+
+    #[test]
+    fn bad_timezone_is_named() {
+        let err = parse(&format!("timezone = \"Europe/Pariss\"\n{MINIMAL}")).unwrap_err();
+        assert!(
+            err.contains("timezone") && err.contains("Europe/Pariss"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn duplicate_feed_name_is_an_error() {
+        let err = parse(&format!("{MINIMAL}{MINIMAL}")).unwrap_err();
+        assert!(
+            err.contains("feed \"A\"") && err.contains("unique"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn section_must_be_a_plain_segment() {
+        for bad in ["../etc", "Papers", "a/b", "", ".hidden", "-x"] {
+            let text = MINIMAL.replace("\"papers\"", &format!("{bad:?}"));
+            let err = parse(&text).unwrap_err();
+            assert!(
+                err.contains("`section`") && err.contains("feed \"A\""),
+                "{bad}: {err}"
+            );
+        }
+        for good in ["papers", "news-fr", "a_1", "2024"] {
+            let text = MINIMAL.replace("\"papers\"", &format!("{good:?}"));
+            assert!(parse(&text).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let err = parse("tags = [\"a\"\n[[feeds]]").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("column"), "{err}");
+    }
+
+    #[test]
+    fn missing_key_names_it() {
+        let err = parse("[[feeds]]\nname = \"A\"\nurl = \"https://e.org/\"").unwrap_err();
+        assert!(err.contains("feed \"A\": missing key `section`"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_feed() {
+        let err =
+            parse(&MINIMAL.replace("section = \"papers\"", "section = \"papers\"\ntags = \"x\""))
+                .unwrap_err();
+        assert!(err.contains("feed \"A\""), "{err}");
+    }
+
+    #[test]
+    fn url_may_be_a_local_path_or_file_url() {
+        let config =
+            parse(&MINIMAL.replace("https://example.org/feed/", "saved/feed.xml")).unwrap();
+        assert_eq!(
+            config.feeds[0].source,
+            FeedSource::File(PathBuf::from("/site/saved/feed.xml"))
+        );
+        let config =
+            parse(&MINIMAL.replace("https://example.org/feed/", "file:///tmp/f.xml")).unwrap();
+        assert_eq!(
+            config.feeds[0].source,
+            FeedSource::File(PathBuf::from("/tmp/f.xml"))
+        );
+        let err =
+            parse(&MINIMAL.replace("https://example.org/feed/", "ftp://e.org/f")).unwrap_err();
+        assert!(err.contains("`url`") && err.contains("ftp"), "{err}");
+    }
+
+    #[test]
+    fn select_feeds_rejects_unknown_names() {
+        let config = parse(MINIMAL).unwrap();
+        assert_eq!(config.select_feeds(&["A".into()]).unwrap().len(), 1);
+        let err = config.select_feeds(&["B".into()]).unwrap_err().to_string();
+        assert!(err.contains("no feed named \"B\""), "{err}");
+    }
+}

@@ -1,0 +1,420 @@
+//! Feed entries to article drafts: the editorial reading of one item.
+//!
+//! In: a parsed [`feed_rs::model::Feed`] and the context of its feed. Out: one
+//! [`ItemDraft`] per usable entry (title, date, summary, link, image, identity)
+//! and one [`SkippedItem`] per entry that cannot become an article (no http(s)
+//! link). Pure: no I/O, nothing fails.
+
+pub mod html;
+
+use chrono::{DateTime, Utc};
+use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+pub use html::{absolute_http_url, first_image, html_to_text, plain_text};
+
+/// Summaries longer than this many characters are cut.
+pub const SUMMARY_MAX_CHARS: usize = 500;
+
+/// What an item says about itself, ready for the site's format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemDraft {
+    /// Our own identity of the item: stable across runs, never the parser's
+    /// generated id (which can be random).
+    pub key: String,
+    pub title: String,
+    pub date: DateTime<Utc>,
+    pub date_source: DateSource,
+    pub summary: String,
+    pub source_url: Url,
+    pub image_url: Option<Url>,
+}
+
+/// Where an item's date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateSource {
+    Published,
+    Updated,
+    /// The item has no date: the time of its first import stands in.
+    FirstImport,
+}
+
+/// An entry that cannot become an article, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedItem {
+    pub title: String,
+    pub reason: String,
+}
+
+/// What the extraction needs to know about the feed an entry comes from.
+#[derive(Debug, Clone)]
+pub struct FeedContext<'a> {
+    /// The feed's identity (its URL), which scopes GUIDs.
+    pub feed_identity: &'a str,
+    /// The URL the feed was fetched from, when it was fetched over HTTP.
+    pub feed_url: Option<&'a Url>,
+    /// The time of this import, for items without a date.
+    pub now: DateTime<Utc>,
+}
+
+/// Reads every entry of `feed`.
+pub fn extract_items(feed: &Feed, context: &FeedContext) -> (Vec<ItemDraft>, Vec<SkippedItem>) {
+    // Relative links resolve against the feed's own site link when the
+    // parser could not resolve them (a saved feed read from a file).
+    let site = feed
+        .links
+        .iter()
+        .filter(|l| is_alternate(l))
+        .find_map(|l| absolute_http_url(&l.href, context.feed_url));
+    let base = site.as_ref().or(context.feed_url);
+
+    let mut drafts = Vec::with_capacity(feed.entries.len());
+    let mut skipped = Vec::new();
+    for entry in &feed.entries {
+        match extract_item(entry, base, context) {
+            Ok(draft) => drafts.push(draft),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    (drafts, skipped)
+}
+
+fn extract_item(
+    entry: &Entry,
+    base: Option<&Url>,
+    context: &FeedContext,
+) -> Result<ItemDraft, SkippedItem> {
+    let entry_base = entry
+        .base
+        .as_deref()
+        .and_then(|b| absolute_http_url(b, base));
+    let base = entry_base.as_ref().or(base);
+
+    let title = entry.title.as_ref().map(text_of).unwrap_or_default();
+    let Some(source_url) = item_link(entry, base) else {
+        return Err(SkippedItem {
+            title,
+            reason: "the item has no http(s) link".to_string(),
+        });
+    };
+    let (date, date_source) = match (entry.published, entry.updated) {
+        (Some(published), _) => (published, DateSource::Published),
+        (None, Some(updated)) => (updated, DateSource::Updated),
+        (None, None) => (context.now, DateSource::FirstImport),
+    };
+    let content_html = entry.content.as_ref().and_then(|c| c.body.as_deref());
+    let description = entry.summary.as_ref().map(text_of).unwrap_or_default();
+    let summary_text = if description.is_empty() {
+        content_html.map(html_to_text).unwrap_or_default()
+    } else {
+        description
+    };
+    let summary = shorten_summary(&summary_text);
+    let title = if title.is_empty() {
+        // Every card needs a title; the link is what the item is.
+        source_url.to_string()
+    } else {
+        title
+    };
+
+    let image_url = declared_image(&entry.media, base).or_else(|| {
+        content_html
+            .and_then(|html| first_image(html, base))
+            .or_else(|| {
+                entry
+                    .summary
+                    .as_ref()
+                    .and_then(|s| first_image(&s.content, base))
+            })
+    });
+
+    let key = item_key(entry, &source_url, &title, date_source, context);
+    Ok(ItemDraft {
+        key,
+        title,
+        date,
+        date_source,
+        summary,
+        source_url,
+        image_url,
+    })
+}
+
+/// Title and summary are read as HTML whatever their declared type: feeds
+/// label escaped HTML as text often enough that trusting the label would let
+/// markup through.
+fn text_of(text: &Text) -> String {
+    html_to_text(&text.content)
+}
+
+fn is_alternate(link: &Link) -> bool {
+    matches!(link.rel.as_deref(), None | Some("alternate"))
+}
+
+/// The item's own page: its alternate link, never the comments, edit or
+/// enclosure links.
+fn item_link(entry: &Entry, base: Option<&Url>) -> Option<Url> {
+    entry
+        .links
+        .iter()
+        .filter(|l| is_alternate(l))
+        .chain(
+            entry
+                .links
+                .iter()
+                .filter(|l| l.rel.as_deref() == Some("related")),
+        )
+        .find_map(|l| absolute_http_url(&l.href, base))
+        .or_else(|| {
+            // An RSS guid with isPermaLink is the item's link.
+            absolute_http_url(&entry.id, None).filter(|_| entry.links.is_empty())
+        })
+}
+
+/// Our identity for an item: its GUID (scoped by the feed, since GUIDs are
+/// only unique within one), else its link, else a hash of title and date.
+fn item_key(
+    entry: &Entry,
+    source_url: &Url,
+    title: &str,
+    date_source: DateSource,
+    context: &FeedContext,
+) -> String {
+    let mut hasher = Sha256::new();
+    if !entry.id.trim().is_empty() {
+        hasher.update(b"id\0");
+        hasher.update(context.feed_identity.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(entry.id.trim().as_bytes());
+    } else if !entry.links.is_empty() {
+        hasher.update(b"link\0");
+        hasher.update(source_url.as_str().as_bytes());
+    } else {
+        hasher.update(b"title\0");
+        hasher.update(context.feed_identity.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(title.as_bytes());
+        hasher.update(b"\0");
+        if date_source != DateSource::FirstImport {
+            let date = entry.published.or(entry.updated).unwrap_or(context.now);
+            hasher.update(date.to_rfc3339().as_bytes());
+        }
+    }
+    let digest = hasher.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The image the feed declares for the item: media:content of an image type
+/// (the largest when several), else a thumbnail (media:thumbnail,
+/// itunes:image). Image enclosures arrive from the parser as media content.
+fn declared_image(media: &[MediaObject], base: Option<&Url>) -> Option<Url> {
+    let content = media
+        .iter()
+        .flat_map(|m| m.content.iter())
+        .filter(|c| is_image_content(c))
+        .filter_map(|c| {
+            let url = absolute_http_url(c.url.as_ref()?.as_str(), base)?;
+            Some((area(c.width, c.height), url))
+        });
+    if let Some(url) = largest(content) {
+        return Some(url);
+    }
+    let thumbnails =
+        media
+            .iter()
+            .flat_map(|m| m.thumbnails.iter())
+            .filter_map(|t: &MediaThumbnail| {
+                let url = absolute_http_url(&t.image.uri, base)?;
+                Some((area(t.image.width, t.image.height), url))
+            });
+    largest(thumbnails)
+}
+
+/// The first of the largest: a feed lists its preferred size first.
+fn largest(candidates: impl Iterator<Item = (u64, Url)>) -> Option<Url> {
+    let mut best: Option<(u64, Url)> = None;
+    for (area, url) in candidates {
+        if best.as_ref().is_none_or(|(best_area, _)| area > *best_area) {
+            best = Some((area, url));
+        }
+    }
+    best.map(|(_, url)| url)
+}
+
+fn area(width: Option<u32>, height: Option<u32>) -> u64 {
+    u64::from(width.unwrap_or(0)) * u64::from(height.unwrap_or(0))
+}
+
+/// An image type, or no type and a URL that does not look like audio,
+/// video or a document (the parser drops media:content's `medium`).
+fn is_image_content(content: &MediaContent) -> bool {
+    match &content.content_type {
+        Some(mime) => mime.ty().as_str() == "image",
+        None => content.url.as_ref().is_some_and(|url| {
+            let path = url.path().to_ascii_lowercase();
+            const NOT_IMAGES: &[&str] = &[
+                ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac", ".mp4", ".m4v",
+                ".mov", ".webm", ".mkv", ".avi", ".pdf", ".zip", ".torrent",
+            ];
+            !NOT_IMAGES.iter().any(|ext| path.ends_with(ext))
+        }),
+    }
+}
+
+/// WordPress's `[…]` / `[...]` tail becomes `…`; a summary over
+/// [`SUMMARY_MAX_CHARS`] is cut at a word boundary and ends with `…`.
+pub fn shorten_summary(text: &str) -> String {
+    let mut summary = text.trim().to_string();
+    for tail in ["[…]", "[...]", "[&hellip;]"] {
+        if let Some(stripped) = summary.strip_suffix(tail) {
+            summary = format!("{}…", stripped.trim_end());
+            break;
+        }
+    }
+    if summary.chars().count() > SUMMARY_MAX_CHARS {
+        let prefix = word_prefix(&summary, SUMMARY_MAX_CHARS - 1, char::is_whitespace);
+        summary = format!("{}…", prefix.trim_end_matches(|c: char| c.is_whitespace()));
+    }
+    summary
+}
+
+/// The longest prefix of `text` of at most `max_chars` characters that ends
+/// at a word boundary (`is_separator` tells what separates words); a first
+/// word longer than `max_chars` is cut.
+pub fn word_prefix(text: &str, max_chars: usize, is_separator: impl Fn(char) -> bool) -> &str {
+    let Some((cut, next)) = text.char_indices().nth(max_chars) else {
+        return text;
+    };
+    if is_separator(next) {
+        return &text[..cut];
+    }
+    match text[..cut].rfind(&is_separator) {
+        Some(boundary) if boundary > 0 => &text[..boundary],
+        _ => &text[..cut],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wordpress_ellipsis_becomes_one_character() {
+        assert_eq!(shorten_summary("It went well […]"), "It went well…");
+        assert_eq!(shorten_summary("It went well  [...]"), "It went well…");
+        assert_eq!(shorten_summary("No tail"), "No tail");
+    }
+
+    #[test]
+    fn long_summary_is_cut_at_a_word() {
+        let word = "abcd ";
+        let text = word.repeat(150); // 750 characters
+        let summary = shorten_summary(&text);
+        assert!(summary.ends_with("abcd…"), "{summary}");
+        assert!(summary.chars().count() <= SUMMARY_MAX_CHARS);
+        // 100 words of 4 letters and their 99 spaces make 499 characters,
+        // then the ellipsis.
+        assert_eq!(summary.chars().count(), 500);
+        // The limit falls inside the last word: that word goes whole.
+        let text = format!("{}bcdefgh", "a ".repeat(248));
+        assert_eq!(shorten_summary(&text), format!("{}…", "a ".repeat(248).trim_end()));
+    }
+
+    #[test]
+    fn summary_of_exactly_500_characters_stays_whole() {
+        let text = "é".repeat(500);
+        assert_eq!(shorten_summary(&text), text);
+        let text = "é".repeat(501);
+        assert_eq!(shorten_summary(&text).chars().count(), 500);
+    }
+
+    #[test]
+    fn word_prefix_handles_boundaries() {
+        let space = |c: char| c == ' ';
+        assert_eq!(word_prefix("ab cd ef", 5, space), "ab cd");
+        assert_eq!(word_prefix("ab cd ef", 4, space), "ab");
+        assert_eq!(word_prefix("abcdef", 3, space), "abc");
+        assert_eq!(word_prefix("ab", 3, space), "ab");
+    }
+
+    fn parse(xml: &str) -> Feed {
+        feed_rs::parser::Builder::new()
+            .id_generator(|_, _, _| String::new())
+            .build()
+            .parse(xml.as_bytes())
+            .unwrap()
+    }
+
+    fn context(url: &Url) -> FeedContext<'_> {
+        FeedContext {
+            feed_identity: url.as_str(),
+            feed_url: Some(url),
+            now: DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+                .unwrap()
+                .to_utc(),
+        }
+    }
+
+    #[test]
+    fn reads_an_rss_item() {
+        let feed = parse(
+            r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title><link>https://ex.org/</link>
+            <item><title>Caf&amp;eacute; &lt;b&gt;news&lt;/b&gt;</title><link>/a/</link>
+            <comments>https://ex.org/a/#comments</comments>
+            <pubDate>Mon, 02 Sep 2024 12:13:01 +0200</pubDate>
+            <description><![CDATA[<p>Hello <b>world</b> [&#8230;]</p>]]></description>
+            <media:content url="https://ex.org/small.jpg" medium="image" width="10" height="10"/>
+            <media:content url="https://ex.org/big.jpg" medium="image" width="100" height="100"/>
+            <media:content url="https://ex.org/clip.mp4" width="1000" height="1000"/>
+            </item></channel></rss>"#,
+        );
+        let url = Url::parse("https://ex.org/feed/").unwrap();
+        let (drafts, skipped) = extract_items(&feed, &context(&url));
+        assert!(skipped.is_empty());
+        let d = &drafts[0];
+        assert_eq!(d.title, "Café news");
+        assert_eq!(d.source_url.as_str(), "https://ex.org/a/");
+        assert_eq!(d.date.to_rfc3339(), "2024-09-02T10:13:01+00:00");
+        assert_eq!(d.summary, "Hello world…");
+        assert_eq!(
+            d.image_url.as_ref().unwrap().as_str(),
+            "https://ex.org/big.jpg"
+        );
+    }
+
+    #[test]
+    fn item_without_link_is_skipped_and_keys_are_stable() {
+        let xml = r#"<rss version="2.0"><channel><title>T</title>
+            <item><title>No link</title><description>x</description></item>
+            <item><title>A</title><link>https://ex.org/a</link></item>
+            <item><title>B</title><link>https://ex.org/b</link><guid>b-1</guid></item>
+            </channel></rss>"#;
+        let url = Url::parse("https://ex.org/feed/").unwrap();
+        let (first, skipped) = extract_items(&parse(xml), &context(&url));
+        let (second, _) = extract_items(&parse(xml), &context(&url));
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].title, "No link");
+        assert_eq!(first.len(), 2);
+        assert_eq!(first[0].key, second[0].key);
+        assert_ne!(first[0].key, first[1].key);
+        assert_eq!(first[0].date_source, DateSource::FirstImport);
+        assert_eq!(first[0].date, context(&url).now);
+    }
+
+    #[test]
+    fn image_falls_back_to_content_img() {
+        let xml = r#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>
+            <item><title>A</title><link>https://ex.org/a</link>
+            <content:encoded><![CDATA[<p><img src="/up/x.png" alt=""></p>]]></content:encoded></item>
+            </channel></rss>"#;
+        let url = Url::parse("https://ex.org/feed/").unwrap();
+        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        assert_eq!(
+            drafts[0].image_url.as_ref().unwrap().as_str(),
+            "https://ex.org/up/x.png"
+        );
+        // No description: the summary is the start of the content (here, none).
+        assert_eq!(drafts[0].summary, "");
+    }
+}

@@ -1,0 +1,114 @@
+//! Feed bytes to a parsed feed.
+//!
+//! In: the body of a feed and the URL it came from. Out: a
+//! [`feed_rs::model::Feed`] (RSS 0.9x/1.0/2.0, Atom, JSON Feed) whose relative
+//! links resolve against that URL. Fails with [`ParseError`]: an empty body,
+//! an HTML page served instead of a feed, or a document that is not a feed.
+
+use feed_rs::model::Feed;
+use url::Url;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("the body is empty")]
+    Empty,
+    #[error(
+        "the server sent an HTML page, not a feed (a login wall, an error page or the site's home page?)"
+    )]
+    HtmlPage,
+    #[error("not a valid feed: {0}")]
+    Invalid(String),
+}
+
+/// Parses `body`. The parser reads the charset from the document itself, so
+/// the bytes are passed as they came.
+pub fn parse_feed(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
+    let start = body
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(body)
+        .trim_ascii_start();
+    if start.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    if looks_like_html(start) {
+        return Err(ParseError::HtmlPage);
+    }
+    // Whitespace before `<?xml` (a classic PHP bug) is not allowed by XML
+    // and fails the parser; starting at the first `<` is what a reader does.
+    let body = if body.starts_with(b"\xEF\xBB\xBF") {
+        body
+    } else {
+        body.trim_ascii_start()
+    };
+    feed_rs::parser::Builder::new()
+        .base_uri(base.map(Url::as_str))
+        // An empty id tells extraction that the item has no GUID: the
+        // parser's generated ids can be random.
+        .id_generator(|_, _, _| String::new())
+        .build()
+        .parse(body)
+        .map_err(|e| ParseError::Invalid(e.to_string()))
+}
+
+fn looks_like_html(start: &[u8]) -> bool {
+    let head = &start[..start.len().min(512)];
+    let lower = head.to_ascii_lowercase();
+    let mut rest: &[u8] = &lower;
+    // Skip comments and the XML prolog before the first element.
+    loop {
+        rest = rest.trim_ascii_start();
+        if rest.starts_with(b"<!--") {
+            match rest.windows(3).position(|w| w == b"-->") {
+                Some(end) => rest = &rest[end + 3..],
+                None => return false,
+            }
+        } else if rest.starts_with(b"<?") {
+            match rest.windows(2).position(|w| w == b"?>") {
+                Some(end) => rest = &rest[end + 2..],
+                None => return false,
+            }
+        } else {
+            break;
+        }
+    }
+    rest.starts_with(b"<!doctype html") || rest.starts_with(b"<html")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_page_is_named() {
+        for page in [
+            &b"<!DOCTYPE html><html><body>Login</body></html>"[..],
+            b"\n\n<html lang=\"en\"><head>",
+            b"<?xml version=\"1.0\"?><!-- x --><html xmlns=\"http://www.w3.org/1999/xhtml\">",
+        ] {
+            assert!(matches!(parse_feed(page, None), Err(ParseError::HtmlPage)));
+        }
+    }
+
+    #[test]
+    fn empty_body_is_named() {
+        assert!(matches!(parse_feed(b"  \n", None), Err(ParseError::Empty)));
+    }
+
+    #[test]
+    fn leading_whitespace_is_tolerated() {
+        let feed = parse_feed(
+            b"\n\n  <?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title></channel></rss>",
+            None,
+        )
+        .unwrap();
+        assert_eq!(feed.title.unwrap().content, "T");
+    }
+
+    #[test]
+    fn garbage_is_invalid() {
+        assert!(matches!(
+            parse_feed(b"hello", None),
+            Err(ParseError::Invalid(_))
+        ));
+    }
+}

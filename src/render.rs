@@ -1,0 +1,278 @@
+//! An [`Article`] to the exact Markdown file the site expects.
+//!
+//! In: an article whose every field is final. Out: the file's text: YAML front
+//! matter with every value double-quoted (JSON-style escapes, which YAML reads
+//! back unchanged), then the body. Pure; nothing fails.
+
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+/// The credit line of an image taken from the source article.
+pub const IMAGE_CREDIT_PREFIX: &str = "Image de l’article — droits possiblement réservés — ";
+
+/// One article card, as its front matter holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Article {
+    pub title: String,
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`
+    pub date: String,
+    /// `2 septembre 2024`
+    pub published_date: String,
+    pub summary: String,
+    pub importance: String,
+    pub source_url: String,
+    pub tags: Vec<String>,
+    pub permalink: String,
+    pub image_url: String,
+    pub image_credit: String,
+}
+
+/// The front matter's `date`: UTC with milliseconds.
+pub fn iso_date(date: DateTime<Utc>) -> String {
+    date.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+const FRENCH_MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// The French long date of `date` in `timezone`: `2 septembre 2024`,
+/// `1er septembre 2024`.
+pub fn french_date(date: DateTime<Utc>, timezone: Tz) -> String {
+    let local = date.with_timezone(&timezone);
+    let day = match local.day() {
+        1 => "1er".to_string(),
+        d => d.to_string(),
+    };
+    let month = FRENCH_MONTHS[local.month0() as usize];
+    format!("{day} {month} {}", local.year())
+}
+
+/// The credit line for an image of the article at `source_url`.
+pub fn image_credit(source_url: &str) -> String {
+    format!("{IMAGE_CREDIT_PREFIX}{source_url}")
+}
+
+/// The whole file.
+pub fn render(article: &Article) -> String {
+    let mut out = String::with_capacity(1024 + article.summary.len() * 2);
+    out.push_str("---\n");
+    field(&mut out, "title", &article.title);
+    field(&mut out, "date", &article.date);
+    field(&mut out, "publishedDate", &article.published_date);
+    field(&mut out, "summary", &article.summary);
+    field(&mut out, "importance", &article.importance);
+    field(&mut out, "sourceUrl", &article.source_url);
+    out.push_str("tags: [");
+    for (i, tag) in article.tags.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        quote_into(&mut out, tag);
+    }
+    out.push_str("]\n");
+    field(&mut out, "permalink", &article.permalink);
+    field(&mut out, "imageUrl", &article.image_url);
+    field(&mut out, "imageCredit", &article.image_credit);
+    out.push_str("---\n\n");
+
+    if !article.image_url.is_empty() {
+        out.push_str("![");
+        out.push_str(&markdown_text(&article.title));
+        out.push_str("](");
+        out.push_str(&link_destination(&article.image_url));
+        out.push_str(")\n\n");
+        if !article.image_credit.is_empty() {
+            // The credit is our fixed text and a URL normalised by the url
+            // crate (no spaces, quotes or angle brackets): written as is, so
+            // that the URL stays the same bytes.
+            out.push_str("*Crédit image : ");
+            out.push_str(&article.image_credit);
+            out.push_str("*\n\n");
+        }
+    }
+    if !article.summary.is_empty() {
+        out.push_str("## L’essentiel\n\n");
+        out.push_str(&markdown_text(&article.summary));
+        out.push_str("\n\n");
+    }
+    out.push_str("## Lien source\n\n");
+    out.push_str(&article.source_url);
+    out.push('\n');
+    out
+}
+
+fn field(out: &mut String, key: &str, value: &str) {
+    out.push_str(key);
+    out.push_str(": ");
+    quote_into(out, value);
+    out.push('\n');
+}
+
+/// A YAML double-quoted scalar that reads back as `value`. Escapes are the
+/// JSON ones, which YAML shares; on top of JSON, every character YAML would
+/// fold or refuse (C1 controls, NEL, line and paragraph separators, BOM) is
+/// written as `\uXXXX`.
+pub fn quote_into(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+                ) =>
+            {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Text for the Markdown body: characters that would start markup are
+/// escaped with a backslash, so the text shows as written and no HTML
+/// (`<script>`, `<img onerror>`) reaches the page.
+pub fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        let escape = match c {
+            '\\' | '<' | '>' | '[' | ']' | '*' | '`' | '&' => true,
+            // `_` makes emphasis only at word edges; inside a word it is text.
+            '_' => {
+                let before = text[..i].chars().next_back();
+                let after = text[i + 1..].chars().next();
+                !(before.is_some_and(char::is_alphanumeric)
+                    && after.is_some_and(char::is_alphanumeric))
+            }
+            // At the start, these would make a heading, a list, a quote or a
+            // table row of the line.
+            '#' | '-' | '+' | '=' | '|' | '~' if i == 0 => true,
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    // `1. text` would be an ordered list.
+    if let Some(end) = out.find(['.', ')']) {
+        if end > 0 && out[..end].chars().all(|c| c.is_ascii_digit()) {
+            out.insert(end, '\\');
+        }
+    }
+    out
+}
+
+/// A link destination that Markdown reads whole: wrapped in `<…>` when it
+/// holds characters that would end a bare destination.
+fn link_destination(url: &str) -> String {
+    if url.contains(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+        format!("<{}>", url.replace('<', "%3C").replace('>', "%3E"))
+    } else {
+        url.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+    }
+
+    #[test]
+    fn french_dates() {
+        let paris = chrono_tz::Europe::Paris;
+        assert_eq!(
+            french_date(utc(2024, 9, 2, 10, 13), paris),
+            "2 septembre 2024"
+        );
+        assert_eq!(
+            french_date(utc(2024, 9, 1, 10, 0), paris),
+            "1er septembre 2024"
+        );
+        assert_eq!(
+            french_date(utc(2024, 2, 14, 0, 0), paris),
+            "14 février 2024"
+        );
+        // 22:30 UTC on 31 July is 00:30 on 1 August in Paris (summer time).
+        assert_eq!(
+            french_date(utc(2024, 7, 31, 22, 30), paris),
+            "1er août 2024"
+        );
+        assert_eq!(
+            french_date(utc(2024, 12, 31, 22, 30), paris),
+            "31 décembre 2024"
+        );
+        assert_eq!(
+            french_date(utc(2024, 12, 31, 23, 30), paris),
+            "1er janvier 2025"
+        );
+    }
+
+    #[test]
+    fn iso_date_has_milliseconds() {
+        assert_eq!(
+            iso_date(utc(2024, 9, 2, 10, 13)),
+            "2024-09-02T10:13:00.000Z"
+        );
+    }
+
+    #[test]
+    fn quoting_round_trips_through_yaml() {
+        let nasty = [
+            "plain",
+            "quote \" and backslash \\ and ]",
+            "line\nbreak\r\ttab",
+            "---",
+            "key: value",
+            "- item",
+            "# comment",
+            "\u{2028}sep\u{2029}\u{85}nel\u{feff}\u{1}\u{7f}\u{9f}",
+            "'single'",
+            "@at `tick` | pipe > gt % pct & amp * star ! bang",
+            "",
+        ];
+        for value in nasty {
+            let mut doc = String::from("v: ");
+            quote_into(&mut doc, value);
+            let parsed: std::collections::BTreeMap<String, String> =
+                serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{doc:?}: {e}"));
+            assert_eq!(parsed["v"], value, "{doc}");
+        }
+    }
+
+    #[test]
+    fn markdown_text_escapes_markup() {
+        assert_eq!(markdown_text("p<0.001"), "p\\<0.001");
+        assert_eq!(markdown_text("<script>"), "\\<script\\>");
+        assert_eq!(markdown_text("a [link](x)"), "a \\[link\\](x)");
+        assert_eq!(markdown_text("# not a heading"), "\\# not a heading");
+        assert_eq!(markdown_text("2024. A year"), "2024\\. A year");
+        assert_eq!(markdown_text("snake_case stays"), "snake_case stays");
+        assert_eq!(markdown_text("_emph_"), "\\_emph\\_");
+        assert_eq!(markdown_text("(TARE) naïve."), "(TARE) naïve.");
+    }
+}

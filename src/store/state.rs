@@ -1,0 +1,333 @@
+//! The import state: one SQLite database in `state_dir` that records every
+//! item ever imported (a tombstone, even after its file is deleted), so that
+//! re-runs import nothing twice.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+use super::files::read_front_matter;
+
+const STATE_FILE: &str = "state.sqlite3";
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS items (
+    key         TEXT PRIMARY KEY,
+    feed        TEXT NOT NULL,
+    source_url  TEXT NOT NULL,
+    permalink   TEXT,
+    path        TEXT,
+    imported_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_by_source_url ON items (source_url);
+CREATE INDEX IF NOT EXISTS items_by_permalink ON items (permalink);
+";
+
+/// One imported item, as the state records it.
+#[derive(Debug, Clone)]
+pub struct ImportRecord<'a> {
+    pub key: &'a str,
+    pub feed: &'a str,
+    pub source_url: &'a str,
+    pub permalink: Option<&'a str>,
+    /// Relative to the content folder.
+    pub path: Option<&'a str>,
+    pub imported_at: &'a str,
+}
+
+/// An open state database.
+pub struct State {
+    conn: Connection,
+    path: PathBuf,
+    /// True when no state existed before: the content folder must be read to
+    /// learn what was imported already.
+    fresh: bool,
+}
+
+impl State {
+    /// Opens (creating when needed) the state in `state_dir`.
+    pub fn open(state_dir: &Path) -> Result<State, StoreError> {
+        std::fs::create_dir_all(state_dir).map_err(|source| StoreError::Io {
+            path: state_dir.to_path_buf(),
+            source,
+        })?;
+        let path = state_dir.join(STATE_FILE);
+        let fresh = !path.exists();
+        let conn = Connection::open(&path).map_err(|e| state_error(&path, e))?;
+        let state = State { conn, path, fresh };
+        state.prepare()?;
+        Ok(state)
+    }
+
+    /// A copy of the state in memory, for a dry run: it answers like the real
+    /// one, and whatever is recorded in it is forgotten at the end.
+    pub fn open_in_memory_copy(state_dir: &Path) -> Result<State, StoreError> {
+        let path = state_dir.join(STATE_FILE);
+        let mut conn = Connection::open_in_memory().map_err(|e| state_error(&path, e))?;
+        let fresh = !path.exists();
+        if !fresh {
+            conn.restore(
+                rusqlite::MAIN_DB,
+                &path,
+                None::<fn(rusqlite::backup::Progress)>,
+            )
+            .map_err(|e| state_error(&path, e))?;
+        }
+        let state = State { conn, path, fresh };
+        state.prepare()?;
+        Ok(state)
+    }
+
+    fn prepare(&self) -> Result<(), StoreError> {
+        let fail = |e| state_error(&self.path, e);
+        self.conn
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(fail)?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(fail)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::State {
+                path: self.path.clone(),
+                message: format!(
+                    "written by a newer feedimport (schema {version}, this one knows {SCHEMA_VERSION}); upgrade feedimport"
+                ),
+            });
+        }
+        self.conn.execute_batch(SCHEMA).map_err(fail)?;
+        self.conn
+            .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    /// True when no state existed before this run.
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Was this item imported before, under its key or (from any feed, or by
+    /// an editor's hand) under its source URL?
+    pub fn is_imported(&self, key: &str, source_url: &str) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT 1 FROM items WHERE key = ?1
+                 UNION ALL SELECT 1 FROM items WHERE source_url = ?2 LIMIT 1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row(params![key, source_url], |_| Ok(()))
+                    .optional()
+            })
+            .map(|found| found.is_some())
+            .map_err(|e| state_error(&self.path, e))
+    }
+
+    /// Does an article already use this permalink (even one since deleted)?
+    pub fn permalink_taken(&self, permalink: &str) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM items WHERE permalink = ?1 LIMIT 1")
+            .and_then(|mut stmt| stmt.query_row([permalink], |_| Ok(())).optional())
+            .map(|found| found.is_some())
+            .map_err(|e| state_error(&self.path, e))
+    }
+
+    /// Records an imported item. Call between [`State::begin`] and
+    /// [`State::commit`].
+    pub fn record(&self, record: &ImportRecord) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO items (key, feed, source_url, permalink, path, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    record.key,
+                    record.feed,
+                    record.source_url,
+                    record.permalink,
+                    record.path,
+                    record.imported_at
+                ])
+            })
+            .map(|_| ())
+            .map_err(|e| state_error(&self.path, e))
+    }
+
+    /// Starts a transaction: what is recorded until [`State::commit`] is
+    /// saved together or not at all.
+    pub fn begin(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| state_error(&self.path, e))
+    }
+
+    pub fn commit(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| state_error(&self.path, e))
+    }
+
+    /// Learns what the content folder already holds, from the `sourceUrl` and
+    /// `permalink` in each article's front matter: after the state was lost,
+    /// nothing there is imported again. Returns how many articles it found.
+    pub fn reconcile_from_content(
+        &self,
+        content_dir: &Path,
+        imported_at: &str,
+    ) -> Result<usize, StoreError> {
+        let mut files = Vec::new();
+        collect_markdown_files(content_dir, &mut files);
+        self.begin()?;
+        let mut found = 0;
+        for file in &files {
+            let front = match read_front_matter(file) {
+                Ok(Some(front)) => front,
+                Ok(None) => {
+                    tracing::warn!(file = %file.display(), "no readable front matter; not counted as imported");
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(file = %file.display(), error = %e, "cannot read article file");
+                    continue;
+                }
+            };
+            let relative = file
+                .strip_prefix(content_dir)
+                .unwrap_or(file)
+                .to_string_lossy()
+                .into_owned();
+            let key = format!("file:{relative}");
+            self.record(&ImportRecord {
+                key: &key,
+                feed: "",
+                source_url: front.source_url.as_deref().unwrap_or(""),
+                permalink: front.permalink.as_deref(),
+                path: Some(&relative),
+                imported_at,
+            })?;
+            found += 1;
+        }
+        self.commit()?;
+        Ok(found)
+    }
+}
+
+/// Every `*.md` below `dir`, not following symbolic links and skipping
+/// hidden entries.
+fn collect_markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            collect_markdown_files(&path, out);
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+}
+
+fn state_error(path: &Path, error: rusqlite::Error) -> StoreError {
+    let hint = match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            "; the file is damaged: move it aside and run again, and feedimport rebuilds what it needs from the content folder"
+        }
+        Some(rusqlite::ErrorCode::ReadOnly) | Some(rusqlite::ErrorCode::CannotOpen) => {
+            "; check that the folder exists and is writable"
+        }
+        _ => "",
+    };
+    StoreError::State {
+        path: path.to_path_buf(),
+        message: format!("{error}{hint}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record<'a>(key: &'a str, url: &'a str, permalink: &'a str) -> ImportRecord<'a> {
+        ImportRecord {
+            key,
+            feed: "f",
+            source_url: url,
+            permalink: Some(permalink),
+            path: None,
+            imported_at: "2026-01-01T00:00:00Z",
+        }
+    }
+
+    #[test]
+    fn remembers_keys_urls_and_permalinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::open(dir.path()).unwrap();
+        assert!(state.is_fresh());
+        state.begin().unwrap();
+        state
+            .record(&record("k1", "https://ex.org/a", "/p/a"))
+            .unwrap();
+        state.commit().unwrap();
+        assert!(state.is_imported("k1", "https://other").unwrap());
+        assert!(state.is_imported("k2", "https://ex.org/a").unwrap());
+        assert!(!state.is_imported("k2", "https://ex.org/b").unwrap());
+        assert!(state.permalink_taken("/p/a").unwrap());
+        assert!(!state.permalink_taken("/p/b").unwrap());
+        drop(state);
+        let state = State::open(dir.path()).unwrap();
+        assert!(!state.is_fresh());
+        assert!(state.is_imported("k1", "").unwrap());
+    }
+
+    #[test]
+    fn in_memory_copy_forgets() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let state = State::open(dir.path()).unwrap();
+            state.begin().unwrap();
+            state
+                .record(&record("k1", "https://ex.org/a", "/p/a"))
+                .unwrap();
+            state.commit().unwrap();
+        }
+        let copy = State::open_in_memory_copy(dir.path()).unwrap();
+        assert!(copy.is_imported("k1", "").unwrap());
+        copy.begin().unwrap();
+        copy.record(&record("k2", "https://ex.org/b", "/p/b"))
+            .unwrap();
+        copy.commit().unwrap();
+        drop(copy);
+        let state = State::open(dir.path()).unwrap();
+        assert!(!state.is_imported("k2", "").unwrap());
+    }
+
+    #[test]
+    fn corrupt_state_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(STATE_FILE),
+            b"this is not sqlite, just some text that is long enough",
+        )
+        .unwrap();
+        let err = State::open(dir.path())
+            .err()
+            .expect("must fail")
+            .to_string();
+        assert!(err.contains(STATE_FILE) && err.contains("damaged"), "{err}");
+    }
+}
