@@ -40,6 +40,8 @@ pub fn parse_feed(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
     } else {
         body.trim_ascii_start()
     };
+    let upgraded = upgrade_atom_03(body);
+    let body = upgraded.as_deref().unwrap_or(body);
     feed_rs::parser::Builder::new()
         .base_uri(base.map(Url::as_str))
         // An empty id tells extraction that the item has no GUID: the
@@ -48,6 +50,44 @@ pub fn parse_feed(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
         .build()
         .parse(body)
         .map_err(|e| ParseError::Invalid(e.to_string()))
+}
+
+const ATOM_03_NAMESPACE: &[u8] = b"http://purl.org/atom/ns#";
+
+/// Atom 0.3 (still served by old FeedBurner and Blogger feeds) is Atom 1.0
+/// under another namespace, with `issued` and `modified` for `published` and
+/// `updated`. The parser knows only 1.0: rename, or it sees no entries.
+fn upgrade_atom_03(body: &[u8]) -> Option<Vec<u8>> {
+    static TAGS: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"<(/?)(issued|modified)([\s>/])").expect("a valid pattern")
+    });
+    let head = &body[..body.len().min(4096)];
+    head.windows(ATOM_03_NAMESPACE.len())
+        .any(|w| w == ATOM_03_NAMESPACE)
+        .then(|| {
+            let body = replace_bytes(body, ATOM_03_NAMESPACE, b"http://www.w3.org/2005/Atom");
+            TAGS.replace_all(&body, |caps: &regex::bytes::Captures| {
+                let name: &[u8] = if &caps[2] == b"issued" {
+                    b"published"
+                } else {
+                    b"updated"
+                };
+                [b"<".as_slice(), &caps[1], name, &caps[3]].concat()
+            })
+            .into_owned()
+        })
+}
+
+fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut rest = haystack;
+    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to);
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 fn looks_like_html(start: &[u8]) -> bool {
@@ -102,6 +142,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(feed.title.unwrap().content, "T");
+    }
+
+    #[test]
+    fn atom_03_is_read() {
+        let feed = parse_feed(
+            br#"<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>T</title>
+            <entry><title>E</title><link rel="alternate" type="text/html" href="https://ex.org/e"/>
+            <id>tag:e</id><issued>2009-01-02T03:04:05Z</issued><modified>2009-01-03T03:04:05Z</modified></entry></feed>"#,
+            None,
+        )
+        .unwrap();
+        let entry = &feed.entries[0];
+        assert_eq!(entry.title.as_ref().unwrap().content, "E");
+        assert_eq!(
+            entry.published.unwrap().to_rfc3339(),
+            "2009-01-02T03:04:05+00:00"
+        );
+        assert_eq!(
+            entry.updated.unwrap().to_rfc3339(),
+            "2009-01-03T03:04:05+00:00"
+        );
     }
 
     #[test]

@@ -278,7 +278,7 @@ fn import_drafts(
                 outcome.articles.push(ArticleReport {
                     path: relative_to(&path, &config.base_dir),
                     feed: feed.name.clone(),
-                    article,
+                    article: *article,
                     text: dry_run.then_some(text),
                 });
             }
@@ -290,7 +290,7 @@ fn import_drafts(
 enum Placement {
     New {
         path: PathBuf,
-        article: Article,
+        article: Box<Article>,
         text: String,
     },
     AlreadyThere {
@@ -345,7 +345,7 @@ fn place_article(
         }
         return Ok(Placement::New {
             path,
-            article,
+            article: Box::new(article),
             text,
         });
     }

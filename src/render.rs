@@ -175,10 +175,11 @@ pub fn markdown_text(text: &str) -> String {
         out.push(c);
     }
     // `1. text` would be an ordered list.
-    if let Some(end) = out.find(['.', ')']) {
-        if end > 0 && out[..end].chars().all(|c| c.is_ascii_digit()) {
-            out.insert(end, '\\');
-        }
+    if let Some(end) = out.find(['.', ')'])
+        && end > 0
+        && out[..end].chars().all(|c| c.is_ascii_digit())
+    {
+        out.insert(end, '\\');
     }
     out
 }

@@ -318,7 +318,10 @@ mod tests {
         assert_eq!(summary.chars().count(), 500);
         // The limit falls inside the last word: that word goes whole.
         let text = format!("{}bcdefgh", "a ".repeat(248));
-        assert_eq!(shorten_summary(&text), format!("{}…", "a ".repeat(248).trim_end()));
+        assert_eq!(
+            shorten_summary(&text),
+            format!("{}…", "a ".repeat(248).trim_end())
+        );
     }
 
     #[test]

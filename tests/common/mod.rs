@@ -54,7 +54,11 @@ impl Site {
     /// Every file below `content/`, by path relative to it, with its text.
     pub fn content(&self) -> BTreeMap<String, String> {
         let mut files = BTreeMap::new();
-        collect(&self.path().join("content"), &self.path().join("content"), &mut files);
+        collect(
+            &self.path().join("content"),
+            &self.path().join("content"),
+            &mut files,
+        );
         files
     }
 
@@ -67,14 +71,22 @@ impl Site {
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
             collect(root, &path, out);
         } else {
             let text = std::fs::read_to_string(&path).unwrap_or_else(|_| "<binary>".into());
-            out.insert(path.strip_prefix(root).unwrap().to_string_lossy().into_owned(), text);
+            out.insert(
+                path.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                text,
+            );
         }
     }
 }
@@ -140,7 +152,9 @@ pub fn rss(items: &[Item]) -> String {
             xml.push_str(&format!("<description>{description}</description>"));
         }
         if let Some(image) = &item.image {
-            xml.push_str(&format!("<media:content url=\"{image}\" medium=\"image\"/>"));
+            xml.push_str(&format!(
+                "<media:content url=\"{image}\" medium=\"image\"/>"
+            ));
         }
         xml.push_str("</item>\n");
     }
@@ -150,7 +164,9 @@ pub fn rss(items: &[Item]) -> String {
 
 /// Parses an article file's front matter with the YAML crate.
 pub fn front_matter(text: &str) -> BTreeMap<String, serde_yaml::Value> {
-    let rest = text.strip_prefix("---\n").expect("front matter starts the file");
+    let rest = text
+        .strip_prefix("---\n")
+        .expect("front matter starts the file");
     let end = rest.find("\n---\n").expect("front matter ends");
     serde_yaml::from_str(&rest[..=end]).expect("front matter is valid YAML")
 }
@@ -161,4 +177,24 @@ pub fn stderr(output: &Output) -> String {
 
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The Markdown body of an article file (after the front matter).
+pub fn body(text: &str) -> &str {
+    text.splitn(3, "---\n")
+        .nth(2)
+        .expect("a body after the front matter")
+}
+
+/// True when every `<` in `markdown` is escaped (`\<`), so none can open
+/// an HTML tag.
+pub fn no_raw_angle_bracket(markdown: &str) -> bool {
+    markdown.match_indices('<').all(|(i, _)| {
+        let backslashes = markdown[..i]
+            .chars()
+            .rev()
+            .take_while(|&c| c == '\\')
+            .count();
+        backslashes % 2 == 1
+    })
 }
