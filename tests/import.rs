@@ -493,3 +493,26 @@ fn corrupt_state_exits_3_and_says_how_to_recover() {
     );
     assert!(site.content().is_empty());
 }
+
+#[test]
+fn a_file_left_by_an_interrupted_run_is_adopted_not_duplicated() {
+    // The state exists (another feed was imported), but an interrupted run
+    // wrote this feed's article and stopped before saving the state.
+    let site = Site::new(&config(&[
+        ("Other", "saved/other.xml", "news"),
+        ("Interventional News — Latest", "saved/feed.xml", "papers"),
+    ]));
+    site.write("saved/other.xml", &rss(&[Item::new("Other", "https://news.example.org/o", "Mon, 02 Sep 2024 10:00:00 +0000")]));
+    site.write("saved/feed.xml", EXAMPLE_FEED);
+    site.import(&["--feed", "Other"], 0);
+    site.write(&format!("content/{EXAMPLE_FILE}"), EXAMPLE_ARTICLE);
+
+    let output = site.import(&["--json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["articles"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(site.content().len(), 2);
+    // And it is now recorded: deleting it does not bring it back.
+    std::fs::remove_file(site.path().join("content").join(EXAMPLE_FILE)).unwrap();
+    site.import(&[], 0);
+    assert_eq!(site.content().len(), 1);
+}
