@@ -44,6 +44,16 @@ pub struct FeedConfig {
     pub source: FeedSource,
     pub section: String,
     pub tags: Vec<String>,
+    /// Fetch a new item's page for its preview image when the feed has none.
+    pub article_images: bool,
+    /// Hosts besides the feed's own whose article pages may be fetched.
+    pub article_hosts: Vec<String>,
+    /// Import only items whose title, summary or categories match one of these.
+    pub include: Vec<regex::Regex>,
+    /// Never import items whose title, summary or categories match one of these.
+    pub exclude: Vec<regex::Regex>,
+    /// Items older than this are not imported (off when unset).
+    pub max_age: Option<std::time::Duration>,
 }
 
 /// Where a feed's bytes come from.
@@ -96,7 +106,17 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "feeds",
 ];
 /// The keys a `[[feeds]]` entry accepts.
-const FEED_KEYS: &[&str] = &["name", "url", "section", "tags"];
+const FEED_KEYS: &[&str] = &[
+    "name",
+    "url",
+    "section",
+    "tags",
+    "article_images",
+    "article_hosts",
+    "include",
+    "exclude",
+    "max_age",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,6 +143,19 @@ struct RawFeed {
     section: String,
     #[serde(default)]
     tags: Vec<String>,
+    #[serde(default = "default_true")]
+    article_images: bool,
+    #[serde(default)]
+    article_hosts: Vec<String>,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    max_age: Option<String>,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_content_dir() -> PathBuf {
@@ -289,12 +322,43 @@ fn parse_feed(value: toml::Value, index: usize, base_dir: &Path) -> Result<FeedC
     check_tags(&raw.tags).map_err(|m| format!("{label}: key `tags`: {m}"))?;
     let source =
         parse_source(&raw.url, base_dir).map_err(|m| format!("{label}: key `url`: {m}"))?;
+    let include =
+        compile_patterns(&raw.include).map_err(|m| format!("{label}: key `include`: {m}"))?;
+    let exclude =
+        compile_patterns(&raw.exclude).map_err(|m| format!("{label}: key `exclude`: {m}"))?;
+    let max_age = raw
+        .max_age
+        .as_deref()
+        .map(|text| {
+            humantime::parse_duration(text.trim()).map_err(|e| {
+                format!("{label}: key `max_age`: `{text}` is not a duration such as \"30d\" or \"12h\" ({e})")
+            })
+        })
+        .transpose()?;
+    let article_hosts = raw
+        .article_hosts
+        .iter()
+        .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+        .collect::<Vec<_>>();
+    if article_hosts
+        .iter()
+        .any(|h| h.is_empty() || h.contains(['/', ':', ' ']))
+    {
+        return Err(format!(
+            "{label}: key `article_hosts`: give host names only, such as \"www.example.org\""
+        ));
+    }
 
     Ok(FeedConfig {
         name,
         source,
         section: raw.section,
         tags: raw.tags,
+        article_images: raw.article_images,
+        article_hosts,
+        include,
+        exclude,
+        max_age,
     })
 }
 
@@ -324,6 +388,20 @@ fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
         },
         Err(_) => Ok(FeedSource::File(base_dir.join(trimmed))),
     }
+}
+
+/// Case-insensitive regular expressions; the message quotes the bad one.
+fn compile_patterns(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
+    patterns
+        .iter()
+        .map(|p| {
+            regex::RegexBuilder::new(p)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| format!("`{p}` is not a valid regular expression: {e}"))
+        })
+        .collect()
 }
 
 fn check_tags(tags: &[String]) -> Result<(), String> {
@@ -466,6 +544,33 @@ mod tests {
         let err =
             parse(&MINIMAL.replace("https://example.org/feed/", "ftp://e.org/f")).unwrap_err();
         assert!(err.contains("`url`") && err.contains("ftp"), "{err}");
+    }
+
+    #[test]
+    fn editorial_controls_are_read_and_checked() {
+        let text = format!(
+            "{MINIMAL}include = [\"stent\"]\nexclude = [\"(?i)sponsored\"]\nmax_age = \"30d\"\narticle_images = false\narticle_hosts = [\"CDN.example.org\"]\n"
+        );
+        let feed = &parse(&text).unwrap().feeds[0];
+        assert!(feed.include[0].is_match("New STENT trial"));
+        assert!(feed.exclude[0].is_match("Sponsored content"));
+        assert_eq!(
+            feed.max_age,
+            Some(std::time::Duration::from_secs(30 * 86400))
+        );
+        assert!(!feed.article_images);
+        assert_eq!(feed.article_hosts, ["cdn.example.org"]);
+
+        let err = parse(&format!("{MINIMAL}include = [\"(unclosed\"]\n")).unwrap_err();
+        assert!(
+            err.contains("feed \"A\": key `include`") && err.contains("(unclosed"),
+            "{err}"
+        );
+        let err = parse(&format!("{MINIMAL}max_age = \"soon\"\n")).unwrap_err();
+        assert!(err.contains("feed \"A\": key `max_age`"), "{err}");
+        let err = parse(&format!("{MINIMAL}article_hosts = [\"https://x.org/\"]\n")).unwrap_err();
+        assert!(err.contains("`article_hosts`"), "{err}");
+        assert!(parse(MINIMAL).unwrap().feeds[0].article_images);
     }
 
     #[test]

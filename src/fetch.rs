@@ -6,8 +6,11 @@
 //! timeouts, a User-Agent naming feedimport. Fails with [`FetchError`]:
 //! network errors, HTTP statuses, a body over the size cap, unreadable files.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 use crate::config::FeedSource;
@@ -57,14 +60,54 @@ fn reason_suffix(status: u16) -> String {
         .unwrap_or_default()
 }
 
-/// The one HTTP client of a run.
+/// An article page is read only up to the end of its `<head>`, and never
+/// past this many bytes.
+const MAX_HEAD_BYTES: usize = 512 * 1024;
+
+/// Requests at the same time to one host, feeds and article pages together.
+pub const DEFAULT_PER_HOST: usize = 2;
+
+/// The one HTTP client of a run, with its per-host limit. Cheap to clone:
+/// clones share the connection pool and the limits.
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    hosts: Arc<HostLimits>,
+}
+
+/// A semaphore per host, so that no site sees more than `per_host`
+/// requests from us at once.
+struct HostLimits {
+    per_host: usize,
+    semaphores: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl HostLimits {
+    async fn acquire(&self, url: &Url) -> Option<OwnedSemaphorePermit> {
+        let host = url.host_str()?.to_ascii_lowercase();
+        let semaphore = {
+            let mut map = self
+                .semaphores
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.entry(host)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+                .clone()
+        };
+        semaphore.acquire_owned().await.ok()
+    }
+}
+
+/// The start of an article page.
+#[derive(Debug)]
+pub struct PageHead {
+    pub html: String,
+    /// The URL after redirects: relative URLs in the page resolve against it.
+    pub final_url: Url,
 }
 
 impl Fetcher {
-    pub fn new() -> Result<Fetcher, FetchError> {
+    pub fn new(per_host: usize) -> Result<Fetcher, FetchError> {
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(CONNECT_TIMEOUT)
@@ -75,7 +118,57 @@ impl Fetcher {
             .deflate(true)
             .build()
             .map_err(|e| FetchError::Network(error_chain(&e)))?;
-        Ok(Fetcher { client })
+        Ok(Fetcher {
+            client,
+            hosts: Arc::new(HostLimits {
+                per_host: per_host.max(1),
+                semaphores: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// Fetches an article page as far as the end of its `<head>`: the
+    /// preview image is declared there, and the body is most of the bytes.
+    pub async fn fetch_page_head(&self, url: &Url) -> Result<PageHead, FetchError> {
+        let _permit = self.hosts.acquire(url).await;
+        let mut response = self
+            .client
+            .get(url.clone())
+            .header(
+                reqwest::header::ACCEPT,
+                "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+            )
+            .send()
+            .await
+            .map_err(|e| FetchError::Network(error_chain(&e)))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                status: status.as_u16(),
+            });
+        }
+        let final_url = response.url().clone();
+        let mut body: Vec<u8> = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| FetchError::Network(error_chain(&e)))?
+        {
+            let searched_from = body.len().saturating_sub(7);
+            body.extend_from_slice(&chunk);
+            if let Some(end) = find_head_end(&body[searched_from..]) {
+                body.truncate(searched_from + end);
+                break;
+            }
+            if body.len() >= MAX_HEAD_BYTES {
+                body.truncate(MAX_HEAD_BYTES);
+                break;
+            }
+        }
+        Ok(PageHead {
+            html: String::from_utf8_lossy(&body).into_owned(),
+            final_url,
+        })
     }
 
     /// Fetches one feed.
@@ -87,6 +180,7 @@ impl Fetcher {
     }
 
     async fn fetch_http(&self, url: &Url) -> Result<FetchedFeed, FetchError> {
+        let _permit = self.hosts.acquire(url).await;
         let mut response = self
             .client
             .get(url.clone())
@@ -133,6 +227,14 @@ impl Fetcher {
             content_type,
         })
     }
+}
+
+/// Where the `<head>` ends: at `</head` or at `<body`, whichever comes
+/// first (ASCII case-insensitive).
+fn find_head_end(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .windows(6)
+        .position(|w| w.eq_ignore_ascii_case(b"</head") || w[..5].eq_ignore_ascii_case(b"<body"))
 }
 
 async fn read_file(path: &std::path::Path) -> Result<FetchedFeed, FetchError> {

@@ -9,14 +9,17 @@
 //! Fails with [`RunError`] only when the run cannot go on (state or content
 //! folder unusable); a failing feed is a line in the [`Report`].
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::StreamExt;
+use url::Url;
 
 use crate::config::{Config, FeedConfig, FeedSource};
+use crate::extract::preview_image;
 use crate::extract::{self, FeedContext, ItemDraft};
-use crate::fetch::{Fetcher, error_chain};
+use crate::fetch::{DEFAULT_PER_HOST, Fetcher, error_chain};
 use crate::parse::parse_feed;
 use crate::permalink::{file_stem, permalink, title_slug};
 use crate::render::{Article, french_date, image_credit, iso_date, render};
@@ -72,17 +75,23 @@ pub async fn run(config: &Config, options: &RunOptions) -> Result<Report, RunErr
         }
     }
 
-    let fetcher = Fetcher::new().map_err(|e| RunError::Client(e.to_string()))?;
+    let fetcher = Fetcher::new(DEFAULT_PER_HOST).map_err(|e| RunError::Client(e.to_string()))?;
     let mut report = Report {
         dry_run: options.dry_run,
         ..Report::default()
     };
-    // `buffered` keeps config order while up to `concurrency` feeds are in
-    // flight, so that permalinks do not depend on which server answers first.
+    // Each feed is fetched, parsed and read in its own task, up to
+    // `concurrency` at once; `buffered` hands the results over in config
+    // order, so that permalinks do not depend on which server answers first.
     let mut gathered = futures_util::stream::iter(feeds.iter())
         .map(|feed| {
-            let fetcher = &fetcher;
-            async move { (feed, gather(fetcher, feed, now).await) }
+            let task = tokio::spawn(gather(fetcher.clone(), feed.clone(), now));
+            async move {
+                let result = task
+                    .await
+                    .unwrap_or_else(|e| Err(format!("internal error while reading the feed: {e}")));
+                (feed, result)
+            }
         })
         .buffered(config.concurrency);
 
@@ -95,29 +104,35 @@ pub async fn run(config: &Config, options: &RunOptions) -> Result<Report, RunErr
             new: 0,
             seen: 0,
             skipped: 0,
+            filtered: 0,
         };
-        match result {
+        let gathered = match result {
+            Ok(gathered) => gathered,
             Err(message) => {
                 tracing::warn!(feed = %feed.name, "{message}");
                 feed_report.status = FeedStatus::Failed;
                 feed_report.error = Some(message);
+                report.feeds.push(feed_report);
+                continue;
             }
-            Ok(gathered) => {
-                feed_report.skipped = gathered.skipped;
-                let outcome =
-                    import_feed(config, &state, feed, gathered.drafts, options.dry_run, now);
-                feed_report.new = outcome.articles.len();
-                feed_report.seen = outcome.seen;
-                report.articles.extend(outcome.articles);
-                if let Some(error) = outcome.error {
-                    feed_report.status = FeedStatus::Failed;
-                    feed_report.error = Some(error.to_string());
-                    report.feeds.push(feed_report);
-                    // The content folder or the state cannot be written: the
-                    // other feeds would fail the same way.
-                    return Err(error.into());
-                }
-            }
+        };
+        feed_report.skipped = gathered.skipped;
+        let selection = select_new(&state, feed, gathered.drafts, now)?;
+        feed_report.seen = selection.seen;
+        feed_report.filtered = selection.filtered;
+        let mut new = selection.new;
+        find_page_images(&fetcher, feed, &mut new).await;
+        let outcome = import_feed(config, &state, feed, new, options.dry_run, now);
+        feed_report.new = outcome.articles.len();
+        feed_report.seen += outcome.seen;
+        report.articles.extend(outcome.articles);
+        if let Some(error) = outcome.error {
+            feed_report.status = FeedStatus::Failed;
+            feed_report.error = Some(error.to_string());
+            report.feeds.push(feed_report);
+            // The content folder or the state cannot be written: the other
+            // feeds would fail the same way.
+            return Err(error.into());
         }
         report.feeds.push(feed_report);
     }
@@ -127,8 +142,8 @@ pub async fn run(config: &Config, options: &RunOptions) -> Result<Report, RunErr
 /// Fetch → parse → extract, for one feed. The parsing runs off the async
 /// threads so that slow feeds keep downloading meanwhile.
 async fn gather(
-    fetcher: &Fetcher,
-    feed: &FeedConfig,
+    fetcher: Fetcher,
+    feed: FeedConfig,
     now: DateTime<Utc>,
 ) -> Result<Gathered, String> {
     let fetched = fetcher
@@ -141,6 +156,7 @@ async fn gather(
         FeedSource::File(_) => None,
     };
     tokio::task::spawn_blocking(move || {
+        let _span = tracing::info_span!("feed", name = %feed.name).entered();
         let parsed = parse_feed(&fetched.body, base.as_ref()).map_err(|e| e.to_string())?;
         drop(fetched);
         let context = FeedContext {
@@ -159,6 +175,124 @@ async fn gather(
     })
     .await
     .map_err(|e| format!("internal error while parsing: {}", error_chain(&e)))?
+}
+
+/// The items of one feed that are to be imported now.
+struct Selection {
+    new: Vec<ItemDraft>,
+    /// Imported before (or twice in this feed).
+    seen: usize,
+    /// Left out by the feed's include, exclude or max_age rules.
+    filtered: usize,
+}
+
+/// Keeps the items never imported that the feed's editorial rules accept.
+fn select_new(
+    state: &State,
+    feed: &FeedConfig,
+    drafts: Vec<ItemDraft>,
+    now: DateTime<Utc>,
+) -> Result<Selection, StoreError> {
+    let mut selection = Selection {
+        new: Vec::new(),
+        seen: 0,
+        filtered: 0,
+    };
+    let mut batch_keys = HashSet::new();
+    let mut batch_urls = HashSet::new();
+    for draft in drafts {
+        let repeated = !batch_keys.insert(draft.key.clone())
+            || !batch_urls.insert(draft.source_url.as_str().to_string());
+        if repeated || state.is_imported(&draft.key, draft.source_url.as_str())? {
+            selection.seen += 1;
+        } else if !accepted(feed, &draft, now) {
+            selection.filtered += 1;
+        } else {
+            selection.new.push(draft);
+        }
+    }
+    Ok(selection)
+}
+
+/// The feed's include, exclude and max_age rules.
+fn accepted(feed: &FeedConfig, draft: &ItemDraft, now: DateTime<Utc>) -> bool {
+    let fields = || {
+        std::iter::once(draft.title.as_str())
+            .chain(std::iter::once(draft.summary.as_str()))
+            .chain(draft.categories.iter().map(String::as_str))
+    };
+    let matches = |patterns: &[regex::Regex]| {
+        patterns
+            .iter()
+            .any(|p| fields().any(|field| p.is_match(field)))
+    };
+    if !feed.include.is_empty() && !matches(&feed.include) {
+        return false;
+    }
+    if matches(&feed.exclude) {
+        return false;
+    }
+    if let Some(max_age) = feed.max_age
+        && draft.date_source != extract::DateSource::FirstImport
+        && let Ok(max_age) = chrono::Duration::from_std(max_age)
+        && draft.date < now - max_age
+    {
+        return false;
+    }
+    true
+}
+
+/// For new items whose feed declares no image, reads the preview image the
+/// publisher set on the article page. Only pages on the feed's own host (or
+/// its `article_hosts`) are fetched; a page that fails is a warning.
+async fn find_page_images(fetcher: &Fetcher, feed: &FeedConfig, drafts: &mut [ItemDraft]) {
+    if !feed.article_images {
+        return;
+    }
+    let wanted: Vec<(usize, Url)> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.declared_image.is_none() && page_allowed(feed, &d.source_url))
+        .map(|(i, d)| (i, d.source_url.clone()))
+        .collect();
+    let found: Vec<(usize, Option<Url>)> = futures_util::stream::iter(wanted)
+        .map(|(index, url)| async move {
+            match fetcher.fetch_page_head(&url).await {
+                Ok(head) => (index, preview_image(&head.html, &head.final_url)),
+                Err(e) => {
+                    tracing::warn!(feed = %feed.name, page = %url, "cannot read the article page for its image: {e}");
+                    (index, None)
+                }
+            }
+        })
+        .buffer_unordered(PAGE_FETCHES_PER_FEED)
+        .collect()
+        .await;
+    for (index, image) in found {
+        drafts[index].page_image = image;
+    }
+}
+
+/// Article pages fetched at once for one feed (the per-host limit applies
+/// on top).
+const PAGE_FETCHES_PER_FEED: usize = 16;
+
+/// Is the article at `url` on the feed's own host, or on a host the feed
+/// allows? `www.` does not make a host different.
+fn page_allowed(feed: &FeedConfig, url: &Url) -> bool {
+    let Some(host) = url.host_str().map(|h| h.to_ascii_lowercase()) else {
+        return false;
+    };
+    let bare = |h: &str| h.trim_start_matches("www.").to_string();
+    let feed_host = match &feed.source {
+        FeedSource::Http(feed_url) => feed_url.host_str().map(|h| bare(&h.to_ascii_lowercase())),
+        FeedSource::File(_) => None,
+    };
+    feed_host.as_deref() == Some(bare(&host).as_str())
+        || feed
+            .article_hosts
+            .iter()
+            .any(|allowed| bare(allowed) == bare(&host))
 }
 
 struct FeedImport {
@@ -239,10 +373,6 @@ fn import_drafts(
 
     for draft in drafts {
         let source_url = draft.source_url.as_str();
-        if state.is_imported(&draft.key, source_url)? {
-            outcome.seen += 1;
-            continue;
-        }
         if draft.date_source == extract::DateSource::FirstImport {
             tracing::info!(feed = %feed.name, title = %draft.title, "item has no date: using the time of import");
         }
@@ -369,7 +499,12 @@ fn build_article(
     permalink: String,
 ) -> Article {
     let source_url = draft.source_url.to_string();
-    let (image_url, image_credit) = match &draft.image_url {
+    let image = draft
+        .declared_image
+        .as_ref()
+        .or(draft.page_image.as_ref())
+        .or(draft.content_image.as_ref());
+    let (image_url, image_credit) = match image {
         Some(url) => (url.to_string(), image_credit(&source_url)),
         None => (String::new(), String::new()),
     };

@@ -50,6 +50,8 @@ pub struct FeedReport {
     pub seen: usize,
     /// Items that cannot become articles (no link).
     pub skipped: usize,
+    /// Items left out by the feed's include, exclude or max_age rules.
+    pub filtered: usize,
 }
 
 impl Report {
@@ -144,6 +146,7 @@ mod tests {
             new,
             seen: 0,
             skipped: 0,
+            filtered: 0,
         }
     }
 

@@ -502,7 +502,14 @@ fn a_file_left_by_an_interrupted_run_is_adopted_not_duplicated() {
         ("Other", "saved/other.xml", "news"),
         ("Interventional News — Latest", "saved/feed.xml", "papers"),
     ]));
-    site.write("saved/other.xml", &rss(&[Item::new("Other", "https://news.example.org/o", "Mon, 02 Sep 2024 10:00:00 +0000")]));
+    site.write(
+        "saved/other.xml",
+        &rss(&[Item::new(
+            "Other",
+            "https://news.example.org/o",
+            "Mon, 02 Sep 2024 10:00:00 +0000",
+        )]),
+    );
     site.write("saved/feed.xml", EXAMPLE_FEED);
     site.import(&["--feed", "Other"], 0);
     site.write(&format!("content/{EXAMPLE_FILE}"), EXAMPLE_ARTICLE);

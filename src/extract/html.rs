@@ -73,6 +73,39 @@ const BLOCKS: &[&str] = &[
 /// Reads `html` as an HTML fragment and returns its visible text, cleaned
 /// and with whitespace collapsed.
 pub fn html_to_text(html: &str) -> String {
+    let text = html_to_text_once(html);
+    // Double-escaped entities (`&amp;#8217;`) survive one decoding as
+    // `&#8217;`: decode them once more, without reading tags this time.
+    if has_entity(&text) {
+        html_to_text_once(&text.replace('<', "&lt;"))
+    } else {
+        text
+    }
+}
+
+/// True when `text` still holds something that reads as a character
+/// reference: `&#8217;`, `&#x2019;`, `&eacute;`.
+fn has_entity(text: &str) -> bool {
+    text.match_indices('&').any(|(i, _)| {
+        let rest = &text[i + 1..];
+        let name_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+            .count();
+        name_len > 1 && rest[name_len..].starts_with(';')
+    })
+}
+
+/// Elements whose class marks them as sharing or related-posts widgets.
+const SKIPPED_CLASSES: &[&str] = &[
+    "feedflare",
+    "sharedaddy",
+    "jp-relatedposts",
+    "addtoany_share_save_container",
+    "yarpp-related",
+];
+
+fn html_to_text_once(html: &str) -> String {
     if !html.contains(['<', '&']) {
         return plain_text(html);
     }
@@ -84,7 +117,11 @@ pub fn html_to_text(html: &str) -> String {
             Edge::Open(node) => match node.value() {
                 Node::Element(element) => {
                     let name = element.name();
-                    if skipping > 0 || SKIPPED.contains(&name) {
+                    let widget = element.attr("class").is_some_and(|c| {
+                        c.split_ascii_whitespace()
+                            .any(|c| SKIPPED_CLASSES.contains(&c))
+                    });
+                    if skipping > 0 || widget || SKIPPED.contains(&name) {
                         skipping += 1;
                     } else if BLOCKS.contains(&name) {
                         raw.push(' ');
@@ -191,6 +228,57 @@ fn is_decoration(url: &Url) -> bool {
         || path.contains("/~r/")
 }
 
+/// The image a publisher chose for previews of its page, from the page's
+/// `<head>`: `og:image`, then `twitter:image`, then `<link rel="image_src">`;
+/// made absolute against `page_url`, http(s) only.
+pub fn preview_image(head_html: &str, page_url: &Url) -> Option<Url> {
+    let document = Html::parse_document(head_html);
+    let mut og = None;
+    let mut twitter = None;
+    let mut image_src = None;
+    for node in document.tree.root().descendants() {
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        match element.name() {
+            "meta" => {
+                let key = element
+                    .attr("property")
+                    .or_else(|| element.attr("name"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
+                let slot = match key.as_str() {
+                    "og:image" | "og:image:url" | "og:image:secure_url" => &mut og,
+                    "twitter:image" | "twitter:image:src" => &mut twitter,
+                    _ => continue,
+                };
+                if slot.is_none() {
+                    *slot = element
+                        .attr("content")
+                        .and_then(|c| absolute_http_url(c, Some(page_url)));
+                }
+            }
+            "link" if image_src.is_none() => {
+                let is_image_src = element.attr("rel").is_some_and(|r| {
+                    r.split_ascii_whitespace()
+                        .any(|t| t.eq_ignore_ascii_case("image_src"))
+                });
+                if is_image_src {
+                    image_src = element
+                        .attr("href")
+                        .and_then(|h| absolute_http_url(h, Some(page_url)));
+                }
+            }
+            _ => {}
+        }
+        if og.is_some() {
+            break;
+        }
+    }
+    og.or(twitter).or(image_src)
+}
+
 /// Parses `href` (absolute, or relative to `base`) and keeps it only when it
 /// is an http or https URL.
 pub fn absolute_http_url(href: &str, base: Option<&Url>) -> Option<Url> {
@@ -242,6 +330,25 @@ mod tests {
     }
 
     #[test]
+    fn double_escaped_entities_are_decoded() {
+        assert_eq!(html_to_text("It&amp;#8217;s &amp;amp; more"), "It’s & more");
+        assert_eq!(html_to_text("caf&amp;eacute;"), "café");
+        // Text about markup stays text.
+        assert_eq!(html_to_text("use &amp;lt;b&amp;gt;"), "use <b>");
+        assert_eq!(html_to_text("AT&amp;T; R&amp;D"), "AT&T; R&D");
+    }
+
+    #[test]
+    fn sharing_widgets_are_not_text() {
+        assert_eq!(
+            html_to_text(
+                r#"<p>Story.</p><div class="feedflare"><a href="x">Digg it</a></div><div class="sharedaddy sd-sharing"><h3>Share this:</h3></div>"#
+            ),
+            "Story."
+        );
+    }
+
+    #[test]
     fn less_than_in_text_survives() {
         assert_eq!(
             html_to_text("p<0.001 and p &lt; 0.05"),
@@ -278,6 +385,31 @@ mod tests {
             first_image(r#"<img src="data:image/png;base64,AAAA">"#, None),
             None
         );
+    }
+
+    #[test]
+    fn preview_image_prefers_og_then_twitter_then_image_src() {
+        let page = Url::parse("https://ex.org/post/").unwrap();
+        let head = r#"<html><head><link rel="image_src" href="/src.jpg">
+            <meta name="twitter:image" content="https://ex.org/tw.jpg">
+            <meta content="https://cdn.ex.org/og.jpg?a=1&amp;b=2" property="og:image">"#;
+        assert_eq!(
+            preview_image(head, &page).unwrap().as_str(),
+            "https://cdn.ex.org/og.jpg?a=1&b=2"
+        );
+        let head = r#"<head><link rel="image_src" href="/src.jpg"><meta name="twitter:image" content="tw.jpg"></head>"#;
+        assert_eq!(
+            preview_image(head, &page).unwrap().as_str(),
+            "https://ex.org/post/tw.jpg"
+        );
+        let head = r#"<head><link rel="image_src" href="/src.jpg"></head>"#;
+        assert_eq!(
+            preview_image(head, &page).unwrap().as_str(),
+            "https://ex.org/src.jpg"
+        );
+        let head = r#"<head><meta property="og:image" content="javascript:alert(1)"></head>"#;
+        assert_eq!(preview_image(head, &page), None);
+        assert_eq!(preview_image("", &page), None);
     }
 
     #[test]

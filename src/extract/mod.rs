@@ -9,10 +9,12 @@ pub mod html;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
+use regex::Regex;
 use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
 use url::Url;
 
-pub use html::{absolute_http_url, first_image, html_to_text, plain_text};
+pub use html::{absolute_http_url, first_image, html_to_text, plain_text, preview_image};
 
 /// Summaries longer than this many characters are cut.
 pub const SUMMARY_MAX_CHARS: usize = 500;
@@ -28,7 +30,14 @@ pub struct ItemDraft {
     pub date_source: DateSource,
     pub summary: String,
     pub source_url: Url,
-    pub image_url: Option<Url>,
+    /// The image the feed declares (media:content, thumbnail, enclosure).
+    pub declared_image: Option<Url>,
+    /// The preview image of the article page (`og:image`), when it was read.
+    pub page_image: Option<Url>,
+    /// The first meaningful `<img>` of the content, the last resort.
+    pub content_image: Option<Url>,
+    /// Category labels, for include/exclude rules.
+    pub categories: Vec<String>,
 }
 
 /// Where an item's date came from.
@@ -98,36 +107,33 @@ fn extract_item(
             reason: "the item has no http(s) link".to_string(),
         });
     };
-    let (date, date_source) = match (entry.published, entry.updated) {
-        (Some(published), _) => (published, DateSource::Published),
-        (None, Some(updated)) => (updated, DateSource::Updated),
-        (None, None) => (context.now, DateSource::FirstImport),
-    };
+    let (date, date_source) = item_date(entry, context);
     let content_html = entry.content.as_ref().and_then(|c| c.body.as_deref());
-    let description = entry.summary.as_ref().map(text_of).unwrap_or_default();
-    let summary_text = if description.is_empty() {
-        content_html.map(html_to_text).unwrap_or_default()
-    } else {
-        description
-    };
-    let summary = shorten_summary(&summary_text);
+    let summary = summary_text(entry, &title, content_html);
     let title = if title.is_empty() {
-        // Every card needs a title; the link is what the item is.
-        source_url.to_string()
+        title_from_summary(&summary).unwrap_or_else(|| source_url.to_string())
     } else {
         title
     };
+    let summary = shorten_summary(&summary);
 
-    let image_url = declared_image(&entry.media, base).or_else(|| {
-        content_html
-            .and_then(|html| first_image(html, base))
-            .or_else(|| {
-                entry
-                    .summary
-                    .as_ref()
-                    .and_then(|s| first_image(&s.content, base))
-            })
-    });
+    let declared_image = declared_image(&entry.media, base);
+    // The content is the article's own HTML: its relative URLs are
+    // relative to the article.
+    let content_image = content_html
+        .and_then(|html| first_image(html, Some(&source_url)))
+        .or_else(|| {
+            entry
+                .summary
+                .as_ref()
+                .and_then(|s| first_image(&s.content, Some(&source_url)))
+        });
+    let categories = entry
+        .categories
+        .iter()
+        .map(|c| plain_text(c.label.as_deref().unwrap_or(&c.term)))
+        .filter(|c| !c.is_empty())
+        .collect();
 
     let key = item_key(entry, &source_url, &title, date_source, context);
     Ok(ItemDraft {
@@ -137,7 +143,103 @@ fn extract_item(
         date_source,
         summary,
         source_url,
-        image_url,
+        declared_image,
+        page_image: None,
+        content_image,
+        categories,
+    })
+}
+
+/// Published, else updated, else the time of import; a date far in the
+/// future (a wrong time zone, a scheduled post) is clamped to now.
+fn item_date(entry: &Entry, context: &FeedContext) -> (DateTime<Utc>, DateSource) {
+    let (date, source) = match (entry.published, entry.updated) {
+        (Some(published), _) => (published, DateSource::Published),
+        (None, Some(updated)) => (updated, DateSource::Updated),
+        (None, None) => return (context.now, DateSource::FirstImport),
+    };
+    if date > context.now + chrono::Duration::days(1) {
+        tracing::warn!(%date, "item dated in the future: using the time of import");
+        return (context.now, DateSource::FirstImport);
+    }
+    (date, source)
+}
+
+/// The description as plain text without the tails feed software adds; when
+/// it is empty or only repeats the title, the start of the content.
+fn summary_text(entry: &Entry, title: &str, content_html: Option<&str>) -> String {
+    let description = entry
+        .summary
+        .as_ref()
+        .map(|s| strip_boilerplate(&text_of(s)))
+        .unwrap_or_default();
+    let repeats_title = !title.is_empty() && description.trim_end_matches(['.', '…']) == title;
+    if !description.is_empty() && !repeats_title {
+        return description;
+    }
+    let content = content_html
+        .map(|html| strip_boilerplate(&html_to_text(html)))
+        .unwrap_or_default();
+    if content.is_empty() {
+        description
+    } else {
+        content
+    }
+}
+
+/// Removes what feed software appends to an excerpt: "The post X appeared
+/// first on Y.", "Continue reading …", "Read more", "Lire la suite".
+pub fn strip_boilerplate(text: &str) -> String {
+    static TAILS: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+        [
+            Regex::new(r"(?s)\s*(The post .{1,400}? appeared first on .{1,200}?\.?)\s*$")
+                .expect("a valid pattern"),
+            // Only after a sentence ends: "we read more papers" is prose.
+            Regex::new(
+                r"(?i)(?:^|[.!?…\]])\s*((?:continue reading|read more|read the full (?:story|article|post)|keep reading|lire la suite)\b[^.!?]{0,200}[.!?]?\s*(?:→|»|>>)?)\s*$",
+            )
+            .expect("a valid pattern"),
+        ]
+    });
+    let mut text = text.trim().to_string();
+    for tail in TAILS.iter() {
+        if let Some(found) = tail.captures(&text).and_then(|c| c.get(1)) {
+            // Never strip the whole text: "Read more" alone is all it says.
+            if found.start() > 0 {
+                text.truncate(found.start());
+                text.truncate(text.trim_end().len());
+            }
+        }
+    }
+    text
+}
+
+/// A title for an item that has none: the summary's first sentence, or its
+/// first words.
+fn title_from_summary(summary: &str) -> Option<String> {
+    const TITLE_MAX_CHARS: usize = 120;
+    let summary = summary.trim();
+    if summary.is_empty() {
+        return None;
+    }
+    let sentence_end = summary
+        .char_indices()
+        .take(TITLE_MAX_CHARS)
+        .find(|&(i, c)| {
+            matches!(c, '.' | '!' | '?')
+                && summary[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_none_or(char::is_whitespace)
+        })
+        .map(|(i, c)| &summary[..i + c.len_utf8()]);
+    Some(match sentence_end {
+        Some(sentence) => sentence.trim_end_matches('.').to_string(),
+        None if summary.chars().count() <= TITLE_MAX_CHARS => summary.to_string(),
+        None => format!(
+            "{}…",
+            word_prefix(summary, TITLE_MAX_CHARS - 1, char::is_whitespace).trim_end()
+        ),
     })
 }
 
@@ -170,6 +272,51 @@ fn item_link(entry: &Entry, base: Option<&Url>) -> Option<Url> {
             // An RSS guid with isPermaLink is the item's link.
             absolute_http_url(&entry.id, None).filter(|_| entry.links.is_empty())
         })
+        .map(without_tracking)
+}
+
+/// Query parameters that only tell the publisher where a click came from.
+const TRACKING_PARAMETERS: &[&str] = &[
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "yclid",
+    "twclid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "li_fat_id",
+    "ncid",
+    "sr_share",
+];
+
+/// `url` without `utm_*` and other tracking parameters, so that the same
+/// article reached from two campaigns is one article.
+pub fn without_tracking(mut url: Url) -> Url {
+    let is_tracking = |key: &str| {
+        let key = key.to_ascii_lowercase();
+        key.starts_with("utm_") || TRACKING_PARAMETERS.contains(&key.as_str())
+    };
+    if url.query().is_none() || !url.query_pairs().any(|(k, _)| is_tracking(&k)) {
+        return url;
+    }
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !is_tracking(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    url
 }
 
 /// Our identity for an item: its GUID (scoped by the feed, since GUIDs are
@@ -333,6 +480,71 @@ mod tests {
     }
 
     #[test]
+    fn tracking_parameters_are_removed() {
+        let clean = |u: &str| without_tracking(Url::parse(u).unwrap()).to_string();
+        assert_eq!(
+            clean("https://ex.org/a/?utm_source=rss&utm_medium=rss&utm_campaign=x"),
+            "https://ex.org/a/"
+        );
+        assert_eq!(
+            clean("https://ex.org/a?p=12&utm_source=rss&fbclid=1"),
+            "https://ex.org/a?p=12"
+        );
+        assert_eq!(
+            clean("https://ex.org/a?p=1&q=2#top"),
+            "https://ex.org/a?p=1&q=2#top"
+        );
+        assert_eq!(
+            clean("https://ex.org/a?UTM_Source=x#frag"),
+            "https://ex.org/a#frag"
+        );
+    }
+
+    #[test]
+    fn boilerplate_tails_are_removed() {
+        assert_eq!(
+            strip_boilerplate("A study. The post A study appeared first on Interventional News."),
+            "A study."
+        );
+        assert_eq!(
+            strip_boilerplate("Short text. Continue reading →"),
+            "Short text."
+        );
+        assert_eq!(
+            strip_boilerplate("Short text… Continue reading Big title"),
+            "Short text…"
+        );
+        assert_eq!(
+            strip_boilerplate("Texte court. Lire la suite"),
+            "Texte court."
+        );
+        assert_eq!(strip_boilerplate("Read more"), "Read more");
+        assert_eq!(
+            strip_boilerplate("We read more papers than ever, and so on."),
+            "We read more papers than ever, and so on."
+        );
+    }
+
+    #[test]
+    fn missing_title_comes_from_the_summary() {
+        assert_eq!(
+            title_from_summary("First sentence. Second one."),
+            Some("First sentence".into())
+        );
+        assert_eq!(
+            title_from_summary("Version 1.2 is out! More"),
+            Some("Version 1.2 is out!".into())
+        );
+        assert_eq!(title_from_summary(""), None);
+        let long = "word ".repeat(60);
+        let title = title_from_summary(&long).unwrap();
+        assert!(
+            title.ends_with('…') && title.chars().count() <= 120,
+            "{title}"
+        );
+    }
+
+    #[test]
     fn word_prefix_handles_boundaries() {
         let space = |c: char| c == ' ';
         assert_eq!(word_prefix("ab cd ef", 5, space), "ab cd");
@@ -381,7 +593,7 @@ mod tests {
         assert_eq!(d.date.to_rfc3339(), "2024-09-02T10:13:01+00:00");
         assert_eq!(d.summary, "Hello world…");
         assert_eq!(
-            d.image_url.as_ref().unwrap().as_str(),
+            d.declared_image.as_ref().unwrap().as_str(),
             "https://ex.org/big.jpg"
         );
     }
@@ -414,7 +626,7 @@ mod tests {
         let url = Url::parse("https://ex.org/feed/").unwrap();
         let (drafts, _) = extract_items(&parse(xml), &context(&url));
         assert_eq!(
-            drafts[0].image_url.as_ref().unwrap().as_str(),
+            drafts[0].content_image.as_ref().unwrap().as_str(),
             "https://ex.org/up/x.png"
         );
         // No description: the summary is the start of the content (here, none).

@@ -1,0 +1,243 @@
+//! End-to-end: what an editor would pick from real-world feeds — preview
+//! images from article pages, editorial rules, clean links, summaries and
+//! titles.
+
+mod common;
+
+use common::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn serve(server: &MockServer, route: &str, content_type: &str, body: &str) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), content_type),
+        )
+        .mount(server)
+        .await;
+}
+
+fn article_page(og_image: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html lang="en-GB"><head><meta charset="UTF-8">
+<title>Post</title><style>body {{ color: red }}</style>
+<meta content="{og_image}" property="og:image" />
+<meta name="twitter:image" content="https://cdn.example/twitter.jpg" />
+</head><body><p>{}</p><img src="https://cdn.example/body.jpg"></body></html>"#,
+        "Long article text. ".repeat(500)
+    )
+}
+
+fn image_of(site: &Site, file: &str) -> String {
+    front_matter(&site.content()[file])["imageUrl"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wordpress_items_without_images_take_the_pages_og_image() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let items = vec![
+        // No image in the feed: the page's og:image, HTML-unescaped.
+        Item::new(
+            "With page image",
+            &format!("{base}/2024/with-page-image/"),
+            "Mon, 02 Sep 2024 10:00:00 +0000",
+        ),
+        // The feed declares an image: the page is not fetched.
+        Item {
+            image: Some("https://cdn.example/declared.jpg".into()),
+            ..Item::new(
+                "Declared",
+                &format!("{base}/2024/declared/"),
+                "Mon, 02 Sep 2024 11:00:00 +0000",
+            )
+        },
+        // The page fails: a warning, and the content's image if any.
+        Item {
+            description: Some("<![CDATA[<p>Text <img src=\"/uploads/inline.jpg\"></p>]]>".into()),
+            ..Item::new(
+                "Broken page",
+                &format!("{base}/2024/broken/"),
+                "Mon, 02 Sep 2024 12:00:00 +0000",
+            )
+        },
+        // Another host: never fetched.
+        Item::new(
+            "Elsewhere",
+            "https://elsewhere.example/post/",
+            "Mon, 02 Sep 2024 13:00:00 +0000",
+        ),
+    ];
+    serve(&server, "/feed/", "application/rss+xml", &rss(&items)).await;
+    Mock::given(method("GET"))
+        .and(path("/2024/with-page-image/"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            article_page("https://cdn.example/og.jpg?w=1200&amp;h=630").into_bytes(),
+            "text/html; charset=UTF-8",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/2024/declared/"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/2024/broken/"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+
+    let site = Site::new(&config(&[("WP", &format!("{base}/feed/"), "papers")]));
+    let output = site.import(&[], 0);
+    assert!(
+        stderr(&output).contains("cannot read the article page"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        image_of(&site, "papers/2024-09-02-with-page-image.md"),
+        "https://cdn.example/og.jpg?w=1200&h=630"
+    );
+    assert_eq!(
+        image_of(&site, "papers/2024-09-02-declared.md"),
+        "https://cdn.example/declared.jpg"
+    );
+    assert_eq!(
+        image_of(&site, "papers/2024-09-02-broken-page.md"),
+        format!("{base}/uploads/inline.jpg")
+    );
+    assert_eq!(image_of(&site, "papers/2024-09-02-elsewhere.md"), "");
+
+    // A second run fetches no page: only new items are looked at (the
+    // `expect(1)` above is checked when the server drops).
+    site.import(&[], 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn article_images_can_be_turned_off() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let items = vec![Item::new(
+        "Post",
+        &format!("{base}/post/"),
+        "Mon, 02 Sep 2024 10:00:00 +0000",
+    )];
+    serve(&server, "/feed/", "application/rss+xml", &rss(&items)).await;
+    Mock::given(method("GET"))
+        .and(path("/post/"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let mut text = config(&[("WP", &format!("{base}/feed/"), "papers")]);
+    text.push_str("article_images = false\n");
+    let site = Site::new(&text);
+    site.import(&[], 0);
+    assert_eq!(image_of(&site, "papers/2024-09-02-post.md"), "");
+}
+
+#[test]
+fn editorial_rules_filter_items() {
+    let items = vec![
+        Item::new(
+            "New stent trial results",
+            "https://news.example.org/a",
+            "Mon, 02 Sep 2024 10:00:00 +0000",
+        ),
+        Item::new(
+            "Sponsored: stent maker news",
+            "https://news.example.org/b",
+            "Mon, 02 Sep 2024 10:00:00 +0000",
+        ),
+        Item::new(
+            "Conference dinner",
+            "https://news.example.org/c",
+            "Mon, 02 Sep 2024 10:00:00 +0000",
+        ),
+        Item::new(
+            "Old stent paper",
+            "https://news.example.org/d",
+            "Mon, 02 Sep 2014 10:00:00 +0000",
+        ),
+    ];
+    let mut text = config(&[("News", "feed.xml", "papers")]);
+    text.push_str("include = [\"stent\"]\nexclude = [\"^sponsored\"]\nmax_age = \"3650d\"\n");
+    let site = Site::new(&text);
+    site.write("feed.xml", &rss(&items));
+    let output = site.import(&["--json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["feeds"][0]["filtered"], 3, "{report}");
+    assert_eq!(
+        site.content().keys().collect::<Vec<_>>(),
+        ["papers/2024-09-02-new-stent-trial-results.md"]
+    );
+}
+
+#[test]
+fn links_are_cleaned_and_the_same_article_in_two_feeds_is_imported_once() {
+    let site = Site::new(&config(&[
+        ("One", "one.xml", "papers"),
+        ("Two", "two.xml", "news"),
+    ]));
+    site.write(
+        "one.xml",
+        &rss(&[Item::new(
+            "Shared story",
+            "https://news.example.org/story/?utm_source=rss&amp;utm_medium=rss",
+            "Mon, 02 Sep 2024 10:00:00 +0000",
+        )]),
+    );
+    site.write(
+        "two.xml",
+        &rss(&[Item {
+            guid: Some("other-guid".into()),
+            ..Item::new(
+                "Shared story (syndicated)",
+                "https://news.example.org/story/?utm_source=twitter",
+                "Mon, 02 Sep 2024 10:00:00 +0000",
+            )
+        }]),
+    );
+    let output = site.import(&["--json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let articles = report["articles"].as_array().unwrap();
+    assert_eq!(articles.len(), 1, "{report}");
+    assert_eq!(articles[0]["sourceUrl"], "https://news.example.org/story/");
+    assert_eq!(report["feeds"][1]["seen"], 1);
+}
+
+#[test]
+fn summaries_and_titles_are_what_an_editor_would_keep() {
+    let items = vec![
+        Item {
+            description: Some("<![CDATA[<p>A real excerpt about TARE [&#8230;]</p><p>The post Some title appeared first on Interventional News.</p>]]>".into()),
+            ..Item::new("Some title", "https://news.example.org/a", "Mon, 02 Sep 2024 10:00:00 +0000")
+        },
+        Item {
+            title: String::new(),
+            description: Some("Untitled item. It has text.".into()),
+            ..Item::new("", "https://news.example.org/b", "Mon, 02 Sep 2024 10:00:00 +0000")
+        },
+        Item {
+            title: "It&amp;#8217;s double&amp;nbsp;escaped".into(),
+            ..Item::new("x", "https://news.example.org/c", "Mon, 02 Sep 2024 10:00:00 +0000")
+        },
+    ];
+    let site = Site::new(&config(&[("News", "feed.xml", "papers")]));
+    site.write("feed.xml", &rss(&items));
+    site.import(&[], 0);
+    let content = site.content();
+    let a = front_matter(&content["papers/2024-09-02-some-title.md"]);
+    assert_eq!(a["summary"].as_str(), Some("A real excerpt about TARE…"));
+    let b = front_matter(&content["papers/2024-09-02-untitled-item.md"]);
+    assert_eq!(b["title"].as_str(), Some("Untitled item"));
+    let c = front_matter(&content["papers/2024-09-02-it-s-double-escaped.md"]);
+    assert_eq!(c["title"].as_str(), Some("It’s double escaped"));
+}
