@@ -34,7 +34,23 @@ pub enum Command {
     /// Fetch the feeds and write an article file for every item never imported.
     Run(RunArgs),
     /// Validate the configuration and print what a run would fetch.
-    Check,
+    Check(CheckArgs),
+    /// Show each feed's health: last fetch, failures, next due, articles.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Also fetch each feed once (importing nothing) and describe what it holds.
+    #[arg(long)]
+    pub online: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -47,7 +63,15 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Only this feed (by its name in the config); repeat for several.
+    /// Only this feed (by its name in the config), due or not; repeat for several.
     #[arg(long = "feed", value_name = "NAME")]
     pub feeds: Vec<String>,
+
+    /// Fetch every feed now, even those whose interval has not passed.
+    #[arg(long)]
+    pub force: bool,
+
+    /// If another run is going on, wait for it to end instead of exiting with 75.
+    #[arg(long)]
+    pub wait: bool,
 }

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -34,8 +35,45 @@ pub struct Config {
     pub tags: Vec<String>,
     /// How many feeds are fetched at once.
     pub concurrency: usize,
+    /// Network limits shared by feed and article-page fetches.
+    pub fetch: FetchSettings,
+    /// A feed failing this many runs in a row is flagged in `status` and in
+    /// the run's exit code.
+    pub alert_after_failures: u32,
     pub feeds: Vec<FeedConfig>,
 }
+
+/// Limits of the HTTP client, from `feeds.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchSettings {
+    /// Requests at the same time to one host.
+    pub per_host: usize,
+    /// Largest body accepted, after decompression.
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    /// Total time for one request, body included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Extra attempts after a transient failure, within one run.
+    pub retries: u32,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        FetchSettings {
+            per_host: 2,
+            max_body_bytes: 15 * 1024 * 1024,
+            max_redirects: 10,
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            retries: 2,
+        }
+    }
+}
+
+/// How often a feed is fetched unless it asks for less.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(3600);
+const DEFAULT_ALERT_AFTER_FAILURES: u32 = 5;
 
 /// One `[[feeds]]` entry.
 #[derive(Debug, Clone)]
@@ -53,7 +91,9 @@ pub struct FeedConfig {
     /// Never import items whose title, summary or categories match one of these.
     pub exclude: Vec<regex::Regex>,
     /// Items older than this are not imported (off when unset).
-    pub max_age: Option<std::time::Duration>,
+    pub max_age: Option<Duration>,
+    /// Fetched at most this often (the feed may ask for less).
+    pub interval: Duration,
 }
 
 /// Where a feed's bytes come from.
@@ -103,6 +143,14 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "timezone",
     "tags",
     "concurrency",
+    "interval",
+    "per_host",
+    "max_body_mib",
+    "max_redirects",
+    "timeout",
+    "connect_timeout",
+    "retries",
+    "alert_after_failures",
     "feeds",
 ];
 /// The keys a `[[feeds]]` entry accepts.
@@ -116,6 +164,7 @@ const FEED_KEYS: &[&str] = &[
     "include",
     "exclude",
     "max_age",
+    "interval",
 ];
 
 #[derive(Deserialize)]
@@ -131,6 +180,14 @@ struct RawConfig {
     tags: Vec<String>,
     #[serde(default = "default_concurrency")]
     concurrency: usize,
+    interval: Option<String>,
+    per_host: Option<usize>,
+    max_body_mib: Option<u64>,
+    max_redirects: Option<usize>,
+    timeout: Option<String>,
+    connect_timeout: Option<String>,
+    retries: Option<u32>,
+    alert_after_failures: Option<u32>,
     #[serde(default)]
     feeds: Vec<toml::Value>,
 }
@@ -152,6 +209,7 @@ struct RawFeed {
     #[serde(default)]
     exclude: Vec<String>,
     max_age: Option<String>,
+    interval: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -217,6 +275,37 @@ impl Config {
             return Err(invalid("key `concurrency` must be at least 1".to_string()));
         }
         check_tags(&raw.tags).map_err(|m| invalid(format!("key `tags`: {m}")))?;
+        let defaults = FetchSettings::default();
+        let positive = |key: &str, value: Option<u64>, default: u64| match value {
+            Some(0) => Err(invalid(format!("key `{key}` must be at least 1"))),
+            Some(v) => Ok(v),
+            None => Ok(default),
+        };
+        let fetch = FetchSettings {
+            per_host: positive(
+                "per_host",
+                raw.per_host.map(|v| v as u64),
+                defaults.per_host as u64,
+            )? as usize,
+            max_body_bytes: positive("max_body_mib", raw.max_body_mib, 15)?
+                .saturating_mul(1024 * 1024),
+            max_redirects: raw.max_redirects.unwrap_or(defaults.max_redirects),
+            timeout: duration_key("timeout", raw.timeout.as_deref())
+                .map_err(&invalid)?
+                .unwrap_or(defaults.timeout),
+            connect_timeout: duration_key("connect_timeout", raw.connect_timeout.as_deref())
+                .map_err(&invalid)?
+                .unwrap_or(defaults.connect_timeout),
+            retries: raw.retries.unwrap_or(defaults.retries),
+        };
+        let interval = duration_key("interval", raw.interval.as_deref())
+            .map_err(&invalid)?
+            .unwrap_or(DEFAULT_INTERVAL);
+        let alert_after_failures = positive(
+            "alert_after_failures",
+            raw.alert_after_failures.map(u64::from),
+            u64::from(DEFAULT_ALERT_AFTER_FAILURES),
+        )? as u32;
 
         if raw.feeds.is_empty() {
             return Err(invalid(
@@ -227,7 +316,7 @@ impl Config {
         let mut feeds = Vec::with_capacity(raw.feeds.len());
         let mut names = HashSet::new();
         for (index, value) in raw.feeds.into_iter().enumerate() {
-            let feed = parse_feed(value, index, base_dir).map_err(&invalid)?;
+            let feed = parse_feed(value, index, base_dir, interval).map_err(&invalid)?;
             if !names.insert(feed.name.clone()) {
                 return Err(invalid(format!(
                     "feed \"{}\": key `name`: another feed already has this name; names must be unique",
@@ -245,6 +334,8 @@ impl Config {
             timezone,
             tags: raw.tags,
             concurrency: raw.concurrency,
+            fetch,
+            alert_after_failures,
             feeds,
         })
     }
@@ -282,7 +373,12 @@ impl Config {
     }
 }
 
-fn parse_feed(value: toml::Value, index: usize, base_dir: &Path) -> Result<FeedConfig, String> {
+fn parse_feed(
+    value: toml::Value,
+    index: usize,
+    base_dir: &Path,
+    default_interval: Duration,
+) -> Result<FeedConfig, String> {
     let position = index + 1;
     let toml::Value::Table(table) = value else {
         return Err(format!(
@@ -326,15 +422,11 @@ fn parse_feed(value: toml::Value, index: usize, base_dir: &Path) -> Result<FeedC
         compile_patterns(&raw.include).map_err(|m| format!("{label}: key `include`: {m}"))?;
     let exclude =
         compile_patterns(&raw.exclude).map_err(|m| format!("{label}: key `exclude`: {m}"))?;
-    let max_age = raw
-        .max_age
-        .as_deref()
-        .map(|text| {
-            humantime::parse_duration(text.trim()).map_err(|e| {
-                format!("{label}: key `max_age`: `{text}` is not a duration such as \"30d\" or \"12h\" ({e})")
-            })
-        })
-        .transpose()?;
+    let max_age =
+        duration_key("max_age", raw.max_age.as_deref()).map_err(|m| format!("{label}: {m}"))?;
+    let interval = duration_key("interval", raw.interval.as_deref())
+        .map_err(|m| format!("{label}: {m}"))?
+        .unwrap_or(default_interval);
     let article_hosts = raw
         .article_hosts
         .iter()
@@ -359,7 +451,20 @@ fn parse_feed(value: toml::Value, index: usize, base_dir: &Path) -> Result<FeedC
         include,
         exclude,
         max_age,
+        interval,
     })
+}
+
+/// A humantime duration (`"30d"`, `"1h 30m"`, `"90s"`) under `key`.
+fn duration_key(key: &str, text: Option<&str>) -> Result<Option<Duration>, String> {
+    text.map(|text| {
+        humantime::parse_duration(text.trim()).map_err(|e| {
+            format!(
+                "key `{key}`: `{text}` is not a duration such as \"30d\", \"1h\" or \"90s\" ({e})"
+            )
+        })
+    })
+    .transpose()
 }
 
 fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
@@ -571,6 +676,30 @@ mod tests {
         let err = parse(&format!("{MINIMAL}article_hosts = [\"https://x.org/\"]\n")).unwrap_err();
         assert!(err.contains("`article_hosts`"), "{err}");
         assert!(parse(MINIMAL).unwrap().feeds[0].article_images);
+    }
+
+    #[test]
+    fn network_and_schedule_settings() {
+        let config = parse(MINIMAL).unwrap();
+        assert_eq!(config.fetch, FetchSettings::default());
+        assert_eq!(config.feeds[0].interval, DEFAULT_INTERVAL);
+        let text = format!(
+            "interval = \"30m\"\nper_host = 4\nmax_body_mib = 2\nmax_redirects = 3\ntimeout = \"20s\"\nconnect_timeout = \"2s\"\nretries = 0\nalert_after_failures = 2\n{MINIMAL}\n[[feeds]]\nname = \"B\"\nurl = \"https://e.org/b\"\nsection = \"b\"\ninterval = \"6h\"\n"
+        );
+        let config = parse(&text).unwrap();
+        assert_eq!(config.fetch.per_host, 4);
+        assert_eq!(config.fetch.max_body_bytes, 2 * 1024 * 1024);
+        assert_eq!(config.fetch.max_redirects, 3);
+        assert_eq!(config.fetch.timeout, Duration::from_secs(20));
+        assert_eq!(config.fetch.connect_timeout, Duration::from_secs(2));
+        assert_eq!(config.fetch.retries, 0);
+        assert_eq!(config.alert_after_failures, 2);
+        assert_eq!(config.feeds[0].interval, Duration::from_secs(1800));
+        assert_eq!(config.feeds[1].interval, Duration::from_secs(6 * 3600));
+        let err = parse(&format!("per_host = 0\n{MINIMAL}")).unwrap_err();
+        assert!(err.contains("`per_host`"), "{err}");
+        let err = parse(&format!("interval = \"often\"\n{MINIMAL}")).unwrap_err();
+        assert!(err.contains("`interval`") && err.contains("often"), "{err}");
     }
 
     #[test]

@@ -1,31 +1,72 @@
-//! Feed bytes from the network or the disk.
+//! Feed bytes and article pages from the network or the disk.
 //!
-//! In: a [`FeedSource`]. Out: the body as bytes (never decoded here: the
-//! parser reads the charset), with the final URL and `Content-Type`. One
-//! shared HTTP client: rustls, gzip/brotli/deflate, connect and total
-//! timeouts, a User-Agent naming feedimport. Fails with [`FetchError`]:
-//! network errors, HTTP statuses, a body over the size cap, unreadable files.
+//! In: a [`FeedSource`] (and the validators of its last fetch), or an
+//! article URL. Out: a [`FetchOutcome`]: the body as bytes (never decoded
+//! here: the parser reads the charset) with its final URL, `Content-Type`,
+//! validators and caching hints, or "not modified". One shared client:
+//! rustls, gzip/brotli/deflate, connect and total timeouts, a User-Agent
+//! naming feedimport, a per-host limit shared by feeds and pages, a body cap
+//! that holds after decompression, redirects followed by hand (so that a
+//! permanent move is seen and reported). Transient failures (connection
+//! errors, timeouts, 5xx, 429) are retried with jittered exponential backoff,
+//! honouring `Retry-After`.
+//!
+//! Fails with [`FetchError`]: network errors, HTTP statuses, a body over the
+//! cap, too many redirects, unreadable files.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
-use crate::config::FeedSource;
-
-/// Bodies larger than this (after decompression) are refused.
-pub const MAX_BODY_BYTES: u64 = 15 * 1024 * 1024;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const TOTAL_TIMEOUT: Duration = Duration::from_secs(60);
-const MAX_REDIRECTS: usize = 10;
+use crate::config::{FeedSource, FetchSettings};
 
 pub const USER_AGENT: &str = concat!(
     "feedimport/",
     env!("CARGO_PKG_VERSION"),
     " (feed to static site importer)"
 );
+
+/// An article page is read only up to the end of its `<head>`, and never
+/// past this many bytes.
+const MAX_HEAD_BYTES: usize = 512 * 1024;
+
+/// The first wait before a retry; it doubles each time, plus jitter.
+const RETRY_BASE: Duration = Duration::from_millis(500);
+/// A `Retry-After` longer than this is not waited for within a run: the
+/// feed is tried again on a later run.
+const MAX_RETRY_AFTER_IN_RUN: Duration = Duration::from_secs(30);
+
+/// What the server said about a feed's version, for the next conditional
+/// request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// How a fetch ended.
+#[derive(Debug)]
+pub enum FetchOutcome {
+    /// 304: nothing changed since the validators were saved.
+    NotModified(FetchInfo),
+    Fetched(FetchedFeed),
+}
+
+/// What every successful fetch tells, body or not.
+#[derive(Debug, Clone, Default)]
+pub struct FetchInfo {
+    pub validators: Validators,
+    /// Set when every redirect on the way was permanent (301/308): the URL
+    /// to put in `feeds.toml`.
+    pub moved_to: Option<Url>,
+    /// `Cache-Control: max-age`, when the server sent it.
+    pub max_age: Option<Duration>,
+}
 
 /// A feed's body as it came.
 #[derive(Debug)]
@@ -35,43 +76,72 @@ pub struct FetchedFeed {
     /// against it.
     pub final_url: Option<Url>,
     pub content_type: Option<String>,
+    pub info: FetchInfo,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
-    #[error("HTTP {status}{}", reason_suffix(*.status))]
-    Status { status: u16 },
-    #[error("{0}")]
-    Network(String),
-    #[error("the body is larger than the {} MiB limit", MAX_BODY_BYTES / 1024 / 1024)]
-    TooLarge,
-    #[error("cannot read {path}: {source}")]
-    File {
-        path: String,
-        source: std::io::Error,
+    #[error("HTTP {status}{}{}", reason_suffix(*.status), status_advice(*.status))]
+    Status {
+        status: u16,
+        /// What `Retry-After` asked for.
+        retry_after: Option<Duration>,
     },
+    #[error("{message}")]
+    Network { message: String, transient: bool },
+    #[error("the body is larger than the {} MiB limit (max_body_mib)", .limit / 1024 / 1024)]
+    TooLarge { limit: u64 },
+    #[error("more than {limit} redirects (max_redirects)")]
+    TooManyRedirects { limit: usize },
+    #[error("redirected to `{location}`, which is not an http(s) URL")]
+    BadRedirect { location: String },
+    #[error("cannot read {path}: {message}")]
+    File { path: String, message: String },
+}
+
+impl FetchError {
+    /// Worth another try in a moment: the server or the network may be
+    /// better then.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Status { status, .. } => *status == 429 || (500..600).contains(status),
+            FetchError::Network { transient, .. } => *transient,
+            _ => false,
+        }
+    }
+
+    /// How long the server asked us to wait.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
 }
 
 fn reason_suffix(status: u16) -> String {
-    reqwest::StatusCode::from_u16(status)
+    StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .map(|r| format!(" {r}"))
         .unwrap_or_default()
 }
 
-/// An article page is read only up to the end of its `<head>`, and never
-/// past this many bytes.
-const MAX_HEAD_BYTES: usize = 512 * 1024;
-
-/// Requests at the same time to one host, feeds and article pages together.
-pub const DEFAULT_PER_HOST: usize = 2;
+fn status_advice(status: u16) -> &'static str {
+    match status {
+        410 => ": the feed is gone; remove it from feeds.toml",
+        404 => ": check the feed's url in feeds.toml",
+        401 | 403 => ": the server refuses us (login wall or bot blocking)",
+        _ => "",
+    }
+}
 
 /// The one HTTP client of a run, with its per-host limit. Cheap to clone:
 /// clones share the connection pool and the limits.
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    settings: Arc<FetchSettings>,
     hosts: Arc<HostLimits>,
 }
 
@@ -106,127 +176,252 @@ pub struct PageHead {
     pub final_url: Url,
 }
 
+/// A response whose redirects were followed.
+struct Arrived {
+    response: reqwest::Response,
+    final_url: Url,
+    moved_to: Option<Url>,
+    /// Held while the body is read: the per-host limit counts the whole
+    /// exchange.
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
 impl Fetcher {
-    pub fn new(per_host: usize) -> Result<Fetcher, FetchError> {
+    pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
         let client = reqwest::Client::builder()
             .user_agent(USER_AGENT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(TOTAL_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            // Followed by hand in `send`, to see permanent moves.
+            .redirect(reqwest::redirect::Policy::none())
             .gzip(true)
             .brotli(true)
             .deflate(true)
             .build()
-            .map_err(|e| FetchError::Network(error_chain(&e)))?;
+            .map_err(|e| network_error(&e))?;
         Ok(Fetcher {
             client,
+            settings: Arc::new(settings.clone()),
             hosts: Arc::new(HostLimits {
-                per_host: per_host.max(1),
+                per_host: settings.per_host.max(1),
                 semaphores: Mutex::new(HashMap::new()),
             }),
         })
     }
 
-    /// Fetches an article page as far as the end of its `<head>`: the
-    /// preview image is declared there, and the body is most of the bytes.
-    pub async fn fetch_page_head(&self, url: &Url) -> Result<PageHead, FetchError> {
-        let _permit = self.hosts.acquire(url).await;
-        let mut response = self
-            .client
-            .get(url.clone())
-            .header(
-                reqwest::header::ACCEPT,
-                "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-            )
-            .send()
-            .await
-            .map_err(|e| FetchError::Network(error_chain(&e)))?;
+    /// Fetches one feed, conditionally when `validators` are known, retrying
+    /// transient failures.
+    pub async fn fetch(
+        &self,
+        source: &FeedSource,
+        validators: Option<&Validators>,
+    ) -> Result<FetchOutcome, FetchError> {
+        match source {
+            FeedSource::Http(url) => {
+                let mut attempt = 0;
+                loop {
+                    match self.fetch_http(url, validators).await {
+                        Err(error) if error.is_transient() && attempt < self.settings.retries => {
+                            let Some(wait) = retry_wait(&error, attempt) else {
+                                return Err(error);
+                            };
+                            tracing::info!(url = %url, "{error}; trying again in {wait:?}");
+                            tokio::time::sleep(wait).await;
+                            attempt += 1;
+                        }
+                        other => return other,
+                    }
+                }
+            }
+            FeedSource::File(path) => read_file(path, self.settings.max_body_bytes)
+                .await
+                .map(FetchOutcome::Fetched),
+        }
+    }
+
+    async fn fetch_http(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<FetchOutcome, FetchError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static(
+                "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8",
+            ),
+        );
+        if let Some(validators) = validators {
+            if let Some(etag) = validators
+                .etag
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
+                headers.insert(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = validators
+                .last_modified
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
+                headers.insert(header::IF_MODIFIED_SINCE, date);
+            }
+        }
+        let arrived = self.send(url, headers).await?;
+        let response = &arrived.response;
+        let info = FetchInfo {
+            validators: Validators {
+                etag: header_text(response.headers(), header::ETAG),
+                last_modified: header_text(response.headers(), header::LAST_MODIFIED),
+            },
+            moved_to: arrived.moved_to.clone(),
+            max_age: cache_max_age(response.headers()),
+        };
         let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(FetchOutcome::NotModified(info));
+        }
         if !status.is_success() {
             return Err(FetchError::Status {
                 status: status.as_u16(),
+                retry_after: retry_after(response.headers()),
             });
         }
-        let final_url = response.url().clone();
-        let mut body: Vec<u8> = Vec::new();
-        while let Some(chunk) = response
+        let content_type = header_text(response.headers(), header::CONTENT_TYPE);
+        let final_url = arrived.final_url.clone();
+        let body = self.read_body(arrived).await?;
+        Ok(FetchOutcome::Fetched(FetchedFeed {
+            body,
+            final_url: Some(final_url),
+            content_type,
+            info,
+        }))
+    }
+
+    /// Sends a GET, following redirects by hand up to `max_redirects`.
+    async fn send(&self, start: &Url, headers: HeaderMap) -> Result<Arrived, FetchError> {
+        let mut url = start.clone();
+        let mut all_permanent = true;
+        for _ in 0..=self.settings.max_redirects {
+            let permit = self.hosts.acquire(&url).await;
+            let response = self
+                .client
+                .get(url.clone())
+                .headers(headers.clone())
+                .send()
+                .await
+                .map_err(|e| network_error(&e))?;
+            let status = response.status();
+            let location = response.headers().get(header::LOCATION);
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED || location.is_none()
+            {
+                let moved_to = (all_permanent && url != *start).then(|| url.clone());
+                return Ok(Arrived {
+                    response,
+                    final_url: url,
+                    moved_to,
+                    _permit: permit,
+                });
+            }
+            let location = location
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            let next = url
+                .join(location.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .ok_or(FetchError::BadRedirect { location })?;
+            all_permanent &= matches!(
+                status,
+                StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+            );
+            url = next;
+        }
+        Err(FetchError::TooManyRedirects {
+            limit: self.settings.max_redirects,
+        })
+    }
+
+    /// Reads the whole body, chunk by chunk, so that the cap holds for the
+    /// decompressed size too (a gzip bomb stops at the cap).
+    async fn read_body(&self, mut arrived: Arrived) -> Result<Vec<u8>, FetchError> {
+        let limit = self.settings.max_body_bytes;
+        let too_large = FetchError::TooLarge { limit };
+        if arrived
+            .response
+            .content_length()
+            .is_some_and(|len| len > limit)
+        {
+            return Err(too_large);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = arrived
+            .response
             .chunk()
             .await
-            .map_err(|e| FetchError::Network(error_chain(&e)))?
+            .map_err(|e| network_error(&e))?
         {
-            let searched_from = body.len().saturating_sub(7);
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(too_large);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    /// Fetches an article page as far as the end of its `<head>`: the
+    /// preview image is declared there, and the body is most of the bytes.
+    pub async fn fetch_page_head(&self, url: &Url) -> Result<PageHead, FetchError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
+        );
+        let mut arrived = self.send(url, headers).await?;
+        let status = arrived.response.status();
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                status: status.as_u16(),
+                retry_after: None,
+            });
+        }
+        let limit = MAX_HEAD_BYTES.min(self.settings.max_body_bytes as usize);
+        let mut body: Vec<u8> = Vec::new();
+        while let Some(chunk) = arrived
+            .response
+            .chunk()
+            .await
+            .map_err(|e| network_error(&e))?
+        {
+            let searched_from = body.len().saturating_sub(6);
             body.extend_from_slice(&chunk);
             if let Some(end) = find_head_end(&body[searched_from..]) {
                 body.truncate(searched_from + end);
                 break;
             }
-            if body.len() >= MAX_HEAD_BYTES {
-                body.truncate(MAX_HEAD_BYTES);
+            if body.len() >= limit {
+                body.truncate(limit);
                 break;
             }
         }
         Ok(PageHead {
             html: String::from_utf8_lossy(&body).into_owned(),
-            final_url,
+            final_url: arrived.final_url,
         })
     }
+}
 
-    /// Fetches one feed.
-    pub async fn fetch(&self, source: &FeedSource) -> Result<FetchedFeed, FetchError> {
-        match source {
-            FeedSource::Http(url) => self.fetch_http(url).await,
-            FeedSource::File(path) => read_file(path).await,
-        }
+/// The wait before retry number `attempt + 1`: what `Retry-After` asks when
+/// it is short, else exponential backoff with jitter. `None`: the server
+/// asked for longer than a run should wait.
+fn retry_wait(error: &FetchError, attempt: u32) -> Option<Duration> {
+    if let Some(asked) = error.retry_after() {
+        return (asked <= MAX_RETRY_AFTER_IN_RUN).then_some(asked);
     }
-
-    async fn fetch_http(&self, url: &Url) -> Result<FetchedFeed, FetchError> {
-        let _permit = self.hosts.acquire(url).await;
-        let mut response = self
-            .client
-            .get(url.clone())
-            .header(
-                reqwest::header::ACCEPT,
-                "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8",
-            )
-            .send()
-            .await
-            .map_err(|e| FetchError::Network(error_chain(&e)))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(FetchError::Status {
-                status: status.as_u16(),
-            });
-        }
-        if response
-            .content_length()
-            .is_some_and(|len| len > MAX_BODY_BYTES)
-        {
-            return Err(FetchError::TooLarge);
-        }
-        let final_url = response.url().clone();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        // Read chunk by chunk: the cap holds for the decompressed size too.
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| FetchError::Network(error_chain(&e)))?
-        {
-            if body.len() as u64 + chunk.len() as u64 > MAX_BODY_BYTES {
-                return Err(FetchError::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(FetchedFeed {
-            body,
-            final_url: Some(final_url),
-            content_type,
-        })
-    }
+    let backoff = RETRY_BASE * 2u32.saturating_pow(attempt);
+    let jitter = backoff.mul_f64(fastrand::f64() * 0.5);
+    Some(backoff + jitter)
 }
 
 /// Where the `<head>` ends: at `</head` or at `<body`, whichever comes
@@ -237,21 +432,65 @@ fn find_head_end(bytes: &[u8]) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(b"</head") || w[..5].eq_ignore_ascii_case(b"<body"))
 }
 
-async fn read_file(path: &std::path::Path) -> Result<FetchedFeed, FetchError> {
-    let file_error = |source| FetchError::File {
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// `Retry-After`: seconds, or an HTTP date (RFC 9110 §10.2.3).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = header_text(headers, header::RETRY_AFTER)?;
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(&value).ok()?;
+    let wait = date.to_utc() - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// `Cache-Control: max-age=N` (`s-maxage` is for shared caches, not us).
+fn cache_max_age(headers: &HeaderMap) -> Option<Duration> {
+    let value = header_text(headers, header::CACHE_CONTROL)?;
+    value.split(',').find_map(|directive| {
+        let (name, seconds) = directive.trim().split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("max-age")
+            .then(|| seconds.trim().trim_matches('"').parse::<u64>().ok())
+            .flatten()
+            .map(Duration::from_secs)
+    })
+}
+
+async fn read_file(path: &std::path::Path, limit: u64) -> Result<FetchedFeed, FetchError> {
+    let file_error = |e: std::io::Error| FetchError::File {
         path: path.display().to_string(),
-        source,
+        message: e.to_string(),
     };
     let metadata = tokio::fs::metadata(path).await.map_err(file_error)?;
-    if metadata.len() > MAX_BODY_BYTES {
-        return Err(FetchError::TooLarge);
+    if metadata.len() > limit {
+        return Err(FetchError::TooLarge { limit });
     }
     let body = tokio::fs::read(path).await.map_err(file_error)?;
     Ok(FetchedFeed {
         body,
         final_url: None,
         content_type: None,
+        info: FetchInfo::default(),
     })
+}
+
+fn network_error(error: &reqwest::Error) -> FetchError {
+    // A body that fails to decompress is the server's fault, not the
+    // network's: trying again would give the same bytes.
+    let transient =
+        error.is_connect() || error.is_timeout() || (error.is_request() && !error.is_decode());
+    FetchError::Network {
+        message: error_chain(error),
+        transient,
+    }
 }
 
 /// An error and its causes on one line: reqwest's own message alone says
@@ -268,4 +507,78 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "120")])),
+            Some(Duration::from_secs(120))
+        );
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(90)).to_rfc2822();
+        let wait = retry_after(&headers(&[("retry-after", &soon)])).unwrap();
+        assert!(
+            wait > Duration::from_secs(80) && wait <= Duration::from_secs(90),
+            "{wait:?}"
+        );
+        let past = "Wed, 21 Oct 2015 07:28:00 GMT";
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", past)])),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+    }
+
+    #[test]
+    fn cache_control_max_age() {
+        assert_eq!(
+            cache_max_age(&headers(&[("cache-control", "public, max-age=7200")])),
+            Some(Duration::from_secs(7200))
+        );
+        assert_eq!(
+            cache_max_age(&headers(&[("cache-control", "no-cache")])),
+            None
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_honours_short_retry_after() {
+        let transient = FetchError::Status {
+            status: 503,
+            retry_after: None,
+        };
+        let first = retry_wait(&transient, 0).unwrap();
+        let third = retry_wait(&transient, 2).unwrap();
+        assert!(first >= RETRY_BASE && first <= RETRY_BASE.mul_f64(1.5));
+        assert!(third >= RETRY_BASE * 4);
+        let asked = FetchError::Status {
+            status: 429,
+            retry_after: Some(Duration::from_secs(2)),
+        };
+        assert_eq!(retry_wait(&asked, 0), Some(Duration::from_secs(2)));
+        let long = FetchError::Status {
+            status: 429,
+            retry_after: Some(Duration::from_secs(3600)),
+        };
+        assert_eq!(retry_wait(&long, 0), None);
+    }
+
+    #[test]
+    fn head_end_is_found_in_any_case() {
+        assert_eq!(find_head_end(b"<meta></HEAD><body>"), Some(6));
+        assert_eq!(find_head_end(b"<meta><BODY class=x>"), Some(6));
+        assert_eq!(find_head_end(b"<meta>"), None);
+    }
 }

@@ -8,6 +8,7 @@
 //! 5. [`store`] writes the files atomically and remembers what was imported,
 //!    and [`report`] says what happened.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod extract;
@@ -17,7 +18,10 @@ pub mod permalink;
 pub mod pipeline;
 pub mod render;
 pub mod report;
+pub mod schedule;
+pub mod status;
 pub mod store;
+pub mod write;
 
 /// The process's exit codes, as the README documents them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,4 +34,8 @@ pub enum Exit {
     Usage = 2,
     /// The state or the content folder cannot be used.
     Store = 3,
+    /// Another run holds the lock (EX_TEMPFAIL).
+    Locked = 75,
+    /// Stopped by a signal; what was done is saved.
+    Interrupted = 130,
 }

@@ -4,8 +4,12 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use clap::Parser;
-use feedimport::cli::{Cli, Command, RunArgs};
+use feedimport::cli::{CheckArgs, Cli, Command, RunArgs, StatusArgs};
 use feedimport::config::Config;
 use feedimport::pipeline::{self, RunError, RunOptions};
 use feedimport::{Exit, report::Report};
@@ -14,8 +18,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
     let exit = match &cli.command {
-        Command::Check => check(&cli),
+        Command::Check(args) => check(&cli, args),
         Command::Run(args) => run(&cli, args),
+        Command::Status(args) => status(&cli, args),
     };
     ExitCode::from(exit as u8)
 }
@@ -46,7 +51,44 @@ fn load_config(cli: &Cli) -> Result<Config, Exit> {
     })
 }
 
-fn check(cli: &Cli) -> Exit {
+fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("feedimport: cannot start: {e}");
+            Exit::Store
+        })
+}
+
+fn status(cli: &Cli, args: &StatusArgs) -> Exit {
+    let config = match load_config(cli) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let health = match feedimport::status::feed_health(&config, chrono::Utc::now()) {
+        Ok(health) => health,
+        Err(e) => {
+            eprintln!("feedimport: {e}");
+            return Exit::Store;
+        }
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&serde_json::json!({ "feeds": health })) {
+            Ok(json) => print_stdout(&format!("{json}\n")),
+            Err(e) => eprintln!("feedimport: cannot write JSON: {e}"),
+        }
+    } else {
+        print_stdout(&feedimport::status::render_text(&health));
+    }
+    if health.iter().any(|f| f.alert) {
+        Exit::FeedFailed
+    } else {
+        Exit::Ok
+    }
+}
+
+fn check(cli: &Cli, args: &CheckArgs) -> Exit {
     let config = match load_config(cli) {
         Ok(config) => config,
         Err(exit) => return exit,
@@ -78,7 +120,20 @@ fn check(cli: &Cli) -> Exit {
         ));
     }
     print_stdout(&out);
-    Exit::Ok
+    if !args.online {
+        return Exit::Ok;
+    }
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(exit) => return exit,
+    };
+    let probes = runtime.block_on(feedimport::check::probe_feeds(&config));
+    print_stdout(&feedimport::check::render_probes(&probes));
+    if probes.iter().any(|p| p.error.is_some()) {
+        Exit::FeedFailed
+    } else {
+        Exit::Ok
+    }
 }
 
 fn run(cli: &Cli, args: &RunArgs) -> Exit {
@@ -89,34 +144,67 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
     let options = RunOptions {
         dry_run: args.dry_run,
         feeds: args.feeds.clone(),
+        force: args.force,
+        wait: args.wait,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("feedimport: cannot start: {e}");
-            return Exit::Store;
-        }
+        Err(exit) => return exit,
     };
-    let result = runtime.block_on(pipeline::run(&config, &options));
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let result = runtime.block_on(async {
+        tokio::spawn(watch_signals(interrupted.clone()));
+        pipeline::run(&config, &options, interrupted.clone()).await
+    });
+    // Tasks still fetching after an interruption are not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(200));
     let report = match result {
         Ok(report) => report,
-        Err(RunError::Config(e)) => {
-            eprintln!("feedimport: {e}");
-            return Exit::Usage;
-        }
         Err(e) => {
             eprintln!("feedimport: {e}");
-            return Exit::Store;
+            return match e {
+                RunError::Config(_) => Exit::Usage,
+                RunError::Locked(_) => Exit::Locked,
+                RunError::Store(_) | RunError::Client(_) => Exit::Store,
+            };
         }
     };
     print_report(&report, args, cli.quiet);
-    if report.any_failed() {
+    if report.interrupted {
+        Exit::Interrupted
+    } else if report.any_failed() {
         Exit::FeedFailed
     } else {
         Exit::Ok
+    }
+}
+
+/// Ctrl-C or SIGTERM (systemd stopping the unit): finish the file in hand,
+/// save the state, exit 130. A second signal exits at once.
+async fn watch_signals(interrupted: Arc<AtomicBool>) {
+    #[cfg(unix)]
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    loop {
+        #[cfg(unix)]
+        let term = async {
+            match terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+        if interrupted.swap(true, Ordering::SeqCst) {
+            std::process::exit(Exit::Interrupted as i32);
+        }
+        eprintln!("feedimport: interrupted; finishing the file in hand and saving the state");
     }
 }
 

@@ -1,43 +1,46 @@
 //! The one place that knows the order of the stages.
 //!
-//! Per run: open the state (learning the content folder when the state is
-//! new), then for every feed, up to `concurrency` at once: fetch → parse →
-//! extract. Then, one feed at a time in config order: skip what was imported,
-//! give each new item a free permalink, render it, write its file, record it,
-//! and commit the feed's state once its files are on disk.
+//! Per run: take the run lock, open the state (learning the content folder
+//! when the state is new) and decide which feeds are due. Then for every due
+//! feed, up to `concurrency` at once, in its own task: fetch (conditionally)
+//! → parse → extract. Then, one feed at a time in config order: keep the
+//! items never imported that the feed's rules accept, read article pages for
+//! missing images, write the files and record them, then save what the feed
+//! taught (validators, schedule, health).
 //!
-//! Fails with [`RunError`] only when the run cannot go on (state or content
-//! folder unusable); a failing feed is a line in the [`Report`].
+//! Fails with [`RunError`] only when the run cannot go on (config, lock,
+//! state or content folder); a failing feed is a line in the [`Report`].
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use url::Url;
 
 use crate::config::{Config, FeedConfig, FeedSource};
-use crate::extract::preview_image;
-use crate::extract::{self, FeedContext, ItemDraft};
-use crate::fetch::{DEFAULT_PER_HOST, Fetcher, error_chain};
+use crate::extract::{self, FeedContext, ItemDraft, preview_image};
+use crate::fetch::{FetchError, FetchInfo, FetchOutcome, Fetcher, Validators, error_chain};
 use crate::parse::parse_feed;
-use crate::permalink::{file_stem, permalink, title_slug};
-use crate::render::{Article, french_date, image_credit, iso_date, render};
-use crate::report::{ArticleReport, FeedReport, FeedStatus, Report};
-use crate::store::{
-    ImportRecord, State, StoreError, WriteOutcome, read_front_matter, sync_dir, write_new_file,
-};
-
-/// Past this many taken permalinks for one title and day, something is wrong.
-const MAX_PERMALINK_ATTEMPTS: u32 = 1000;
+use crate::report::{FeedReport, FeedStatus, Report};
+use crate::schedule;
+use crate::store::{FeedRecord, LockError, State, StoreError, lock_waiting, try_lock};
+use crate::write::{WriteContext, timestamp, write_feed};
 
 /// How a run behaves.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Change nothing on disk: no files, no state.
     pub dry_run: bool,
-    /// Only these feeds (all when empty).
+    /// Only these feeds (all when empty); named feeds are fetched even when
+    /// not due.
     pub feeds: Vec<String>,
+    /// Fetch every feed, due or not.
+    pub force: bool,
+    /// Wait for another run to end instead of exiting.
+    pub wait: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,20 +48,61 @@ pub enum RunError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
+    Locked(LockError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot start the HTTP client: {0}")]
     Client(String),
 }
 
-/// What one feed's fetch, parse and extraction gave.
-struct Gathered {
-    drafts: Vec<ItemDraft>,
-    skipped: usize,
+impl From<LockError> for RunError {
+    fn from(error: LockError) -> Self {
+        match error {
+            LockError::Store(e) => RunError::Store(e),
+            held => RunError::Locked(held),
+        }
+    }
 }
 
-/// Runs the import.
-pub async fn run(config: &Config, options: &RunOptions) -> Result<Report, RunError> {
+/// What one feed's fetch, parse and extraction gave.
+enum Gathered {
+    NotDue,
+    NotModified(FetchInfo),
+    Items {
+        drafts: Vec<ItemDraft>,
+        skipped: usize,
+        info: FetchInfo,
+        /// The feed's `<ttl>`, in minutes.
+        ttl: Option<u32>,
+    },
+    Failed(FetchFailure),
+}
+
+struct FetchFailure {
+    message: String,
+    retry_after: Option<Duration>,
+}
+
+/// Runs the import. `interrupted` is set by a signal: the run then stops
+/// between two files, saves what it did and returns.
+pub async fn run(
+    config: &Config,
+    options: &RunOptions,
+    interrupted: Arc<AtomicBool>,
+) -> Result<Report, RunError> {
     let feeds = config.select_feeds(&options.feeds)?;
+    // A dry run changes nothing, so it needs no lock.
+    let _lock = match (options.dry_run, options.wait) {
+        (true, _) => None,
+        (false, false) => Some(try_lock(&config.state_dir)?),
+        (false, true) => {
+            let dir = config.state_dir.clone();
+            let lock = tokio::task::spawn_blocking(move || lock_waiting(&dir))
+                .await
+                .map_err(|e| RunError::Client(format!("internal error while waiting: {e}")))?;
+            Some(lock?)
+        }
+    };
     let now = Utc::now();
     let state = if options.dry_run {
         State::open_in_memory_copy(&config.state_dir)?
@@ -75,68 +119,207 @@ pub async fn run(config: &Config, options: &RunOptions) -> Result<Report, RunErr
         }
     }
 
-    let fetcher = Fetcher::new(DEFAULT_PER_HOST).map_err(|e| RunError::Client(e.to_string()))?;
+    let fetcher = Fetcher::new(&config.fetch).map_err(|e| RunError::Client(e.to_string()))?;
+    let force = options.force || !options.feeds.is_empty();
+    let mut planned = Vec::with_capacity(feeds.len());
+    for feed in feeds {
+        let record = state.feed_record(&feed.name)?;
+        let due = force || schedule::is_due(record.as_ref(), now, feed.interval);
+        planned.push((feed, record, due));
+    }
+
     let mut report = Report {
         dry_run: options.dry_run,
         ..Report::default()
     };
-    // Each feed is fetched, parsed and read in its own task, up to
+    // Each due feed is fetched, parsed and read in its own task, up to
     // `concurrency` at once; `buffered` hands the results over in config
     // order, so that permalinks do not depend on which server answers first.
-    let mut gathered = futures_util::stream::iter(feeds.iter())
-        .map(|feed| {
-            let task = tokio::spawn(gather(fetcher.clone(), feed.clone(), now));
+    let mut gathered = futures_util::stream::iter(planned.iter())
+        .map(|(feed, record, due)| {
+            let task = due.then(|| {
+                let (source, validators) = fetch_target(feed, record.as_ref());
+                tokio::spawn(gather(
+                    fetcher.clone(),
+                    feed.clone(),
+                    source,
+                    validators,
+                    now,
+                ))
+            });
             async move {
-                let result = task
-                    .await
-                    .unwrap_or_else(|e| Err(format!("internal error while reading the feed: {e}")));
-                (feed, result)
+                let result = match task {
+                    None => Gathered::NotDue,
+                    Some(task) => task.await.unwrap_or_else(|e| {
+                        Gathered::Failed(FetchFailure {
+                            message: format!("internal error while reading the feed: {e}"),
+                            retry_after: None,
+                        })
+                    }),
+                };
+                (feed, record, result)
             }
         })
         .buffered(config.concurrency);
 
-    while let Some((feed, result)) = gathered.next().await {
-        let mut feed_report = FeedReport {
+    let write_context = WriteContext {
+        config,
+        state: &state,
+        dry_run: options.dry_run,
+        now,
+        interrupted: &interrupted,
+    };
+    while let Some((feed, record, result)) = gathered.next().await {
+        if interrupted.load(Ordering::Relaxed) {
+            report.interrupted = true;
+            break;
+        }
+        let mut feed_report = FeedReport::new(&feed.name, &feed.source.to_string());
+        let mut record = record.clone().unwrap_or_else(|| FeedRecord {
             name: feed.name.clone(),
-            url: feed.source.to_string(),
-            status: FeedStatus::Ok,
-            error: None,
-            new: 0,
-            seen: 0,
-            skipped: 0,
-            filtered: 0,
-        };
-        let gathered = match result {
-            Ok(gathered) => gathered,
-            Err(message) => {
-                tracing::warn!(feed = %feed.name, "{message}");
-                feed_report.status = FeedStatus::Failed;
-                feed_report.error = Some(message);
-                report.feeds.push(feed_report);
-                continue;
+            ..FeedRecord::default()
+        });
+        let source_identity = feed.source.identity();
+        if record.url != source_identity {
+            // A new URL in feeds.toml: what we knew of the old one is void.
+            record = FeedRecord {
+                name: feed.name.clone(),
+                url: source_identity,
+                consecutive_failures: record.consecutive_failures,
+                ..FeedRecord::default()
+            };
+        }
+        let mut store_error = None;
+        match result {
+            Gathered::NotDue => {
+                feed_report.status = FeedStatus::NotDue;
+                feed_report.next_due = record.next_due.map(|t| t.to_rfc3339());
             }
-        };
-        feed_report.skipped = gathered.skipped;
-        let selection = select_new(&state, feed, gathered.drafts, now)?;
-        feed_report.seen = selection.seen;
-        feed_report.filtered = selection.filtered;
-        let mut new = selection.new;
-        find_page_images(&fetcher, feed, &mut new).await;
-        let outcome = import_feed(config, &state, feed, new, options.dry_run, now);
-        feed_report.new = outcome.articles.len();
-        feed_report.seen += outcome.seen;
-        report.articles.extend(outcome.articles);
-        if let Some(error) = outcome.error {
-            feed_report.status = FeedStatus::Failed;
-            feed_report.error = Some(error.to_string());
-            report.feeds.push(feed_report);
+            Gathered::Failed(failure) => {
+                tracing::warn!(feed = %feed.name, "{}", failure.message);
+                feed_report.status = FeedStatus::Failed;
+                feed_report.error = Some(failure.message.clone());
+                record.last_fetch = Some(now);
+                record.consecutive_failures = record.consecutive_failures.saturating_add(1);
+                record.last_error = Some(failure.message);
+                record.next_due = Some(schedule::next_after_failure(
+                    now,
+                    feed.interval,
+                    record.consecutive_failures,
+                    failure.retry_after,
+                ));
+            }
+            Gathered::NotModified(info) => {
+                feed_report.status = FeedStatus::NotModified;
+                succeeded(&mut record, &mut feed_report, feed, &info, None, now);
+            }
+            Gathered::Items {
+                drafts,
+                skipped,
+                info,
+                ttl,
+            } => {
+                feed_report.skipped = skipped;
+                let selection = select_new(&state, feed, drafts, now)?;
+                feed_report.seen = selection.seen;
+                feed_report.filtered = selection.filtered;
+                let mut new = selection.new;
+                find_page_images(&fetcher, feed, &mut new).await;
+                let outcome = write_feed(&write_context, feed, new);
+                feed_report.new = outcome.articles.len();
+                feed_report.seen += outcome.seen;
+                report.articles.extend(outcome.articles);
+                match outcome.error {
+                    None => succeeded(&mut record, &mut feed_report, feed, &info, ttl, now),
+                    Some(error) => {
+                        feed_report.status = FeedStatus::Failed;
+                        feed_report.error = Some(error.to_string());
+                        store_error = Some(error);
+                    }
+                }
+            }
+        }
+        feed_report.consecutive_failures = record.consecutive_failures;
+        feed_report.alert = record.consecutive_failures >= config.alert_after_failures;
+        report.feeds.push(feed_report);
+        if let Some(error) = store_error {
             // The content folder or the state cannot be written: the other
             // feeds would fail the same way.
             return Err(error.into());
         }
-        report.feeds.push(feed_report);
+        if result_touched_record(&report) {
+            state.save_feed_record(&record)?;
+        }
+        if interrupted.load(Ordering::Relaxed) {
+            report.interrupted = true;
+            break;
+        }
     }
     Ok(report)
+}
+
+/// Whether the last feed of the report was fetched (and so its record
+/// changed).
+fn result_touched_record(report: &Report) -> bool {
+    report
+        .feeds
+        .last()
+        .is_some_and(|f| f.status != FeedStatus::NotDue)
+}
+
+/// A fetch that worked (new items or not modified): remember the validators,
+/// reset the failures, plan the next fetch.
+fn succeeded(
+    record: &mut FeedRecord,
+    feed_report: &mut FeedReport,
+    feed: &FeedConfig,
+    info: &FetchInfo,
+    ttl: Option<u32>,
+    now: DateTime<Utc>,
+) {
+    record.last_fetch = Some(now);
+    record.last_success = Some(now);
+    record.consecutive_failures = 0;
+    record.last_error = None;
+    // A 304 may omit the validators: keep the ones we sent.
+    if info.validators.etag.is_some() || info.validators.last_modified.is_some() {
+        record.etag = info.validators.etag.clone();
+        record.last_modified = info.validators.last_modified.clone();
+    }
+    if let Some(moved_to) = &info.moved_to {
+        record.moved_to = Some(moved_to.to_string());
+    }
+    if let Some(moved_to) = &record.moved_to {
+        tracing::warn!(feed = %feed.name, "the feed moved permanently to {moved_to}: update its url in feeds.toml");
+        feed_report.moved_to = Some(moved_to.clone());
+    }
+    record.next_due = Some(schedule::next_after_success(
+        now,
+        feed.interval,
+        ttl,
+        info.max_age,
+    ));
+}
+
+/// Where to fetch a feed and with which validators: its new home when it
+/// moved permanently, and the validators only when they belong to that URL.
+fn fetch_target(
+    feed: &FeedConfig,
+    record: Option<&FeedRecord>,
+) -> (FeedSource, Option<Validators>) {
+    let Some(record) = record.filter(|r| r.url == feed.source.identity()) else {
+        return (feed.source.clone(), None);
+    };
+    let source = match record.moved_to.as_deref().and_then(|u| Url::parse(u).ok()) {
+        Some(moved) if matches!(feed.source, FeedSource::Http(_)) => FeedSource::Http(moved),
+        _ => feed.source.clone(),
+    };
+    let validators = Validators {
+        etag: record.etag.clone(),
+        last_modified: record.last_modified.clone(),
+    };
+    let known = validators.etag.is_some() || validators.last_modified.is_some();
+    (source, known.then_some(validators))
 }
 
 /// Fetch → parse → extract, for one feed. The parsing runs off the async
@@ -144,21 +327,22 @@ pub async fn run(config: &Config, options: &RunOptions) -> Result<Report, RunErr
 async fn gather(
     fetcher: Fetcher,
     feed: FeedConfig,
+    source: FeedSource,
+    validators: Option<Validators>,
     now: DateTime<Utc>,
-) -> Result<Gathered, String> {
-    let fetched = fetcher
-        .fetch(&feed.source)
-        .await
-        .map_err(|e| e.to_string())?;
-    let identity = feed.source.identity();
-    let base = match &feed.source {
-        FeedSource::Http(_) => fetched.final_url.clone(),
-        FeedSource::File(_) => None,
+) -> Gathered {
+    let fetched = match fetcher.fetch(&source, validators.as_ref()).await {
+        Ok(FetchOutcome::NotModified(info)) => return Gathered::NotModified(info),
+        Ok(FetchOutcome::Fetched(fetched)) => fetched,
+        Err(error) => return Gathered::Failed(failure(&error)),
     };
-    tokio::task::spawn_blocking(move || {
+    let identity = feed.source.identity();
+    let base = fetched.final_url.clone();
+    let result = tokio::task::spawn_blocking(move || {
         let _span = tracing::info_span!("feed", name = %feed.name).entered();
         let parsed = parse_feed(&fetched.body, base.as_ref()).map_err(|e| e.to_string())?;
-        drop(fetched);
+        let info = fetched.info;
+        drop(fetched.body);
         let context = FeedContext {
             feed_identity: &identity,
             feed_url: base.as_ref(),
@@ -168,13 +352,32 @@ async fn gather(
         for item in &skipped {
             tracing::warn!(title = %item.title, "item skipped: {}", item.reason);
         }
-        Ok(Gathered {
+        Ok::<_, String>(Gathered::Items {
             drafts,
             skipped: skipped.len(),
+            info,
+            ttl: parsed.ttl,
         })
     })
-    .await
-    .map_err(|e| format!("internal error while parsing: {}", error_chain(&e)))?
+    .await;
+    match result {
+        Ok(Ok(gathered)) => gathered,
+        Ok(Err(message)) => Gathered::Failed(FetchFailure {
+            message,
+            retry_after: None,
+        }),
+        Err(e) => Gathered::Failed(FetchFailure {
+            message: format!("internal error while parsing: {}", error_chain(&e)),
+            retry_after: None,
+        }),
+    }
+}
+
+fn failure(error: &FetchError) -> FetchFailure {
+    FetchFailure {
+        message: error.to_string(),
+        retry_after: error.retry_after(),
+    }
 }
 
 /// The items of one feed that are to be imported now.
@@ -260,7 +463,11 @@ async fn find_page_images(fetcher: &Fetcher, feed: &FeedConfig, drafts: &mut [It
             match fetcher.fetch_page_head(&url).await {
                 Ok(head) => (index, preview_image(&head.html, &head.final_url)),
                 Err(e) => {
-                    tracing::warn!(feed = %feed.name, page = %url, "cannot read the article page for its image: {e}");
+                    tracing::warn!(
+                        feed = %feed.name,
+                        page = %url,
+                        "cannot read the article page for its image: {e}"
+                    );
                     (index, None)
                 }
             }
@@ -293,259 +500,4 @@ fn page_allowed(feed: &FeedConfig, url: &Url) -> bool {
             .article_hosts
             .iter()
             .any(|allowed| bare(allowed) == bare(&host))
-}
-
-struct FeedImport {
-    articles: Vec<ArticleReport>,
-    seen: usize,
-    /// Set when the content folder or the state failed mid-feed; what was
-    /// written before it is recorded.
-    error: Option<StoreError>,
-}
-
-/// Writes one feed's new articles and records them, oldest first (so that
-/// of two articles with the same title and day, the older keeps the plain
-/// permalink).
-fn import_feed(
-    config: &Config,
-    state: &State,
-    feed: &FeedConfig,
-    mut drafts: Vec<ItemDraft>,
-    dry_run: bool,
-    now: DateTime<Utc>,
-) -> FeedImport {
-    drafts.sort_by_key(|d| d.date);
-    let mut outcome = FeedImport {
-        articles: Vec::new(),
-        seen: 0,
-        error: None,
-    };
-    if let Err(e) = state.begin() {
-        outcome.error = Some(e);
-        return outcome;
-    }
-    let section_dir = config.section_dir(&feed.section);
-    let result = import_drafts(
-        config,
-        state,
-        feed,
-        &section_dir,
-        &drafts,
-        dry_run,
-        now,
-        &mut outcome,
-    );
-    // Commit what was written even when a later item failed: those files
-    // exist, and the state must know them.
-    let committed = state.commit();
-    let synced = if dry_run || outcome.articles.is_empty() {
-        Ok(())
-    } else {
-        sync_dir(&section_dir).map_err(|source| StoreError::Io {
-            path: section_dir.clone(),
-            source,
-        })
-    };
-    outcome.error = result.err().or(committed.err()).or(synced.err());
-    outcome
-}
-
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
-fn import_drafts(
-    config: &Config,
-    state: &State,
-    feed: &FeedConfig,
-    section_dir: &Path,
-    drafts: &[ItemDraft],
-    dry_run: bool,
-    now: DateTime<Utc>,
-    outcome: &mut FeedImport,
-) -> Result<(), StoreError> {
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| StoreError::Io { path, source }
-    };
-    if !dry_run && !drafts.is_empty() {
-        std::fs::create_dir_all(section_dir).map_err(io_error(section_dir))?;
-    }
-    let imported_at = timestamp(now);
-    let tags = article_tags(config, feed);
-
-    for draft in drafts {
-        let source_url = draft.source_url.as_str();
-        if draft.date_source == extract::DateSource::FirstImport {
-            tracing::info!(feed = %feed.name, title = %draft.title, "item has no date: using the time of import");
-        }
-        match place_article(config, state, feed, section_dir, draft, &tags, dry_run)? {
-            Placement::AlreadyThere { path } => {
-                // Written by an earlier run that stopped before saving state.
-                let relative = relative_to(&path, &config.content_dir);
-                state.record(&ImportRecord {
-                    key: &draft.key,
-                    feed: &feed.name,
-                    source_url,
-                    permalink: None,
-                    path: Some(&relative),
-                    imported_at: &imported_at,
-                })?;
-                outcome.seen += 1;
-            }
-            Placement::New {
-                path,
-                article,
-                text,
-            } => {
-                let relative = relative_to(&path, &config.content_dir);
-                state.record(&ImportRecord {
-                    key: &draft.key,
-                    feed: &feed.name,
-                    source_url,
-                    permalink: Some(&article.permalink),
-                    path: Some(&relative),
-                    imported_at: &imported_at,
-                })?;
-                tracing::info!(feed = %feed.name, path = %path.display(), "{}", if dry_run { "would write" } else { "wrote" });
-                outcome.articles.push(ArticleReport {
-                    path: relative_to(&path, &config.base_dir),
-                    feed: feed.name.clone(),
-                    article: *article,
-                    text: dry_run.then_some(text),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-enum Placement {
-    New {
-        path: PathBuf,
-        article: Box<Article>,
-        text: String,
-    },
-    AlreadyThere {
-        path: PathBuf,
-    },
-}
-
-/// Finds the first free permalink for `draft` and writes its file there.
-fn place_article(
-    config: &Config,
-    state: &State,
-    feed: &FeedConfig,
-    section_dir: &Path,
-    draft: &ItemDraft,
-    tags: &[String],
-    dry_run: bool,
-) -> Result<Placement, StoreError> {
-    let local_date = draft.date.with_timezone(&config.timezone).date_naive();
-    let slug = title_slug(&draft.title);
-    for attempt in 1..=MAX_PERMALINK_ATTEMPTS {
-        let stem = file_stem(local_date, &slug, attempt);
-        let link = permalink(&feed.section, &stem);
-        if state.permalink_taken(&link)? {
-            continue;
-        }
-        let file_name = format!("{stem}.md");
-        let path = section_dir.join(&file_name);
-        if path.symlink_metadata().is_ok() {
-            if holds_source(&path, draft.source_url.as_str()) {
-                return Ok(Placement::AlreadyThere { path });
-            }
-            continue;
-        }
-        let article = build_article(config, draft, tags, link);
-        let text = render(&article);
-        if !dry_run {
-            let outcome =
-                write_new_file(section_dir, &file_name, text.as_bytes()).map_err(|source| {
-                    StoreError::Io {
-                        path: path.clone(),
-                        source,
-                    }
-                })?;
-            if outcome == WriteOutcome::AlreadyExists {
-                // Created between our check and our write (an editor, or a
-                // second run): look again.
-                if holds_source(&path, draft.source_url.as_str()) {
-                    return Ok(Placement::AlreadyThere { path });
-                }
-                continue;
-            }
-        }
-        return Ok(Placement::New {
-            path,
-            article: Box::new(article),
-            text,
-        });
-    }
-    Err(StoreError::Io {
-        path: section_dir.join(format!("{}-{slug}.md", local_date.format("%Y-%m-%d"))),
-        source: std::io::Error::other(format!(
-            "{MAX_PERMALINK_ATTEMPTS} articles already use this title on this day"
-        )),
-    })
-}
-
-/// Does the article file at `path` come from `source_url`?
-fn holds_source(path: &Path, source_url: &str) -> bool {
-    matches!(read_front_matter(path), Ok(Some(front)) if front.source_url.as_deref() == Some(source_url))
-}
-
-fn build_article(
-    config: &Config,
-    draft: &ItemDraft,
-    tags: &[String],
-    permalink: String,
-) -> Article {
-    let source_url = draft.source_url.to_string();
-    let image = draft
-        .declared_image
-        .as_ref()
-        .or(draft.page_image.as_ref())
-        .or(draft.content_image.as_ref());
-    let (image_url, image_credit) = match image {
-        Some(url) => (url.to_string(), image_credit(&source_url)),
-        None => (String::new(), String::new()),
-    };
-    Article {
-        title: draft.title.clone(),
-        date: iso_date(draft.date),
-        published_date: french_date(draft.date, config.timezone),
-        summary: draft.summary.clone(),
-        importance: String::new(),
-        source_url,
-        tags: tags.to_vec(),
-        permalink,
-        image_url,
-        image_credit,
-    }
-}
-
-/// Global tags, then the feed's, then the feed's name; each once.
-fn article_tags(config: &Config, feed: &FeedConfig) -> Vec<String> {
-    let mut tags: Vec<String> = Vec::new();
-    for tag in config
-        .tags
-        .iter()
-        .chain(&feed.tags)
-        .chain(std::iter::once(&feed.name))
-    {
-        let tag = tag.trim();
-        if !tags.iter().any(|t| t == tag) {
-            tags.push(tag.to_string());
-        }
-    }
-    tags
-}
-
-fn relative_to(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn timestamp(now: DateTime<Utc>) -> String {
-    now.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

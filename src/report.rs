@@ -14,6 +14,9 @@ pub struct Report {
     pub feeds: Vec<FeedReport>,
     #[serde(skip)]
     pub dry_run: bool,
+    /// A signal stopped the run before every feed was done.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// One article written (or, in a dry run, that would be written).
@@ -35,6 +38,8 @@ pub enum FeedStatus {
     Ok,
     NotModified,
     Failed,
+    /// Not fetched: its interval (or its backoff) has not passed.
+    NotDue,
 }
 
 /// What happened to one feed.
@@ -52,11 +57,44 @@ pub struct FeedReport {
     pub skipped: usize,
     /// Items left out by the feed's include, exclude or max_age rules.
     pub filtered: usize,
+    /// Failed runs in a row, this one included.
+    pub consecutive_failures: u32,
+    /// Failing for at least `alert_after_failures` runs.
+    pub alert: bool,
+    /// The feed answered with a permanent redirect: its new URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
+    /// When a feed that was not due will be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_due: Option<String>,
+}
+
+impl FeedReport {
+    pub fn new(name: &str, url: &str) -> FeedReport {
+        FeedReport {
+            name: name.to_string(),
+            url: url.to_string(),
+            status: FeedStatus::Ok,
+            error: None,
+            new: 0,
+            seen: 0,
+            skipped: 0,
+            filtered: 0,
+            consecutive_failures: 0,
+            alert: false,
+            moved_to: None,
+            next_due: None,
+        }
+    }
 }
 
 impl Report {
+    /// Some feed failed in this run, or has been failing for long enough to
+    /// be flagged even though it was not fetched this time.
     pub fn any_failed(&self) -> bool {
-        self.feeds.iter().any(|f| f.status == FeedStatus::Failed)
+        self.feeds
+            .iter()
+            .any(|f| f.status == FeedStatus::Failed || f.alert)
     }
 
     /// The dry run's listing: a line naming each file, then its text.
@@ -76,15 +114,24 @@ impl Report {
     /// articles, 1 failed: Name: reason".
     pub fn summary_line(&self) -> String {
         let feeds = self.feeds.len();
+        let fetched_fine =
+            |f: &&FeedReport| matches!(f.status, FeedStatus::Ok | FeedStatus::NotModified);
         let unchanged = self
             .feeds
             .iter()
-            .filter(|f| f.status != FeedStatus::Failed && f.new == 0)
+            .filter(fetched_fine)
+            .filter(|f| f.new == 0)
+            .count();
+        let not_due = self
+            .feeds
+            .iter()
+            .filter(|f| f.status == FeedStatus::NotDue)
             .count();
         let with_new: Vec<&FeedReport> = self
             .feeds
             .iter()
-            .filter(|f| f.status != FeedStatus::Failed && f.new > 0)
+            .filter(fetched_fine)
+            .filter(|f| f.new > 0)
             .collect();
         let new: usize = with_new.iter().map(|f| f.new).sum();
         let failed: Vec<&FeedReport> = self
@@ -96,6 +143,9 @@ impl Report {
         let mut parts = Vec::new();
         if unchanged > 0 {
             parts.push(format!("{unchanged} unchanged"));
+        }
+        if not_due > 0 {
+            parts.push(format!("{not_due} not due"));
         }
         if !with_new.is_empty() {
             let verb = if self.dry_run {
@@ -115,6 +165,26 @@ impl Report {
                 .map(|f| format!("{}: {}", f.name, f.error.as_deref().unwrap_or("failed")))
                 .collect();
             parts.push(format!("{} failed: {}", failed.len(), reasons.join("; ")));
+        }
+        let alerts: Vec<String> = self
+            .feeds
+            .iter()
+            .filter(|f| f.alert)
+            .map(|f| format!("{} ({} runs)", f.name, f.consecutive_failures))
+            .collect();
+        if !alerts.is_empty() {
+            parts.push(format!("failing for too long: {}", alerts.join(", ")));
+        }
+        let moved: Vec<String> = self
+            .feeds
+            .iter()
+            .filter_map(|f| Some(format!("{} → {}", f.name, f.moved_to.as_ref()?)))
+            .collect();
+        if !moved.is_empty() {
+            parts.push(format!("moved, update feeds.toml: {}", moved.join(", ")));
+        }
+        if self.interrupted {
+            parts.push("interrupted".to_string());
         }
         let prefix = if self.dry_run {
             "dry run, nothing written: "
@@ -139,14 +209,10 @@ mod tests {
 
     fn feed(name: &str, status: FeedStatus, new: usize, error: Option<&str>) -> FeedReport {
         FeedReport {
-            name: name.into(),
-            url: "https://ex.org/feed".into(),
             status,
-            error: error.map(str::to_string),
             new,
-            seen: 0,
-            skipped: 0,
-            filtered: 0,
+            error: error.map(str::to_string),
+            ..FeedReport::new(name, "https://ex.org/feed")
         }
     }
 
@@ -164,6 +230,24 @@ mod tests {
         assert_eq!(
             report.summary_line(),
             "4 feeds: 1 unchanged, 2 with 5 new articles, 1 failed: D: HTTP 404 Not Found"
+        );
+        assert!(report.any_failed());
+    }
+
+    #[test]
+    fn summary_line_names_not_due_alerts_and_moves() {
+        let mut failing = feed("E", FeedStatus::NotDue, 0, None);
+        failing.alert = true;
+        failing.consecutive_failures = 6;
+        let mut moved = feed("M", FeedStatus::NotModified, 0, None);
+        moved.moved_to = Some("https://new.example/feed".into());
+        let report = Report {
+            feeds: vec![failing, moved],
+            ..Report::default()
+        };
+        assert_eq!(
+            report.summary_line(),
+            "2 feeds: 1 unchanged, 1 not due, failing for too long: E (6 runs), moved, update feeds.toml: M → https://new.example/feed"
         );
         assert!(report.any_failed());
     }

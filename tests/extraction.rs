@@ -117,7 +117,7 @@ async fn wordpress_items_without_images_take_the_pages_og_image() {
 
     // A second run fetches no page: only new items are looked at (the
     // `expect(1)` above is checked when the server drops).
-    site.import(&[], 0);
+    site.import(&["--force"], 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]

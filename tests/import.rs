@@ -58,7 +58,7 @@ async fn rerun_imports_nothing_and_keeps_edits_and_deletions() {
     assert_eq!(first.len(), 2);
 
     // A re-run writes nothing.
-    let output = site.import(&["--json"], 0);
+    let output = site.import(&["--json", "--force"], 0);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["feeds"][0]["new"], 0);
     assert_eq!(report["feeds"][0]["seen"], 2);
@@ -67,7 +67,7 @@ async fn rerun_imports_nothing_and_keeps_edits_and_deletions() {
     // An edited file is kept; a deleted one stays deleted.
     let edited = site.write("content/papers/2024-09-02-first.md", "edited by hand\n");
     std::fs::remove_file(site.path().join("content/papers/2024-09-03-second.md")).unwrap();
-    site.import(&[], 0);
+    site.import(&["--force"], 0);
     let after = site.content();
     assert_eq!(after.len(), 1);
     assert_eq!(std::fs::read_to_string(edited).unwrap(), "edited by hand\n");
@@ -123,7 +123,7 @@ async fn dry_run_changes_nothing_and_shows_the_files() {
     assert_eq!(site.content()[EXAMPLE_FILE], EXAMPLE_ARTICLE);
 
     // A dry run after that would write nothing, and says so in JSON.
-    let output = site.import(&["--dry-run", "--json"], 0);
+    let output = site.import(&["--dry-run", "--json", "--force"], 0);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["articles"].as_array().unwrap().len(), 0);
     assert_eq!(report["feeds"][0]["seen"], 1);
@@ -345,7 +345,7 @@ async fn a_failing_feed_is_reported_and_the_others_import() {
     let by_name = |n: &str| feeds.iter().find(|f| f["name"] == n).unwrap().clone();
     assert_eq!(by_name("Good")["status"], "ok");
     assert_eq!(by_name("Missing")["status"], "failed");
-    assert_eq!(by_name("Missing")["error"], "HTTP 404 Not Found");
+    assert_eq!(by_name("Missing")["error"], "HTTP 404 Not Found: check the feed's url in feeds.toml");
     assert!(
         by_name("Html")["error"]
             .as_str()
@@ -357,7 +357,7 @@ async fn a_failing_feed_is_reported_and_the_others_import() {
     assert_eq!(site.content().len(), 1);
     let summary = stderr(&output);
     assert!(
-        summary.contains("4 feeds: 1 with 1 new article, 3 failed: Missing: HTTP 404 Not Found"),
+        summary.contains("4 feeds: 1 with 1 new article, 3 failed: Missing: HTTP 404 Not Found: check the feed's url"),
         "{summary}"
     );
 }
@@ -520,6 +520,6 @@ fn a_file_left_by_an_interrupted_run_is_adopted_not_duplicated() {
     assert_eq!(site.content().len(), 2);
     // And it is now recorded: deleting it does not bring it back.
     std::fs::remove_file(site.path().join("content").join(EXAMPLE_FILE)).unwrap();
-    site.import(&[], 0);
+    site.import(&["--force"], 0);
     assert_eq!(site.content().len(), 1);
 }

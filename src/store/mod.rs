@@ -7,10 +7,12 @@
 //! or folder that is unusable.
 
 mod files;
+mod lock;
 mod state;
 
 pub use files::{FrontMatterRef, WriteOutcome, read_front_matter, sync_dir, write_new_file};
-pub use state::{ImportRecord, State};
+pub use lock::{LockError, RunLock, lock_waiting, try_lock};
+pub use state::{ArticleCounts, FeedRecord, ImportRecord, State};
 
 use std::path::PathBuf;
 

@@ -4,13 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
 use super::files::read_front_matter;
 
 const STATE_FILE: &str = "state.sqlite3";
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
@@ -19,11 +20,52 @@ CREATE TABLE IF NOT EXISTS items (
     source_url  TEXT NOT NULL,
     permalink   TEXT,
     path        TEXT,
-    imported_at TEXT NOT NULL
+    imported_at TEXT NOT NULL,
+    has_image   INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_by_source_url ON items (source_url);
 CREATE INDEX IF NOT EXISTS items_by_permalink ON items (permalink);
+CREATE INDEX IF NOT EXISTS items_by_feed ON items (feed, imported_at);
+CREATE TABLE IF NOT EXISTS feeds (
+    name                 TEXT PRIMARY KEY,
+    url                  TEXT NOT NULL,
+    etag                 TEXT,
+    last_modified        TEXT,
+    last_fetch           TEXT,
+    last_success         TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_error           TEXT,
+    next_due             TEXT,
+    moved_to             TEXT
+) WITHOUT ROWID;
 ";
+
+/// What the state remembers of one feed between runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedRecord {
+    pub name: String,
+    /// The URL these validators belong to.
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_fetch: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub consecutive_failures: u32,
+    pub last_error: Option<String>,
+    /// Not fetched again before this time (schedule or backoff).
+    pub next_due: Option<DateTime<Utc>>,
+    /// The new URL the feed moved to (permanent redirect).
+    pub moved_to: Option<String>,
+}
+
+/// Articles imported from one feed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArticleCounts {
+    pub total: i64,
+    pub recent: i64,
+    /// Among `total`, those written with an image.
+    pub with_image: i64,
+}
 
 /// One imported item, as the state records it.
 #[derive(Debug, Clone)]
@@ -35,6 +77,9 @@ pub struct ImportRecord<'a> {
     /// Relative to the content folder.
     pub path: Option<&'a str>,
     pub imported_at: &'a str,
+    /// Whether the article was written with an image (unknown for
+    /// articles found in the content folder).
+    pub has_image: Option<bool>,
 }
 
 /// An open state database.
@@ -97,6 +142,12 @@ impl State {
                 ),
             });
         }
+        if version == 1 {
+            // Version 1 had no image column; its feeds table is new.
+            self.conn
+                .execute_batch("ALTER TABLE items ADD COLUMN has_image INTEGER")
+                .map_err(fail)?;
+        }
         self.conn.execute_batch(SCHEMA).map_err(fail)?;
         self.conn
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
@@ -143,8 +194,8 @@ impl State {
     pub fn record(&self, record: &ImportRecord) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO items (key, feed, source_url, permalink, path, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT OR IGNORE INTO items (key, feed, source_url, permalink, path, imported_at, has_image)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .and_then(|mut stmt| {
                 stmt.execute(params![
@@ -153,11 +204,117 @@ impl State {
                     record.source_url,
                     record.permalink,
                     record.path,
-                    record.imported_at
+                    record.imported_at,
+                    record.has_image
                 ])
             })
             .map(|_| ())
             .map_err(|e| state_error(&self.path, e))
+    }
+
+    /// What was remembered of the feed named `name`.
+    pub fn feed_record(&self, name: &str) -> Result<Option<FeedRecord>, StoreError> {
+        let parse_time = |text: Option<String>| {
+            text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.to_utc())
+        };
+        self.conn
+            .prepare_cached(
+                "SELECT name, url, etag, last_modified, last_fetch, last_success,
+                        consecutive_failures, last_error, next_due, moved_to
+                 FROM feeds WHERE name = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row([name], |row| {
+                    Ok(FeedRecord {
+                        name: row.get(0)?,
+                        url: row.get(1)?,
+                        etag: row.get(2)?,
+                        last_modified: row.get(3)?,
+                        last_fetch: parse_time(row.get(4)?),
+                        last_success: parse_time(row.get(5)?),
+                        consecutive_failures: row.get(6)?,
+                        last_error: row.get(7)?,
+                        next_due: parse_time(row.get(8)?),
+                        moved_to: row.get(9)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| state_error(&self.path, e))
+    }
+
+    /// Saves what to remember of a feed.
+    pub fn save_feed_record(&self, record: &FeedRecord) -> Result<(), StoreError> {
+        let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO feeds (name, url, etag, last_modified, last_fetch, last_success,
+                        consecutive_failures, last_error, next_due, moved_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    record.name,
+                    record.url,
+                    record.etag,
+                    record.last_modified,
+                    time(record.last_fetch),
+                    time(record.last_success),
+                    record.consecutive_failures,
+                    record.last_error,
+                    time(record.next_due),
+                    record.moved_to,
+                ])
+            })
+            .map(|_| ())
+            .map_err(|e| state_error(&self.path, e))
+    }
+
+    /// How many articles the feed `name` gave, in all and since `since`.
+    pub fn article_counts(&self, name: &str, since: &str) -> Result<ArticleCounts, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT count(*), coalesce(sum(imported_at >= ?2), 0), coalesce(sum(has_image = 1), 0)
+                 FROM items WHERE feed = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row(params![name, since], |row| {
+                    Ok(ArticleCounts {
+                        total: row.get(0)?,
+                        recent: row.get(1)?,
+                        with_image: row.get(2)?,
+                    })
+                })
+            })
+            .map_err(|e| state_error(&self.path, e))
+    }
+
+    /// Opens an existing state without creating or changing anything
+    /// (for `status`). `Ok(None)` when there is no state yet.
+    pub fn open_existing(state_dir: &Path) -> Result<Option<State>, StoreError> {
+        let path = state_dir.join(STATE_FILE);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| state_error(&path, e))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| state_error(&path, e))?;
+        if version != SCHEMA_VERSION {
+            return Err(StoreError::State {
+                path,
+                message: format!(
+                    "schema {version}, this feedimport reads {SCHEMA_VERSION}: run `feedimport run` once to upgrade it"
+                ),
+            });
+        }
+        Ok(Some(State {
+            conn,
+            path,
+            fresh: false,
+        }))
     }
 
     /// Starts a transaction: what is recorded until [`State::commit`] is
@@ -211,6 +368,7 @@ impl State {
                 permalink: front.permalink.as_deref(),
                 path: Some(&relative),
                 imported_at,
+                has_image: None,
             })?;
             found += 1;
         }
@@ -270,6 +428,50 @@ mod tests {
             permalink: Some(permalink),
             path: None,
             imported_at: "2026-01-01T00:00:00Z",
+            has_image: Some(true),
+        }
+    }
+
+    #[test]
+    fn feed_records_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::open(dir.path()).unwrap();
+        assert_eq!(state.feed_record("A").unwrap(), None);
+        let now = DateTime::parse_from_rfc3339("2026-01-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let record = FeedRecord {
+            name: "A".into(),
+            url: "https://ex.org/feed".into(),
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Mon, 02 Sep 2024 10:00:00 GMT".into()),
+            last_fetch: Some(now),
+            last_success: Some(now),
+            consecutive_failures: 2,
+            last_error: Some("HTTP 503".into()),
+            next_due: Some(now + chrono::Duration::hours(1)),
+            moved_to: None,
+        };
+        state.save_feed_record(&record).unwrap();
+        assert_eq!(state.feed_record("A").unwrap(), Some(record));
+        state.begin().unwrap();
+        state.record(&record_for("A")).unwrap();
+        state.commit().unwrap();
+        let counts = state.article_counts("A", "2025-12-25T00:00:00Z").unwrap();
+        assert_eq!(
+            counts,
+            ArticleCounts {
+                total: 1,
+                recent: 1,
+                with_image: 1
+            }
+        );
+    }
+
+    fn record_for(feed: &str) -> ImportRecord<'_> {
+        ImportRecord {
+            feed,
+            ..record("k9", "https://ex.org/z", "/p/z")
         }
     }
 

@@ -1,0 +1,106 @@
+//! Feed health for operators: `feedimport status`.
+//!
+//! In: the config and the state. Out: per feed, its URL, last fetch and last
+//! success, failures in a row and the last error, when it is due next, and
+//! the articles it gave (all, last seven days, share with an image). Fails
+//! only when the state cannot be read.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::store::{State, StoreError};
+
+#[derive(Debug, Serialize)]
+pub struct FeedHealth {
+    pub name: String,
+    pub url: String,
+    pub last_fetch: Option<String>,
+    pub last_success: Option<String>,
+    pub consecutive_failures: u32,
+    pub last_error: Option<String>,
+    pub next_due: Option<String>,
+    /// The URL the feed moved to, to be put in feeds.toml.
+    pub moved_to: Option<String>,
+    pub articles_total: i64,
+    pub articles_last_7_days: i64,
+    /// Share of the feed's articles written with an image, 0 to 1 (`null`
+    /// when it has none).
+    pub image_share: Option<f64>,
+    /// Failing for at least `alert_after_failures` runs.
+    pub alert: bool,
+}
+
+/// The health of every feed in the config.
+pub fn feed_health(config: &Config, now: DateTime<Utc>) -> Result<Vec<FeedHealth>, StoreError> {
+    let state = State::open_existing(&config.state_dir)?;
+    let since =
+        (now - chrono::Duration::days(7)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut health = Vec::with_capacity(config.feeds.len());
+    for feed in &config.feeds {
+        let record = match &state {
+            Some(state) => state.feed_record(&feed.name)?,
+            None => None,
+        };
+        let counts = match &state {
+            Some(state) => state.article_counts(&feed.name, &since)?,
+            None => Default::default(),
+        };
+        let record = record.unwrap_or_default();
+        let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
+        health.push(FeedHealth {
+            name: feed.name.clone(),
+            url: feed.source.to_string(),
+            last_fetch: time(record.last_fetch),
+            last_success: time(record.last_success),
+            consecutive_failures: record.consecutive_failures,
+            last_error: record.last_error,
+            next_due: time(record.next_due),
+            moved_to: record.moved_to,
+            articles_total: counts.total,
+            articles_last_7_days: counts.recent,
+            image_share: (counts.total > 0).then(|| counts.with_image as f64 / counts.total as f64),
+            alert: record.consecutive_failures >= config.alert_after_failures,
+        });
+    }
+    Ok(health)
+}
+
+/// The human form: one block per feed.
+pub fn render_text(health: &[FeedHealth]) -> String {
+    let mut out = String::new();
+    for feed in health {
+        let flag = if feed.alert { "  [FAILING]" } else { "" };
+        out.push_str(&format!("{}{flag}\n  url: {}\n", feed.name, feed.url));
+        out.push_str(&format!(
+            "  last fetch: {}   last success: {}\n",
+            feed.last_fetch.as_deref().unwrap_or("never"),
+            feed.last_success.as_deref().unwrap_or("never")
+        ));
+        if feed.consecutive_failures > 0 {
+            out.push_str(&format!(
+                "  failing for {} run(s): {}\n",
+                feed.consecutive_failures,
+                feed.last_error.as_deref().unwrap_or("unknown error")
+            ));
+        }
+        out.push_str(&format!(
+            "  next due: {}\n",
+            feed.next_due.as_deref().unwrap_or("now")
+        ));
+        if let Some(moved_to) = &feed.moved_to {
+            out.push_str(&format!(
+                "  moved permanently to {moved_to}: update feeds.toml\n"
+            ));
+        }
+        let share = feed
+            .image_share
+            .map(|s| format!("{:.0}%", s * 100.0))
+            .unwrap_or_else(|| "-".to_string());
+        out.push_str(&format!(
+            "  articles: {} in all, {} in the last 7 days, {share} with an image\n",
+            feed.articles_total, feed.articles_last_7_days
+        ));
+    }
+    out
+}
