@@ -6,6 +6,7 @@
 //! link). Pure: no I/O, nothing fails.
 
 pub mod html;
+pub mod dates;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
