@@ -345,7 +345,10 @@ async fn a_failing_feed_is_reported_and_the_others_import() {
     let by_name = |n: &str| feeds.iter().find(|f| f["name"] == n).unwrap().clone();
     assert_eq!(by_name("Good")["status"], "ok");
     assert_eq!(by_name("Missing")["status"], "failed");
-    assert_eq!(by_name("Missing")["error"], "HTTP 404 Not Found: check the feed's url in feeds.toml");
+    assert_eq!(
+        by_name("Missing")["error"],
+        "HTTP 404 Not Found: check the feed's url in feeds.toml"
+    );
     assert!(
         by_name("Html")["error"]
             .as_str()

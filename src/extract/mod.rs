@@ -5,8 +5,8 @@
 //! and one [`SkippedItem`] per entry that cannot become an article (no http(s)
 //! link). Pure: no I/O, nothing fails.
 
-pub mod html;
 pub mod dates;
+pub mod html;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};

@@ -47,6 +47,7 @@ pub fn parse_feed(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
         // An empty id tells extraction that the item has no GUID: the
         // parser's generated ids can be random.
         .id_generator(|_, _, _| String::new())
+        .timestamp_parser(read_date)
         .build()
         .parse(body)
         .map_err(|e| ParseError::Invalid(e.to_string()))
@@ -88,6 +89,17 @@ fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(rest);
     out
+}
+
+/// Dates as feeds really write them, converted to UTC with the writer's
+/// offset applied; one that cannot be read is logged (the item then falls
+/// back to the time of its first import).
+fn read_date(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let date = crate::extract::dates::parse_feed_date(text);
+    if date.is_none() && !text.trim().is_empty() {
+        tracing::warn!(date = text, "unreadable date");
+    }
+    date.map(|d| d.to_utc())
 }
 
 fn looks_like_html(start: &[u8]) -> bool {
