@@ -70,138 +70,179 @@ fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Feeds where feedparser and we disagree on purpose, and why.
-const KNOWN_COUNT_DIFFERENCES: &[(&str, &str)] = &[];
+/// The disagreements with feedparser that we keep, each with its reason:
+/// `file<TAB>field<TAB>reason`.
+const DISAGREEMENTS: &str = include_str!("corpus-disagreements.tsv");
 
-const KNOWN_DATE_DIFFERENCES: &[(&str, &str)] = &[
-    (
-        "feedjira__InvalidDateFormat.xml",
-        "the parser lets <dc:date> override <pubDate>, even when dc:date is a Unix time it cannot read",
-    ),
-    (
-        "feedrs__rss_2.0_nbcny.xml",
-        "`Sat, Dec 16 2023 02:02:33 PM` is not RFC 822; the time of import stands in",
-    ),
-];
+fn excused() -> HashMap<(String, String), String> {
+    DISAGREEMENTS
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let file = parts.next().unwrap().to_string();
+            let field = parts.next().expect("file<TAB>field<TAB>reason").to_string();
+            let reason = parts.next().expect("a reason").trim().to_string();
+            assert!(!reason.is_empty(), "{line}: give a reason");
+            ((file, field), reason)
+        })
+        .collect()
+}
 
-#[test]
-fn every_corpus_feed_imports_or_fails_clearly() {
-    let Some(corpus) = corpus_dir() else { return };
-    let (site, report, stderr) = import_corpus(&corpus);
-    assert!(!stderr.contains("panicked"), "{stderr}");
+/// The URL as the url crate writes it, without tracking parameters: we
+/// remove them on purpose, and the rest is only spelling.
+fn normal_link(link: &str) -> String {
+    url::Url::parse(link.trim())
+        .map(|u| feedimport::extract::without_tracking(u).to_string())
+        .unwrap_or_else(|_| link.trim().to_string())
+}
 
-    let feeds = report["feeds"].as_array().unwrap();
-    assert_eq!(
-        feeds.len(),
-        std::fs::read_dir(corpus.join("feeds")).unwrap().count()
-    );
-    for feed in feeds {
-        let name = feed["name"].as_str().unwrap();
-        match feed["status"].as_str().unwrap() {
-            "ok" => assert_eq!(feed["error"], Value::Null, "{name}"),
-            "failed" => {
-                let error = feed["error"].as_str().unwrap();
-                assert!(
-                    error.len() > 10 && !error.contains("internal error"),
-                    "{name}: {error}"
-                );
-                assert!(stderr.contains(name), "the summary names {name}");
-            }
-            other => panic!("{name}: unexpected status {other}"),
+#[derive(Default)]
+struct Agreement {
+    compared: usize,
+    agreed: usize,
+    excused: usize,
+}
+
+impl Agreement {
+    fn rate(&self) -> f64 {
+        if self.compared == 0 {
+            1.0
+        } else {
+            self.agreed as f64 / self.compared as f64
         }
-    }
-    // The corpus holds four HTML pages saved as feeds: each is named as such.
-    for page in [
-        "feedjira2009__JoomlapoweredSite.xml",
-        "feedjira2009__SFRubyorgHome.xml",
-        "feedjira2009__scRUBYt.xml",
-        "feedjira2009__titleunknown.xml",
-    ] {
-        let feed = feeds.iter().find(|f| f["name"] == page).unwrap();
-        assert_eq!(feed["status"], "failed", "{page}");
-        assert!(
-            feed["error"].as_str().unwrap().contains("HTML page"),
-            "{page}: {}",
-            feed["error"]
-        );
-    }
-    // Every article written parses back and lies inside the section folder.
-    let content = site.content();
-    assert_eq!(content.len(), report["articles"].as_array().unwrap().len());
-    for (path, text) in &content {
-        assert!(
-            path.starts_with("corpus/") && path.ends_with(".md"),
-            "{path}"
-        );
-        let front = front_matter(text);
-        assert!(
-            front["sourceUrl"].as_str().unwrap().starts_with("http"),
-            "{path}"
-        );
-        // Feed text about `<script>` stays text: plain in the quoted YAML
-        // value, escaped in the Markdown body.
-        assert!(no_raw_angle_bracket(body(text)), "{path}");
     }
 }
 
+/// Compares, entry by entry, what we read from each corpus feed with
+/// feedparser's reading, prints the agreement rates, and holds the targets:
+/// no feed feedparser reads fails for us; titles and links agree on 99 % of
+/// entries, dates on 97 %; we find an image wherever feedparser finds one.
+/// Every other disagreement must be listed, with its reason, in
+/// `tests/corpus-disagreements.tsv`, and every line there must still apply.
 #[test]
 fn corpus_agrees_with_feedparser() {
     let Some(corpus) = corpus_dir() else { return };
-    let (_site, report, _stderr) = import_corpus(&corpus);
-    let files: HashMap<String, Value> = read_jsonl(corpus.join("feedparser.files.jsonl"))
+    let files: BTreeMap<String, Value> = read_jsonl(corpus.join("feedparser.files.jsonl"))
         .into_iter()
         .map(|f| (f["file"].as_str().unwrap().to_string(), f))
         .collect();
-    let mut oracle: HashMap<(String, String), Value> = HashMap::new();
+    let mut oracle: HashMap<String, Vec<Value>> = HashMap::new();
     for entry in read_jsonl(corpus.join("feedparser.oracle.jsonl")) {
-        if let Some(link) = entry["link"].as_str() {
-            let file = entry["file"].as_str().unwrap().to_string();
-            oracle.entry((file, link.to_string())).or_insert(entry);
-        }
+        oracle
+            .entry(entry["file"].as_str().unwrap().to_string())
+            .or_default()
+            .push(entry);
     }
+    let excused = excused();
+    let mut used: std::collections::HashSet<(String, String)> = Default::default();
+    let mut unexcused: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut rates: BTreeMap<&str, Agreement> = BTreeMap::new();
+    let now = chrono::Utc::now();
 
-    let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for feed in report["feeds"].as_array().unwrap() {
-        let name = feed["name"].as_str().unwrap();
-        if feed["status"] != "ok" || KNOWN_COUNT_DIFFERENCES.iter().any(|(f, _)| *f == name) {
-            continue;
-        }
-        let ours = feed["new"].as_u64().unwrap()
-            + feed["seen"].as_u64().unwrap()
-            + feed["skipped"].as_u64().unwrap();
-        let theirs = files[name]["entries"].as_u64().unwrap();
-        if ours != theirs {
-            problems
-                .entry(name.to_string())
-                .or_default()
-                .push(format!("{ours} items, feedparser {theirs}"));
-        }
-    }
-    for article in report["articles"].as_array().unwrap() {
-        let feed = article["feed"].as_str().unwrap().to_string();
-        let link = article["sourceUrl"].as_str().unwrap().to_string();
-        let Some(entry) = oracle.get(&(feed.clone(), link.clone())) else {
-            continue;
+    for (file, info) in &files {
+        let theirs = oracle.get(file).cloned().unwrap_or_default();
+        let mut disagree = |field: &str, detail: String| {
+            let key = (file.clone(), field.to_string());
+            if excused.contains_key(&key) {
+                used.insert(key);
+                true
+            } else {
+                unexcused.entry(key).or_default().push(detail);
+                false
+            }
         };
-        let their_title = collapse(entry["title"].as_str().unwrap_or_default());
-        if !their_title.is_empty() && their_title != article["title"] {
-            problems
-                .entry(feed.clone())
-                .or_default()
-                .push(format!("title {:?} vs {their_title:?}", article["title"]));
+        let bytes = std::fs::read(corpus.join("feeds").join(file)).unwrap();
+        let parsed = match feedimport::parse::parse_feed(&bytes, None) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                if info["entries"].as_u64().unwrap_or(0) > 0 {
+                    disagree(
+                        "fails",
+                        format!(
+                            "we fail ({e}); feedparser reads {} entries",
+                            info["entries"]
+                        ),
+                    );
+                }
+                continue;
+            }
+        };
+        let context = feedimport::extract::FeedContext {
+            feed_identity: file,
+            feed_url: None,
+            now,
+        };
+        let ours = feedimport::extract::extract_entries(&parsed, &context);
+        if ours.len() != theirs.len() {
+            disagree(
+                "count",
+                format!("{} entries, feedparser {}", ours.len(), theirs.len()),
+            );
+            continue;
         }
-        if let Some(date) = entry["date"].as_str() {
-            let ours = article["date"].as_str().unwrap();
-            if ours[..19] != date[..19] && !KNOWN_DATE_DIFFERENCES.iter().any(|(f, _)| *f == feed) {
-                problems
-                    .entry(feed.clone())
-                    .or_default()
-                    .push(format!("date {ours} vs {date}"));
+        for (index, (our, their)) in ours.iter().zip(&theirs).enumerate() {
+            let Ok(our) = our else { continue };
+            let mut compare = |field: &'static str, agrees: bool, detail: String| {
+                let rate = rates.entry(field).or_default();
+                rate.compared += 1;
+                if agrees {
+                    rate.agreed += 1;
+                } else if disagree(field, format!("#{index}: {detail}")) {
+                    rate.excused += 1;
+                }
+            };
+            let their_title = collapse(their["title"].as_str().unwrap_or_default());
+            if !their_title.is_empty() {
+                compare(
+                    "title",
+                    our.title == their_title,
+                    format!("{:?} vs {their_title:?}", our.title),
+                );
+            }
+            if let Some(link) = their["link"].as_str() {
+                let theirs = normal_link(link);
+                compare(
+                    "link",
+                    our.source_url.as_str() == theirs,
+                    format!("{} vs {theirs}", our.source_url),
+                );
+            }
+            let our_date = (our.date_source != feedimport::extract::DateSource::FirstImport)
+                .then(|| our.date.format("%Y-%m-%dT%H:%M:%S").to_string());
+            let their_date = their["date"].as_str().map(|d| d[..19].to_string());
+            if our_date.is_some() || their_date.is_some() {
+                compare(
+                    "date",
+                    our_date == their_date,
+                    format!("{our_date:?} vs {their_date:?} ({})", their["date_raw"]),
+                );
+            }
+            if their["image"].is_string() {
+                let found = our.declared_image.is_some() || our.content_image.is_some();
+                compare("image", found, format!("none vs {}", their["image"]));
             }
         }
     }
+
+    for (field, rate) in &rates {
+        eprintln!(
+            "{field}: {}/{} agree ({:.2} %), {} excused disagreements",
+            rate.agreed,
+            rate.compared,
+            rate.rate() * 100.0,
+            rate.excused
+        );
+    }
+    let stale: Vec<_> = excused.keys().filter(|k| !used.contains(*k)).collect();
     assert!(
-        problems.is_empty(),
-        "disagreements with feedparser:\n{problems:#?}"
+        stale.is_empty(),
+        "lines of corpus-disagreements.tsv that no longer apply: {stale:?}"
     );
+    assert!(
+        unexcused.is_empty(),
+        "disagreements with feedparser without a reason:\n{unexcused:#?}"
+    );
+    assert!(rates["title"].rate() >= 0.99 && rates["link"].rate() >= 0.99);
+    assert!(rates["date"].rate() >= 0.97);
 }

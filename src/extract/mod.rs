@@ -70,6 +70,19 @@ pub struct FeedContext<'a> {
 
 /// Reads every entry of `feed`.
 pub fn extract_items(feed: &Feed, context: &FeedContext) -> (Vec<ItemDraft>, Vec<SkippedItem>) {
+    let mut drafts = Vec::with_capacity(feed.entries.len());
+    let mut skipped = Vec::new();
+    for result in extract_entries(feed, context) {
+        match result {
+            Ok(draft) => drafts.push(draft),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    (drafts, skipped)
+}
+
+/// Reads every entry of `feed`, in document order, one result per entry.
+pub fn extract_entries(feed: &Feed, context: &FeedContext) -> Vec<Result<ItemDraft, SkippedItem>> {
     // Relative links resolve against the feed's own site link when the
     // parser could not resolve them (a saved feed read from a file).
     let site = feed
@@ -78,16 +91,10 @@ pub fn extract_items(feed: &Feed, context: &FeedContext) -> (Vec<ItemDraft>, Vec
         .filter(|l| is_alternate(l))
         .find_map(|l| absolute_http_url(&l.href, context.feed_url));
     let base = site.as_ref().or(context.feed_url);
-
-    let mut drafts = Vec::with_capacity(feed.entries.len());
-    let mut skipped = Vec::new();
-    for entry in &feed.entries {
-        match extract_item(entry, base, context) {
-            Ok(draft) => drafts.push(draft),
-            Err(skip) => skipped.push(skip),
-        }
-    }
-    (drafts, skipped)
+    feed.entries
+        .iter()
+        .map(|entry| extract_item(entry, base, context))
+        .collect()
 }
 
 fn extract_item(
@@ -119,15 +126,15 @@ fn extract_item(
     let summary = shorten_summary(&summary);
 
     let declared_image = declared_image(&entry.media, base);
-    // The content is the article's own HTML: its relative URLs are
-    // relative to the article.
+    // Relative URLs in the content resolve against xml:base, else the
+    // site's link (not the item's link, which is often a FeedBurner proxy).
     let content_image = content_html
-        .and_then(|html| first_image(html, Some(&source_url)))
+        .and_then(|html| first_image(html, base))
         .or_else(|| {
             entry
                 .summary
                 .as_ref()
-                .and_then(|s| first_image(&s.content, Some(&source_url)))
+                .and_then(|s| first_image(&s.content, base))
         });
     let categories = entry
         .categories

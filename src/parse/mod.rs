@@ -50,6 +50,10 @@ pub fn parse_feed(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
         .timestamp_parser(read_date)
         .build()
         .parse(body)
+        .map(|mut feed| {
+            thumbnails::restore_thumbnails(body, &mut feed);
+            feed
+        })
         .map_err(|e| ParseError::Invalid(e.to_string()))
 }
 
@@ -125,6 +129,8 @@ fn looks_like_html(start: &[u8]) -> bool {
     }
     rest.starts_with(b"<!doctype html") || rest.starts_with(b"<html")
 }
+
+mod thumbnails;
 
 #[cfg(test)]
 mod tests {
