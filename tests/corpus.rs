@@ -70,6 +70,69 @@ fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Every corpus file through the real binary in one run: each either
+/// imports or fails with a clear message, and nothing panics.
+#[test]
+fn every_corpus_feed_imports_or_fails_clearly() {
+    let Some(corpus) = corpus_dir() else { return };
+    let (site, report, stderr) = import_corpus(&corpus);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let feeds = report["feeds"].as_array().unwrap();
+    assert_eq!(
+        feeds.len(),
+        std::fs::read_dir(corpus.join("feeds")).unwrap().count()
+    );
+    for feed in feeds {
+        let name = feed["name"].as_str().unwrap();
+        match feed["status"].as_str().unwrap() {
+            "ok" => assert_eq!(feed["error"], Value::Null, "{name}"),
+            "failed" => {
+                let error = feed["error"].as_str().unwrap();
+                assert!(
+                    error.len() > 10 && !error.contains("internal error"),
+                    "{name}: {error}"
+                );
+                assert!(stderr.contains(name), "the summary names {name}");
+            }
+            other => panic!("{name}: unexpected status {other}"),
+        }
+    }
+    // The corpus holds four HTML pages saved as feeds: each is named as such.
+    for page in [
+        "feedjira2009__JoomlapoweredSite.xml",
+        "feedjira2009__SFRubyorgHome.xml",
+        "feedjira2009__scRUBYt.xml",
+        "feedjira2009__titleunknown.xml",
+    ] {
+        let feed = feeds.iter().find(|f| f["name"] == page).unwrap();
+        assert_eq!(feed["status"], "failed", "{page}");
+        assert!(
+            feed["error"].as_str().unwrap().contains("HTML page"),
+            "{page}: {}",
+            feed["error"]
+        );
+    }
+    // Every article written parses back and lies inside the section folder.
+    let content = site.content();
+    assert_eq!(content.len(), report["articles"].as_array().unwrap().len());
+    for (path, text) in &content {
+        assert!(
+            path.starts_with("corpus/") && path.ends_with(".md"),
+            "{path}"
+        );
+        let front = front_matter(text);
+        assert!(
+            front["sourceUrl"].as_str().unwrap().starts_with("http"),
+            "{path}"
+        );
+        // Feed text about `<script>` stays text: plain in the quoted YAML
+        // value, escaped in the Markdown body.
+        assert!(no_raw_angle_bracket(body(text)), "{path}");
+    }
+}
+
+
 /// The disagreements with feedparser that we keep, each with its reason:
 /// `file<TAB>field<TAB>reason`.
 const DISAGREEMENTS: &str = include_str!("corpus-disagreements.tsv");
