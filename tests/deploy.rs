@@ -1,0 +1,63 @@
+//! The install files in deploy/: the systemd units pass `systemd-analyze
+//! verify` (where it is installed), and the cron file runs the real command.
+
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_feedimport");
+
+fn deploy(file: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy").join(file)).unwrap()
+}
+
+#[test]
+fn systemd_units_verify() {
+    if Command::new("systemd-analyze").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: systemd-analyze is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Point the unit at the binary just built, as an install would.
+    let service = deploy("systemd/feedimport.service").replace("/usr/local/bin/feedimport", BIN);
+    std::fs::write(dir.path().join("feedimport.service"), service).unwrap();
+    std::fs::write(dir.path().join("feedimport.timer"), deploy("systemd/feedimport.timer")).unwrap();
+    let output = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(dir.path().join("feedimport.service"))
+        .arg(dir.path().join("feedimport.timer"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let ours: Vec<&str> = stderr.lines().filter(|l| l.contains("feedimport")).collect();
+    assert!(output.status.success() && ours.is_empty(), "systemd-analyze verify:\n{stderr}");
+}
+
+#[test]
+fn service_is_hardened_and_oneshot() {
+    let service = deploy("systemd/feedimport.service");
+    for line in [
+        "Type=oneshot",
+        "TimeoutStartSec=",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ReadWritePaths=/srv/site/content /srv/site/.feedimport",
+        "SuccessExitStatus=1 75",
+    ] {
+        assert!(service.lines().any(|l| l.starts_with(line)), "missing {line}");
+    }
+    let timer = deploy("systemd/feedimport.timer");
+    assert!(timer.contains("Persistent=true") && timer.contains("RandomizedDelaySec="));
+}
+
+#[test]
+fn cron_line_runs_the_import() {
+    let cron = deploy("cron/feedimport");
+    let line = cron
+        .lines()
+        .find(|l| !l.starts_with('#') && l.split_whitespace().count() > 6 && !l.contains('='))
+        .expect("a crontab line");
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields[..5], ["*/15", "*", "*", "*", "*"]);
+    assert_eq!(fields[5], "feedimport", "cron.d lines name the user");
+    assert!(line.contains("feedimport -q run"));
+}
