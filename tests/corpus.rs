@@ -132,7 +132,6 @@ fn every_corpus_feed_imports_or_fails_clearly() {
     }
 }
 
-
 /// The disagreements with feedparser that we keep, each with its reason:
 /// `file<TAB>field<TAB>reason`.
 const DISAGREEMENTS: &str = include_str!("corpus-disagreements.tsv");

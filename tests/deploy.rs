@@ -7,12 +7,21 @@ use std::process::Command;
 const BIN: &str = env!("CARGO_BIN_EXE_feedimport");
 
 fn deploy(file: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy").join(file)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("deploy")
+            .join(file),
+    )
+    .unwrap()
 }
 
 #[test]
 fn systemd_units_verify() {
-    if Command::new("systemd-analyze").arg("--version").output().is_err() {
+    if Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("SKIPPED: systemd-analyze is not installed");
         return;
     }
@@ -20,7 +29,11 @@ fn systemd_units_verify() {
     // Point the unit at the binary just built, as an install would.
     let service = deploy("systemd/feedimport.service").replace("/usr/local/bin/feedimport", BIN);
     std::fs::write(dir.path().join("feedimport.service"), service).unwrap();
-    std::fs::write(dir.path().join("feedimport.timer"), deploy("systemd/feedimport.timer")).unwrap();
+    std::fs::write(
+        dir.path().join("feedimport.timer"),
+        deploy("systemd/feedimport.timer"),
+    )
+    .unwrap();
     let output = Command::new("systemd-analyze")
         .arg("verify")
         .arg(dir.path().join("feedimport.service"))
@@ -28,8 +41,14 @@ fn systemd_units_verify() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let ours: Vec<&str> = stderr.lines().filter(|l| l.contains("feedimport")).collect();
-    assert!(output.status.success() && ours.is_empty(), "systemd-analyze verify:\n{stderr}");
+    let ours: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("feedimport"))
+        .collect();
+    assert!(
+        output.status.success() && ours.is_empty(),
+        "systemd-analyze verify:\n{stderr}"
+    );
 }
 
 #[test]
@@ -43,7 +62,10 @@ fn service_is_hardened_and_oneshot() {
         "ReadWritePaths=/srv/site/content /srv/site/.feedimport",
         "SuccessExitStatus=1 75",
     ] {
-        assert!(service.lines().any(|l| l.starts_with(line)), "missing {line}");
+        assert!(
+            service.lines().any(|l| l.starts_with(line)),
+            "missing {line}"
+        );
     }
     let timer = deploy("systemd/feedimport.timer");
     assert!(timer.contains("Persistent=true") && timer.contains("RandomizedDelaySec="));

@@ -1,0 +1,506 @@
+//! Running unattended: conditional requests, retries, backoff across runs,
+//! politeness limits, permanent moves, body caps, the run lock and `status`,
+//! against servers on loopback.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn feed_xml() -> String {
+    rss(&[Item::new(
+        "Story",
+        "https://news.example.org/story",
+        "Mon, 02 Sep 2024 10:00:00 +0000",
+    )])
+}
+
+fn json_of(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+fn status_json(site: &Site) -> Value {
+    let output = site.run(&["status", "--json"]);
+    json_of(&output)["feeds"][0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn second_request_carries_validators_and_a_304_writes_nothing() {
+    let server = MockServer::start().await;
+    // With the validators of the first response: 304.
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .and(header("if-none-match", "\"v1\""))
+        // Compared whole: the date holds a comma, which header() splits on.
+        .and(|request: &wiremock::Request| {
+            request
+                .headers
+                .get("if-modified-since")
+                .and_then(|v| v.to_str().ok())
+                == Some("Mon, 02 Sep 2024 10:00:00 GMT")
+        })
+        .respond_with(ResponseTemplate::new(304))
+        .expect(2)
+        .named("conditional")
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(feed_xml().into_bytes(), "application/rss+xml")
+                .insert_header("etag", "\"v1\"")
+                .insert_header("last-modified", "Mon, 02 Sep 2024 10:00:00 GMT"),
+        )
+        .expect(2)
+        .named("plain")
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let site = Site::new(&config(&[(
+        "News",
+        &format!("{}/feed/", server.uri()),
+        "papers",
+    )]));
+    // A dry run saves no validators (nor anything else): the real run after
+    // it asks unconditionally, and imports.
+    site.import(&["--dry-run"], 0);
+    site.import(&[], 0);
+    assert_eq!(site.content().len(), 1);
+    std::fs::remove_file(site.path().join("content/papers/2024-09-02-story.md")).unwrap();
+
+    let output = site.import(&["--force", "--dry-run", "--json"], 0);
+    assert_eq!(
+        json_of(&output)["feeds"][0]["status"],
+        "not_modified",
+        "{}",
+        stderr(&output)
+    );
+
+    let output = site.import(&["--force", "--json"], 0);
+    let report = json_of(&output);
+    assert_eq!(report["feeds"][0]["status"], "not_modified");
+    assert_eq!(report["articles"].as_array().unwrap().len(), 0);
+    assert!(site.content().is_empty());
+    assert!(
+        stderr(&output).contains("1 feed: 1 unchanged"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_is_fetched_only_when_due() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let site = Site::new(&config(&[(
+        "News",
+        &format!("{}/feed/", server.uri()),
+        "papers",
+    )]));
+    site.import(&[], 0);
+    let output = site.import(&["--json"], 0);
+    let report = json_of(&output);
+    assert_eq!(report["feeds"][0]["status"], "not_due");
+    assert!(report["feeds"][0]["next_due"].is_string());
+    assert!(stderr(&output).contains("1 not due"));
+    // --feed fetches regardless.
+    site.import(&["--feed", "News"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transient_errors_are_retried_within_the_run() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let site = Site::new(&config(&[(
+        "News",
+        &format!("{}/feed/", server.uri()),
+        "papers",
+    )]));
+    site.import(&[], 0);
+    assert_eq!(site.content().len(), 1);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_after_is_waited_for() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "2"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let site = Site::new(&config(&[(
+        "News",
+        &format!("{}/feed/", server.uri()),
+        "papers",
+    )]));
+    let started = Instant::now();
+    site.import(&[], 0);
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn backoff_grows_across_runs_and_resets_on_success() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(3)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let mut text = config(&[("News", &format!("{}/feed/", server.uri()), "papers")]);
+    text.insert_str(0, "retries = 0\nalert_after_failures = 3\n");
+    let site = Site::new(&text);
+    let wait_of = |feed: &Value| {
+        let at = |k: &str| chrono::DateTime::parse_from_rfc3339(feed[k].as_str().unwrap()).unwrap();
+        (at("next_due") - at("last_fetch")).num_minutes()
+    };
+    let mut waits = Vec::new();
+    for run in 1..=3 {
+        site.import(&["--force"], 1);
+        let feed = status_json(&site);
+        assert_eq!(feed["consecutive_failures"], run);
+        assert!(feed["last_error"].as_str().unwrap().contains("HTTP 500"));
+        waits.push(wait_of(&feed));
+    }
+    assert_eq!(waits, [60, 120, 240]);
+    // Third failure in a row: flagged in status (exit 1) and in text.
+    let output = site.run(&["status"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("[FAILING]")
+            && stdout(&output).contains("failing for 3 run(s): HTTP 500")
+    );
+
+    site.import(&["--force"], 0);
+    let feed = status_json(&site);
+    assert_eq!(feed["consecutive_failures"], 0);
+    assert_eq!(feed["last_error"], Value::Null);
+    assert_eq!(wait_of(&feed), 60);
+    assert_eq!(feed["articles_total"], 1);
+    assert_eq!(feed["articles_last_7_days"], 1);
+    assert_eq!(feed["image_share"], 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permanent_redirect_is_followed_and_reported() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/old/"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/new/"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/new/"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let site = Site::new(&config(&[(
+        "News",
+        &format!("{}/old/", server.uri()),
+        "papers",
+    )]));
+    let output = site.import(&["--json"], 0);
+    let new_url = format!("{}/new/", server.uri());
+    assert_eq!(json_of(&output)["feeds"][0]["moved_to"], new_url.as_str());
+    assert!(
+        stderr(&output).contains(&format!("moved, update feeds.toml: News → {new_url}")),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(site.content().len(), 1);
+    assert_eq!(status_json(&site)["moved_to"], new_url.as_str());
+    // The next run goes to the new URL directly (the old one is asked once).
+    site.import(&["--force"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oversized_body_and_a_gzip_bomb_are_refused() {
+    let server = MockServer::start().await;
+    let huge = format!("{}{}", feed_xml(), " ".repeat(2 * 1024 * 1024));
+    Mock::given(method("GET"))
+        .and(path("/huge/"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(huge.into_bytes(), "application/rss+xml"),
+        )
+        .mount(&server)
+        .await;
+    // 64 MiB of spaces, gzipped to about 64 KiB.
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(feed_xml().as_bytes()).unwrap();
+    let spaces = vec![b' '; 1024 * 1024];
+    for _ in 0..64 {
+        encoder.write_all(&spaces).unwrap();
+    }
+    let bomb = encoder.finish().unwrap();
+    assert!(bomb.len() < 200 * 1024);
+    Mock::given(method("GET"))
+        .and(path("/bomb/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(bomb, "application/rss+xml")
+                .insert_header("content-encoding", "gzip"),
+        )
+        .mount(&server)
+        .await;
+    let mut text = config(&[
+        ("Huge", &format!("{}/huge/", server.uri()), "papers"),
+        ("Bomb", &format!("{}/bomb/", server.uri()), "papers"),
+    ]);
+    text.insert_str(0, "max_body_mib = 1\n");
+    let site = Site::new(&text);
+    let output = site.import(&["--json"], 1);
+    let report = json_of(&output);
+    for feed in report["feeds"].as_array().unwrap() {
+        assert_eq!(feed["status"], "failed");
+        assert!(
+            feed["error"]
+                .as_str()
+                .unwrap()
+                .contains("larger than the 1 MiB limit"),
+            "{feed}"
+        );
+    }
+    assert!(site.content().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_runs_at_once_give_one_75() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(feed_xml().into_bytes(), "application/rss+xml")
+                .set_delay(Duration::from_secs(2)),
+        )
+        .mount(&server)
+        .await;
+    let site = Site::new(&config(&[(
+        "News",
+        &format!("{}/feed/", server.uri()),
+        "papers",
+    )]));
+    let first = std::process::Command::new(BIN)
+        .args(["run"])
+        .current_dir(site.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let the first run take the lock.
+    let lock = site.path().join(".feedimport/run.lock");
+    let started = Instant::now();
+    while std::fs::read_to_string(&lock)
+        .map(|t| t.is_empty())
+        .unwrap_or(true)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the first run never took the lock"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = site.run(&["run"]);
+    assert_eq!(second.status.code(), Some(75), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains(&format!("pid {}", first.id())),
+        "{}",
+        stderr(&second)
+    );
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    // With --wait, a run waits for the other instead.
+    let waiting = std::process::Command::new(BIN)
+        .args(["run", "--force"])
+        .current_dir(site.path())
+        .spawn()
+        .unwrap();
+    let other = site.run(&["run", "--force", "--wait"]);
+    assert_eq!(other.status.code(), Some(0), "{}", stderr(&other));
+    assert_eq!(waiting.wait_with_output().unwrap().status.code(), Some(0));
+}
+
+/// A server that counts the requests it is serving at the same time.
+struct CountingServer {
+    url: String,
+    peak: Arc<AtomicUsize>,
+    served: Arc<AtomicUsize>,
+}
+
+fn counting_server(items_per_feed: usize) -> CountingServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let peak = Arc::new(AtomicUsize::new(0));
+    let served = Arc::new(AtomicUsize::new(0));
+    let current = Arc::new(AtomicUsize::new(0));
+    let base = url.clone();
+    let (peak_in, served_in) = (peak.clone(), served.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (current, peak, served, base) = (
+                current.clone(),
+                peak_in.clone(),
+                served_in.clone(),
+                base.clone(),
+            );
+            std::thread::spawn(move || {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buffer) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let now = current.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(50));
+                let line = String::from_utf8_lossy(&request);
+                let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let (kind, body) = if target.starts_with("/feed") {
+                    let items: Vec<Item> = (0..items_per_feed)
+                        .map(|i| {
+                            Item::new(
+                                &format!("Post {target} {i}"),
+                                &format!("{base}/post{target}-{i}"),
+                                "Mon, 02 Sep 2024 10:00:00 +0000",
+                            )
+                        })
+                        .collect();
+                    ("application/rss+xml", rss(&items))
+                } else {
+                    ("text/html", "<html><head><meta property=\"og:image\" content=\"https://img.example/x.jpg\"></head><body></body></html>".to_string())
+                };
+                current.fetch_sub(1, Ordering::SeqCst);
+                served.fetch_add(1, Ordering::SeqCst);
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes());
+            });
+        }
+    });
+    CountingServer { url, peak, served }
+}
+
+#[test]
+fn the_per_host_limit_is_never_exceeded() {
+    let server = counting_server(5);
+    let feeds: Vec<(String, String)> = (0..6)
+        .map(|i| (format!("Feed {i}"), format!("{}/feed{i}", server.url)))
+        .collect();
+    let refs: Vec<(&str, &str, &str)> = feeds
+        .iter()
+        .map(|(n, u)| (n.as_str(), u.as_str(), "papers"))
+        .collect();
+    let mut text = config(&refs);
+    text.insert_str(0, "per_host = 3\nconcurrency = 8\n");
+    let site = Site::new(&text);
+    site.import(&[], 0);
+    // 6 feeds and 30 article pages, all on one host.
+    assert_eq!(server.served.load(Ordering::SeqCst), 36);
+    assert_eq!(site.content().len(), 30);
+    let peak = server.peak.load(Ordering::SeqCst);
+    assert!(peak <= 3, "{peak} requests at once");
+    assert!(
+        peak >= 2,
+        "the limit is a limit, not serialisation: peak {peak}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_after_a_failure_shows_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(ResponseTemplate::new(410))
+        .mount(&server)
+        .await;
+    let site = Site::new(&config(&[(
+        "Gone",
+        &format!("{}/feed/", server.uri()),
+        "papers",
+    )]));
+    let output = site.run(&["status"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("last fetch: never"));
+    let output = site.import(&[], 1);
+    assert!(
+        stderr(&output).contains("HTTP 410 Gone: the feed is gone; remove it from feeds.toml"),
+        "{}",
+        stderr(&output)
+    );
+    let feed = status_json(&site);
+    assert_eq!(feed["name"], "Gone");
+    assert_eq!(feed["consecutive_failures"], 1);
+    assert!(feed["last_fetch"].is_string());
+    assert_eq!(feed["last_success"], Value::Null);
+    assert!(feed["last_error"].as_str().unwrap().contains("410"));
+    let text = stdout(&site.run(&["status"]));
+    assert!(
+        text.contains("failing for 1 run(s): HTTP 410 Gone"),
+        "{text}"
+    );
+}
