@@ -4,8 +4,6 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
@@ -13,6 +11,7 @@ use feedimport::cli::{CheckArgs, Cli, Command, RunArgs, StatusArgs};
 use feedimport::config::Config;
 use feedimport::pipeline::{self, RunError, RunOptions};
 use feedimport::{Exit, report::Report};
+use tokio_util::sync::CancellationToken;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -151,7 +150,7 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
         Ok(runtime) => runtime,
         Err(exit) => return exit,
     };
-    let interrupted = Arc::new(AtomicBool::new(false));
+    let interrupted = CancellationToken::new();
     let result = runtime.block_on(async {
         tokio::spawn(watch_signals(interrupted.clone()));
         pipeline::run(&config, &options, interrupted.clone()).await
@@ -181,7 +180,7 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
 
 /// Ctrl-C or SIGTERM (systemd stopping the unit): finish the file in hand,
 /// save the state, exit 130. A second signal exits at once.
-async fn watch_signals(interrupted: Arc<AtomicBool>) {
+async fn watch_signals(interrupted: CancellationToken) {
     #[cfg(unix)]
     let mut terminate =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
@@ -201,9 +200,10 @@ async fn watch_signals(interrupted: Arc<AtomicBool>) {
             _ = tokio::signal::ctrl_c() => {}
             _ = term => {}
         }
-        if interrupted.swap(true, Ordering::SeqCst) {
+        if interrupted.is_cancelled() {
             std::process::exit(Exit::Interrupted as i32);
         }
+        interrupted.cancel();
         eprintln!("feedimport: interrupted; finishing the file in hand and saving the state");
     }
 }

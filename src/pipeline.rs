@@ -12,12 +12,11 @@
 //! state or content folder); a failing feed is a line in the [`Report`].
 
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::{Config, FeedConfig, FeedSource};
@@ -83,12 +82,12 @@ struct FetchFailure {
     retry_after: Option<Duration>,
 }
 
-/// Runs the import. `interrupted` is set by a signal: the run then stops
-/// between two files, saves what it did and returns.
+/// Runs the import. `interrupted` is cancelled by a signal: the run then
+/// stops between two files, saves what it did and returns.
 pub async fn run(
     config: &Config,
     options: &RunOptions,
-    interrupted: Arc<AtomicBool>,
+    interrupted: CancellationToken,
 ) -> Result<Report, RunError> {
     let feeds = config.select_feeds(&options.feeds)?;
     // A dry run changes nothing, so it needs no lock.
@@ -169,11 +168,15 @@ pub async fn run(
         now,
         interrupted: &interrupted,
     };
-    while let Some((feed, record, result)) = gathered.next().await {
-        if interrupted.load(Ordering::Relaxed) {
-            report.interrupted = true;
+    loop {
+        let next = tokio::select! {
+            next = gathered.next() => next,
+            () = interrupted.cancelled() => None,
+        };
+        let Some((feed, record, result)) = next else {
+            report.interrupted = interrupted.is_cancelled();
             break;
-        }
+        };
         let mut feed_report = FeedReport::new(&feed.name, &feed.source.to_string());
         let mut record = record.clone().unwrap_or_else(|| FeedRecord {
             name: feed.name.clone(),
@@ -224,7 +227,10 @@ pub async fn run(
                 feed_report.seen = selection.seen;
                 feed_report.filtered = selection.filtered;
                 let mut new = selection.new;
-                find_page_images(&fetcher, feed, &mut new).await;
+                tokio::select! {
+                    () = find_page_images(&fetcher, feed, &mut new) => {}
+                    () = interrupted.cancelled() => {}
+                }
                 let outcome = write_feed(&write_context, feed, new);
                 feed_report.new = outcome.articles.len();
                 feed_report.seen += outcome.seen;
@@ -250,7 +256,7 @@ pub async fn run(
         if result_touched_record(&report) {
             state.save_feed_record(&record)?;
         }
-        if interrupted.load(Ordering::Relaxed) {
+        if interrupted.is_cancelled() {
             report.interrupted = true;
             break;
         }

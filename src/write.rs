@@ -7,9 +7,9 @@
 //! and committed). A run interrupted by a signal stops between two files.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, FeedConfig};
 use crate::extract::{DateSource, ItemDraft};
@@ -40,7 +40,7 @@ pub struct WriteContext<'a> {
     pub dry_run: bool,
     pub now: DateTime<Utc>,
     /// Set by a signal: stop before the next file.
-    pub interrupted: &'a AtomicBool,
+    pub interrupted: &'a CancellationToken,
 }
 
 /// Writes one feed's new articles and records them, oldest first (so that
@@ -104,7 +104,7 @@ fn write_drafts(
     let tags = article_tags(config, feed);
 
     for draft in drafts {
-        if context.interrupted.load(Ordering::Relaxed) {
+        if context.interrupted.is_cancelled() {
             break;
         }
         let source_url = draft.source_url.as_str();

@@ -504,3 +504,57 @@ async fn status_after_a_failure_shows_it() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_run_saves_what_it_did_and_exits_130() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/slow/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(feed_xml().into_bytes(), "application/rss+xml")
+                .set_delay(Duration::from_secs(20)),
+        )
+        .mount(&server)
+        .await;
+    let site = Site::new(&config(&[
+        ("Saved", "saved.xml", "papers"),
+        ("Slow", &format!("{}/slow/", server.uri()), "news"),
+    ]));
+    site.write("saved.xml", &feed_xml());
+    let run = std::process::Command::new(BIN)
+        .args(["run", "--json"])
+        .current_dir(site.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let written = site.path().join("content/papers/2024-09-02-story.md");
+    let started = Instant::now();
+    while !written.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the first feed was never written"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let the first feed's state be committed, then interrupt.
+    std::thread::sleep(Duration::from_millis(200));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &run.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = run.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the run did not stop promptly"
+    );
+    assert!(stderr(&output).contains("interrupted"));
+    // What was written is recorded: deleted, it is not imported again.
+    std::fs::remove_file(&written).unwrap();
+    let output = site.import(&["--feed", "Saved", "--json"], 0);
+    assert_eq!(json_of(&output)["feeds"][0]["seen"], 1);
+    assert!(site.content().is_empty(), "{:?}", site.content().keys());
+}
