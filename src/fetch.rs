@@ -97,6 +97,10 @@ pub enum FetchError {
     BadRedirect { location: String },
     #[error("cannot read {path}: {message}")]
     File { path: String, message: String },
+    #[error(
+        "{url} is on a private or local address; article pages are fetched only from public hosts"
+    )]
+    PrivateAddress { url: String },
 }
 
 impl FetchError {
@@ -141,6 +145,8 @@ fn status_advice(status: u16) -> &'static str {
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    /// The same, but connecting only to public addresses.
+    public_client: reqwest::Client,
     settings: Arc<FetchSettings>,
     hosts: Arc<HostLimits>,
 }
@@ -186,21 +192,36 @@ struct Arrived {
     _permit: Option<OwnedSemaphorePermit>,
 }
 
+/// Which addresses a request may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressPolicy {
+    Any,
+    /// Public addresses only, at every hop (article pages of public feeds).
+    PublicOnly,
+}
+
 impl Fetcher {
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
-        let client = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
-            // Followed by hand in `send`, to see permanent moves.
-            .redirect(reqwest::redirect::Policy::none())
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(USER_AGENT)
+                .connect_timeout(settings.connect_timeout)
+                .timeout(settings.timeout)
+                // Followed by hand in `send`, to see permanent moves and to
+                // check every hop's address.
+                .redirect(reqwest::redirect::Policy::none())
+                .gzip(true)
+                .brotli(true)
+                .deflate(true)
+        };
+        let client = builder().build().map_err(|e| network_error(&e))?;
+        let public_client = builder()
+            .dns_resolver(Arc::new(crate::address::PublicOnlyResolver))
             .build()
             .map_err(|e| network_error(&e))?;
         Ok(Fetcher {
             client,
+            public_client,
             settings: Arc::new(settings.clone()),
             hosts: Arc::new(HostLimits {
                 per_host: settings.per_host.max(1),
@@ -267,7 +288,7 @@ impl Fetcher {
                 headers.insert(header::IF_MODIFIED_SINCE, date);
             }
         }
-        let arrived = self.send(url, headers).await?;
+        let arrived = self.send(url, headers, AddressPolicy::Any).await?;
         let response = &arrived.response;
         let info = FetchInfo {
             validators: Validators {
@@ -298,14 +319,33 @@ impl Fetcher {
         }))
     }
 
-    /// Sends a GET, following redirects by hand up to `max_redirects`.
-    async fn send(&self, start: &Url, headers: HeaderMap) -> Result<Arrived, FetchError> {
+    /// Sends a GET, following redirects by hand up to `max_redirects`, each
+    /// hop checked against `policy`.
+    async fn send(
+        &self,
+        start: &Url,
+        headers: HeaderMap,
+        policy: AddressPolicy,
+    ) -> Result<Arrived, FetchError> {
+        let client = match policy {
+            AddressPolicy::Any => &self.client,
+            AddressPolicy::PublicOnly => &self.public_client,
+        };
         let mut url = start.clone();
         let mut all_permanent = true;
         for _ in 0..=self.settings.max_redirects {
+            // The resolver checks names; literal addresses are checked here.
+            let private_literal =
+                crate::address::literal_ip(&url).is_some_and(|ip| !crate::address::is_public(ip));
+            if policy == AddressPolicy::PublicOnly
+                && (private_literal || url.host_str() == Some("localhost"))
+            {
+                return Err(FetchError::PrivateAddress {
+                    url: url.to_string(),
+                });
+            }
             let permit = self.hosts.acquire(&url).await;
-            let response = self
-                .client
+            let response = client
                 .get(url.clone())
                 .headers(headers.clone())
                 .send()
@@ -372,13 +412,17 @@ impl Fetcher {
 
     /// Fetches an article page as far as the end of its `<head>`: the
     /// preview image is declared there, and the body is most of the bytes.
-    pub async fn fetch_page_head(&self, url: &Url) -> Result<PageHead, FetchError> {
+    pub async fn fetch_page_head(
+        &self,
+        url: &Url,
+        policy: AddressPolicy,
+    ) -> Result<PageHead, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::ACCEPT,
             HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
         );
-        let mut arrived = self.send(url, headers).await?;
+        let mut arrived = self.send(url, headers, policy).await?;
         let status = arrived.response.status();
         if !status.is_success() {
             return Err(FetchError::Status {
@@ -573,6 +617,49 @@ mod tests {
             retry_after: Some(Duration::from_secs(3600)),
         };
         assert_eq!(retry_wait(&long, 0), None);
+    }
+
+    #[tokio::test]
+    async fn public_only_fetches_refuse_private_addresses_at_every_hop() {
+        use wiremock::matchers::path;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(path("/page"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("<head></head>"))
+            .mount(&server)
+            .await;
+        let fetcher = Fetcher::new(&FetchSettings::default()).unwrap();
+        let page = Url::parse(&format!("{}/page", server.uri())).unwrap();
+        // A feed on loopback may have its pages there.
+        assert!(
+            fetcher
+                .fetch_page_head(&page, AddressPolicy::Any)
+                .await
+                .is_ok()
+        );
+        // A public feed's links may not lead there, by address or by name.
+        let refused = fetcher
+            .fetch_page_head(&page, AddressPolicy::PublicOnly)
+            .await;
+        assert!(
+            matches!(refused, Err(FetchError::PrivateAddress { .. })),
+            "{refused:?}"
+        );
+        let by_name =
+            Url::parse(&format!("http://localhost:{}/page", page.port().unwrap())).unwrap();
+        assert!(
+            fetcher
+                .fetch_page_head(&by_name, AddressPolicy::PublicOnly)
+                .await
+                .is_err()
+        );
+        // Cloud metadata, by its link-local address.
+        let metadata = Url::parse("http://169.254.169.254/latest/meta-data/").unwrap();
+        let error = fetcher
+            .fetch_page_head(&metadata, AddressPolicy::PublicOnly)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, FetchError::PrivateAddress { .. }));
     }
 
     #[test]

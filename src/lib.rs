@@ -8,6 +8,7 @@
 //! 5. [`store`] writes the files atomically and remembers what was imported,
 //!    and [`report`] says what happened.
 
+pub mod address;
 pub mod check;
 pub mod cli;
 pub mod config;

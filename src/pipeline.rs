@@ -21,7 +21,9 @@ use url::Url;
 
 use crate::config::{Config, FeedConfig, FeedSource};
 use crate::extract::{self, FeedContext, ItemDraft, preview_image};
-use crate::fetch::{FetchError, FetchInfo, FetchOutcome, Fetcher, Validators, error_chain};
+use crate::fetch::{
+    AddressPolicy, FetchError, FetchInfo, FetchOutcome, Fetcher, Validators, error_chain,
+};
 use crate::parse::parse_feed;
 use crate::report::{FeedReport, FeedStatus, Report};
 use crate::schedule;
@@ -464,9 +466,18 @@ async fn find_page_images(fetcher: &Fetcher, feed: &FeedConfig, drafts: &mut [It
         .filter(|(_, d)| d.declared_image.is_none() && page_allowed(feed, &d.source_url))
         .map(|(i, d)| (i, d.source_url.clone()))
         .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    // A feed on a private address (an intranet, a test server) may have its
+    // pages there too; a public feed's links may not lead inside.
+    let policy = match &feed.source {
+        FeedSource::Http(url) if crate::address::is_private_host(url).await => AddressPolicy::Any,
+        _ => AddressPolicy::PublicOnly,
+    };
     let found: Vec<(usize, Option<Url>)> = futures_util::stream::iter(wanted)
         .map(|(index, url)| async move {
-            match fetcher.fetch_page_head(&url).await {
+            match fetcher.fetch_page_head(&url, policy).await {
                 Ok(head) => (index, preview_image(&head.html, &head.final_url)),
                 Err(e) => {
                     tracing::warn!(

@@ -99,6 +99,7 @@ fn write_drafts(
     };
     if !dry_run && !drafts.is_empty() {
         std::fs::create_dir_all(section_dir).map_err(io_error(section_dir))?;
+        ensure_inside(section_dir, &config.content_dir)?;
     }
     let imported_at = timestamp(now);
     let tags = article_tags(config, feed);
@@ -222,6 +223,27 @@ fn place_article(
             "{MAX_PERMALINK_ATTEMPTS} articles already use this title on this day"
         )),
     })
+}
+
+/// Refuses a section folder that leads out of the content folder (a
+/// symbolic link planted there): files are written only inside it.
+fn ensure_inside(section_dir: &Path, content_dir: &Path) -> Result<(), StoreError> {
+    let resolve = |path: &Path| {
+        std::fs::canonicalize(path).map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    if resolve(section_dir)?.starts_with(resolve(content_dir)?) {
+        Ok(())
+    } else {
+        Err(StoreError::Io {
+            path: section_dir.to_path_buf(),
+            source: std::io::Error::other(
+                "leads out of the content folder (a symbolic link?); refusing to write there",
+            ),
+        })
+    }
 }
 
 /// Does the article file at `path` come from `source_url`?

@@ -526,3 +526,39 @@ fn a_file_left_by_an_interrupted_run_is_adopted_not_duplicated() {
     site.import(&["--force"], 0);
     assert_eq!(site.content().len(), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_planted_in_content_is_not_followed_out_of_it() {
+    let site = Site::new(&config(&[(
+        "Interventional News — Latest",
+        "saved/feed.xml",
+        "papers",
+    )]));
+    site.write("saved/feed.xml", EXAMPLE_FEED);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("content")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.path().join("content/papers")).unwrap();
+    let output = site.import(&[], 3);
+    assert!(
+        stderr(&output).contains("leads out of the content folder"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+
+    // A file name planted as a link is not written through either.
+    std::fs::remove_file(site.path().join("content/papers")).unwrap();
+    let target = outside.path().join("victim.md");
+    std::fs::write(&target, "untouched").unwrap();
+    std::fs::create_dir_all(site.path().join("content/papers")).unwrap();
+    std::os::unix::fs::symlink(&target, site.path().join("content").join(EXAMPLE_FILE)).unwrap();
+    site.import(&[], 0);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
+    assert!(
+        site.path()
+            .join("content")
+            .join(EXAMPLE_FILE.replace(".md", "-2.md"))
+            .exists()
+    );
+}
