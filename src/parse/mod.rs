@@ -5,6 +5,9 @@
 //! links resolve against that URL. Fails with [`ParseError`]: an empty body,
 //! an HTML page served instead of a feed, or a document that is not a feed.
 
+pub mod decode;
+pub mod repair;
+
 use feed_rs::model::Feed;
 use url::Url;
 

@@ -1,0 +1,639 @@
+//! Feed bytes to UTF-8 text, the way a browser picks a charset.
+//!
+//! In: the body of a feed as it came, and the HTTP `Content-Type` header if
+//! there was one. Out: [`Decoded`], the body as UTF-8 text, the encoding it
+//! was read as and where that choice came from. The order is: a byte order
+//! mark, the header's `charset`, the XML declaration's `encoding` (looked for
+//! in the first kilobyte), UTF-8 for JSON, then detection with `chardetng`. A
+//! declaration the bytes contradict loses: "UTF-8" over bytes that are not
+//! UTF-8 is detected again, and a single-byte charset (ISO-8859-1 and the
+//! like) over valid UTF-8 with non-ASCII in it is read as UTF-8. Labels are
+//! resolved as the WHATWG Encoding Standard says, so `iso-8859-1`, `latin1`
+//! and `us-ascii` are windows-1252.
+//!
+//! The text's XML declaration is rewritten to `encoding="UTF-8"`, so that an
+//! XML parser given the text does not decode it a second time.
+//!
+//! Nothing fails: bytes that the chosen encoding cannot decode become U+FFFD
+//! and [`Decoded::had_errors`] says so.
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+
+/// How far into the body the XML declaration is looked for.
+const PROLOG_WINDOW: usize = 1024;
+
+/// How much of the body the detector is given, from its start and from its
+/// first byte that is not UTF-8: enough to tell any real feed's encoding,
+/// without reading 100 MB once more.
+const DETECTION_WINDOW: usize = 1 << 20;
+
+/// A feed body decoded to UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The body as text, without a byte order mark, its XML declaration (if
+    /// any) saying `encoding="UTF-8"`.
+    pub text: String,
+    /// The WHATWG name of the encoding the body was read as, e.g. `"UTF-8"`
+    /// or `"windows-1252"`.
+    pub encoding: &'static str,
+    /// Where that encoding came from.
+    pub source: CharsetSource,
+    /// Whether some bytes could not be decoded and became U+FFFD.
+    pub had_errors: bool,
+}
+
+/// Where the encoding of a [`Decoded`] body came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharsetSource {
+    /// A byte order mark at the start of the body.
+    Bom,
+    /// The `charset` parameter of the HTTP `Content-Type` header.
+    HttpHeader,
+    /// The `encoding` of the XML declaration.
+    XmlProlog,
+    /// Guessed from the bytes: nothing was declared, or what was declared
+    /// did not fit the bytes.
+    Detected,
+    /// Nothing was declared and the body is ASCII, or JSON: UTF-8, the
+    /// default of both XML and JSON.
+    Default,
+}
+
+/// Decodes `body` to UTF-8 text; `content_type` is the HTTP `Content-Type`
+/// header's value, if any. Never fails: see [`Decoded::had_errors`].
+pub fn decode_feed(body: &[u8], content_type: Option<&str>) -> Decoded {
+    let (encoding, source, bom_len) = choose_encoding(body, content_type);
+    let (text, had_errors) = encoding.decode_without_bom_handling(&body[bom_len..]);
+    Decoded {
+        text: rewrite_declared_encoding(text.into_owned()),
+        encoding: encoding.name(),
+        source,
+        had_errors,
+    }
+}
+
+/// The encoding to read `body` with, where it came from, and the length of
+/// the byte order mark to skip.
+fn choose_encoding(
+    body: &[u8],
+    content_type: Option<&str>,
+) -> (&'static Encoding, CharsetSource, usize) {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(body) {
+        return (encoding, CharsetSource::Bom, bom_len);
+    }
+    let from_header = content_type
+        .and_then(header_charset)
+        .and_then(|label| Encoding::for_label_no_replacement(label.as_bytes()))
+        .and_then(|encoding| {
+            if is_utf16(encoding) {
+                // Only believable if the bytes look like UTF-16.
+                sniff_utf16(body)
+            } else {
+                Some(encoding)
+            }
+        })
+        .map(|encoding| (encoding, CharsetSource::HttpHeader));
+    let declared = from_header
+        .or_else(|| {
+            let (start, end) = declared_encoding(&body[..body.len().min(PROLOG_WINDOW)])?;
+            let encoding = Encoding::for_label_no_replacement(&body[start..end])?;
+            // The declaration was read as ASCII, so the body is not UTF-16
+            // whatever it says (the WHATWG rule for `<meta charset>`).
+            let encoding = if is_utf16(encoding) { UTF_8 } else { encoding };
+            Some((encoding, CharsetSource::XmlProlog))
+        })
+        .or_else(|| {
+            body.trim_ascii_start()
+                .starts_with(b"{")
+                .then_some((UTF_8, CharsetSource::Default))
+        });
+    let (encoding, source) = match declared {
+        Some((encoding, source)) => check_declared(body, encoding, source),
+        None => detect(body),
+    };
+    (encoding, source, 0)
+}
+
+/// Keeps a declared encoding unless the bytes contradict it.
+fn check_declared(
+    body: &[u8],
+    encoding: &'static Encoding,
+    source: CharsetSource,
+) -> (&'static Encoding, CharsetSource) {
+    if encoding == UTF_8 {
+        if std::str::from_utf8(body).is_ok() {
+            (UTF_8, source)
+        } else {
+            (detect_legacy(body), CharsetSource::Detected)
+        }
+    } else if encoding.is_single_byte() && !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+        // Valid UTF-8 with multi-byte sequences is next to impossible in
+        // real single-byte text: the declaration is a leftover.
+        (UTF_8, CharsetSource::Detected)
+    } else {
+        (encoding, source)
+    }
+}
+
+/// The encoding of a body that declares none.
+fn detect(body: &[u8]) -> (&'static Encoding, CharsetSource) {
+    if let Some(encoding) = sniff_utf16(body) {
+        (encoding, CharsetSource::Detected)
+    } else if body.is_ascii() {
+        (UTF_8, CharsetSource::Default)
+    } else if std::str::from_utf8(body).is_ok() {
+        // What chardetng would answer when UTF-8 is allowed, without
+        // feeding it the whole body.
+        (UTF_8, CharsetSource::Detected)
+    } else {
+        (detect_legacy(body), CharsetSource::Detected)
+    }
+}
+
+/// chardetng's guess among the legacy (non-UTF-8) encodings.
+fn detect_legacy(body: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    let head = body.len().min(DETECTION_WINDOW);
+    // The bytes that are not UTF-8 tell the most; in a big body they can
+    // come after the first window.
+    let not_utf8 = match std::str::from_utf8(body) {
+        Err(e) => e.valid_up_to().max(head),
+        Ok(_) => body.len(),
+    };
+    detector.feed(&body[..head], false);
+    detector.feed(
+        &body[not_utf8..body.len().min(not_utf8 + DETECTION_WINDOW)],
+        true,
+    );
+    detector.guess(None, chardetng::Utf8Detection::Deny)
+}
+
+fn is_utf16(encoding: &'static Encoding) -> bool {
+    encoding == UTF_16LE || encoding == UTF_16BE
+}
+
+/// UTF-16 without a byte order mark, recognised by its first two ASCII
+/// characters (`<?`, `<r`, `{"`...) padded with zero bytes.
+fn sniff_utf16(body: &[u8]) -> Option<&'static Encoding> {
+    let ascii = |b: u8| b != 0 && b.is_ascii();
+    match body {
+        [a, 0, b, 0, ..] if ascii(*a) && ascii(*b) => Some(UTF_16LE),
+        [0, a, 0, b, ..] if ascii(*a) && ascii(*b) => Some(UTF_16BE),
+        _ => None,
+    }
+}
+
+/// The `charset` parameter of a `Content-Type` value, without quotes.
+fn header_charset(content_type: &str) -> Option<&str> {
+    content_type
+        .split(';')
+        .skip(1)
+        .find_map(|parameter| {
+            let (name, value) = parameter.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches(['"', '\'']).trim())
+        })
+        .filter(|value| !value.is_empty())
+}
+
+/// The byte range of the `encoding` value of the first XML declaration in
+/// `window` (which may come after whitespace or junk).
+fn declared_encoding(window: &[u8]) -> Option<(usize, usize)> {
+    let start = find(window, b"<?xml")?;
+    let mut at = start + b"<?xml".len();
+    if skip_spaces(window, at) == at {
+        // `<?xml-stylesheet` and the like are other instructions.
+        return None;
+    }
+    // Pseudo-attributes: name, `=`, a quoted value; whitespace around `=`.
+    loop {
+        at = skip_spaces(window, at);
+        let name_end = at
+            + window[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.'))
+                .count();
+        if name_end == at {
+            return None;
+        }
+        let name = &window[at..name_end];
+        at = skip_spaces(window, name_end);
+        if window.get(at) != Some(&b'=') {
+            return None;
+        }
+        at = skip_spaces(window, at + 1);
+        let quote = *window.get(at).filter(|q| matches!(q, b'"' | b'\''))?;
+        let value_start = at + 1;
+        let value_len = window[value_start..].iter().position(|&b| b == quote)?;
+        let value_end = value_start + value_len;
+        if name == b"encoding" {
+            return Some((value_start, value_end));
+        }
+        at = value_end + 1;
+    }
+}
+
+fn skip_spaces(bytes: &[u8], from: usize) -> usize {
+    from + bytes[from..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .count()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Makes the XML declaration of decoded text say `encoding="UTF-8"`. The
+/// text is searched further than the body was, since decoding can make the
+/// bytes before the declaration longer.
+fn rewrite_declared_encoding(mut text: String) -> String {
+    let window = &text.as_bytes()[..text.len().min(4 * PROLOG_WINDOW)];
+    if let Some((start, end)) = declared_encoding(window)
+        && !text[start..end].eq_ignore_ascii_case("UTF-8")
+    {
+        // The range is between two ASCII quotes: char boundaries.
+        text.replace_range(start..end, "UTF-8");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RSS: &str = "<rss version=\"2.0\"><channel><title>T</title></channel></rss>";
+
+    #[test]
+    fn utf8_bom_wins_and_is_dropped() {
+        let body = [
+            b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>".as_slice(),
+            "<rss>é</rss>".as_bytes(),
+        ]
+        .concat();
+        let decoded = decode_feed(&body, Some("text/xml; charset=windows-1251"));
+        assert_eq!(decoded.source, CharsetSource::Bom);
+        assert_eq!(decoded.encoding, "UTF-8");
+        assert_eq!(
+            decoded.text,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss>é</rss>"
+        );
+        assert!(!decoded.had_errors);
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>naïve — ok</title></channel></rss>";
+        for (bom, little) in [([0xFF, 0xFE], true), ([0xFE, 0xFF], false)] {
+            let mut body = bom.to_vec();
+            for unit in text.encode_utf16() {
+                body.extend(if little {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            let decoded = decode_feed(&body, None);
+            assert_eq!(decoded.source, CharsetSource::Bom);
+            assert_eq!(
+                decoded.encoding,
+                if little { "UTF-16LE" } else { "UTF-16BE" }
+            );
+            assert_eq!(
+                decoded.text,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>naïve — ok</title></channel></rss>"
+            );
+            let feed = feed_rs::parser::parse(decoded.text.as_bytes());
+            assert!(feed.is_ok(), "{feed:?}");
+        }
+    }
+
+    #[test]
+    fn utf16_without_bom_is_sniffed() {
+        let body: Vec<u8> = "<rss>é</rss>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let decoded = decode_feed(&body, None);
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("UTF-16LE", CharsetSource::Detected)
+        );
+        assert_eq!(decoded.text, "<rss>é</rss>");
+    }
+
+    #[test]
+    fn header_wins_over_prolog() {
+        let body = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss>\xE9</rss>";
+        let decoded = decode_feed(body, Some("application/rss+xml; charset=\"ISO-8859-7\""));
+        assert_eq!(decoded.source, CharsetSource::HttpHeader);
+        assert_eq!(decoded.encoding, "ISO-8859-7");
+        assert!(decoded.text.contains("<rss>ι</rss>"), "{}", decoded.text);
+    }
+
+    #[test]
+    fn prolog_is_used_without_a_header() {
+        let body = b"\n  <?xml version='1.0' encoding = 'KOI8-R' ?><rss>\xC1</rss>";
+        for content_type in [None, Some("text/xml"), Some("text/xml; charset=bogus")] {
+            let decoded = decode_feed(body, content_type);
+            assert_eq!(decoded.source, CharsetSource::XmlProlog);
+            assert_eq!(decoded.encoding, "KOI8-R");
+            assert_eq!(
+                decoded.text,
+                "\n  <?xml version='1.0' encoding = 'UTF-8' ?><rss>а</rss>"
+            );
+        }
+    }
+
+    #[test]
+    fn wrong_utf8_declaration_is_detected() {
+        // Declared, or undeclared (the XML default), UTF-8 over Latin-1 bytes.
+        for body in [
+            &b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><title>caf\xe9 cr\xe8me br\xfbl\xe9e</title></rss>"[..],
+            b"<rss><title>caf\xe9 cr\xe8me br\xfbl\xe9e</title></rss>",
+        ] {
+            let decoded = decode_feed(body, None);
+            assert_eq!(decoded.source, CharsetSource::Detected);
+            assert_eq!(decoded.encoding, "windows-1252");
+            assert!(decoded.text.contains("café crème brûlée"), "{}", decoded.text);
+            assert!(!decoded.had_errors);
+        }
+        let decoded = decode_feed(b"<rss>caf\xe9</rss>", Some("text/xml; charset=utf-8"));
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("windows-1252", CharsetSource::Detected)
+        );
+        assert_eq!(decoded.text, "<rss>café</rss>");
+    }
+
+    #[test]
+    fn detection_sees_the_bytes_after_a_long_ascii_start() {
+        // Russian in windows-1251, after 2 MB of ASCII, in a body that says
+        // nothing of its encoding.
+        let (russian, _, _) = encoding_rs::WINDOWS_1251
+            .encode("<title>Привет, мир! Это новости для всех читателей.</title>");
+        let mut body = b"<rss version=\"2.0\"><channel>".to_vec();
+        body.extend(b"<item><title>ascii</title></item>".repeat(2_000_000 / 34));
+        for _ in 0..5 {
+            body.extend_from_slice(&russian);
+        }
+        body.extend_from_slice(b"</channel></rss>");
+        let decoded = decode_feed(&body, None);
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("windows-1251", CharsetSource::Detected)
+        );
+        assert!(decoded.text.contains("Привет, мир!"));
+    }
+
+    #[test]
+    fn latin1_labels_are_windows_1252() {
+        // 0x93/0x94 are curly quotes in windows-1252, controls in ISO-8859-1.
+        for label in ["iso-8859-1", "latin1", "ISO_8859-1", "us-ascii"] {
+            let body = format!("<?xml version=\"1.0\" encoding=\"{label}\"?><rss>");
+            let body = [body.as_bytes(), b"\x93caf\xe9\x94</rss>"].concat();
+            let decoded = decode_feed(&body, None);
+            assert_eq!(
+                (decoded.encoding, decoded.source),
+                ("windows-1252", CharsetSource::XmlProlog)
+            );
+            assert!(
+                decoded.text.ends_with("<rss>“café”</rss>"),
+                "{}",
+                decoded.text
+            );
+            assert!(decoded.text.contains("encoding=\"UTF-8\""));
+        }
+    }
+
+    #[test]
+    fn single_byte_declaration_over_utf8_is_utf8() {
+        let body = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>café</rss>";
+        let decoded = decode_feed(body.as_bytes(), None);
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("UTF-8", CharsetSource::Detected)
+        );
+        assert_eq!(decoded.text, body.replace("ISO-8859-1", "UTF-8"));
+        // ASCII only: nothing contradicts the declaration.
+        let decoded = decode_feed(
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss/>",
+            None,
+        );
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("windows-1252", CharsetSource::XmlProlog)
+        );
+    }
+
+    #[test]
+    fn json_is_utf8() {
+        let body = " {\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"Caf\u{e9}\", \"items\": []}";
+        let decoded = decode_feed(body.as_bytes(), Some("application/feed+json"));
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("UTF-8", CharsetSource::Default)
+        );
+        assert_eq!(decoded.text, body);
+        let feed = feed_rs::parser::parse(decoded.text.as_bytes()).unwrap();
+        assert_eq!(feed.title.unwrap().content, "Café");
+    }
+
+    #[test]
+    fn prolog_is_rewritten_for_the_xml_parser() {
+        let body = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel><title>caf\xe9</title></channel></rss>";
+        let decoded = decode_feed(body, None);
+        assert!(
+            decoded
+                .text
+                .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+        );
+        let feed = feed_rs::parser::parse(decoded.text.as_bytes()).unwrap();
+        assert_eq!(feed.title.unwrap().content, "café");
+        // Junk before the declaration that grows when decoded.
+        let body = [&[0xE9; 900][..], body].concat();
+        let decoded = decode_feed(&body, None);
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("windows-1252", CharsetSource::XmlProlog)
+        );
+        assert!(decoded.text[1800..].starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+        // Without an encoding attribute, or not a declaration: unchanged.
+        for text in [
+            "<?xml version=\"1.0\"?><rss/>",
+            "<?xml-stylesheet href=\"a.xsl\" encoding=\"x\"?><rss/>",
+            RSS,
+        ] {
+            assert_eq!(decode_feed(text.as_bytes(), None).text, text);
+        }
+    }
+
+    #[test]
+    fn undecodable_bytes_are_replaced() {
+        let decoded = decode_feed(b"<rss>\x82</rss>", Some("text/xml; charset=Shift_JIS"));
+        assert_eq!(decoded.encoding, "Shift_JIS");
+        assert!(decoded.had_errors);
+        assert!(decoded.text.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn empty_and_odd_inputs() {
+        let decoded = decode_feed(b"", None);
+        assert_eq!(decoded.text, "");
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("UTF-8", CharsetSource::Default)
+        );
+        assert!(!decoded.had_errors);
+        for body in [
+            &b"\xEF\xBB"[..],
+            b"\xFF",
+            b"\x00",
+            b"<?xml",
+            b"<?xml encoding=",
+            b"<?xml version=\"1.0\" encoding=\"",
+            b"<?xml version=\"1.0\" encoding=\"\"?>",
+            b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss/>",
+            b"{",
+        ] {
+            for content_type in [
+                None,
+                Some(""),
+                Some(";"),
+                Some("text/xml; charset"),
+                Some("text/xml; charset=\"\""),
+            ] {
+                let decoded = decode_feed(body, content_type);
+                assert!(!decoded.encoding.is_empty());
+            }
+        }
+        // A UTF-16 label over ASCII bytes cannot be right.
+        let decoded = decode_feed(RSS.as_bytes(), Some("text/xml; charset=utf-16"));
+        assert_eq!(decoded.text, RSS);
+    }
+
+    #[test]
+    fn random_bytes_do_not_panic() {
+        const PIECES: &[&[u8]] = &[
+            b"\xEF",
+            b"\xBB",
+            b"\xBF",
+            b"\xFE",
+            b"\xFF",
+            b"\x00",
+            b"<",
+            b"?xml",
+            b" ",
+            b"<?xml ",
+            b"encoding",
+            b"=",
+            b"\"",
+            b"'",
+            b"utf-16",
+            b"latin1",
+            b"?>",
+            b"{",
+            b"\xE9",
+            b"\xC3\xA9",
+            b"\xE6\x97",
+            b"<rss>",
+        ];
+        let types = [
+            None,
+            Some("text/xml; charset=utf-8"),
+            Some("a;charset=\"utf-16be\""),
+            Some(";;="),
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for round in 0..3000 {
+            let mut body = Vec::new();
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            for _ in 0..(state >> 59) {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                body.extend_from_slice(PIECES[(state >> 33) as usize % PIECES.len()]);
+            }
+            let decoded = decode_feed(&body, types[round % types.len()]);
+            assert!(!decoded.encoding.is_empty());
+            if !decoded.had_errors && decoded.source != CharsetSource::Detected {
+                assert!(!decoded.text.contains('\u{FFFD}'), "{body:?}");
+            }
+        }
+    }
+
+    /// Every corpus file decodes; where feedparser read a file without
+    /// complaint, we read it without U+FFFD.
+    #[test]
+    fn corpus_decodes() {
+        let dir = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/corpus/feeds"
+        ));
+        if !dir.is_dir() {
+            eprintln!("SKIPPED: the feed corpus is not at {}", dir.display());
+            return;
+        }
+        let oracle: std::collections::HashMap<String, serde_json::Value> =
+            std::fs::read_to_string(dir.join("../feedparser.files.jsonl"))
+                .unwrap()
+                .lines()
+                .map(|line| {
+                    let value: serde_json::Value = serde_json::from_str(line).unwrap();
+                    (value["file"].as_str().unwrap().to_owned(), value)
+                })
+                .collect();
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        assert!(files.len() >= 200, "{} files", files.len());
+        let mut checked = 0;
+        let mut disagreements = Vec::new();
+        for path in &files {
+            let name = path.file_name().unwrap().to_string_lossy();
+            let decoded = decode_feed(&std::fs::read(path).unwrap(), None);
+            if let Some((start, end)) = declared_encoding(decoded.text.as_bytes()) {
+                let declared = &decoded.text[start..end];
+                assert!(declared.eq_ignore_ascii_case("UTF-8"), "{name}: {declared}");
+            }
+            let Some(reading) = oracle.get(name.as_ref()) else {
+                continue;
+            };
+            let Some(theirs) = reading["encoding"].as_str() else {
+                continue;
+            };
+            if decoded.encoding != "UTF-8" || decoded.source == CharsetSource::Bom {
+                eprintln!(
+                    "{name}: {} ({:?}); feedparser: {theirs}",
+                    decoded.encoding, decoded.source
+                );
+            }
+            // feedparser names ISO-8859-1 what the WHATWG reads as windows-1252.
+            if Encoding::for_label(theirs.as_bytes()).map(Encoding::name) != Some(decoded.encoding)
+            {
+                disagreements.push(format!("{name}: {} vs {theirs}", decoded.encoding));
+            }
+            if reading["bozo"] == false {
+                checked += 1;
+                assert!(
+                    !decoded.text.contains('\u{FFFD}'),
+                    "{name}: read as {} ({:?}) has U+FFFD",
+                    decoded.encoding,
+                    decoded.source
+                );
+            }
+        }
+        eprintln!(
+            "{} corpus files decoded, {checked} checked for U+FFFD, {} encodings unlike feedparser's",
+            files.len(),
+            disagreements.len()
+        );
+        assert!(disagreements.is_empty(), "{disagreements:#?}");
+        assert!(checked > 100);
+    }
+}
