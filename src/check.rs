@@ -34,6 +34,10 @@ pub struct Probe {
     pub conditional_304: Option<bool>,
     /// Set when the feed moved permanently.
     pub moved_to: Option<String>,
+    /// The character encoding the feed was read in.
+    pub encoding: Option<String>,
+    /// What had to be repaired before the feed would parse.
+    pub repairs: Vec<String>,
 }
 
 /// Probes every feed of the config, `concurrency` at once.
@@ -69,6 +73,8 @@ impl Probe {
             article_pages_to_read: 0,
             conditional_304: None,
             moved_to: None,
+            encoding: None,
+            repairs: Vec::new(),
         }
     }
 }
@@ -81,18 +87,27 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
         }
         Err(e) => return Probe::failed(feed, e.to_string()),
     };
-    let parsed = match parse_feed(&fetched.body, fetched.final_url.as_ref()) {
+    let info = fetched.info.clone();
+    let final_url = fetched.final_url.clone();
+    let parsed = match parse_feed(
+        fetched.body,
+        fetched.content_type.as_deref(),
+        final_url.as_ref(),
+    ) {
         Ok(parsed) => parsed,
         Err(e) => return Probe::failed(feed, e.to_string()),
     };
+    let repairs: Vec<String> = parsed.fixes.iter().map(ToString::to_string).collect();
+    let encoding = parsed.encoding;
+    let parsed = parsed.feed;
     let identity = feed.source.identity();
     let context = FeedContext {
         feed_identity: &identity,
-        feed_url: fetched.final_url.as_ref(),
+        feed_url: final_url.as_ref(),
         now: Utc::now(),
     };
     let (drafts, _) = extract::extract_items(&parsed, &context);
-    let validators = &fetched.info.validators;
+    let validators = &info.validators;
     let conditional_304 = if validators.etag.is_some() || validators.last_modified.is_some() {
         Some(matches!(
             fetcher.fetch(&feed.source, Some(validators)).await,
@@ -119,7 +134,9 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
             0
         },
         conditional_304,
-        moved_to: fetched.info.moved_to.map(|u| u.to_string()),
+        moved_to: info.moved_to.map(|u| u.to_string()),
+        encoding: Some(encoding.to_string()),
+        repairs,
     }
 }
 
@@ -133,8 +150,9 @@ pub fn render_probes(probes: &[Probe]) -> String {
             continue;
         }
         out.push_str(&format!(
-            "    format: {}, {} items, newest {}\n",
+            "    format: {} ({}), {} items, newest {}\n",
             probe.format.as_deref().unwrap_or("?"),
+            probe.encoding.as_deref().unwrap_or("?"),
             probe.items,
             probe
                 .newest

@@ -396,12 +396,7 @@ impl Fetcher {
             return Err(too_large);
         }
         let mut body = Vec::new();
-        while let Some(chunk) = arrived
-            .response
-            .chunk()
-            .await
-            .map_err(|e| network_error(&e))?
-        {
+        while let Some(chunk) = arrived.response.chunk().await.map_err(|e| body_error(&e))? {
             if body.len() as u64 + chunk.len() as u64 > limit {
                 return Err(too_large);
             }
@@ -432,12 +427,7 @@ impl Fetcher {
         }
         let limit = MAX_HEAD_BYTES.min(self.settings.max_body_bytes as usize);
         let mut body: Vec<u8> = Vec::new();
-        while let Some(chunk) = arrived
-            .response
-            .chunk()
-            .await
-            .map_err(|e| network_error(&e))?
-        {
+        while let Some(chunk) = arrived.response.chunk().await.map_err(|e| body_error(&e))? {
             let searched_from = body.len().saturating_sub(6);
             body.extend_from_slice(&chunk);
             if let Some(end) = find_head_end(&body[searched_from..]) {
@@ -534,6 +524,50 @@ fn network_error(error: &reqwest::Error) -> FetchError {
     FetchError::Network {
         message: error_chain(error),
         transient,
+    }
+}
+
+/// An error while the body was coming in. With decompression on, reqwest
+/// labels every such error "error decoding response body", even a broken
+/// connection: the causes tell a dropped connection or a timeout (worth a
+/// retry) from a body that cannot be decompressed (not).
+fn body_error(error: &reqwest::Error) -> FetchError {
+    let mut root = error.to_string();
+    let mut io_kind = None;
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        root = cause.to_string();
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            io_kind = Some(io.kind());
+        }
+        source = cause.source();
+    }
+    use std::io::ErrorKind::*;
+    let lower = root.to_ascii_lowercase();
+    if error.is_timeout() || matches!(io_kind, Some(TimedOut)) || lower.contains("timed out") {
+        return FetchError::Network {
+            message: "timed out while the body was coming in (timeout)".to_string(),
+            transient: true,
+        };
+    }
+    let broken = matches!(
+        io_kind,
+        Some(ConnectionReset | ConnectionAborted | UnexpectedEof | BrokenPipe)
+    ) || lower.contains("end of file")
+        || lower.contains("connection")
+        || lower.contains("incomplete");
+    if broken {
+        FetchError::Network {
+            message: format!("the connection broke while the body was coming in: {root}"),
+            transient: true,
+        }
+    } else if error.is_decode() {
+        FetchError::Network {
+            message: format!("the body cannot be decompressed (Content-Encoding): {root}"),
+            transient: false,
+        }
+    } else {
+        network_error(error)
     }
 }
 

@@ -75,6 +75,8 @@ enum Gathered {
         info: FetchInfo,
         /// The feed's `<ttl>`, in minutes.
         ttl: Option<u32>,
+        /// What the document needed repaired before it would parse.
+        fixes: Vec<String>,
     },
     Failed(FetchFailure),
 }
@@ -223,8 +225,10 @@ pub async fn run(
                 skipped,
                 info,
                 ttl,
+                fixes,
             } => {
                 feed_report.skipped = skipped;
+                feed_report.repaired = fixes;
                 let selection = select_new(&state, feed, drafts, now)?;
                 feed_report.seen = selection.seen;
                 feed_report.filtered = selection.filtered;
@@ -348,15 +352,19 @@ async fn gather(
     let base = fetched.final_url.clone();
     let result = tokio::task::spawn_blocking(move || {
         let _span = tracing::info_span!("feed", name = %feed.name).entered();
-        let parsed = parse_feed(&fetched.body, base.as_ref()).map_err(|e| e.to_string())?;
         let info = fetched.info;
-        drop(fetched.body);
+        let parsed = parse_feed(fetched.body, fetched.content_type.as_deref(), base.as_ref())
+            .map_err(|e| e.to_string())?;
+        let fixes: Vec<String> = parsed.fixes.iter().map(ToString::to_string).collect();
+        if !fixes.is_empty() {
+            tracing::warn!("the feed is broken and needed repair: {}", fixes.join(", "));
+        }
         let context = FeedContext {
             feed_identity: &identity,
             feed_url: base.as_ref(),
             now,
         };
-        let (drafts, skipped) = extract::extract_items(&parsed, &context);
+        let (drafts, skipped) = extract::extract_items(&parsed.feed, &context);
         for item in &skipped {
             tracing::warn!(title = %item.title, "item skipped: {}", item.reason);
         }
@@ -364,7 +372,8 @@ async fn gather(
             drafts,
             skipped: skipped.len(),
             info,
-            ttl: parsed.ttl,
+            ttl: parsed.feed.ttl,
+            fixes,
         })
     })
     .await;

@@ -67,6 +67,9 @@ pub struct FeedReport {
     /// When a feed that was not due will be.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_due: Option<String>,
+    /// What the feed needed repaired before it would parse.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repaired: Vec<String>,
 }
 
 impl FeedReport {
@@ -84,6 +87,7 @@ impl FeedReport {
             alert: false,
             moved_to: None,
             next_due: None,
+            repaired: Vec::new(),
         }
     }
 }

@@ -215,8 +215,8 @@ fn corpus_agrees_with_feedparser() {
             }
         };
         let bytes = std::fs::read(corpus.join("feeds").join(file)).unwrap();
-        let parsed = match feedimport::parse::parse_feed(&bytes, None) {
-            Ok(parsed) => parsed,
+        let parsed = match feedimport::parse::parse_feed(bytes, None, None) {
+            Ok(parsed) => parsed.feed,
             Err(e) => {
                 if info["entries"].as_u64().unwrap_or(0) > 0 {
                     disagree(

@@ -109,9 +109,10 @@ async fn wordpress_items_without_images_take_the_pages_og_image() {
         image_of(&site, "papers/2024-09-02-declared.md"),
         "https://cdn.example/declared.jpg"
     );
+    // Relative to the site's link (the channel's <link>).
     assert_eq!(
         image_of(&site, "papers/2024-09-02-broken-page.md"),
-        format!("{base}/uploads/inline.jpg")
+        "https://news.example.org/uploads/inline.jpg"
     );
     assert_eq!(image_of(&site, "papers/2024-09-02-elsewhere.md"), "");
 

@@ -13,7 +13,7 @@ mod common;
 
 fuzz_target!(|data: &[u8]| {
     let base = url::Url::parse("https://feeds.example.org/feed/").unwrap();
-    let Ok(feed) = feedimport::parse::parse_feed(data, Some(&base)) else {
+    let Ok(parsed) = feedimport::parse::parse_feed(data.to_vec(), None, Some(&base)) else {
         return;
     };
     let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         feed_url: Some(&base),
         now,
     };
-    let (drafts, _) = extract_items(&feed, &context);
+    let (drafts, _) = extract_items(&parsed.feed, &context);
     for draft in drafts {
         assert!(matches!(draft.source_url.scheme(), "http" | "https"));
         for image in [&draft.declared_image, &draft.content_image].into_iter().flatten() {

@@ -23,28 +23,77 @@ pub enum ParseError {
     Invalid(String),
 }
 
-/// Parses `body`. The parser reads the charset from the document itself, so
-/// the bytes are passed as they came.
-pub fn parse_feed(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
-    let start = body
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(body)
-        .trim_ascii_start();
-    if start.is_empty() {
+/// A parsed feed and what it took to read it.
+#[derive(Debug)]
+pub struct ParsedFeed {
+    pub feed: Feed,
+    /// The repairs the document needed before it would parse (empty for a
+    /// well-formed feed).
+    pub fixes: Vec<repair::Fix>,
+    /// The character encoding the bytes were read in, and how it was chosen.
+    pub encoding: &'static str,
+    pub charset_source: decode::CharsetSource,
+}
+
+/// Parses `body` (taken by value: a UTF-8 body becomes the text without a
+/// copy). The charset comes from the BOM, the HTTP `Content-Type`, the XML
+/// prolog, else detection; the bytes are decoded once. A document that does
+/// not parse is repaired (junk before the root, bare `&`, HTML entities,
+/// control characters, truncation, unbalanced tags) and parsed again.
+pub fn parse_feed(
+    body: Vec<u8>,
+    content_type: Option<&str>,
+    base: Option<&Url>,
+) -> Result<ParsedFeed, ParseError> {
+    if body.trim_ascii().is_empty()
+        || body
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .is_some_and(|b| b.trim_ascii().is_empty())
+    {
         return Err(ParseError::Empty);
     }
-    if looks_like_html(start) {
+    let decoded = decode::decode_feed_owned(body, content_type);
+    let (encoding, charset_source) = (decoded.encoding, decoded.source);
+    let mut text = decoded.text;
+    if let Some(upgraded) = upgrade_atom_03(text.as_bytes()) {
+        text = String::from_utf8(upgraded)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    }
+    // Whitespace before `<?xml` (a classic PHP bug) is not allowed by XML;
+    // starting at the first `<` is what a reader does.
+    let first = text.len() - text.trim_start().len();
+    let strict = parse_text(&text[first..], base);
+    let error = match strict {
+        Ok(feed) => {
+            return Ok(ParsedFeed {
+                feed,
+                fixes: Vec::new(),
+                encoding,
+                charset_source,
+            });
+        }
+        Err(error) => error,
+    };
+    let repaired = repair::repair_xml(&text);
+    if !repaired.fixes.is_empty()
+        && let Ok(feed) = parse_text(&repaired.text, base)
+    {
+        return Ok(ParsedFeed {
+            feed,
+            fixes: repaired.fixes,
+            encoding,
+            charset_source,
+        });
+    }
+    if looks_like_html(text[first..].as_bytes()) {
         return Err(ParseError::HtmlPage);
     }
-    // Whitespace before `<?xml` (a classic PHP bug) is not allowed by XML
-    // and fails the parser; starting at the first `<` is what a reader does.
-    let body = if body.starts_with(b"\xEF\xBB\xBF") {
-        body
-    } else {
-        body.trim_ascii_start()
-    };
-    let upgraded = upgrade_atom_03(body);
-    let body = upgraded.as_deref().unwrap_or(body);
+    Err(ParseError::Invalid(error.to_string()))
+}
+
+/// The strict parse, with our id, date and thumbnail rules.
+fn parse_text(text: &str, base: Option<&Url>) -> Result<Feed, feed_rs::parser::ParseFeedError> {
+    let body = text.as_bytes();
     feed_rs::parser::Builder::new()
         .base_uri(base.map(Url::as_str))
         // An empty id tells extraction that the item has no GUID: the
@@ -57,7 +106,6 @@ pub fn parse_feed(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
             thumbnails::restore_thumbnails(body, &mut feed);
             feed
         })
-        .map_err(|e| ParseError::Invalid(e.to_string()))
 }
 
 const ATOM_03_NAMESPACE: &[u8] = b"http://purl.org/atom/ns#";
@@ -139,6 +187,62 @@ mod thumbnails;
 mod tests {
     use super::*;
 
+    fn parse(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
+        parse_feed(body.to_vec(), None, base).map(|parsed| parsed.feed)
+    }
+
+    #[test]
+    fn broken_feeds_are_repaired_and_say_so() {
+        let parsed = parse_feed(b"<rss version=\"2.0\"><channel><title>Tom &amp; Jerry &nbsp; Fish & Chips</title>\n<item><title>A</title><link>https://ex.org/a</link></item></channel></rss>".to_vec(),
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            parsed.feed.title.unwrap().content,
+            "Tom & Jerry \u{a0} Fish & Chips"
+        );
+        assert!(
+            parsed.fixes.contains(&repair::Fix::BareAmpersand),
+            "{:?}",
+            parsed.fixes
+        );
+        assert!(
+            parsed.fixes.contains(&repair::Fix::HtmlEntity),
+            "{:?}",
+            parsed.fixes
+        );
+        // A well-formed feed needs nothing.
+        let parsed = parse_feed(
+            b"<rss version=\"2.0\"><channel><title>T</title></channel></rss>".to_vec(),
+            None,
+            None,
+        )
+        .unwrap();
+        assert!(parsed.fixes.is_empty());
+    }
+
+    #[test]
+    fn windows_1252_declared_as_utf8_in_http_is_read_right() {
+        let body = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Caf\xe9 cr\xe8me \x93quoted\x94</title></channel></rss>";
+        let parsed = parse_feed(
+            body.to_vec(),
+            Some("application/rss+xml; charset=utf-8"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(parsed.feed.title.unwrap().content, "Café crème “quoted”");
+        assert_eq!(parsed.encoding, "windows-1252");
+    }
+
+    #[test]
+    fn a_truncated_feed_keeps_its_complete_items() {
+        let body = b"<rss version=\"2.0\"><channel><title>T</title><item><title>A</title><link>https://ex.org/a</link></item><item><title>B</title><link>https://ex.or";
+        let parsed = parse_feed(body.to_vec(), None, None).unwrap();
+        assert_eq!(parsed.feed.entries.len(), 1);
+        assert!(parsed.fixes.contains(&repair::Fix::Truncated));
+    }
+
     #[test]
     fn html_page_is_named() {
         for page in [
@@ -146,19 +250,18 @@ mod tests {
             b"\n\n<html lang=\"en\"><head>",
             b"<?xml version=\"1.0\"?><!-- x --><html xmlns=\"http://www.w3.org/1999/xhtml\">",
         ] {
-            assert!(matches!(parse_feed(page, None), Err(ParseError::HtmlPage)));
+            assert!(matches!(parse(page, None), Err(ParseError::HtmlPage)));
         }
     }
 
     #[test]
     fn empty_body_is_named() {
-        assert!(matches!(parse_feed(b"  \n", None), Err(ParseError::Empty)));
+        assert!(matches!(parse(b"  \n", None), Err(ParseError::Empty)));
     }
 
     #[test]
     fn leading_whitespace_is_tolerated() {
-        let feed = parse_feed(
-            b"\n\n  <?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title></channel></rss>",
+        let feed = parse(b"\n\n  <?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title></channel></rss>",
             None,
         )
         .unwrap();
@@ -167,8 +270,7 @@ mod tests {
 
     #[test]
     fn atom_03_is_read() {
-        let feed = parse_feed(
-            br#"<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>T</title>
+        let feed = parse(br#"<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>T</title>
             <entry><title>E</title><link rel="alternate" type="text/html" href="https://ex.org/e"/>
             <id>tag:e</id><issued>2009-01-02T03:04:05Z</issued><modified>2009-01-03T03:04:05Z</modified></entry></feed>"#,
             None,
@@ -188,9 +290,6 @@ mod tests {
 
     #[test]
     fn garbage_is_invalid() {
-        assert!(matches!(
-            parse_feed(b"hello", None),
-            Err(ParseError::Invalid(_))
-        ));
+        assert!(matches!(parse(b"hello", None), Err(ParseError::Invalid(_))));
     }
 }
