@@ -85,7 +85,7 @@ pub fn parse_feed(
             charset_source,
         });
     }
-    if looks_like_html(text[first..].as_bytes()) {
+    if looks_like_html(&text.as_bytes()[first..]) {
         return Err(ParseError::HtmlPage);
     }
     Err(ParseError::Invalid(error.to_string()))
