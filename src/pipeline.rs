@@ -27,7 +27,9 @@ use crate::fetch::{
 use crate::parse::parse_feed;
 use crate::report::{FeedReport, FeedStatus, Report};
 use crate::schedule;
-use crate::store::{FeedRecord, LockError, State, StoreError, lock_waiting, try_lock};
+use crate::store::{
+    FeedRecord, LockError, State, StoreError, lock_waiting, remove_stale_temp_files, try_lock,
+};
 use crate::write::{WriteContext, timestamp, write_feed};
 
 /// How a run behaves.
@@ -106,6 +108,19 @@ pub async fn run(
             Some(lock?)
         }
     };
+    if !options.dry_run {
+        // Under the lock: what a killed run left half-done is ours to clear.
+        for feed in &config.feeds {
+            let dir = config.section_dir(&feed.section);
+            match remove_stale_temp_files(&dir) {
+                Ok(0) => {}
+                Ok(removed) => {
+                    tracing::info!(folder = %dir.display(), removed, "removed temporary files left by an interrupted run")
+                }
+                Err(source) => return Err(StoreError::Io { path: dir, source }.into()),
+            }
+        }
+    }
     let now = Utc::now();
     let state = if options.dry_run {
         State::open_in_memory_copy(&config.state_dir)?

@@ -6,6 +6,7 @@
 //! content or state error, if any (what was written before it is recorded
 //! and committed). A run interrupted by a signal stops between two files.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -17,7 +18,8 @@ use crate::permalink::{file_stem, permalink, title_slug};
 use crate::render::{Article, french_date, image_credit, iso_date, render};
 use crate::report::ArticleReport;
 use crate::store::{
-    ImportRecord, State, StoreError, WriteOutcome, read_front_matter, sync_dir, write_new_file,
+    ImportRecord, State, StoreError, WriteOutcome, link_staged, read_front_matter, stage_file,
+    sync_dir, sync_staged, write_new_file,
 };
 
 /// Past this many taken permalinks for one title and day, something is wrong.
@@ -79,6 +81,11 @@ pub fn write_feed(
     outcome
 }
 
+/// Articles written together: staged as temporary files, flushed to disk
+/// with one sync, then given their names. Bounds memory and open files for
+/// very large feeds.
+const BATCH: usize = 256;
+
 fn write_drafts(
     context: &WriteContext,
     feed: &FeedConfig,
@@ -87,11 +94,7 @@ fn write_drafts(
     outcome: &mut FeedImport,
 ) -> Result<(), StoreError> {
     let WriteContext {
-        config,
-        state,
-        dry_run,
-        now,
-        ..
+        config, dry_run, ..
     } = *context;
     let io_error = |path: &Path| {
         let path = path.to_path_buf();
@@ -101,57 +104,211 @@ fn write_drafts(
         std::fs::create_dir_all(section_dir).map_err(io_error(section_dir))?;
         ensure_inside(section_dir, &config.content_dir)?;
     }
-    let imported_at = timestamp(now);
-    let tags = article_tags(config, feed);
-
-    for draft in drafts {
+    let batch_context = BatchContext {
+        context,
+        feed,
+        section_dir,
+        imported_at: timestamp(context.now),
+        tags: article_tags(config, feed),
+    };
+    for batch in drafts.chunks(BATCH) {
         if context.interrupted.is_cancelled() {
             break;
         }
-        let source_url = draft.source_url.as_str();
-        if draft.date_source == DateSource::FirstImport {
-            tracing::info!(feed = %feed.name, title = %draft.title, "item has no date: using the time of import");
+        write_batch(&batch_context, batch, outcome)?;
+    }
+    Ok(())
+}
+
+/// What every article of one feed's batch shares.
+struct BatchContext<'a> {
+    context: &'a WriteContext<'a>,
+    feed: &'a FeedConfig,
+    section_dir: &'a Path,
+    imported_at: String,
+    tags: Vec<String>,
+}
+
+/// A new article with its name chosen, not yet on disk.
+struct Planned<'a> {
+    draft: &'a ItemDraft,
+    path: PathBuf,
+    article: Article,
+    text: String,
+}
+
+fn write_batch(
+    batch: &BatchContext,
+    drafts: &[ItemDraft],
+    outcome: &mut FeedImport,
+) -> Result<(), StoreError> {
+    let dry_run = batch.context.dry_run;
+    let mut planned: Vec<Planned> = Vec::with_capacity(drafts.len());
+    let mut planned_links: HashSet<String> = HashSet::new();
+    for draft in drafts {
+        if batch.context.interrupted.is_cancelled() {
+            break;
         }
-        match place_article(config, state, feed, section_dir, draft, &tags, dry_run)? {
+        if draft.date_source == DateSource::FirstImport {
+            tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
+        }
+        match place_article(batch, draft, &planned_links, 1)? {
+            Placement::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
+            Placement::New {
+                path,
+                article,
+                text,
+            } => {
+                planned_links.insert(article.permalink.clone());
+                planned.push(Planned {
+                    draft,
+                    path,
+                    article: *article,
+                    text,
+                });
+            }
+        }
+    }
+    if dry_run {
+        for article in planned {
+            record_new(batch, article, outcome)?;
+        }
+        return Ok(());
+    }
+
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
+    let mut staged = Vec::with_capacity(planned.len());
+    for article in &planned {
+        staged.push(
+            stage_file(batch.section_dir, article.text.as_bytes())
+                .map_err(io_error(&article.path))?,
+        );
+    }
+    sync_staged(batch.section_dir, &staged).map_err(io_error(batch.section_dir))?;
+    for (article, temp) in planned.into_iter().zip(staged) {
+        match link_staged(temp, &article.path).map_err(io_error(&article.path))? {
+            WriteOutcome::Written => record_new(batch, article, outcome)?,
+            WriteOutcome::AlreadyExists => {
+                // Created since we looked (an editor, a run without the
+                // lock): ours, or the next free name.
+                if holds_source(&article.path, article.draft.source_url.as_str()) {
+                    record_existing(batch, article.draft, &article.path, outcome)?;
+                } else {
+                    write_one_slowly(batch, article.draft, &planned_links, outcome)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One article written on its own, flushed: for the rare name taken between
+/// planning and linking.
+fn write_one_slowly(
+    batch: &BatchContext,
+    draft: &ItemDraft,
+    planned_links: &HashSet<String>,
+    outcome: &mut FeedImport,
+) -> Result<(), StoreError> {
+    let mut attempt = 1;
+    loop {
+        match place_article(batch, draft, planned_links, attempt)? {
             Placement::AlreadyThere { path } => {
-                // Written by an earlier run that stopped before saving state.
-                let relative = relative_to(&path, &config.content_dir);
-                state.record(&ImportRecord {
-                    key: &draft.key,
-                    feed: &feed.name,
-                    source_url,
-                    permalink: None,
-                    path: Some(&relative),
-                    imported_at: &imported_at,
-                    has_image: None,
-                })?;
-                outcome.seen += 1;
+                return record_existing(batch, draft, &path, outcome);
             }
             Placement::New {
                 path,
                 article,
                 text,
             } => {
-                let relative = relative_to(&path, &config.content_dir);
-                state.record(&ImportRecord {
-                    key: &draft.key,
-                    feed: &feed.name,
-                    source_url,
-                    permalink: Some(&article.permalink),
-                    path: Some(&relative),
-                    imported_at: &imported_at,
-                    has_image: Some(!article.image_url.is_empty()),
-                })?;
-                tracing::info!(feed = %feed.name, path = %path.display(), "{}", if dry_run { "would write" } else { "wrote" });
-                outcome.articles.push(ArticleReport {
-                    path: relative_to(&path, &config.base_dir),
-                    feed: feed.name.clone(),
-                    article: *article,
-                    text: dry_run.then_some(text),
-                });
+                let name = path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                let written = write_new_file(batch.section_dir, &name, text.as_bytes()).map_err(
+                    |source| StoreError::Io {
+                        path: path.clone(),
+                        source,
+                    },
+                )?;
+                if written == WriteOutcome::Written {
+                    let article = Planned {
+                        draft,
+                        path,
+                        article: *article,
+                        text,
+                    };
+                    return record_new(batch, article, outcome);
+                }
+                attempt = suffix_of(&article.permalink) + 1;
             }
         }
     }
+}
+
+/// The collision suffix of a permalink (`…-3` → 3; none → 1).
+fn suffix_of(permalink: &str) -> u32 {
+    permalink
+        .rsplit_once('-')
+        .and_then(|(_, n)| n.parse().ok())
+        .filter(|n| *n >= 2 && *n <= MAX_PERMALINK_ATTEMPTS)
+        .unwrap_or(1)
+}
+
+/// Records an article whose file is now on disk (or, in a dry run, would be).
+fn record_new(
+    batch: &BatchContext,
+    planned: Planned,
+    outcome: &mut FeedImport,
+) -> Result<(), StoreError> {
+    let config = batch.context.config;
+    let relative = relative_to(&planned.path, &config.content_dir);
+    batch.context.state.record(&ImportRecord {
+        key: &planned.draft.key,
+        feed: &batch.feed.name,
+        source_url: planned.draft.source_url.as_str(),
+        permalink: Some(&planned.article.permalink),
+        path: Some(&relative),
+        imported_at: &batch.imported_at,
+        has_image: Some(!planned.article.image_url.is_empty()),
+    })?;
+    let verb = if batch.context.dry_run {
+        "would write"
+    } else {
+        "wrote"
+    };
+    tracing::info!(feed = %batch.feed.name, path = %planned.path.display(), "{verb}");
+    outcome.articles.push(ArticleReport {
+        path: relative_to(&planned.path, &config.base_dir),
+        feed: batch.feed.name.clone(),
+        article: planned.article,
+        text: batch.context.dry_run.then_some(planned.text),
+    });
+    Ok(())
+}
+
+/// Records an item whose file an earlier, interrupted run wrote.
+fn record_existing(
+    batch: &BatchContext,
+    draft: &ItemDraft,
+    path: &Path,
+    outcome: &mut FeedImport,
+) -> Result<(), StoreError> {
+    let relative = relative_to(path, &batch.context.config.content_dir);
+    batch.context.state.record(&ImportRecord {
+        key: &draft.key,
+        feed: &batch.feed.name,
+        source_url: draft.source_url.as_str(),
+        permalink: None,
+        path: Some(&relative),
+        imported_at: &batch.imported_at,
+        has_image: None,
+    })?;
+    outcome.seen += 1;
     Ok(())
 }
 
@@ -166,51 +323,34 @@ enum Placement {
     },
 }
 
-/// Finds the first free permalink for `draft` and writes its file there.
+/// Finds the first free permalink for `draft`, from the `first_attempt`th
+/// candidate on: not used by any article the state knows, nor by a file in
+/// the section folder, nor by another article of this batch. A file there
+/// that comes from the same source is the item already written.
 fn place_article(
-    config: &Config,
-    state: &State,
-    feed: &FeedConfig,
-    section_dir: &Path,
+    batch: &BatchContext,
     draft: &ItemDraft,
-    tags: &[String],
-    dry_run: bool,
+    planned_links: &HashSet<String>,
+    first_attempt: u32,
 ) -> Result<Placement, StoreError> {
+    let config = batch.context.config;
     let local_date = draft.date.with_timezone(&config.timezone).date_naive();
     let slug = title_slug(&draft.title);
-    for attempt in 1..=MAX_PERMALINK_ATTEMPTS {
+    for attempt in first_attempt..=MAX_PERMALINK_ATTEMPTS {
         let stem = file_stem(local_date, &slug, attempt);
-        let link = permalink(&feed.section, &stem);
-        if state.permalink_taken(&link)? {
+        let link = permalink(&batch.feed.section, &stem);
+        if planned_links.contains(&link) || batch.context.state.permalink_taken(&link)? {
             continue;
         }
-        let file_name = format!("{stem}.md");
-        let path = section_dir.join(&file_name);
+        let path = batch.section_dir.join(format!("{stem}.md"));
         if path.symlink_metadata().is_ok() {
             if holds_source(&path, draft.source_url.as_str()) {
                 return Ok(Placement::AlreadyThere { path });
             }
             continue;
         }
-        let article = build_article(config, draft, tags, link);
+        let article = build_article(config, draft, &batch.tags, link);
         let text = render(&article);
-        if !dry_run {
-            let outcome =
-                write_new_file(section_dir, &file_name, text.as_bytes()).map_err(|source| {
-                    StoreError::Io {
-                        path: path.clone(),
-                        source,
-                    }
-                })?;
-            if outcome == WriteOutcome::AlreadyExists {
-                // Created between our check and our write (an editor, or a
-                // second run): look again.
-                if holds_source(&path, draft.source_url.as_str()) {
-                    return Ok(Placement::AlreadyThere { path });
-                }
-                continue;
-            }
-        }
         return Ok(Placement::New {
             path,
             article: Box::new(article),
@@ -218,7 +358,9 @@ fn place_article(
         });
     }
     Err(StoreError::Io {
-        path: section_dir.join(format!("{}-{slug}.md", local_date.format("%Y-%m-%d"))),
+        path: batch
+            .section_dir
+            .join(format!("{}-{slug}.md", local_date.format("%Y-%m-%d"))),
         source: std::io::Error::other(format!(
             "{MAX_PERMALINK_ATTEMPTS} articles already use this title on this day"
         )),
