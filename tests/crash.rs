@@ -1,0 +1,165 @@
+//! Crash and disk safety: a run killed at any moment, a full disk and a
+//! read-only content folder leave no partial file, no temporary file, no
+//! duplicate, and a state that records only what is on disk.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+
+/// A feed of `count` dated items with summaries of `summary_len` characters.
+fn big_feed(count: usize, summary_len: usize) -> String {
+    let items: Vec<Item> = (0..count)
+        .map(|i| Item {
+            description: Some(format!("Summary {i} {}", "x".repeat(summary_len))),
+            ..Item::new(
+                &format!("Article number {i}"),
+                &format!("https://news.example.org/a/{i}"),
+                &format!("Mon, 02 Sep 2024 {:02}:{:02}:00 +0000", (i / 60) % 24, i % 60),
+            )
+        })
+        .collect();
+    rss(&items)
+}
+
+fn site_with(feed: &str) -> Site {
+    let site = Site::new(&config(&[("News", "feed.xml", "papers")]));
+    site.write("feed.xml", feed);
+    site
+}
+
+fn temp_files(content: &BTreeMap<String, String>) -> Vec<&String> {
+    content.keys().filter(|k| k.contains(".feedimport-")).collect()
+}
+
+#[test]
+fn a_run_killed_at_any_moment_then_rerun_gives_the_uninterrupted_result() {
+    let feed = big_feed(1500, 200);
+    let reference = site_with(&feed);
+    reference.import(&[], 0);
+    let expected = reference.content();
+    assert_eq!(expected.len(), 1500);
+
+    for delay_ms in [0, 5, 15, 30, 60, 100, 150, 250, 400] {
+        let site = site_with(&feed);
+        let mut run = Command::new(BIN)
+            .arg("run")
+            .current_dir(site.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = run.kill(); // SIGKILL
+        let _ = run.wait();
+        let after_kill = site.content();
+        for (path, text) in &after_kill {
+            if !path.contains(".feedimport-") {
+                assert_eq!(Some(text), expected.get(path), "killed after {delay_ms} ms: {path} is partial or wrong");
+            }
+        }
+        site.import(&["--force"], 0);
+        let content = site.content();
+        assert!(temp_files(&content).is_empty(), "killed after {delay_ms} ms: temporary files left");
+        assert_eq!(content, expected, "killed after {delay_ms} ms: the rerun differs");
+    }
+}
+
+/// A small tmpfs mounted on the site's content folder, unmounted on drop.
+struct Mount {
+    path: std::path::PathBuf,
+}
+
+impl Mount {
+    fn tmpfs(path: std::path::PathBuf, size: &str) -> Option<Mount> {
+        std::fs::create_dir_all(&path).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&path)
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        if !status.success() {
+            eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+            return None;
+        }
+        Some(Mount { path })
+    }
+
+    fn remount(&self, options: &str) {
+        let status = Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
+
+fn imported_total(site: &Site) -> u64 {
+    let output = site.run(&["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    status["feeds"][0]["articles_total"].as_u64().unwrap()
+}
+
+#[test]
+fn a_full_disk_fails_clearly_and_records_only_what_was_written() {
+    let site = site_with(&big_feed(600, 2000));
+    let Some(mount) = Mount::tmpfs(site.path().join("content"), "256k") else { return };
+    let output = site.import(&[], 3);
+    assert!(stderr(&output).contains("No space left on device"), "{}", stderr(&output));
+    let content = site.content();
+    assert!(temp_files(&content).is_empty(), "temporary files left: {:?}", temp_files(&content));
+    for (path, text) in &content {
+        front_matter(text);
+        assert!(text.ends_with('\n'), "{path} is partial");
+    }
+    assert_eq!(imported_total(&site), content.len() as u64, "the state records files that are not there");
+
+    // With room again, the rest is imported, nothing twice.
+    mount.remount("size=64m");
+    site.import(&["--force"], 0);
+    assert_eq!(site.content().len(), 600);
+    assert_eq!(imported_total(&site), 600);
+}
+
+#[test]
+fn a_read_only_content_folder_fails_clearly() {
+    let site = site_with(&big_feed(3, 10));
+    let Some(mount) = Mount::tmpfs(site.path().join("content"), "1m") else { return };
+    std::fs::create_dir_all(site.path().join("content/papers")).unwrap();
+    mount.remount("ro");
+    let output = site.import(&[], 3);
+    assert!(stderr(&output).contains("Read-only file system"), "{}", stderr(&output));
+    assert!(site.content().is_empty());
+    assert_eq!(imported_total(&site), 0);
+    mount.remount("rw");
+    site.import(&["--force"], 0);
+    assert_eq!(site.content().len(), 3);
+}
+
+#[test]
+fn a_truncated_state_database_is_a_clear_error() {
+    let site = site_with(&big_feed(50, 10));
+    site.import(&[], 0);
+    let state = site.path().join(".feedimport/state.sqlite3");
+    let bytes = std::fs::read(&state).unwrap();
+    std::fs::write(&state, &bytes[..bytes.len() / 3]).unwrap();
+    let output = site.import(&["--force"], 3);
+    let message = stderr(&output);
+    assert!(message.contains("state.sqlite3"), "{message}");
+    assert_eq!(site.content().len(), 50, "nothing re-imported over a damaged state");
+    // The documented way back: move the damaged file aside and run again.
+    std::fs::rename(&state, site.path().join(".feedimport/state.damaged")).unwrap();
+    site.import(&["--force"], 0);
+    assert_eq!(site.content().len(), 50);
+}
