@@ -1062,3 +1062,62 @@ async fn path_traversal_and_script_links_write_nothing_outside_the_section() {
         .collect();
     assert!(!titles.contains("Script link") && !titles.contains("Data link"));
 }
+
+/// XML entity expansion ("billion laughs"): the parser does not expand
+/// entities declared in a DTD, so memory stays flat and the run ends.
+#[test]
+fn billion_laughs_cannot_exhaust_memory() {
+    let mut doctype = String::from("<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
+    for level in 1..=9 {
+        let previous = if level == 1 { "lol".to_string() } else { format!("lol{}", level - 1) };
+        doctype.push_str(&format!(
+            "<!ENTITY lol{level} \"{}\">\n",
+            format!("&{previous};").repeat(10)
+        ));
+    }
+    doctype.push_str("]>\n");
+    let feed = format!(
+        "<?xml version=\"1.0\"?>\n{doctype}<rss version=\"2.0\"><channel><title>&lol9;</title>\
+         <item><title>Laughs &lol9;</title><link>https://news.example.org/lol</link>\
+         <description>&lol9;</description><pubDate>Mon, 02 Sep 2024 10:00:00 +0000</pubDate></item>\
+         </channel></rss>"
+    );
+    let site = Site::new(&config(&[("Laughs", "feed.xml", "papers")]));
+    site.write("feed.xml", &feed);
+    let started = std::time::Instant::now();
+    let output = site.run(&["run", "--json"]);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", stderr(&output));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    for (path, text) in site.content() {
+        assert!(text.len() < 10_000, "{path}: an entity was expanded");
+        front_matter(&text);
+    }
+}
+
+/// Deep nesting, in the XML and in the HTML of an item: no stack overflow.
+#[test]
+fn deep_nesting_cannot_crash_the_run() {
+    let depth = 100_000;
+    let html = format!("{}deep text{}", "<div>".repeat(depth), "</div>".repeat(depth));
+    let xml_nest = format!("{}{}", "<x:a xmlns:x=\"urn:x\">".repeat(depth), "</x:a>".repeat(depth));
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>\
+         <item><title>Deep HTML</title><link>https://news.example.org/deep</link>\
+         <description><![CDATA[{html}]]></description><pubDate>Mon, 02 Sep 2024 10:00:00 +0000</pubDate></item>\
+         <item><title>Deep XML</title><link>https://news.example.org/deeper</link>{xml_nest}\
+         <pubDate>Mon, 02 Sep 2024 11:00:00 +0000</pubDate></item>\
+         </channel></rss>"
+    );
+    let site = Site::new(&config(&[("Deep", "feed.xml", "papers")]));
+    site.write("feed.xml", &feed);
+    let output = site.run(&["run", "--json"]);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "exit {:?}: {}",
+        output.status.code(),
+        stderr(&output)
+    );
+    for (_, text) in site.content() {
+        front_matter(&text);
+    }
+}
