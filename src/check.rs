@@ -88,27 +88,20 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
         Err(e) => return Probe::failed(feed, e.to_string()),
     };
     let info = fetched.info.clone();
-    let final_url = fetched.final_url.clone();
-    let parsed = match parse_feed(
+    let mut probe = describe(
+        &feed.name,
+        &feed.source.identity(),
         fetched.body,
         fetched.content_type.as_deref(),
-        final_url.as_ref(),
-    ) {
-        Ok(parsed) => parsed,
-        Err(e) => return Probe::failed(feed, e.to_string()),
-    };
-    let repairs: Vec<String> = parsed.fixes.iter().map(ToString::to_string).collect();
-    let encoding = parsed.encoding;
-    let parsed = parsed.feed;
-    let identity = feed.source.identity();
-    let context = FeedContext {
-        feed_identity: &identity,
-        feed_url: final_url.as_ref(),
-        now: Utc::now(),
-    };
-    let (drafts, _) = extract::extract_items(&parsed, &context);
+        fetched.final_url.as_ref(),
+        feed.article_images,
+    );
+    probe.url = feed.source.to_string();
+    if probe.error.is_some() {
+        return probe;
+    }
     let validators = &info.validators;
-    let conditional_304 = if validators.etag.is_some() || validators.last_modified.is_some() {
+    probe.conditional_304 = if validators.etag.is_some() || validators.last_modified.is_some() {
         Some(matches!(
             fetcher.fetch(&feed.source, Some(validators)).await,
             Ok(FetchOutcome::NotModified(_))
@@ -116,33 +109,75 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
     } else {
         None
     };
-    Probe {
-        name: feed.name.clone(),
-        url: feed.source.to_string(),
+    probe.moved_to = info.moved_to.map(|u| u.to_string());
+    probe
+}
+
+/// Parses and reads a feed's body, and describes what an import would find.
+pub fn describe(
+    name: &str,
+    identity: &str,
+    body: Vec<u8>,
+    content_type: Option<&str>,
+    base: Option<&url::Url>,
+    article_images: bool,
+) -> Probe {
+    let mut probe = Probe {
+        name: name.to_string(),
+        url: identity.to_string(),
         error: None,
-        format: Some(format!("{:?}", parsed.feed_type)),
-        items: parsed.entries.len(),
-        newest: drafts.iter().map(|d| d.date).max(),
-        images_declared: drafts.iter().filter(|d| d.declared_image.is_some()).count(),
-        images_in_content: drafts
-            .iter()
-            .filter(|d| d.declared_image.is_none() && d.content_image.is_some())
-            .count(),
-        article_pages_to_read: if feed.article_images {
-            drafts.iter().filter(|d| d.declared_image.is_none()).count()
-        } else {
-            0
-        },
-        conditional_304,
-        moved_to: info.moved_to.map(|u| u.to_string()),
-        encoding: Some(encoding.to_string()),
-        repairs,
-    }
+        format: None,
+        items: 0,
+        newest: None,
+        images_declared: 0,
+        images_in_content: 0,
+        article_pages_to_read: 0,
+        conditional_304: None,
+        moved_to: None,
+        encoding: None,
+        repairs: Vec::new(),
+    };
+    let parsed = match parse_feed(body, content_type, base) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            probe.error = Some(e.to_string());
+            return probe;
+        }
+    };
+    let context = FeedContext {
+        feed_identity: identity,
+        feed_url: base,
+        now: Utc::now(),
+    };
+    let (drafts, _) = extract::extract_items(&parsed.feed, &context);
+    probe.repairs = parsed.fixes.iter().map(ToString::to_string).collect();
+    probe.encoding = Some(parsed.encoding.to_string());
+    probe.format = Some(format!("{:?}", parsed.feed.feed_type));
+    probe.items = parsed.feed.entries.len();
+    probe.newest = drafts.iter().map(|d| d.date).max();
+    probe.images_declared = drafts.iter().filter(|d| d.declared_image.is_some()).count();
+    probe.images_in_content = drafts
+        .iter()
+        .filter(|d| d.declared_image.is_none() && d.content_image.is_some())
+        .count();
+    probe.article_pages_to_read = if article_images {
+        drafts.iter().filter(|d| d.declared_image.is_none()).count()
+    } else {
+        0
+    };
+    probe
 }
 
 /// The human form of the probes.
 pub fn render_probes(probes: &[Probe]) -> String {
     let mut out = String::from("\nonline check:\n");
+    out.push_str(&render_probe_lines(probes));
+    out
+}
+
+/// One block per probe.
+pub fn render_probe_lines(probes: &[Probe]) -> String {
+    let mut out = String::new();
     for probe in probes {
         out.push_str(&format!("  {}\n", probe.name));
         if let Some(error) = &probe.error {
@@ -163,17 +198,25 @@ pub fn render_probes(probes: &[Probe]) -> String {
             "    images: {} declared in the feed, {} only in the content, {} article pages to read for og:image\n",
             probe.images_declared, probe.images_in_content, probe.article_pages_to_read
         ));
-        out.push_str(&format!(
-            "    conditional requests: {}\n",
-            match probe.conditional_304 {
-                Some(true) => "answered with 304 (cheap re-runs)",
-                Some(false) => "not honoured (the whole feed is sent every time)",
-                None => "no ETag or Last-Modified sent",
-            }
-        ));
+        if probe.url.starts_with("http") {
+            out.push_str(&format!(
+                "    conditional requests: {}\n",
+                match probe.conditional_304 {
+                    Some(true) => "answered with 304 (cheap re-runs)",
+                    Some(false) => "not honoured (the whole feed is sent every time)",
+                    None => "no ETag or Last-Modified sent",
+                }
+            ));
+        }
         if let Some(moved_to) = &probe.moved_to {
             out.push_str(&format!(
                 "    moved permanently to {moved_to}: update feeds.toml\n"
+            ));
+        }
+        if !probe.repairs.is_empty() {
+            out.push_str(&format!(
+                "    needed repair: {}\n",
+                probe.repairs.join(", ")
             ));
         }
     }

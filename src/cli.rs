@@ -37,6 +37,18 @@ pub enum Command {
     Check(CheckArgs),
     /// Show each feed's health: last fetch, failures, next due, articles.
     Status(StatusArgs),
+    /// Read a saved feed file and describe what an import would find in it
+    /// (format, encoding, repairs, items, images); nothing is written.
+    Parse(ParseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// The feed file.
+    pub file: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use feedimport::cli::{CheckArgs, Cli, Command, RunArgs, StatusArgs};
+use feedimport::cli::{CheckArgs, Cli, Command, ParseArgs, RunArgs, StatusArgs};
 use feedimport::config::Config;
 use feedimport::pipeline::{self, RunError, RunOptions};
 use feedimport::{Exit, report::Report};
@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&cli, args),
         Command::Run(args) => run(&cli, args),
         Command::Status(args) => status(&cli, args),
+        Command::Parse(args) => parse(args),
     };
     ExitCode::from(exit as u8)
 }
@@ -58,6 +59,33 @@ fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
             eprintln!("feedimport: cannot start: {e}");
             Exit::Store
         })
+}
+
+fn parse(args: &ParseArgs) -> Exit {
+    let body = match std::fs::read(&args.file) {
+        Ok(body) => body,
+        Err(e) => {
+            eprintln!("feedimport: cannot read {}: {e}", args.file.display());
+            return Exit::Usage;
+        }
+    };
+    let name = args.file.display().to_string();
+    let probe = feedimport::check::describe(&name, &name, body, None, None, true);
+    if args.json {
+        match serde_json::to_string_pretty(&probe) {
+            Ok(json) => print_stdout(&format!("{json}\n")),
+            Err(e) => eprintln!("feedimport: cannot write JSON: {e}"),
+        }
+    } else {
+        print_stdout(&feedimport::check::render_probe_lines(
+            std::slice::from_ref(&probe),
+        ));
+    }
+    if probe.error.is_some() {
+        Exit::FeedFailed
+    } else {
+        Exit::Ok
+    }
 }
 
 fn status(cli: &Cli, args: &StatusArgs) -> Exit {

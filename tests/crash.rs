@@ -18,7 +18,11 @@ fn big_feed(count: usize, summary_len: usize) -> String {
             ..Item::new(
                 &format!("Article number {i}"),
                 &format!("https://news.example.org/a/{i}"),
-                &format!("Mon, 02 Sep 2024 {:02}:{:02}:00 +0000", (i / 60) % 24, i % 60),
+                &format!(
+                    "Mon, 02 Sep 2024 {:02}:{:02}:00 +0000",
+                    (i / 60) % 24,
+                    i % 60
+                ),
             )
         })
         .collect();
@@ -32,7 +36,10 @@ fn site_with(feed: &str) -> Site {
 }
 
 fn temp_files(content: &BTreeMap<String, String>) -> Vec<&String> {
-    content.keys().filter(|k| k.contains(".feedimport-")).collect()
+    content
+        .keys()
+        .filter(|k| k.contains(".feedimport-"))
+        .collect()
 }
 
 #[test]
@@ -58,13 +65,23 @@ fn a_run_killed_at_any_moment_then_rerun_gives_the_uninterrupted_result() {
         let after_kill = site.content();
         for (path, text) in &after_kill {
             if !path.contains(".feedimport-") {
-                assert_eq!(Some(text), expected.get(path), "killed after {delay_ms} ms: {path} is partial or wrong");
+                assert_eq!(
+                    Some(text),
+                    expected.get(path),
+                    "killed after {delay_ms} ms: {path} is partial or wrong"
+                );
             }
         }
         site.import(&["--force"], 0);
         let content = site.content();
-        assert!(temp_files(&content).is_empty(), "killed after {delay_ms} ms: temporary files left");
-        assert_eq!(content, expected, "killed after {delay_ms} ms: the rerun differs");
+        assert!(
+            temp_files(&content).is_empty(),
+            "killed after {delay_ms} ms: temporary files left"
+        );
+        assert_eq!(
+            content, expected,
+            "killed after {delay_ms} ms: the rerun differs"
+        );
     }
 }
 
@@ -114,16 +131,30 @@ fn imported_total(site: &Site) -> u64 {
 #[test]
 fn a_full_disk_fails_clearly_and_records_only_what_was_written() {
     let site = site_with(&big_feed(600, 2000));
-    let Some(mount) = Mount::tmpfs(site.path().join("content"), "256k") else { return };
+    let Some(mount) = Mount::tmpfs(site.path().join("content"), "256k") else {
+        return;
+    };
     let output = site.import(&[], 3);
-    assert!(stderr(&output).contains("No space left on device"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("No space left on device"),
+        "{}",
+        stderr(&output)
+    );
     let content = site.content();
-    assert!(temp_files(&content).is_empty(), "temporary files left: {:?}", temp_files(&content));
+    assert!(
+        temp_files(&content).is_empty(),
+        "temporary files left: {:?}",
+        temp_files(&content)
+    );
     for (path, text) in &content {
         front_matter(text);
         assert!(text.ends_with('\n'), "{path} is partial");
     }
-    assert_eq!(imported_total(&site), content.len() as u64, "the state records files that are not there");
+    assert_eq!(
+        imported_total(&site),
+        content.len() as u64,
+        "the state records files that are not there"
+    );
 
     // With room again, the rest is imported, nothing twice.
     mount.remount("size=64m");
@@ -135,11 +166,17 @@ fn a_full_disk_fails_clearly_and_records_only_what_was_written() {
 #[test]
 fn a_read_only_content_folder_fails_clearly() {
     let site = site_with(&big_feed(3, 10));
-    let Some(mount) = Mount::tmpfs(site.path().join("content"), "1m") else { return };
+    let Some(mount) = Mount::tmpfs(site.path().join("content"), "1m") else {
+        return;
+    };
     std::fs::create_dir_all(site.path().join("content/papers")).unwrap();
     mount.remount("ro");
     let output = site.import(&[], 3);
-    assert!(stderr(&output).contains("Read-only file system"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Read-only file system"),
+        "{}",
+        stderr(&output)
+    );
     assert!(site.content().is_empty());
     assert_eq!(imported_total(&site), 0);
     mount.remount("rw");
@@ -157,7 +194,11 @@ fn a_truncated_state_database_is_a_clear_error() {
     let output = site.import(&["--force"], 3);
     let message = stderr(&output);
     assert!(message.contains("state.sqlite3"), "{message}");
-    assert_eq!(site.content().len(), 50, "nothing re-imported over a damaged state");
+    assert_eq!(
+        site.content().len(),
+        50,
+        "nothing re-imported over a damaged state"
+    );
     // The documented way back: move the damaged file aside and run again.
     std::fs::rename(&state, site.path().join(".feedimport/state.damaged")).unwrap();
     site.import(&["--force"], 0);

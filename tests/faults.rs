@@ -1069,7 +1069,11 @@ async fn path_traversal_and_script_links_write_nothing_outside_the_section() {
 fn billion_laughs_cannot_exhaust_memory() {
     let mut doctype = String::from("<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
     for level in 1..=9 {
-        let previous = if level == 1 { "lol".to_string() } else { format!("lol{}", level - 1) };
+        let previous = if level == 1 {
+            "lol".to_string()
+        } else {
+            format!("lol{}", level - 1)
+        };
         doctype.push_str(&format!(
             "<!ENTITY lol{level} \"{}\">\n",
             format!("&{previous};").repeat(10)
@@ -1086,7 +1090,11 @@ fn billion_laughs_cannot_exhaust_memory() {
     site.write("feed.xml", &feed);
     let started = std::time::Instant::now();
     let output = site.run(&["run", "--json"]);
-    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", stderr(&output));
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
     assert!(started.elapsed() < Duration::from_secs(20));
     for (path, text) in site.content() {
         assert!(text.len() < 10_000, "{path}: an entity was expanded");
@@ -1098,8 +1106,16 @@ fn billion_laughs_cannot_exhaust_memory() {
 #[test]
 fn deep_nesting_cannot_crash_the_run() {
     let depth = 100_000;
-    let html = format!("{}deep text{}", "<div>".repeat(depth), "</div>".repeat(depth));
-    let xml_nest = format!("{}{}", "<x:a xmlns:x=\"urn:x\">".repeat(depth), "</x:a>".repeat(depth));
+    let html = format!(
+        "{}deep text{}",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    let xml_nest = format!(
+        "{}{}",
+        "<x:a xmlns:x=\"urn:x\">".repeat(depth),
+        "</x:a>".repeat(depth)
+    );
     let feed = format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>\
          <item><title>Deep HTML</title><link>https://news.example.org/deep</link>\

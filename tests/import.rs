@@ -562,3 +562,33 @@ fn a_symlink_planted_in_content_is_not_followed_out_of_it() {
             .exists()
     );
 }
+
+#[test]
+fn parse_describes_a_saved_feed_without_writing() {
+    let site = Site::new("");
+    let feed = site.write(
+        "feed.xml",
+        &EXAMPLE_FEED.replace(
+            "Interventional News</title>",
+            "Interventional News &nbsp;</title>",
+        ),
+    );
+    let output = site.run(&["parse", feed.to_str().unwrap(), "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let probe: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(probe["format"], "RSS2");
+    assert_eq!(probe["items"], 1);
+    assert_eq!(probe["images_declared"], 1);
+    assert_eq!(
+        probe["repairs"][0],
+        "HTML entities that XML does not define"
+    );
+    assert!(!site.path().join("content").exists() && !site.path().join(".feedimport").exists());
+    let html = site.write(
+        "page.html",
+        "<!DOCTYPE html><html><body>Log in</body></html>",
+    );
+    let output = site.run(&["parse", html.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("HTML page"));
+}
