@@ -570,7 +570,7 @@ fn parse_describes_a_saved_feed_without_writing() {
         "feed.xml",
         &EXAMPLE_FEED.replace(
             "Interventional News</title>",
-            "Interventional News &nbsp;</title>",
+            "Interventional News &nbsp; Fish & Chips</title>",
         ),
     );
     let output = site.run(&["parse", feed.to_str().unwrap(), "--json"]);
@@ -579,9 +579,10 @@ fn parse_describes_a_saved_feed_without_writing() {
     assert_eq!(probe["format"], "RSS2");
     assert_eq!(probe["items"], 1);
     assert_eq!(probe["images_declared"], 1);
-    assert_eq!(
-        probe["repairs"][0],
-        "HTML entities that XML does not define"
+    let repairs = probe["repairs"].to_string();
+    assert!(
+        repairs.contains("HTML entities that XML does not define"),
+        "{repairs}"
     );
     assert!(!site.path().join("content").exists() && !site.path().join(".feedimport").exists());
     let html = site.write(
