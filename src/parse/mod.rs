@@ -92,8 +92,65 @@ pub fn parse_feed(
 }
 
 /// The strict parse, with our id, date and thumbnail rules.
-fn parse_text(text: &str, base: Option<&Url>) -> Result<Feed, feed_rs::parser::ParseFeedError> {
-    let body = text.as_bytes();
+fn parse_text(text: &str, base: Option<&Url>) -> Result<Feed, ParseFailure> {
+    let cleaned = without_late_declarations(text);
+    let body = cleaned.as_bytes();
+    // The parser is third-party code reading untrusted bytes: should it
+    // panic on a document nobody foresaw, that feed fails, not the run.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_strict(body, base)))
+        .unwrap_or_else(|_| Err(ParseFailure::ParserPanicked))
+}
+
+/// Why the strict parse failed.
+#[derive(Debug)]
+enum ParseFailure {
+    Parser(feed_rs::parser::ParseFeedError),
+    ParserPanicked,
+}
+
+impl std::fmt::Display for ParseFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseFailure::Parser(e) => write!(f, "{e}"),
+            ParseFailure::ParserPanicked => f.write_str("the feed parser gave up on this document"),
+        }
+    }
+}
+
+/// An XML declaration anywhere but at the start is not XML, and the parser
+/// panics on one that names an encoding (quick-xml: "set_encoding() called
+/// after prefix buffer was drained"; found by fuzzing). The text is already
+/// UTF-8: such declarations are dropped.
+fn without_late_declarations(text: &str) -> std::borrow::Cow<'_, str> {
+    let start = text.len() - text.trim_start().len();
+    let is_declaration = |at: usize| {
+        let rest = &text.as_bytes()[at..];
+        rest.len() > 5
+            && rest[2..5].eq_ignore_ascii_case(b"xml")
+            && (rest[5].is_ascii_whitespace() || rest[5] == b'?')
+    };
+    let late: Vec<usize> = text
+        .match_indices("<?")
+        .map(|(at, _)| at)
+        .filter(|&at| at > start && is_declaration(at))
+        .collect();
+    if late.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for at in late {
+        if at < copied {
+            continue;
+        }
+        out.push_str(&text[copied..at]);
+        copied = text[at..].find("?>").map_or(text.len(), |end| at + end + 2);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+fn parse_strict(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseFailure> {
     feed_rs::parser::Builder::new()
         .base_uri(base.map(Url::as_str))
         // An empty id tells extraction that the item has no GUID: the
@@ -106,6 +163,7 @@ fn parse_text(text: &str, base: Option<&Url>) -> Result<Feed, feed_rs::parser::P
             thumbnails::restore_thumbnails(body, &mut feed);
             feed
         })
+        .map_err(ParseFailure::Parser)
 }
 
 const ATOM_03_NAMESPACE: &[u8] = b"http://purl.org/atom/ns#";
@@ -189,6 +247,25 @@ mod tests {
 
     fn parse(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
         parse_feed(body.to_vec(), None, base).map(|parsed| parsed.feed)
+    }
+
+    /// Found by fuzzing: a second XML declaration naming an encoding made
+    /// the parser panic.
+    #[test]
+    fn fuzz_late_xml_declaration_does_not_panic() {
+        for input in [
+            &include_bytes!("../../tests/fixtures/fuzz/late-xml-declaration-1.xml")[..],
+            &include_bytes!("../../tests/fixtures/fuzz/late-xml-declaration-2.xml")[..],
+            b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><?xml version=\"1.0\" encoding=\"ISO-8859-1\"?></channel></rss>",
+        ] {
+            let _ = parse_feed(input.to_vec(), None, None);
+        }
+        let parsed = parse(
+            b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><?xml encoding=\"latin1\"?><?xml-stylesheet href=\"s.css\"?></channel></rss>",
+            None,
+        )
+        .unwrap();
+        assert_eq!(parsed.title.unwrap().content, "T");
     }
 
     #[test]
