@@ -98,7 +98,7 @@ fn parse_text(text: &str, base: Option<&Url>) -> Result<Feed, ParseFailure> {
     // The parser is third-party code reading untrusted bytes: should it
     // panic on a document nobody foresaw, that feed fails, not the run.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_strict(body, base)))
-        .unwrap_or_else(|_| Err(ParseFailure::ParserPanicked))
+        .unwrap_or(Err(ParseFailure::ParserPanicked))
 }
 
 /// Why the strict parse failed.
