@@ -149,24 +149,19 @@ pub fn quote_into(out: &mut String, value: &str) {
     out.push('"');
 }
 
-/// Text for the Markdown body: characters that would start markup are
-/// escaped with a backslash, so the text shows as written and no HTML
-/// (`<script>`, `<img onerror>`) reaches the page.
+/// Text for the Markdown body: only what could start HTML, a link or an
+/// image, or make a heading, list or quote of the line is escaped with a
+/// backslash, so no HTML (`<script>`, `<img onerror>`) and no link
+/// (`[x](javascript:…)`) reaches the page, and ordinary text (`&`, `*`,
+/// quotes) stays byte for byte as the feed wrote it.
 pub fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for (i, c) in text.char_indices() {
         let escape = match c {
-            '\\' | '<' | '>' | '[' | ']' | '*' | '`' | '&' => true,
-            // `_` makes emphasis only at word edges; inside a word it is text.
-            '_' => {
-                let before = text[..i].chars().next_back();
-                let after = text[i + 1..].chars().next();
-                !(before.is_some_and(char::is_alphanumeric)
-                    && after.is_some_and(char::is_alphanumeric))
-            }
+            '\\' | '<' | '[' | ']' => true,
             // At the start, these would make a heading, a list, a quote or a
             // table row of the line.
-            '#' | '-' | '+' | '=' | '|' | '~' if i == 0 => true,
+            '#' | '-' | '+' | '*' | '=' | '|' | '~' | '>' if i == 0 => true,
             _ => false,
         };
         if escape {
@@ -268,12 +263,17 @@ mod tests {
     #[test]
     fn markdown_text_escapes_markup() {
         assert_eq!(markdown_text("p<0.001"), "p\\<0.001");
-        assert_eq!(markdown_text("<script>"), "\\<script\\>");
+        assert_eq!(markdown_text("<script>"), "\\<script>");
+        assert_eq!(markdown_text("> quote"), "\\> quote");
+        assert_eq!(markdown_text("* item"), "\\* item");
         assert_eq!(markdown_text("a [link](x)"), "a \\[link\\](x)");
         assert_eq!(markdown_text("# not a heading"), "\\# not a heading");
         assert_eq!(markdown_text("2024. A year"), "2024\\. A year");
-        assert_eq!(markdown_text("snake_case stays"), "snake_case stays");
-        assert_eq!(markdown_text("_emph_"), "\\_emph\\_");
+        assert_eq!(
+            markdown_text("snake_case & R&D *stays*"),
+            "snake_case & R&D *stays*"
+        );
+        assert_eq!(markdown_text("back\\slash"), "back\\\\slash");
         assert_eq!(markdown_text("(TARE) naïve."), "(TARE) naïve.");
     }
 }

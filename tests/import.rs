@@ -302,9 +302,7 @@ async fn feed_text_cannot_inject_markup_or_break_front_matter() {
     let body = body(text);
     assert!(no_raw_angle_bracket(body), "{body}");
     assert!(
-        body.contains(
-            "Significant (p\\<0.001) \\<b\\>bold\\</b\\> \\[link\\](javascript:alert(1))"
-        ),
+        body.contains("Significant (p\\<0.001) \\<b>bold\\</b> \\[link\\](javascript:alert(1))"),
         "{body}"
     );
 }
