@@ -25,6 +25,11 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Let several feeds share a name (their articles' last tag): feeds are
+    /// told apart by URL, and --feed NAME selects all of them.
+    #[arg(long, global = true)]
+    pub allow_duplicate_names: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

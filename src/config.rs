@@ -229,9 +229,22 @@ fn default_concurrency() -> usize {
     DEFAULT_CONCURRENCY
 }
 
+/// How strict reading the config is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Let several feeds share a name (a label on their articles): feeds are
+    /// told apart by URL, and `--feed NAME` selects all of them.
+    pub allow_duplicate_names: bool,
+}
+
 impl Config {
     /// Reads and validates the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_with(path, LoadOptions::default())
+    }
+
+    /// Reads and validates the file at `path`, as `options` say.
+    pub fn load_with(path: &Path, options: LoadOptions) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
@@ -241,12 +254,21 @@ impl Config {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        Config::parse(&text, &absolute, &base_dir)
+        Config::parse_with(&text, &absolute, &base_dir, options)
     }
 
     /// Parses `text` as if read from `path`, with relative paths resolved
     /// against `base_dir`.
     pub fn parse(text: &str, path: &Path, base_dir: &Path) -> Result<Config, ConfigError> {
+        Config::parse_with(text, path, base_dir, LoadOptions::default())
+    }
+
+    fn parse_with(
+        text: &str,
+        path: &Path,
+        base_dir: &Path,
+        options: LoadOptions,
+    ) -> Result<Config, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -315,13 +337,23 @@ impl Config {
 
         let mut feeds = Vec::with_capacity(raw.feeds.len());
         let mut names = HashSet::new();
+        let mut sources = HashSet::new();
         for (index, value) in raw.feeds.into_iter().enumerate() {
             let feed = parse_feed(value, index, base_dir, interval).map_err(&invalid)?;
-            if !names.insert(feed.name.clone()) {
+            if !sources.insert(feed.source.identity()) {
                 return Err(invalid(format!(
-                    "feed \"{}\": key `name`: another feed already has this name; names must be unique",
-                    feed.name
+                    "feed \"{}\": key `url`: another feed already reads {}; list each feed once",
+                    feed.name, feed.source
                 )));
+            }
+            if !names.insert(feed.name.clone()) {
+                if !options.allow_duplicate_names {
+                    return Err(invalid(format!(
+                        "feed \"{}\": key `name`: another feed already has this name; names must be unique (or run with --allow-duplicate-names)",
+                        feed.name
+                    )));
+                }
+                tracing::warn!(feed = %feed.name, "several feeds share this name; --feed selects all of them");
             }
             feeds.push(feed);
         }
@@ -588,11 +620,38 @@ mod tests {
 
     #[test]
     fn duplicate_feed_name_is_an_error() {
-        let err = parse(&format!("{MINIMAL}{MINIMAL}")).unwrap_err();
+        let other = MINIMAL.replace("example.org/feed/", "example.org/other/");
+        let err = parse(&format!("{MINIMAL}{other}")).unwrap_err();
         assert!(
             err.contains("feed \"A\"") && err.contains("unique"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn duplicate_names_may_be_allowed_but_never_duplicate_urls() {
+        let two = format!("{MINIMAL}{}", MINIMAL.replace("example.org/feed/", "example.org/other/"));
+        let config = Config::parse_with(
+            &two,
+            Path::new("/site/feeds.toml"),
+            Path::new("/site"),
+            LoadOptions {
+                allow_duplicate_names: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(config.select_feeds(&["A".into()]).unwrap().len(), 2);
+        let err = Config::parse_with(
+            &format!("{MINIMAL}{MINIMAL}"),
+            Path::new("/site/feeds.toml"),
+            Path::new("/site"),
+            LoadOptions {
+                allow_duplicate_names: true,
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("key `url`") && err.contains("list each feed once"), "{err}");
     }
 
     #[test]

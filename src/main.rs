@@ -45,7 +45,10 @@ fn init_logging(cli: &Cli) {
 }
 
 fn load_config(cli: &Cli) -> Result<Config, Exit> {
-    Config::load(&cli.config).map_err(|e| {
+    let options = feedimport::config::LoadOptions {
+        allow_duplicate_names: cli.allow_duplicate_names,
+    };
+    Config::load_with(&cli.config, options).map_err(|e| {
         eprintln!("feedimport: {e}");
         Exit::Usage
     })

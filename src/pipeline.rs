@@ -110,8 +110,10 @@ pub async fn run(
     };
     if !options.dry_run {
         // Under the lock: what a killed run left half-done is ours to clear.
-        for feed in &config.feeds {
-            let dir = config.section_dir(&feed.section);
+        let sections: std::collections::BTreeSet<&str> =
+            config.feeds.iter().map(|f| f.section.as_str()).collect();
+        for section in sections {
+            let dir = config.section_dir(section);
             match remove_stale_temp_files(&dir) {
                 Ok(0) => {}
                 Ok(removed) => {
@@ -141,7 +143,7 @@ pub async fn run(
     let force = options.force || !options.feeds.is_empty();
     let mut planned = Vec::with_capacity(feeds.len());
     for feed in feeds {
-        let record = state.feed_record(&feed.name)?;
+        let record = state.feed_record(&feed.source.identity())?;
         let due = force || schedule::is_due(record.as_ref(), now, feed.interval);
         planned.push((feed, record, due));
     }
@@ -198,19 +200,10 @@ pub async fn run(
         };
         let mut feed_report = FeedReport::new(&feed.name, &feed.source.to_string());
         let mut record = record.clone().unwrap_or_else(|| FeedRecord {
-            name: feed.name.clone(),
+            url: feed.source.identity(),
             ..FeedRecord::default()
         });
-        let source_identity = feed.source.identity();
-        if record.url != source_identity {
-            // A new URL in feeds.toml: what we knew of the old one is void.
-            record = FeedRecord {
-                name: feed.name.clone(),
-                url: source_identity,
-                consecutive_failures: record.consecutive_failures,
-                ..FeedRecord::default()
-            };
-        }
+        record.name = feed.name.clone();
         let mut store_error = None;
         match result {
             Gathered::NotDue => {

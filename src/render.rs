@@ -169,10 +169,11 @@ pub fn markdown_text(text: &str) -> String {
         }
         out.push(c);
     }
-    // `1. text` would be an ordered list.
+    // `1. text` would be an ordered list (`3.5%` would not).
     if let Some(end) = out.find(['.', ')'])
-        && end > 0
+        && (1..=9).contains(&end)
         && out[..end].chars().all(|c| c.is_ascii_digit())
+        && out[end + 1..].chars().next().is_none_or(char::is_whitespace)
     {
         out.insert(end, '\\');
     }
@@ -269,6 +270,8 @@ mod tests {
         assert_eq!(markdown_text("a [link](x)"), "a \\[link\\](x)");
         assert_eq!(markdown_text("# not a heading"), "\\# not a heading");
         assert_eq!(markdown_text("2024. A year"), "2024\\. A year");
+        assert_eq!(markdown_text("3.5% better"), "3.5% better");
+        assert_eq!(markdown_text("1) first"), "1\\) first");
         assert_eq!(
             markdown_text("snake_case & R&D *stays*"),
             "snake_case & R&D *stays*"

@@ -38,12 +38,13 @@ pub fn feed_health(config: &Config, now: DateTime<Utc>) -> Result<Vec<FeedHealth
         (now - chrono::Duration::days(7)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut health = Vec::with_capacity(config.feeds.len());
     for feed in &config.feeds {
+        let identity = feed.source.identity();
         let record = match &state {
-            Some(state) => state.feed_record(&feed.name)?,
+            Some(state) => state.feed_record(&identity)?,
             None => None,
         };
         let counts = match &state {
-            Some(state) => state.article_counts(&feed.name, &since)?,
+            Some(state) => state.article_counts(&identity, &since)?,
             None => Default::default(),
         };
         let record = record.unwrap_or_default();

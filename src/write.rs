@@ -107,6 +107,7 @@ fn write_drafts(
     let batch_context = BatchContext {
         context,
         feed,
+        feed_identity: feed.source.identity(),
         section_dir,
         imported_at: timestamp(context.now),
         tags: article_tags(config, feed),
@@ -124,6 +125,7 @@ fn write_drafts(
 struct BatchContext<'a> {
     context: &'a WriteContext<'a>,
     feed: &'a FeedConfig,
+    feed_identity: String,
     section_dir: &'a Path,
     imported_at: String,
     tags: Vec<String>,
@@ -269,7 +271,7 @@ fn record_new(
     let relative = relative_to(&planned.path, &config.content_dir);
     batch.context.state.record(&ImportRecord {
         key: &planned.draft.key,
-        feed: &batch.feed.name,
+        feed: &batch.feed_identity,
         source_url: planned.draft.source_url.as_str(),
         permalink: Some(&planned.article.permalink),
         path: Some(&relative),
@@ -301,7 +303,7 @@ fn record_existing(
     let relative = relative_to(path, &batch.context.config.content_dir);
     batch.context.state.record(&ImportRecord {
         key: &draft.key,
-        feed: &batch.feed.name,
+        feed: &batch.feed_identity,
         source_url: draft.source_url.as_str(),
         permalink: None,
         path: Some(&relative),

@@ -27,8 +27,8 @@ CREATE INDEX IF NOT EXISTS items_by_source_url ON items (source_url);
 CREATE INDEX IF NOT EXISTS items_by_permalink ON items (permalink);
 CREATE INDEX IF NOT EXISTS items_by_feed ON items (feed, imported_at);
 CREATE TABLE IF NOT EXISTS feeds (
-    name                 TEXT PRIMARY KEY,
-    url                  TEXT NOT NULL,
+    url                  TEXT PRIMARY KEY,
+    name                 TEXT NOT NULL,
     etag                 TEXT,
     last_modified        TEXT,
     last_fetch           TEXT,
@@ -40,12 +40,14 @@ CREATE TABLE IF NOT EXISTS feeds (
 ) WITHOUT ROWID;
 ";
 
-/// What the state remembers of one feed between runs.
+/// What the state remembers of one feed between runs, under the feed's
+/// URL (its identity: names are labels, and may be shared).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedRecord {
-    pub name: String,
-    /// The URL these validators belong to.
+    /// The feed's identity: its URL (or `file://` URL).
     pub url: String,
+    /// Its name when last fetched, for people.
+    pub name: String,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub last_fetch: Option<DateTime<Utc>>,
@@ -71,6 +73,8 @@ pub struct ArticleCounts {
 #[derive(Debug, Clone)]
 pub struct ImportRecord<'a> {
     pub key: &'a str,
+    /// The feed's identity (its URL); empty for articles found in the
+    /// content folder.
     pub feed: &'a str,
     pub source_url: &'a str,
     pub permalink: Option<&'a str>,
@@ -212,8 +216,8 @@ impl State {
             .map_err(|e| state_error(&self.path, e))
     }
 
-    /// What was remembered of the feed named `name`.
-    pub fn feed_record(&self, name: &str) -> Result<Option<FeedRecord>, StoreError> {
+    /// What was remembered of the feed whose identity is `url`.
+    pub fn feed_record(&self, url: &str) -> Result<Option<FeedRecord>, StoreError> {
         let parse_time = |text: Option<String>| {
             text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
                 .map(|t| t.to_utc())
@@ -222,10 +226,10 @@ impl State {
             .prepare_cached(
                 "SELECT name, url, etag, last_modified, last_fetch, last_success,
                         consecutive_failures, last_error, next_due, moved_to
-                 FROM feeds WHERE name = ?1",
+                 FROM feeds WHERE url = ?1",
             )
             .and_then(|mut stmt| {
-                stmt.query_row([name], |row| {
+                stmt.query_row([url], |row| {
                     Ok(FeedRecord {
                         name: row.get(0)?,
                         url: row.get(1)?,
@@ -271,15 +275,16 @@ impl State {
             .map_err(|e| state_error(&self.path, e))
     }
 
-    /// How many articles the feed `name` gave, in all and since `since`.
-    pub fn article_counts(&self, name: &str, since: &str) -> Result<ArticleCounts, StoreError> {
+    /// How many articles the feed whose identity is `feed` gave, in all and
+    /// since `since`.
+    pub fn article_counts(&self, feed: &str, since: &str) -> Result<ArticleCounts, StoreError> {
         self.conn
             .prepare_cached(
                 "SELECT count(*), coalesce(sum(imported_at >= ?2), 0), coalesce(sum(has_image = 1), 0)
                  FROM items WHERE feed = ?1",
             )
             .and_then(|mut stmt| {
-                stmt.query_row(params![name, since], |row| {
+                stmt.query_row(params![feed, since], |row| {
                     Ok(ArticleCounts {
                         total: row.get(0)?,
                         recent: row.get(1)?,
@@ -436,7 +441,7 @@ mod tests {
     fn feed_records_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let state = State::open(dir.path()).unwrap();
-        assert_eq!(state.feed_record("A").unwrap(), None);
+        assert_eq!(state.feed_record("https://ex.org/feed").unwrap(), None);
         let now = DateTime::parse_from_rfc3339("2026-01-01T10:00:00Z")
             .unwrap()
             .to_utc();
@@ -453,11 +458,13 @@ mod tests {
             moved_to: None,
         };
         state.save_feed_record(&record).unwrap();
-        assert_eq!(state.feed_record("A").unwrap(), Some(record));
+        assert_eq!(state.feed_record("https://ex.org/feed").unwrap(), Some(record));
         state.begin().unwrap();
-        state.record(&record_for("A")).unwrap();
+        state.record(&record_for("https://ex.org/feed")).unwrap();
         state.commit().unwrap();
-        let counts = state.article_counts("A", "2025-12-25T00:00:00Z").unwrap();
+        let counts = state
+            .article_counts("https://ex.org/feed", "2025-12-25T00:00:00Z")
+            .unwrap();
         assert_eq!(
             counts,
             ArticleCounts {
