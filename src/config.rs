@@ -630,7 +630,10 @@ mod tests {
 
     #[test]
     fn duplicate_names_may_be_allowed_but_never_duplicate_urls() {
-        let two = format!("{MINIMAL}{}", MINIMAL.replace("example.org/feed/", "example.org/other/"));
+        let two = format!(
+            "{MINIMAL}{}",
+            MINIMAL.replace("example.org/feed/", "example.org/other/")
+        );
         let config = Config::parse_with(
             &two,
             Path::new("/site/feeds.toml"),
@@ -651,7 +654,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("key `url`") && err.contains("list each feed once"), "{err}");
+        assert!(
+            err.contains("key `url`") && err.contains("list each feed once"),
+            "{err}"
+        );
     }
 
     #[test]

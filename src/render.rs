@@ -173,7 +173,10 @@ pub fn markdown_text(text: &str) -> String {
     if let Some(end) = out.find(['.', ')'])
         && (1..=9).contains(&end)
         && out[..end].chars().all(|c| c.is_ascii_digit())
-        && out[end + 1..].chars().next().is_none_or(char::is_whitespace)
+        && out[end + 1..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
     {
         out.insert(end, '\\');
     }

@@ -9,6 +9,8 @@
 
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
+
+use super::tags::start_tags;
 use url::Url;
 
 /// Elements whose content is never text a reader sees.
@@ -191,19 +193,17 @@ fn is_invisible(c: char) -> bool {
 /// absolute against `base`. Skips tracking pixels, 1×1 images, emoji,
 /// gravatars and feed "flare" buttons.
 pub fn first_image(html: &str, base: Option<&Url>) -> Option<Url> {
-    if !html.contains("<img") && !html.contains("<IMG") {
+    if memchr::memmem::find(html.as_bytes(), b"<img").is_none()
+        && memchr::memmem::find(html.as_bytes(), b"<IMG").is_none()
+    {
         return None;
     }
-    let fragment = Html::parse_fragment(html);
-    fragment
-        .tree
-        .root()
-        .descendants()
-        .filter_map(|node| node.value().as_element())
-        .filter(|element| element.name() == "img")
-        .filter(|element| !is_tiny(element.attr("width")) && !is_tiny(element.attr("height")))
-        .filter_map(|element| element.attr("src"))
-        .filter_map(|src| absolute_http_url(src, base))
+    start_tags(html)
+        .filter(|tag| tag.is("img"))
+        .filter(|tag| {
+            !is_tiny(tag.attr("width").as_deref()) && !is_tiny(tag.attr("height").as_deref())
+        })
+        .filter_map(|tag| absolute_http_url(&tag.attr("src")?, base))
         .find(|url| !is_decoration(url))
 }
 
@@ -232,51 +232,42 @@ fn is_decoration(url: &Url) -> bool {
 /// `<head>`: `og:image`, then `twitter:image`, then `<link rel="image_src">`;
 /// made absolute against `page_url`, http(s) only.
 pub fn preview_image(head_html: &str, page_url: &Url) -> Option<Url> {
-    let document = Html::parse_document(head_html);
-    let mut og = None;
     let mut twitter = None;
     let mut image_src = None;
-    for node in document.tree.root().descendants() {
-        let Some(element) = node.value().as_element() else {
-            continue;
-        };
-        match element.name() {
-            "meta" => {
-                let key = element
-                    .attr("property")
-                    .or_else(|| element.attr("name"))
-                    .unwrap_or_default()
-                    .trim()
-                    .to_ascii_lowercase();
-                let slot = match key.as_str() {
-                    "og:image" | "og:image:url" | "og:image:secure_url" => &mut og,
-                    "twitter:image" | "twitter:image:src" => &mut twitter,
-                    _ => continue,
-                };
-                if slot.is_none() {
-                    *slot = element
-                        .attr("content")
-                        .and_then(|c| absolute_http_url(c, Some(page_url)));
+    for tag in start_tags(head_html) {
+        if tag.is("meta") {
+            let key = tag.attr("property").or_else(|| tag.attr("name"));
+            let Some(key) = key.map(|k| k.trim().to_ascii_lowercase()) else {
+                continue;
+            };
+            let url = || {
+                tag.attr("content")
+                    .and_then(|c| absolute_http_url(&c, Some(page_url)))
+            };
+            match key.as_str() {
+                "og:image" | "og:image:url" | "og:image:secure_url" => {
+                    if let Some(url) = url() {
+                        return Some(url);
+                    }
                 }
+                "twitter:image" | "twitter:image:src" if twitter.is_none() => twitter = url(),
+                _ => {}
             }
-            "link" if image_src.is_none() => {
-                let is_image_src = element.attr("rel").is_some_and(|r| {
-                    r.split_ascii_whitespace()
-                        .any(|t| t.eq_ignore_ascii_case("image_src"))
-                });
-                if is_image_src {
-                    image_src = element
-                        .attr("href")
-                        .and_then(|h| absolute_http_url(h, Some(page_url)));
-                }
+        } else if tag.is("link") && image_src.is_none() {
+            let is_image_src = tag.attr("rel").is_some_and(|r| {
+                r.split_ascii_whitespace()
+                    .any(|t| t.eq_ignore_ascii_case("image_src"))
+            });
+            if is_image_src {
+                image_src = tag
+                    .attr("href")
+                    .and_then(|h| absolute_http_url(&h, Some(page_url)));
             }
-            _ => {}
-        }
-        if og.is_some() {
+        } else if tag.is("body") {
             break;
         }
     }
-    og.or(twitter).or(image_src)
+    twitter.or(image_src)
 }
 
 /// Parses `href` (absolute, or relative to `base`) and keeps it only when it

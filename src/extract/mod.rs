@@ -7,6 +7,7 @@
 
 pub mod dates;
 pub mod html;
+pub mod tags;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
@@ -126,16 +127,21 @@ fn extract_item(
     let summary = shorten_summary(&summary);
 
     let declared_image = declared_image(&entry.media, base);
-    // Relative URLs in the content resolve against xml:base, else the
-    // site's link (not the item's link, which is often a FeedBurner proxy).
-    let content_image = content_html
-        .and_then(|html| first_image(html, base))
-        .or_else(|| {
-            entry
-                .summary
-                .as_ref()
-                .and_then(|s| first_image(&s.content, base))
-        });
+    // Only looked for when the feed declares no image. Relative URLs in the
+    // content resolve against xml:base, else the site's link (not the
+    // item's link, which is often a FeedBurner proxy).
+    let content_image = if declared_image.is_some() {
+        None
+    } else {
+        content_html
+            .and_then(|html| first_image(html, base))
+            .or_else(|| {
+                entry
+                    .summary
+                    .as_ref()
+                    .and_then(|s| first_image(&s.content, base))
+            })
+    };
     let categories = entry
         .categories
         .iter()
@@ -209,8 +215,24 @@ pub fn strip_boilerplate(text: &str) -> String {
             .expect("a valid pattern"),
         ]
     });
+    // Most summaries have no such tail: a plain search rules them out
+    // before any regular expression runs.
+    const MARKERS: [&[&str]; 2] = [
+        &["appeared first on"],
+        &[
+            "continue reading",
+            "read more",
+            "read the full",
+            "keep reading",
+            "lire la suite",
+        ],
+    ];
     let mut text = text.trim().to_string();
-    for tail in TAILS.iter() {
+    let lower = text.to_lowercase();
+    for (tail, markers) in TAILS.iter().zip(MARKERS) {
+        if !markers.iter().any(|m| lower.contains(m)) {
+            continue;
+        }
         if let Some(found) = tail.captures(&text).and_then(|c| c.get(1)) {
             // Never strip the whole text: "Read more" alone is all it says.
             if found.start() > 0 {
