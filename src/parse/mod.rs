@@ -129,9 +129,7 @@ fn without_late_declarations(text: &str) -> std::borrow::Cow<'_, str> {
             && rest[2..5].eq_ignore_ascii_case(b"xml")
             && (rest[5].is_ascii_whitespace() || rest[5] == b'?')
     };
-    let late: Vec<usize> = text
-        .match_indices("<?")
-        .map(|(at, _)| at)
+    let late: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), b"<?")
         .filter(|&at| at > start && is_declaration(at))
         .collect();
     if late.is_empty() {

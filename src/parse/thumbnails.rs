@@ -58,7 +58,7 @@ pub fn restore_thumbnails(body: &[u8], feed: &mut Feed) {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// Per `<item>`/`<entry>`, in document order, the thumbnails directly in it.
