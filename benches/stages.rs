@@ -1,0 +1,90 @@
+//! Per-stage costs: parse a feed, extract its items, render an article, read
+//! an article page's preview image, and parse one very large feed.
+//! `cargo bench --bench stages`.
+
+mod corpus;
+
+use std::hint::black_box;
+
+use chrono::Utc;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use feedimport::extract::{FeedContext, extract_items, html_to_text, preview_image};
+use feedimport::parse::parse_feed;
+use feedimport::render::{Article, render};
+use url::Url;
+
+fn stages(c: &mut Criterion) {
+    let base = Url::parse("http://127.0.0.1:8080/feed/").unwrap();
+    let feed = corpus::wordpress_feed(7, 40, "http://127.0.0.1:8080");
+    let context = FeedContext {
+        feed_identity: base.as_str(),
+        feed_url: Some(&base),
+        now: Utc::now(),
+    };
+
+    let mut group = c.benchmark_group("feed of 40 items");
+    group.throughput(Throughput::Bytes(feed.len() as u64));
+    group.bench_function("parse", |b| {
+        b.iter(|| parse_feed(black_box(feed.clone().into_bytes()), None, Some(&base)).unwrap())
+    });
+    let parsed = parse_feed(feed.clone().into_bytes(), None, Some(&base)).unwrap();
+    group.throughput(Throughput::Elements(40));
+    group.bench_function("extract", |b| {
+        b.iter(|| extract_items(black_box(&parsed.feed), &context))
+    });
+    group.finish();
+
+    let (drafts, _) = extract_items(&parsed.feed, &context);
+    let draft = &drafts[1];
+    let article = Article {
+        title: draft.title.clone(),
+        date: "2024-09-02T10:13:01.000Z".into(),
+        published_date: "2 septembre 2024".into(),
+        summary: draft.summary.clone(),
+        importance: String::new(),
+        source_url: draft.source_url.to_string(),
+        tags: vec!["France".into(), "Actualité".into(), "Bench".into()],
+        permalink: "/papers/2024-09-02-study".into(),
+        image_url: "https://img.example/x.jpg".into(),
+        image_credit: "Image de l’article — droits possiblement réservés — https://x".into(),
+    };
+    c.bench_function("render one article", |b| {
+        b.iter(|| render(black_box(&article)))
+    });
+    let summary = "<p>Updating on a previous meta-analysis, new data pooled survival estimates of patients undergoing TARE &#8211; results [&#8230;]</p>";
+    c.bench_function("summary to text", |b| {
+        b.iter(|| html_to_text(black_box(summary)))
+    });
+    let page = corpus::article_page("https://img.example/og.jpg?w=1200&amp;h=630");
+    let head_end = page.find("</head").unwrap();
+    let head = &page[..head_end];
+    c.bench_function("preview image of a page head", |b| {
+        b.iter(|| preview_image(black_box(head), &base).unwrap())
+    });
+}
+
+fn big_feed(c: &mut Criterion) {
+    // 20,000 items of about 5.7 KB: the size of the benchmark's big.xml.
+    let big = corpus::wordpress_feed(1, 20_000, "http://127.0.0.1:8080");
+    let mut group = c.benchmark_group("big feed");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(big.len() as u64));
+    group.bench_function(
+        format!("parse and extract {} MB", big.len() / 1_000_000),
+        |b| {
+            b.iter(|| {
+                let parsed = parse_feed(black_box(big.clone().into_bytes()), None, None).unwrap();
+                let context = FeedContext {
+                    feed_identity: "big",
+                    feed_url: None,
+                    now: Utc::now(),
+                };
+                extract_items(&parsed.feed, &context).0.len()
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, stages, big_feed);
+criterion_main!(benches);
