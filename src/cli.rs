@@ -91,4 +91,13 @@ pub struct RunArgs {
     /// If another run is going on, wait for it to end instead of exiting with 75.
     #[arg(long)]
     pub wait: bool,
+
+    /// Requests at the same time to one host, for this run (overrides
+    /// `per_host` in the config; for mirrors and local servers).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub per_host: Option<u16>,
+
+    /// Feeds fetched at the same time, for this run (overrides `concurrency`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: Option<u16>,
 }

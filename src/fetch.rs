@@ -34,6 +34,9 @@ pub const USER_AGENT: &str = concat!(
 /// An article page is read only up to the end of its `<head>`, and never
 /// past this many bytes.
 const MAX_HEAD_BYTES: usize = 512 * 1024;
+/// After the head, a body rest up to this size is read to keep the
+/// connection alive; a longer one is cheaper to drop.
+const DRAIN_LIMIT: u64 = 128 * 1024;
 
 /// The first wait before a retry; it doubles each time, plus jitter.
 const RETRY_BASE: Duration = Duration::from_millis(500);
@@ -431,7 +434,17 @@ impl Fetcher {
             let searched_from = body.len().saturating_sub(6);
             body.extend_from_slice(&chunk);
             if let Some(end) = find_head_end(&body[searched_from..]) {
+                let read = body.len() as u64;
                 body.truncate(searched_from + end);
+                // A short rest is read and dropped, so that the connection
+                // goes back to the pool instead of being closed.
+                let remaining = arrived
+                    .response
+                    .content_length()
+                    .map(|len| len.saturating_sub(read));
+                if remaining.is_some_and(|r| r <= DRAIN_LIMIT) {
+                    while let Ok(Some(_)) = arrived.response.chunk().await {}
+                }
                 break;
             }
             if body.len() >= limit {

@@ -167,15 +167,23 @@ fn check(cli: &Cli, args: &CheckArgs) -> Exit {
 }
 
 fn run(cli: &Cli, args: &RunArgs) -> Exit {
-    let config = match load_config(cli) {
+    let mut config = match load_config(cli) {
         Ok(config) => config,
         Err(exit) => return exit,
     };
+    if let Some(per_host) = args.per_host {
+        config.fetch.per_host = usize::from(per_host);
+    }
+    if let Some(concurrency) = args.concurrency {
+        config.concurrency = usize::from(concurrency);
+    }
     let options = RunOptions {
         dry_run: args.dry_run,
         feeds: args.feeds.clone(),
         force: args.force,
         wait: args.wait,
+        // Only for a person watching: not in cron's mail, not in a pipe.
+        progress: std::io::stderr().is_terminal() && !cli.quiet,
     };
     let runtime = match runtime() {
         Ok(runtime) => runtime,

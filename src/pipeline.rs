@@ -44,6 +44,8 @@ pub struct RunOptions {
     pub force: bool,
     /// Wait for another run to end instead of exiting.
     pub wait: bool,
+    /// Show a progress line on stderr (only when it is a terminal).
+    pub progress: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,7 +157,7 @@ pub async fn run(
     // Each due feed is fetched, parsed and read in its own task, up to
     // `concurrency` at once; `buffered` hands the results over in config
     // order, so that permalinks do not depend on which server answers first.
-    let mut gathered = futures_util::stream::iter(planned.iter())
+    let gathered = futures_util::stream::iter(planned.iter())
         .map(|(feed, record, due)| {
             let task = due.then(|| {
                 let (source, validators) = fetch_target(feed, record.as_ref());
@@ -182,6 +184,44 @@ pub async fn run(
         })
         .buffered(config.concurrency);
 
+    // Then, still in config order and a few feeds ahead of the writing:
+    // keep the new items, and read their article pages, so that the pages
+    // of several feeds are fetched at once.
+    let (state_ref, fetcher_ref, interrupted_ref) = (&state, &fetcher, &interrupted);
+    let mut prepared = gathered
+        .map(move |(feed, record, result)| {
+            let result = match result {
+                Gathered::Items {
+                    drafts,
+                    skipped,
+                    info,
+                    ttl,
+                    fixes,
+                } => match select_new(state_ref, feed, drafts, now) {
+                    Ok(selection) => Prepared::Selected {
+                        selection,
+                        skipped,
+                        info,
+                        ttl,
+                        fixes,
+                    },
+                    Err(error) => Prepared::StoreFailed(error),
+                },
+                other => Prepared::Other(other),
+            };
+            async move {
+                let mut result = result;
+                if let Prepared::Selected { selection, .. } = &mut result {
+                    tokio::select! {
+                        () = find_page_images(fetcher_ref, feed, &mut selection.new) => {}
+                        () = interrupted_ref.cancelled() => {}
+                    }
+                }
+                (feed, record, result)
+            }
+        })
+        .buffered(PAGES_AHEAD);
+
     let write_context = WriteContext {
         config,
         state: &state,
@@ -191,7 +231,7 @@ pub async fn run(
     };
     loop {
         let next = tokio::select! {
-            next = gathered.next() => next,
+            next = prepared.next() => next,
             () = interrupted.cancelled() => None,
         };
         let Some((feed, record, result)) = next else {
@@ -206,11 +246,17 @@ pub async fn run(
         record.name = feed.name.clone();
         let mut store_error = None;
         match result {
-            Gathered::NotDue => {
+            Prepared::StoreFailed(error) => return Err(error.into()),
+            Prepared::Other(Gathered::Items { .. }) => {
+                // Items are always selected before they reach here.
+                feed_report.status = FeedStatus::Failed;
+                feed_report.error = Some("internal error: items not selected".to_string());
+            }
+            Prepared::Other(Gathered::NotDue) => {
                 feed_report.status = FeedStatus::NotDue;
                 feed_report.next_due = record.next_due.map(|t| t.to_rfc3339());
             }
-            Gathered::Failed(failure) => {
+            Prepared::Other(Gathered::Failed(failure)) => {
                 tracing::warn!(feed = %feed.name, "{}", failure.message);
                 feed_report.status = FeedStatus::Failed;
                 feed_report.error = Some(failure.message.clone());
@@ -224,12 +270,12 @@ pub async fn run(
                     failure.retry_after,
                 ));
             }
-            Gathered::NotModified(info) => {
+            Prepared::Other(Gathered::NotModified(info)) => {
                 feed_report.status = FeedStatus::NotModified;
                 succeeded(&mut record, &mut feed_report, feed, &info, None, now);
             }
-            Gathered::Items {
-                drafts,
+            Prepared::Selected {
+                selection,
                 skipped,
                 info,
                 ttl,
@@ -237,15 +283,9 @@ pub async fn run(
             } => {
                 feed_report.skipped = skipped;
                 feed_report.repaired = fixes;
-                let selection = select_new(&state, feed, drafts, now)?;
                 feed_report.seen = selection.seen;
                 feed_report.filtered = selection.filtered;
-                let mut new = selection.new;
-                tokio::select! {
-                    () = find_page_images(&fetcher, feed, &mut new) => {}
-                    () = interrupted.cancelled() => {}
-                }
-                let outcome = write_feed(&write_context, feed, new);
+                let outcome = write_feed(&write_context, feed, selection.new);
                 feed_report.new = outcome.articles.len();
                 feed_report.seen += outcome.seen;
                 report.articles.extend(outcome.articles);
@@ -270,12 +310,33 @@ pub async fn run(
         if result_touched_record(&report) {
             state.save_feed_record(&record)?;
         }
+        if options.progress {
+            show_progress(&report, planned.len());
+        }
         if interrupted.is_cancelled() {
             report.interrupted = true;
             break;
         }
     }
+    if options.progress {
+        // Clear the progress line: the summary takes its place.
+        eprint!("\r\x1b[2K");
+    }
     Ok(report)
+}
+
+/// One line, rewritten in place: feeds done, articles written.
+fn show_progress(report: &Report, feeds: usize) {
+    eprint!(
+        "\r\x1b[2Kfeeds {}/{feeds}, {} new {}",
+        report.feeds.len(),
+        report.articles.len(),
+        if report.articles.len() == 1 {
+            "article"
+        } else {
+            "articles"
+        }
+    );
 }
 
 /// Whether the last feed of the report was fetched (and so its record
@@ -403,6 +464,24 @@ fn failure(error: &FetchError) -> FetchFailure {
         message: error.to_string(),
         retry_after: error.retry_after(),
     }
+}
+
+/// Feeds whose new items are kept and whose article pages are read while
+/// earlier feeds are written.
+const PAGES_AHEAD: usize = 8;
+
+/// A feed ready to be written, or what else came of it.
+enum Prepared {
+    Selected {
+        selection: Selection,
+        skipped: usize,
+        info: FetchInfo,
+        ttl: Option<u32>,
+        fixes: Vec<String>,
+    },
+    /// Not due, not modified or failed.
+    Other(Gathered),
+    StoreFailed(StoreError),
 }
 
 /// The items of one feed that are to be imported now.

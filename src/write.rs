@@ -151,6 +151,16 @@ fn write_batch(
         if batch.context.interrupted.is_cancelled() {
             break;
         }
+        // Selected a few feeds ahead: a feed written since may have
+        // brought the same article.
+        if batch
+            .context
+            .state
+            .is_imported(&draft.key, draft.source_url.as_str())?
+        {
+            outcome.seen += 1;
+            continue;
+        }
         if draft.date_source == DateSource::FirstImport {
             tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
         }

@@ -242,3 +242,47 @@ fn summaries_and_titles_are_what_an_editor_would_keep() {
     let c = front_matter(&content["papers/2024-09-02-it-s-double-escaped.md"]);
     assert_eq!(c["title"].as_str(), Some("It’s double escaped"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_windows_1252_feed_declared_utf8_in_http_reads_right() {
+    let server = MockServer::start().await;
+    let feed = rss(&[Item {
+        description: Some("R\u{e9}sum\u{e9} \u{201c}cit\u{e9}\u{201d} &nbsp; Fish & Chips".into()),
+        ..Item::new(
+            "Caf\u{e9} cr\u{e8}me",
+            "https://news.example.org/cafe",
+            "lundi 2 septembre 2024 12:13:01 +0200",
+        )
+    }]);
+    // The bytes are windows-1252 (é = E9, “ = 93), whatever HTTP says.
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&feed);
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(bytes.into_owned(), "application/rss+xml; charset=utf-8"),
+        )
+        .mount(&server)
+        .await;
+    let site = Site::new(&config(&[(
+        "Latin",
+        &format!("{}/feed/", server.uri()),
+        "papers",
+    )]));
+    let output = site.import(&["--json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // A bare & and &nbsp; are repaired, and the report says so.
+    assert!(
+        report["feeds"][0]["repaired"].to_string().contains("&"),
+        "{report}"
+    );
+    let content = site.content();
+    let front = front_matter(&content["papers/2024-09-02-cafe-creme.md"]);
+    assert_eq!(front["title"].as_str(), Some("Café crème"));
+    assert_eq!(
+        front["summary"].as_str(),
+        Some("Résumé “cité” Fish & Chips")
+    );
+    // French day and month names, the feed's own offset kept.
+    assert_eq!(front["date"].as_str(), Some("2024-09-02T10:13:01.000Z"));
+}
