@@ -62,9 +62,16 @@ pub async fn probe_feeds(config: &Config) -> Vec<Probe> {
 impl Probe {
     fn failed(feed: &FeedConfig, error: String) -> Probe {
         Probe {
-            name: feed.name.clone(),
-            url: feed.source.to_string(),
             error: Some(error),
+            ..Probe::new(&feed.name, &feed.source.to_string())
+        }
+    }
+
+    fn new(name: &str, url: &str) -> Probe {
+        Probe {
+            name: name.to_string(),
+            url: url.to_string(),
+            error: None,
             format: None,
             items: 0,
             newest: None,
@@ -122,21 +129,7 @@ pub fn describe(
     base: Option<&url::Url>,
     article_images: bool,
 ) -> Probe {
-    let mut probe = Probe {
-        name: name.to_string(),
-        url: identity.to_string(),
-        error: None,
-        format: None,
-        items: 0,
-        newest: None,
-        images_declared: 0,
-        images_in_content: 0,
-        article_pages_to_read: 0,
-        conditional_304: None,
-        moved_to: None,
-        encoding: None,
-        repairs: Vec::new(),
-    };
+    let mut probe = Probe::new(name, identity);
     let parsed = match parse_feed(body, content_type, base) {
         Ok(parsed) => parsed,
         Err(e) => {

@@ -607,28 +607,9 @@ mod tests {
     /// complaint, we read it without U+FFFD.
     #[test]
     fn corpus_decodes() {
-        let dir = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpus/feeds"
-        ));
-        if !dir.is_dir() {
-            eprintln!("SKIPPED: the feed corpus is not at {}", dir.display());
+        let Some((files, oracle)) = super::super::corpus_support::corpus() else {
             return;
-        }
-        let oracle: std::collections::HashMap<String, serde_json::Value> =
-            std::fs::read_to_string(dir.join("../feedparser.files.jsonl"))
-                .unwrap()
-                .lines()
-                .map(|line| {
-                    let value: serde_json::Value = serde_json::from_str(line).unwrap();
-                    (value["file"].as_str().unwrap().to_owned(), value)
-                })
-                .collect();
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
+        };
         assert!(files.len() >= 200, "{} files", files.len());
         let mut checked = 0;
         let mut disagreements = Vec::new();

@@ -237,6 +237,8 @@ fn looks_like_html(start: &[u8]) -> bool {
     rest.starts_with(b"<!doctype html") || rest.starts_with(b"<html")
 }
 
+#[cfg(test)]
+mod corpus_support;
 mod thumbnails;
 
 #[cfg(test)]

@@ -1356,28 +1356,9 @@ mod tests {
     /// parses after repair. Those that feedparser reads entries from must.
     #[test]
     fn corpus_rejects_parse_after_repair() {
-        let dir = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpus/feeds"
-        ));
-        if !dir.is_dir() {
-            eprintln!("SKIPPED: the feed corpus is not at {}", dir.display());
+        let Some((files, oracle)) = super::super::corpus_support::corpus() else {
             return;
-        }
-        let oracle: HashMap<String, serde_json::Value> =
-            std::fs::read_to_string(dir.join("../feedparser.files.jsonl"))
-                .unwrap()
-                .lines()
-                .map(|line| {
-                    let value: serde_json::Value = serde_json::from_str(line).unwrap();
-                    (value["file"].as_str().unwrap().to_owned(), value)
-                })
-                .collect();
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
+        };
         let (mut rejected, mut repaired_ok, mut unchanged) = (0, 0, 0);
         let mut must_parse = Vec::new();
         let mut forgiven = Vec::new();
