@@ -23,6 +23,25 @@ fn feed_xml() -> String {
     )])
 }
 
+/// `/feed/` answers `failure` `times` times, then the feed.
+async fn fail_then_serve(server: &MockServer, failure: ResponseTemplate, times: u64) {
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(failure)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
+        )
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
 fn json_of(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
 }
@@ -127,21 +146,7 @@ async fn a_feed_is_fetched_only_when_due() {
 #[tokio::test(flavor = "multi_thread")]
 async fn transient_errors_are_retried_within_the_run() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(2)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    fail_then_serve(&server, ResponseTemplate::new(503), 2).await;
     let site = Site::new(&config(&[(
         "News",
         &format!("{}/feed/", server.uri()),
@@ -155,21 +160,12 @@ async fn transient_errors_are_retried_within_the_run() {
 #[tokio::test(flavor = "multi_thread")]
 async fn retry_after_is_waited_for() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "2"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    fail_then_serve(
+        &server,
+        ResponseTemplate::new(429).insert_header("retry-after", "2"),
+        1,
+    )
+    .await;
     let site = Site::new(&config(&[(
         "News",
         &format!("{}/feed/", server.uri()),
@@ -189,21 +185,7 @@ async fn retry_after_is_waited_for() {
 #[tokio::test(flavor = "multi_thread")]
 async fn backoff_grows_across_runs_and_resets_on_success() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(3)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    fail_then_serve(&server, ResponseTemplate::new(500), 3).await;
     let mut text = config(&[("News", &format!("{}/feed/", server.uri()), "papers")]);
     text.insert_str(0, "retries = 0\nalert_after_failures = 3\n");
     let site = Site::new(&text);
