@@ -452,8 +452,11 @@ impl Fetcher {
                 break;
             }
         }
+        // Almost always valid UTF-8: checked without a copy.
+        let html = String::from_utf8(body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Ok(PageHead {
-            html: String::from_utf8_lossy(&body).into_owned(),
+            html,
             final_url: arrived.final_url,
         })
     }
@@ -474,9 +477,20 @@ fn retry_wait(error: &FetchError, attempt: u32) -> Option<Duration> {
 /// Where the `<head>` ends: at `</head` or at `<body`, whichever comes
 /// first (ASCII case-insensitive).
 fn find_head_end(bytes: &[u8]) -> Option<usize> {
-    bytes
-        .windows(6)
-        .position(|w| w.eq_ignore_ascii_case(b"</head") || w[..5].eq_ignore_ascii_case(b"<body"))
+    // Lower or upper case is the rule, and exact searches are vectorised.
+    // Other spellings are looked for only when those fail; missing one only
+    // means reading a little further (the preview scan stops at `<body>`).
+    let exact = [b"</head".as_slice(), b"<body", b"</HEAD", b"<BODY"]
+        .iter()
+        .filter_map(|needle| memchr::memmem::find(bytes, needle))
+        .min();
+    exact.or_else(|| {
+        memchr::memchr_iter(b'<', bytes).find(|&at| {
+            let rest = &bytes[at..];
+            (rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"</head"))
+                || (rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"<body"))
+        })
+    })
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
@@ -711,7 +725,10 @@ mod tests {
 
     #[test]
     fn head_end_is_found_in_any_case() {
+        assert_eq!(find_head_end(b"<meta></head><body>"), Some(6));
+        assert_eq!(find_head_end(b"<meta><body></head>"), Some(6));
         assert_eq!(find_head_end(b"<meta></HEAD><body>"), Some(6));
+        assert_eq!(find_head_end(b"<meta></Head>"), Some(6));
         assert_eq!(find_head_end(b"<meta><BODY class=x>"), Some(6));
         assert_eq!(find_head_end(b"<meta>"), None);
     }
