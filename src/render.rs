@@ -128,24 +128,35 @@ fn field(out: &mut String, key: &str, value: &str) {
 /// written as `\uXXXX`.
 pub fn quote_into(out: &mut String, value: &str) {
     out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
+    // Runs of ordinary characters are copied whole; only the few that need
+    // an escape are looked at one by one.
+    let mut copied = 0;
+    for (at, c) in value.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
             c if c.is_control()
                 || matches!(
                     c,
                     '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
                 ) =>
             {
-                out.push_str(&format!("\\u{:04X}", c as u32));
+                ""
             }
-            c => out.push(c),
+            _ => continue,
+        };
+        out.push_str(&value[copied..at]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{:04X}", c as u32));
+        } else {
+            out.push_str(escape);
         }
+        copied = at + c.len_utf8();
     }
+    out.push_str(&value[copied..]);
     out.push('"');
 }
 
@@ -156,19 +167,23 @@ pub fn quote_into(out: &mut String, value: &str) {
 /// quotes) stays byte for byte as the feed wrote it.
 pub fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    for (i, c) in text.char_indices() {
-        let escape = match c {
-            '\\' | '<' | '[' | ']' => true,
+    let mut copied = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'\\' | b'<' | b'[' | b']' => true,
             // At the start, these would make a heading, a list, a quote or a
             // table row of the line.
-            '#' | '-' | '+' | '*' | '=' | '|' | '~' | '>' if i == 0 => true,
+            b'#' | b'-' | b'+' | b'*' | b'=' | b'|' | b'~' | b'>' if i == 0 => true,
             _ => false,
         };
         if escape {
+            // ASCII bytes are whole characters: `i` is a char boundary.
+            out.push_str(&text[copied..i]);
             out.push('\\');
+            copied = i;
         }
-        out.push(c);
     }
+    out.push_str(&text[copied..]);
     // `1. text` would be an ordered list (`3.5%` would not).
     if let Some(end) = out.find(['.', ')'])
         && (1..=9).contains(&end)
