@@ -357,6 +357,18 @@ async fn two_runs_at_once_give_one_75() {
         .current_dir(site.path())
         .spawn()
         .unwrap();
+    // Only once it holds the lock (its pid is in the lock file).
+    let started = Instant::now();
+    while std::fs::read_to_string(&lock)
+        .map(|t| t.trim() != waiting.id().to_string())
+        .unwrap_or(true)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the run never took the lock"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let other = site.run(&["run", "--force", "--wait"]);
     assert_eq!(other.status.code(), Some(0), "{}", stderr(&other));
     assert_eq!(waiting.wait_with_output().unwrap().status.code(), Some(0));
