@@ -75,10 +75,7 @@ fn parse(args: &ParseArgs) -> Exit {
     let name = args.file.display().to_string();
     let probe = feedimport::check::describe(&name, &name, body, None, None, true);
     if args.json {
-        match serde_json::to_string_pretty(&probe) {
-            Ok(json) => print_stdout(&format!("{json}\n")),
-            Err(e) => eprintln!("feedimport: cannot write JSON: {e}"),
-        }
+        print_json(&probe);
     } else {
         print_stdout(&feedimport::check::render_probe_lines(
             std::slice::from_ref(&probe),
@@ -104,10 +101,7 @@ fn status(cli: &Cli, args: &StatusArgs) -> Exit {
         }
     };
     if args.json {
-        match serde_json::to_string_pretty(&serde_json::json!({ "feeds": health })) {
-            Ok(json) => print_stdout(&format!("{json}\n")),
-            Err(e) => eprintln!("feedimport: cannot write JSON: {e}"),
-        }
+        print_json(&serde_json::json!({ "feeds": health }));
     } else {
         print_stdout(&feedimport::status::render_text(&health));
     }
@@ -249,15 +243,20 @@ async fn watch_signals(interrupted: CancellationToken) {
 
 fn print_report(report: &Report, args: &RunArgs, quiet: bool) {
     if args.json {
-        match serde_json::to_string_pretty(report) {
-            Ok(json) => print_stdout(&format!("{json}\n")),
-            Err(e) => eprintln!("feedimport: cannot write the JSON report: {e}"),
-        }
+        print_json(report);
     } else if args.dry_run {
         print_stdout(&report.dry_run_listing());
     }
     if !quiet {
         eprintln!("{}", report.summary_line());
+    }
+}
+
+/// One JSON document on stdout.
+fn print_json(value: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(json) => print_stdout(&format!("{json}\n")),
+        Err(e) => eprintln!("feedimport: cannot write JSON: {e}"),
     }
 }
 

@@ -96,10 +96,6 @@ fn write_drafts(
     let WriteContext {
         config, dry_run, ..
     } = *context;
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| StoreError::Io { path, source }
-    };
     if !dry_run && !drafts.is_empty() {
         std::fs::create_dir_all(section_dir).map_err(io_error(section_dir))?;
         ensure_inside(section_dir, &config.content_dir)?;
@@ -188,10 +184,6 @@ fn write_batch(
         return Ok(());
     }
 
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| StoreError::Io { path, source }
-    };
     let mut staged = Vec::with_capacity(planned.len());
     for article in &planned {
         staged.push(
@@ -377,6 +369,12 @@ fn place_article(
             "{MAX_PERMALINK_ATTEMPTS} articles already use this title on this day"
         )),
     })
+}
+
+/// The error of an I/O call on `path`, for `map_err`.
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+    let path = path.to_path_buf();
+    move |source| StoreError::Io { path, source }
 }
 
 /// Refuses a section folder that leads out of the content folder (a

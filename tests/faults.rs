@@ -950,44 +950,41 @@ async fn the_same_item_in_two_feeds_is_imported_once() {
 // ---------------------------------------------------------------------------
 // Hostile text.
 
+/// A dated item with a hostile title, link and description.
+fn hostile(title: &str, link: &str, description: &str) -> Item {
+    Item {
+        title: title.to_string(),
+        link: link.to_string(),
+        pub_date: Some(DATE.to_string()),
+        description: Some(description.to_string()),
+        ..Item::default()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn path_traversal_and_script_links_write_nothing_outside_the_section() {
     let items = vec![
-        Item {
-            title: "../../etc/passwd".to_string(),
-            link: "https://news.example.org/a".to_string(),
-            pub_date: Some(DATE.to_string()),
-            description: Some("../../../../etc/shadow".to_string()),
-            ..Item::default()
-        },
-        Item {
-            title: "/absolute/path/article".to_string(),
-            link: "https://news.example.org/b".to_string(),
-            pub_date: Some(DATE.to_string()),
-            description: Some("/root/.ssh/authorized_keys".to_string()),
-            ..Item::default()
-        },
-        Item {
-            title: "..\\..\\windows\\system32".to_string(),
-            link: "https://news.example.org/c".to_string(),
-            pub_date: Some(DATE.to_string()),
-            description: Some("..\\..\\boot.ini".to_string()),
-            ..Item::default()
-        },
-        Item {
-            title: "Script link".to_string(),
-            link: "javascript:alert(1)".to_string(),
-            pub_date: Some(DATE.to_string()),
-            description: Some("../../x".to_string()),
-            ..Item::default()
-        },
-        Item {
-            title: "Data link".to_string(),
-            link: "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==".to_string(),
-            pub_date: Some(DATE.to_string()),
-            description: Some("/etc/passwd".to_string()),
-            ..Item::default()
-        },
+        hostile(
+            "../../etc/passwd",
+            "https://news.example.org/a",
+            "../../../../etc/shadow",
+        ),
+        hostile(
+            "/absolute/path/article",
+            "https://news.example.org/b",
+            "/root/.ssh/authorized_keys",
+        ),
+        hostile(
+            "..\\..\\windows\\system32",
+            "https://news.example.org/c",
+            "..\\..\\boot.ini",
+        ),
+        hostile("Script link", "javascript:alert(1)", "../../x"),
+        hostile(
+            "Data link",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "/etc/passwd",
+        ),
     ];
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -23,6 +23,20 @@ fn feed_xml() -> String {
     )])
 }
 
+/// The one-item feed, as a server answers it.
+fn feed_response() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml")
+}
+
+/// A site importing one feed, "News", from `route` on `server`.
+fn news_site(server: &MockServer, route: &str) -> Site {
+    Site::new(&config(&[(
+        "News",
+        &format!("{}{route}", server.uri()),
+        "papers",
+    )]))
+}
+
 /// `/feed/` answers `failure` `times` times, then the feed.
 async fn fail_then_serve(server: &MockServer, failure: ResponseTemplate, times: u64) {
     Mock::given(method("GET"))
@@ -34,9 +48,7 @@ async fn fail_then_serve(server: &MockServer, failure: ResponseTemplate, times: 
         .await;
     Mock::given(method("GET"))
         .and(path("/feed/"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
-        )
+        .respond_with(feed_response())
         .with_priority(2)
         .mount(server)
         .await;
@@ -85,11 +97,7 @@ async fn second_request_carries_validators_and_a_304_writes_nothing() {
         .with_priority(2)
         .mount(&server)
         .await;
-    let site = Site::new(&config(&[(
-        "News",
-        &format!("{}/feed/", server.uri()),
-        "papers",
-    )]));
+    let site = news_site(&server, "/feed/");
     // A dry run saves no validators (nor anything else): the real run after
     // it asks unconditionally, and imports.
     site.import(&["--dry-run"], 0);
@@ -122,17 +130,11 @@ async fn a_feed_is_fetched_only_when_due() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/feed/"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
-        )
+        .respond_with(feed_response())
         .expect(2)
         .mount(&server)
         .await;
-    let site = Site::new(&config(&[(
-        "News",
-        &format!("{}/feed/", server.uri()),
-        "papers",
-    )]));
+    let site = news_site(&server, "/feed/");
     site.import(&[], 0);
     let output = site.import(&["--json"], 0);
     let report = json_of(&output);
@@ -147,11 +149,7 @@ async fn a_feed_is_fetched_only_when_due() {
 async fn transient_errors_are_retried_within_the_run() {
     let server = MockServer::start().await;
     fail_then_serve(&server, ResponseTemplate::new(503), 2).await;
-    let site = Site::new(&config(&[(
-        "News",
-        &format!("{}/feed/", server.uri()),
-        "papers",
-    )]));
+    let site = news_site(&server, "/feed/");
     site.import(&[], 0);
     assert_eq!(site.content().len(), 1);
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
@@ -166,11 +164,7 @@ async fn retry_after_is_waited_for() {
         1,
     )
     .await;
-    let site = Site::new(&config(&[(
-        "News",
-        &format!("{}/feed/", server.uri()),
-        "papers",
-    )]));
+    let site = news_site(&server, "/feed/");
     let started = Instant::now();
     site.import(&[], 0);
     assert!(
@@ -231,17 +225,11 @@ async fn a_permanent_redirect_is_followed_and_reported() {
         .await;
     Mock::given(method("GET"))
         .and(path("/new/"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml"),
-        )
+        .respond_with(feed_response())
         .expect(2)
         .mount(&server)
         .await;
-    let site = Site::new(&config(&[(
-        "News",
-        &format!("{}/old/", server.uri()),
-        "papers",
-    )]));
+    let site = news_site(&server, "/old/");
     let output = site.import(&["--json"], 0);
     let new_url = format!("{}/new/", server.uri());
     assert_eq!(json_of(&output)["feeds"][0]["moved_to"], new_url.as_str());
@@ -318,11 +306,7 @@ async fn two_runs_at_once_give_one_75() {
         )
         .mount(&server)
         .await;
-    let site = Site::new(&config(&[(
-        "News",
-        &format!("{}/feed/", server.uri()),
-        "papers",
-    )]));
+    let site = news_site(&server, "/feed/");
     let first = std::process::Command::new(BIN)
         .args(["run"])
         .current_dir(site.path())
