@@ -536,3 +536,63 @@ async fn an_interrupted_run_saves_what_it_did_and_exits_130() {
     assert_eq!(json_of(&output)["feeds"][0]["seen"], 1);
     assert!(site.content().is_empty(), "{:?}", site.content().keys());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_online_describes_each_feed_and_its_conditional_answers() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .and(header("if-none-match", "\"v1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(feed_response().insert_header("etag", "\"v1\""))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let site = news_site(&server, "/feed/");
+    let output = site.run(&["check", "--online"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("format: RSS2 (UTF-8), 1 items, newest 2024-09-02T10:00:00+00:00"),
+        "{text}"
+    );
+    assert!(
+        text.contains("0 declared in the feed, 0 only in the content, 1 article pages to read"),
+        "{text}"
+    );
+    assert!(
+        text.contains("conditional requests: answered with 304"),
+        "{text}"
+    );
+    // It imports nothing.
+    assert!(!site.path().join("content").exists() && !site.path().join(".feedimport").exists());
+}
+
+#[test]
+fn per_host_on_the_command_line_overrides_the_config() {
+    let server = counting_server(3);
+    let feeds: Vec<(String, String)> = (0..4)
+        .map(|i| (format!("Feed {i}"), format!("{}/feed{i}", server.url)))
+        .collect();
+    let refs: Vec<(&str, &str, &str)> = feeds
+        .iter()
+        .map(|(n, u)| (n.as_str(), u.as_str(), "papers"))
+        .collect();
+    let mut text = config(&refs);
+    text.insert_str(0, "per_host = 4\n");
+    let site = Site::new(&text);
+    site.import(&["--per-host", "1"], 0);
+    assert_eq!(site.content().len(), 12);
+    assert_eq!(
+        server.peak.load(Ordering::SeqCst),
+        1,
+        "one request at a time"
+    );
+    let output = site.run(&["run", "--per-host", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+}

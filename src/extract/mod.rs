@@ -629,6 +629,20 @@ mod tests {
     }
 
     #[test]
+    fn a_date_far_in_the_future_is_clamped_to_now() {
+        let xml = r#"<rss version="2.0"><channel><title>T</title>
+            <item><title>Scheduled</title><link>https://ex.org/s</link><pubDate>Mon, 02 Sep 2030 10:00:00 +0000</pubDate></item>
+            <item><title>Soon</title><link>https://ex.org/t</link><pubDate>Thu, 01 Jan 2026 06:00:00 +0000</pubDate></item>
+            </channel></rss>"#;
+        let url = Url::parse("https://ex.org/feed/").unwrap();
+        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        assert_eq!(drafts[0].date, context(&url).now);
+        assert_eq!(drafts[0].date_source, DateSource::FirstImport);
+        // Hours ahead (a wrong zone) is kept.
+        assert_eq!(drafts[1].date.to_rfc3339(), "2026-01-01T06:00:00+00:00");
+    }
+
+    #[test]
     fn item_without_link_is_skipped_and_keys_are_stable() {
         let xml = r#"<rss version="2.0"><channel><title>T</title>
             <item><title>No link</title><description>x</description></item>
