@@ -4,6 +4,56 @@
 
 #![allow(dead_code)] // each bench uses part of it
 
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A generated site served on loopback: `feeds` feeds of `items` items, and
+/// the article page of every item without an image in the feed.
+pub struct ServedSite {
+    pub base: String,
+    /// A `feeds.toml` naming every feed (`per_host = 8`).
+    pub config: String,
+    pub pages: usize,
+    /// While false, the server ignores `If-None-Match` and sends every feed
+    /// again (as a server without validators does).
+    pub answer_304: Arc<AtomicBool>,
+}
+
+/// Generates the site and serves it from a keep-alive HTTP/1.1 server on a
+/// free loopback port, with ETags and 304s, until the process ends.
+pub fn serve_site(feeds: usize, items: usize) -> ServedSite {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut files: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut config =
+        String::from("content_dir = \"content\"\ntimezone = \"Europe/Paris\"\nper_host = 8\n");
+    for feed in 0..feeds {
+        files.insert(
+            format!("/feeds/{feed}.xml"),
+            wordpress_feed(feed, items, &base).into_bytes(),
+        );
+        for item in (1..items).step_by(2) {
+            let page = article_page(&format!("https://img.example/{feed}/{item}-og.jpg"));
+            files.insert(format!("/{feed}/{item}/"), page.into_bytes());
+        }
+        config.push_str(&format!(
+            "\n[[feeds]]\nname = \"Feed {feed}\"\nurl = \"{base}/feeds/{feed}.xml\"\nsection = \"papers\"\ntags = [\"France\", \"Actualité\"]\n"
+        ));
+    }
+    let pages = files.len() - feeds;
+    let answer_304 = Arc::new(AtomicBool::new(true));
+    serve(listener, Arc::new(files), answer_304.clone());
+    ServedSite {
+        base,
+        config,
+        pages,
+        answer_304,
+    }
+}
+
 /// A feed of `items` items from feed number `feed`, pages at `base`.
 pub fn wordpress_feed(feed: usize, items: usize, base: &str) -> String {
     let mut xml = String::with_capacity(items * 6000);
@@ -49,4 +99,94 @@ pub fn article_page(image: &str) -> String {
         css = "body{margin:0;padding:0}.a{color:red}\n".repeat(300),
         body = "<p>Article text.</p>".repeat(600),
     )
+}
+
+/// A keep-alive HTTP/1.1 server of `files`, with ETags and 304s.
+fn serve(listener: TcpListener, files: Arc<HashMap<String, Vec<u8>>>, answer_304: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let files = files.clone();
+            let answer_304 = answer_304.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                    let mut conditional = None;
+                    loop {
+                        let mut header = String::new();
+                        if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if header == "\r\n" {
+                            break;
+                        }
+                        if let Some(value) =
+                            header.to_ascii_lowercase().strip_prefix("if-none-match:")
+                        {
+                            conditional = Some(value.trim().to_string());
+                        }
+                    }
+                    let etag = format!("\"{}\"", path.len());
+                    let response = match files.get(&path) {
+                        Some(_)
+                            if answer_304.load(Ordering::Relaxed)
+                                && conditional.as_deref() == Some(etag.as_str()) =>
+                        {
+                            format!("HTTP/1.1 304 Not Modified\r\netag: {etag}\r\n\r\n")
+                                .into_bytes()
+                        }
+                        Some(body) => {
+                            let kind = if path.ends_with(".xml") {
+                                "application/rss+xml"
+                            } else {
+                                "text/html"
+                            };
+                            let mut response = format!(
+                                "HTTP/1.1 200 OK\r\ncontent-type: {kind}; charset=utf-8\r\ncontent-length: {}\r\netag: {etag}\r\n\r\n",
+                                body.len()
+                            )
+                            .into_bytes();
+                            response.extend_from_slice(body);
+                            response
+                        }
+                        None => b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_vec(),
+                    };
+                    if stream.write_all(&response).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// Runs the release binary in `work` (`-q run --force` and `extra`), fails
+/// the bench on a failed run, and returns the wall time in seconds.
+pub fn timed_run(work: &std::path::Path, extra: &[&str]) -> f64 {
+    let started = std::time::Instant::now();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_feedimport"))
+        .args(["-q", "run", "--force"])
+        .args(extra)
+        .current_dir(work)
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    elapsed
+}
+
+/// The median of `runs` timed runs.
+pub fn median_run(work: &std::path::Path, extra: &[&str], runs: usize) -> f64 {
+    let mut times: Vec<f64> = (0..runs).map(|_| timed_run(work, extra)).collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
 }

@@ -18,8 +18,8 @@ use crate::permalink::{file_stem, permalink, title_slug};
 use crate::render::{Article, french_date, image_credit, iso_date, render};
 use crate::report::ArticleReport;
 use crate::store::{
-    ImportRecord, State, StoreError, WriteOutcome, link_staged, read_front_matter, stage_file,
-    sync_dir, sync_staged, write_new_file,
+    ImportRecord, Staging, State, StoreError, WriteOutcome, link_staged, read_front_matter,
+    sync_dir, write_new_file,
 };
 
 /// Past this many taken permalinks for one title and day, something is wrong.
@@ -184,14 +184,16 @@ fn write_batch(
         return Ok(());
     }
 
+    let staging = Staging::open(batch.section_dir).map_err(io_error(batch.section_dir))?;
     let mut staged = Vec::with_capacity(planned.len());
     for article in &planned {
         staged.push(
-            stage_file(batch.section_dir, article.text.as_bytes())
+            staging
+                .stage(article.text.as_bytes())
                 .map_err(io_error(&article.path))?,
         );
     }
-    sync_staged(batch.section_dir, &staged).map_err(io_error(batch.section_dir))?;
+    staging.sync(&staged).map_err(io_error(batch.section_dir))?;
     for (article, temp) in planned.into_iter().zip(staged) {
         match link_staged(temp, &article.path).map_err(io_error(&article.path))? {
             WriteOutcome::Written => record_new(batch, article, outcome)?,

@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -15,16 +15,17 @@ pub enum WriteOutcome {
     AlreadyExists,
 }
 
-/// Writes `contents` to `dir/name` atomically: a temporary file in the same
-/// folder, flushed to disk, then linked into place only if no file of that
-/// name exists. A crash leaves either no file or the whole file, and an
-/// existing file (an editor's edit) is never replaced.
+/// Writes `contents` to `dir/name` atomically: a temporary file in the
+/// section's staging folder, flushed to disk, then linked into place only if
+/// no file of that name exists. A crash leaves either no file or the whole
+/// file, and an existing file (an editor's edit) is never replaced.
 pub fn write_new_file(dir: &Path, name: &str, contents: &[u8]) -> io::Result<WriteOutcome> {
     let target = dir.join(name);
     if target.symlink_metadata().is_ok() {
         return Ok(WriteOutcome::AlreadyExists);
     }
-    let mut temp = temp_builder().tempfile_in(dir)?;
+    let staging = Staging::open(dir)?;
+    let mut temp = temp_builder().tempfile_in(&staging.dir)?;
     temp.write_all(contents)?;
     temp.as_file().sync_data()?;
     match temp.persist_noclobber(&target) {
@@ -34,13 +35,77 @@ pub fn write_new_file(dir: &Path, name: &str, contents: &[u8]) -> io::Result<Wri
     }
 }
 
-/// Writes `contents` to a new temporary file in `dir`, not yet flushed and
-/// not yet visible under its final name: see [`sync_staged`] and
-/// [`link_staged`]. Dropped, it deletes itself.
-pub fn stage_file(dir: &Path, contents: &[u8]) -> io::Result<tempfile::TempPath> {
-    let mut temp = temp_builder().tempfile_in(dir)?;
-    temp.write_all(contents)?;
-    Ok(temp.into_temp_path())
+/// Where files wait before they get their names: `.feedimport-staging/`
+/// in the section folder (the same file system, so linking a file into
+/// place is atomic). The folder is removed when the `Staging` is dropped
+/// and it is empty; one that a killed run left behind is cleared by the
+/// next run ([`remove_stale_temp_files`]), which therefore looks at that
+/// folder only, however many articles the section holds.
+pub struct Staging {
+    dir: PathBuf,
+}
+
+const STAGING_DIR: &str = ".feedimport-staging";
+
+impl Staging {
+    /// Creates (or reuses) the staging folder of section folder `dir`.
+    pub fn open(dir: &Path) -> io::Result<Staging> {
+        let staging = dir.join(STAGING_DIR);
+        match std::fs::create_dir(&staging) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                if !staging.symlink_metadata()?.is_dir() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::AlreadyExists,
+                        format!(
+                            "{} is in the way of feedimport's staging folder: move it away",
+                            staging.display()
+                        ),
+                    ));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(Staging { dir: staging })
+    }
+
+    /// Writes `contents` to a new temporary file, not yet flushed and not
+    /// yet visible under its final name: see [`sync_staged`] and
+    /// [`link_staged`]. Dropped, it deletes itself.
+    pub fn stage(&self, contents: &[u8]) -> io::Result<tempfile::TempPath> {
+        let mut temp = temp_builder().tempfile_in(&self.dir)?;
+        temp.write_all(contents)?;
+        Ok(temp.into_temp_path())
+    }
+
+    /// Flushes the staged files to disk before they get their names, so
+    /// that a name never points at a file whose bytes are not on disk yet.
+    /// One `syncfs` for the whole batch on Linux (one journal commit instead
+    /// of one per file); elsewhere, each file.
+    pub fn sync(&self, staged: &[tempfile::TempPath]) -> io::Result<()> {
+        if staged.is_empty() {
+            return Ok(());
+        }
+        #[cfg(target_os = "linux")]
+        {
+            rustix::fs::syncfs(File::open(&self.dir)?)?;
+            Ok(())
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            for path in staged {
+                File::open(path)?.sync_all()?;
+            }
+            Ok(())
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // Fails, harmlessly, while a staged file is still there.
+        let _ = std::fs::remove_dir(&self.dir);
+    }
 }
 
 fn temp_builder() -> tempfile::Builder<'static, 'static> {
@@ -54,30 +119,6 @@ fn temp_builder() -> tempfile::Builder<'static, 'static> {
 const TEMP_PREFIX: &str = ".feedimport-";
 const TEMP_SUFFIX: &str = ".tmp";
 
-/// Flushes staged files to disk before they get their names, so that a
-/// name never points at a file whose bytes are not on disk yet. One
-/// `syncfs` for the whole batch on Linux (one journal commit instead of one
-/// per file); elsewhere, each file.
-pub fn sync_staged(dir: &Path, staged: &[tempfile::TempPath]) -> io::Result<()> {
-    if staged.is_empty() {
-        return Ok(());
-    }
-    #[cfg(target_os = "linux")]
-    {
-        let _ = staged;
-        rustix::fs::syncfs(File::open(dir)?)?;
-        Ok(())
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = dir;
-        for path in staged {
-            File::open(path)?.sync_all()?;
-        }
-        Ok(())
-    }
-}
-
 /// Gives a staged file its final name, unless a file of that name exists
 /// (then the staged file is deleted and nothing is replaced).
 pub fn link_staged(staged: tempfile::TempPath, target: &Path) -> io::Result<WriteOutcome> {
@@ -88,10 +129,12 @@ pub fn link_staged(staged: tempfile::TempPath, target: &Path) -> io::Result<Writ
     }
 }
 
-/// Deletes the temporary files a killed run left in `dir`. Call only while
-/// holding the run lock: no other run can be writing them.
+/// Deletes the temporary files a killed run left in the staging folder of
+/// section folder `dir`, and the folder. Call only while holding the run
+/// lock: no other run can be writing them.
 pub fn remove_stale_temp_files(dir: &Path) -> io::Result<usize> {
-    let entries = match std::fs::read_dir(dir) {
+    let staging = dir.join(STAGING_DIR);
+    let entries = match std::fs::read_dir(&staging) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(e),
@@ -109,6 +152,7 @@ pub fn remove_stale_temp_files(dir: &Path) -> io::Result<usize> {
             removed += 1;
         }
     }
+    let _ = std::fs::remove_dir(&staging);
     Ok(removed)
 }
 
@@ -171,11 +215,12 @@ mod tests {
     #[test]
     fn staged_files_are_named_only_when_linked() {
         let dir = tempfile::tempdir().unwrap();
-        let one = stage_file(dir.path(), b"one").unwrap();
-        let two = stage_file(dir.path(), b"two").unwrap();
-        sync_staged(dir.path(), &[]).unwrap();
+        let staging = Staging::open(dir.path()).unwrap();
+        let one = staging.stage(b"one").unwrap();
+        let two = staging.stage(b"two").unwrap();
+        staging.sync(&[]).unwrap();
         let staged = vec![one, two];
-        sync_staged(dir.path(), &staged).unwrap();
+        staging.sync(&staged).unwrap();
         let mut staged = staged.into_iter();
         std::fs::write(dir.path().join("b.md"), "editor").unwrap();
         assert_eq!(
@@ -187,6 +232,7 @@ mod tests {
             WriteOutcome::AlreadyExists
         );
         assert_eq!(std::fs::read(dir.path().join("b.md")).unwrap(), b"editor");
+        drop(staging);
         let mut names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
@@ -198,12 +244,15 @@ mod tests {
     #[test]
     fn stale_temp_files_are_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let left = stage_file(dir.path(), b"half").unwrap();
-        left.keep().unwrap();
+        let staging = Staging::open(dir.path()).unwrap();
+        staging.stage(b"half").unwrap().keep().unwrap();
+        drop(staging); // as a killed run leaves it: the folder stays
+        assert!(dir.path().join(STAGING_DIR).is_dir());
         std::fs::write(dir.path().join("a.md"), "article").unwrap();
         std::fs::write(dir.path().join(".feedimport-notes"), "not ours").unwrap();
         assert_eq!(remove_stale_temp_files(dir.path()).unwrap(), 1);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        assert!(!dir.path().join(STAGING_DIR).exists());
         assert_eq!(
             remove_stale_temp_files(&dir.path().join("missing")).unwrap(),
             0

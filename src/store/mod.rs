@@ -11,8 +11,8 @@ mod lock;
 mod state;
 
 pub use files::{
-    FrontMatterRef, WriteOutcome, link_staged, read_front_matter, remove_stale_temp_files,
-    stage_file, sync_dir, sync_staged, write_new_file,
+    FrontMatterRef, Staging, WriteOutcome, link_staged, read_front_matter, remove_stale_temp_files,
+    sync_dir, write_new_file,
 };
 pub use lock::{LockError, RunLock, lock_waiting, try_lock};
 pub use state::{ArticleCounts, FeedRecord, ImportRecord, State};

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
-use super::files::read_front_matter;
+use super::files::{FrontMatterRef, read_front_matter};
 
 const STATE_FILE: &str = "state.sqlite3";
 const SCHEMA_VERSION: i64 = 2;
@@ -346,6 +346,10 @@ impl State {
     /// Learns what the content folder already holds, from the `sourceUrl` and
     /// `permalink` in each article's front matter: after the state was lost,
     /// nothing there is imported again. Returns how many articles it found.
+    ///
+    /// Files are read a chunk at a time on every core, and recorded in path
+    /// order (in key order, so the table grows at its end) with a larger page
+    /// cache, so that 100,000 articles take seconds.
     pub fn reconcile_from_content(
         &self,
         content_dir: &Path,
@@ -353,40 +357,89 @@ impl State {
     ) -> Result<usize, StoreError> {
         let mut files = Vec::new();
         collect_markdown_files(content_dir, &mut files);
+        // Byte order is key order (every key is `file:` and the relative path).
+        files.sort_unstable_by(|a, b| {
+            a.as_os_str()
+                .as_encoded_bytes()
+                .cmp(b.as_os_str().as_encoded_bytes())
+        });
+        self.set_cache_kib(RECONCILE_CACHE_KIB)?;
         self.begin()?;
         let mut found = 0;
-        for file in &files {
-            let front = match read_front_matter(file) {
-                Ok(Some(front)) => front,
-                Ok(None) => {
-                    tracing::warn!(file = %file.display(), "no readable front matter; not counted as imported");
-                    continue;
-                }
-                Err(e) => {
-                    tracing::warn!(file = %file.display(), error = %e, "cannot read article file");
-                    continue;
-                }
-            };
-            let relative = file
-                .strip_prefix(content_dir)
-                .unwrap_or(file)
-                .to_string_lossy()
-                .into_owned();
-            let key = format!("file:{relative}");
-            self.record(&ImportRecord {
-                key: &key,
-                feed: "",
-                source_url: front.source_url.as_deref().unwrap_or(""),
-                permalink: front.permalink.as_deref(),
-                path: Some(&relative),
-                imported_at,
-                has_image: None,
-            })?;
-            found += 1;
+        for chunk in files.chunks(RECONCILE_CHUNK) {
+            for (file, front) in chunk.iter().zip(read_front_matters(chunk)) {
+                let front = match front {
+                    Ok(Some(front)) => front,
+                    Ok(None) => {
+                        tracing::warn!(file = %file.display(), "no readable front matter; not counted as imported");
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!(file = %file.display(), error = %e, "cannot read article file");
+                        continue;
+                    }
+                };
+                let relative = file
+                    .strip_prefix(content_dir)
+                    .unwrap_or(file)
+                    .to_string_lossy()
+                    .into_owned();
+                let key = format!("file:{relative}");
+                self.record(&ImportRecord {
+                    key: &key,
+                    feed: "",
+                    source_url: front.source_url.as_deref().unwrap_or(""),
+                    permalink: front.permalink.as_deref(),
+                    path: Some(&relative),
+                    imported_at,
+                    has_image: None,
+                })?;
+                found += 1;
+            }
         }
         self.commit()?;
+        self.set_cache_kib(DEFAULT_CACHE_KIB)?;
         Ok(found)
     }
+
+    fn set_cache_kib(&self, kib: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{kib}"))
+            .map_err(|e| state_error(&self.path, e))
+    }
+}
+
+/// SQLite's default page cache, and the one used while a whole content
+/// folder is recorded at once (freed when the run ends).
+const DEFAULT_CACHE_KIB: i64 = 2_000;
+const RECONCILE_CACHE_KIB: i64 = 64 * 1024;
+/// Files read (on every core) before their records are written.
+const RECONCILE_CHUNK: usize = 4096;
+
+/// The front matter of each of `files`, in order, read on as many threads as
+/// there are cores.
+fn read_front_matters(files: &[PathBuf]) -> Vec<std::io::Result<Option<FrontMatterRef>>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let per_thread = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let readers: Vec<_> = files
+            .chunks(per_thread)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| read_front_matter(f))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        readers
+            .into_iter()
+            .flat_map(|reader| match reader.join() {
+                Ok(fronts) => fronts,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// Every `*.md` below `dir`, not following symbolic links and skipping
@@ -533,6 +586,68 @@ mod tests {
         drop(copy);
         let state = State::open(dir.path()).unwrap();
         assert!(!state.is_imported("k2", "").unwrap());
+    }
+
+    #[test]
+    fn reconcile_finds_every_article_across_read_chunks() {
+        let content = tempfile::tempdir().unwrap();
+        let articles = RECONCILE_CHUNK + 5;
+        for (section, range) in [
+            ("papers", 0..articles - 2),
+            ("news", articles - 2..articles),
+        ] {
+            let dir = content.path().join(section);
+            std::fs::create_dir_all(&dir).unwrap();
+            for n in range {
+                std::fs::write(
+                    dir.join(format!("a-{n}.md")),
+                    format!("---\ntitle: \"{n}\"\nsourceUrl: \"https://ex.org/{n}\"\npermalink: \"/{section}/a-{n}\"\n---\n\nbody\n"),
+                )
+                .unwrap();
+            }
+        }
+        // Not articles: no front matter, not Markdown, hidden.
+        std::fs::write(content.path().join("papers/notes.md"), "just notes\n").unwrap();
+        std::fs::write(
+            content.path().join("papers/a.txt"),
+            "---\nsourceUrl: x\n---\n",
+        )
+        .unwrap();
+        std::fs::create_dir(content.path().join("papers/.drafts")).unwrap();
+        std::fs::write(
+            content.path().join("papers/.drafts/d.md"),
+            "---\nsourceUrl: \"https://ex.org/draft\"\n---\n",
+        )
+        .unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::open(dir.path()).unwrap();
+        assert!(state.is_fresh());
+        let found = state
+            .reconcile_from_content(content.path(), "2026-01-01T00:00:00Z")
+            .unwrap();
+        assert_eq!(found, articles);
+        for n in [
+            0,
+            RECONCILE_CHUNK - 1,
+            RECONCILE_CHUNK,
+            articles - 3,
+            articles - 1,
+        ] {
+            assert!(
+                state
+                    .is_imported("", &format!("https://ex.org/{n}"))
+                    .unwrap(),
+                "{n}"
+            );
+        }
+        assert!(
+            state
+                .permalink_taken(&format!("/news/a-{}", articles - 1))
+                .unwrap()
+        );
+        assert!(!state.is_imported("", "https://ex.org/draft").unwrap());
+        assert!(!state.is_imported("", "x").unwrap());
     }
 
     #[test]
