@@ -212,9 +212,22 @@ pub async fn run(
             async move {
                 let mut result = result;
                 if let Prepared::Selected { selection, .. } = &mut result {
+                    // In a task of its own, so that pages are read on every
+                    // core while earlier feeds are being written.
+                    let drafts = std::mem::take(&mut selection.new);
+                    let mut pages =
+                        tokio::spawn(find_page_images(fetcher_ref.clone(), feed.clone(), drafts));
                     tokio::select! {
-                        () = find_page_images(fetcher_ref, feed, &mut selection.new) => {}
-                        () = interrupted_ref.cancelled() => {}
+                        found = &mut pages => match found {
+                            Ok(drafts) => selection.new = drafts,
+                            Err(e) => {
+                                result = Prepared::Other(Gathered::Failed(FetchFailure {
+                                    message: format!("internal error while reading article pages: {e}"),
+                                    retry_after: None,
+                                }));
+                            }
+                        },
+                        () = interrupted_ref.cancelled() => pages.abort(),
                     }
                 }
                 (feed, record, result)
@@ -552,9 +565,14 @@ fn accepted(feed: &FeedConfig, draft: &ItemDraft, now: DateTime<Utc>) -> bool {
 /// For new items whose feed declares no image, reads the preview image the
 /// publisher set on the article page. Only pages on the feed's own host (or
 /// its `article_hosts`) are fetched; a page that fails is a warning.
-async fn find_page_images(fetcher: &Fetcher, feed: &FeedConfig, drafts: &mut [ItemDraft]) {
+async fn find_page_images(
+    fetcher: Fetcher,
+    feed: FeedConfig,
+    mut drafts: Vec<ItemDraft>,
+) -> Vec<ItemDraft> {
+    let (fetcher, feed) = (&fetcher, &feed);
     if !feed.article_images {
-        return;
+        return drafts;
     }
     let wanted: Vec<(usize, Url)> = drafts
         .iter()
@@ -563,7 +581,7 @@ async fn find_page_images(fetcher: &Fetcher, feed: &FeedConfig, drafts: &mut [It
         .map(|(i, d)| (i, d.source_url.clone()))
         .collect();
     if wanted.is_empty() {
-        return;
+        return drafts;
     }
     // A feed on a private address (an intranet, a test server) may have its
     // pages there too; a public feed's links may not lead inside.
@@ -591,6 +609,7 @@ async fn find_page_images(fetcher: &Fetcher, feed: &FeedConfig, drafts: &mut [It
     for (index, image) in found {
         drafts[index].page_image = image;
     }
+    drafts
 }
 
 /// Article pages fetched at once for one feed (the per-host limit applies
