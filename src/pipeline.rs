@@ -30,7 +30,7 @@ use crate::schedule;
 use crate::store::{
     FeedRecord, LockError, State, StoreError, lock_waiting, remove_stale_temp_files, try_lock,
 };
-use crate::write::{WriteContext, timestamp, write_feed};
+use crate::write::{GroupCommit, WriteContext, timestamp, write_feed};
 
 /// How a run behaves.
 #[derive(Debug, Clone, Default)]
@@ -242,6 +242,7 @@ pub async fn run(
         now,
         interrupted: &interrupted,
     };
+    let mut group = GroupCommit::begin(&state)?;
     loop {
         let next = tokio::select! {
             next = prepared.next() => next,
@@ -298,7 +299,7 @@ pub async fn run(
                 feed_report.repaired = fixes;
                 feed_report.seen = selection.seen;
                 feed_report.filtered = selection.filtered;
-                let outcome = write_feed(&write_context, feed, selection.new);
+                let outcome = write_feed(&write_context, &mut group, feed, selection.new);
                 feed_report.new = outcome.articles.len();
                 feed_report.seen += outcome.seen;
                 report.articles.extend(outcome.articles);
@@ -323,6 +324,7 @@ pub async fn run(
         if result_touched_record(&report) {
             state.save_feed_record(&record)?;
         }
+        group.between_feeds()?;
         if options.progress {
             show_progress(&report, planned.len());
         }
@@ -331,6 +333,7 @@ pub async fn run(
             break;
         }
     }
+    group.finish()?;
     if options.progress {
         // Clear the progress line: the summary takes its place.
         eprint!("\r\x1b[2K");

@@ -134,13 +134,14 @@ impl State {
         self.conn
             .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(fail)?;
-        // Write-ahead logging: a commit per feed costs an append, not a
+        // Write-ahead logging: a commit (per group of feeds) costs an append, not a
         // rewritten journal; NORMAL sync keeps the database consistent after
         // a crash (a commit lost to a power cut is healed next run: its files
         // are found by their sourceUrl and adopted).
         self.conn
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .map_err(fail)?;
+        self.set_cache_kib(RUN_CACHE_KIB)?;
         let version: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
@@ -337,6 +338,11 @@ impl State {
             .map_err(|e| state_error(&self.path, e))
     }
 
+    /// True between [`State::begin`] and [`State::commit`].
+    pub fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
     pub fn commit(&self) -> Result<(), StoreError> {
         self.conn
             .execute_batch("COMMIT")
@@ -398,7 +404,7 @@ impl State {
             }
         }
         self.commit()?;
-        self.set_cache_kib(DEFAULT_CACHE_KIB)?;
+        self.set_cache_kib(RUN_CACHE_KIB)?;
         Ok(found)
     }
 
@@ -409,9 +415,11 @@ impl State {
     }
 }
 
-/// SQLite's default page cache, and the one used while a whole content
-/// folder is recorded at once (freed when the run ends).
-const DEFAULT_CACHE_KIB: i64 = 2_000;
+/// The page cache (it grows only as pages are used): a group of records
+/// spanning several feeds touches pages all over the key and URL indexes,
+/// and the default 2 MB would write them out and read them back within the
+/// transaction. Larger while a whole content folder is recorded at once.
+const RUN_CACHE_KIB: i64 = 32 * 1024;
 const RECONCILE_CACHE_KIB: i64 = 64 * 1024;
 /// Files read (on every core) before their records are written.
 const RECONCILE_CHUNK: usize = 4096;
