@@ -178,6 +178,7 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
         wait: args.wait,
         // Only for a person watching: not in cron's mail, not in a pipe.
         progress: std::io::stderr().is_terminal() && !cli.quiet,
+        keep_articles: args.json || args.dry_run,
     };
     let runtime = match runtime() {
         Ok(runtime) => runtime,

@@ -46,6 +46,10 @@ pub struct RunOptions {
     pub wait: bool,
     /// Show a progress line on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Keep every article's fields in the report (for `--json` and the dry
+    /// run's listing). Without it the report only counts them, so that a
+    /// first import of 100,000 articles does not hold them all in memory.
+    pub keep_articles: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -302,7 +306,9 @@ pub async fn run(
                 let outcome = write_feed(&write_context, &mut group, feed, selection.new);
                 feed_report.new = outcome.articles.len();
                 feed_report.seen += outcome.seen;
-                report.articles.extend(outcome.articles);
+                if options.keep_articles {
+                    report.articles.extend(outcome.articles);
+                }
                 match outcome.error {
                     None => succeeded(&mut record, &mut feed_report, feed, &info, ttl, now),
                     Some(error) => {
@@ -343,15 +349,11 @@ pub async fn run(
 
 /// One line, rewritten in place: feeds done, articles written.
 fn show_progress(report: &Report, feeds: usize) {
+    let new: usize = report.feeds.iter().map(|f| f.new).sum();
     eprint!(
-        "\r\x1b[2Kfeeds {}/{feeds}, {} new {}",
+        "\r\x1b[2Kfeeds {}/{feeds}, {new} new {}",
         report.feeds.len(),
-        report.articles.len(),
-        if report.articles.len() == 1 {
-            "article"
-        } else {
-            "articles"
-        }
+        if new == 1 { "article" } else { "articles" }
     );
 }
 

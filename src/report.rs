@@ -10,6 +10,8 @@ use crate::render::Article;
 /// Everything a run did.
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
+    /// Every article written, when the run keeps them (`--json`, a dry
+    /// run); otherwise empty, and each feed's `new` counts them.
     pub articles: Vec<ArticleReport>,
     pub feeds: Vec<FeedReport>,
     #[serde(skip)]
