@@ -256,6 +256,12 @@ pub async fn run(
             report.interrupted = interrupted.is_cancelled();
             break;
         };
+        if interrupted.is_cancelled() {
+            // A feed prepared after the signal may lack its article pages:
+            // left whole for the next run.
+            report.interrupted = true;
+            break;
+        }
         let mut feed_report = FeedReport::new(&feed.name, &feed.source.to_string());
         let mut record = record.clone().unwrap_or_else(|| FeedRecord {
             url: feed.source.identity(),
@@ -263,6 +269,7 @@ pub async fn run(
         });
         record.name = feed.name.clone();
         let mut store_error = None;
+        let mut keep_record = true;
         match result {
             Prepared::StoreFailed(error) => return Err(error.into()),
             Prepared::Other(Gathered::Items { .. }) => {
@@ -310,6 +317,12 @@ pub async fn run(
                     report.articles.extend(outcome.articles);
                 }
                 match outcome.error {
+                    None if interrupted.is_cancelled() => {
+                        // Stopped between two files: the feed's validators
+                        // and schedule are not saved, so that the next run
+                        // fetches it again and writes the rest.
+                        keep_record = false;
+                    }
                     None => succeeded(&mut record, &mut feed_report, feed, &info, ttl, now),
                     Some(error) => {
                         feed_report.status = FeedStatus::Failed;
@@ -327,7 +340,7 @@ pub async fn run(
             // feeds would fail the same way.
             return Err(error.into());
         }
-        if result_touched_record(&report) {
+        if keep_record && result_touched_record(&report) {
             state.save_feed_record(&record)?;
         }
         group.between_feeds()?;
