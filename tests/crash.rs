@@ -12,18 +12,12 @@ use common::*;
 
 /// A feed of `count` dated items with summaries of `summary_len` characters.
 fn big_feed(count: usize, summary_len: usize) -> String {
-    let items: Vec<Item> = (0..count)
-        .map(|i| Item {
+    let items: Vec<Item> = numbered_items(count)
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| Item {
             description: Some(format!("Summary {i} {}", "x".repeat(summary_len))),
-            ..Item::new(
-                &format!("Article number {i}"),
-                &format!("https://news.example.org/a/{i}"),
-                &format!(
-                    "Mon, 02 Sep 2024 {:02}:{:02}:00 +0000",
-                    (i / 60) % 24,
-                    i % 60
-                ),
-            )
+            ..item
         })
         .collect();
     rss(&items)

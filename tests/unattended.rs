@@ -28,6 +28,24 @@ fn feed_response() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(feed_xml().into_bytes(), "application/rss+xml")
 }
 
+/// `/feed/` answers `response` with the ETag "v1", and 304 to a request
+/// that sends it back.
+async fn serve_with_etag_v1(server: &MockServer, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .and(header("if-none-match", "\"v1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(response.insert_header("etag", "\"v1\""))
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
 /// A site importing one feed, "News", from `route` on `server`.
 fn news_site(server: &MockServer, route: &str) -> Site {
     Site::new(&config(&[(
@@ -483,6 +501,27 @@ async fn status_after_a_failure_shows_it() {
     );
 }
 
+/// Starts `feedimport ARGS` in the site's folder, without waiting.
+fn start(site: &Site, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(BIN)
+        .args(args)
+        .current_dir(site.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Sends SIGINT (Ctrl-C) to a running `feedimport` and waits for it.
+fn interrupt(run: std::process::Child) -> std::process::Output {
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &run.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    run.wait_with_output().unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_interrupted_run_saves_what_it_did_and_exits_130() {
     let server = MockServer::start().await;
@@ -500,13 +539,7 @@ async fn an_interrupted_run_saves_what_it_did_and_exits_130() {
         ("Slow", &format!("{}/slow/", server.uri()), "news"),
     ]));
     site.write("saved.xml", &feed_xml());
-    let run = std::process::Command::new(BIN)
-        .args(["run", "--json"])
-        .current_dir(site.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let run = start(&site, &["run", "--json"]);
     let written = site.path().join("content/papers/2024-09-02-story.md");
     let started = Instant::now();
     while !written.exists() {
@@ -518,12 +551,7 @@ async fn an_interrupted_run_saves_what_it_did_and_exits_130() {
     }
     // Let the first feed's state be committed, then interrupt.
     std::thread::sleep(Duration::from_millis(200));
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &run.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = run.wait_with_output().unwrap();
+    let output = interrupt(run);
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert!(
         started.elapsed() < Duration::from_secs(10),
@@ -542,45 +570,17 @@ async fn a_feed_interrupted_midway_is_fetched_in_full_again_by_the_next_run() {
     // A feed with an ETag, so that a saved validator would get a 304 and
     // the rest of its items would never be written.
     const ITEMS: usize = 4000;
-    let items: Vec<Item> = (0..ITEMS)
-        .map(|i| {
-            Item::new(
-                &format!("Article number {i}"),
-                &format!("https://news.example.org/a/{i}"),
-                &format!(
-                    "Mon, 02 Sep 2024 {:02}:{:02}:00 +0000",
-                    (i / 60) % 24,
-                    i % 60
-                ),
-            )
-        })
-        .collect();
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .and(header("if-none-match", "\"v1\""))
-        .respond_with(ResponseTemplate::new(304))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(rss(&items).into_bytes(), "application/rss+xml")
-                .insert_header("etag", "\"v1\""),
-        )
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    serve_with_etag_v1(
+        &server,
+        ResponseTemplate::new(200).set_body_raw(
+            rss(&numbered_items(ITEMS)).into_bytes(),
+            "application/rss+xml",
+        ),
+    )
+    .await;
     let site = news_site(&server, "/feed/");
-    let run = std::process::Command::new(BIN)
-        .arg("run")
-        .current_dir(site.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let run = start(&site, &["run"]);
     let folder = site.path().join("content/papers");
     let started = Instant::now();
     while std::fs::read_dir(&folder).map_or(0, |d| d.count()) == 0 {
@@ -590,12 +590,7 @@ async fn a_feed_interrupted_midway_is_fetched_in_full_again_by_the_next_run() {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &run.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = run.wait_with_output().unwrap();
+    let output = interrupt(run);
     let first = site.content().len();
     // Usually stopped midway; when the signal came after the last file, the
     // run ended normally and the rest of the test holds all the same.
@@ -620,19 +615,7 @@ async fn a_feed_interrupted_midway_is_fetched_in_full_again_by_the_next_run() {
 #[tokio::test(flavor = "multi_thread")]
 async fn check_online_describes_each_feed_and_its_conditional_answers() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .and(header("if-none-match", "\"v1\""))
-        .respond_with(ResponseTemplate::new(304))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/feed/"))
-        .respond_with(feed_response().insert_header("etag", "\"v1\""))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    serve_with_etag_v1(&server, feed_response()).await;
     let site = news_site(&server, "/feed/");
     let output = site.run(&["check", "--online"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

@@ -130,6 +130,24 @@ impl Item {
     }
 }
 
+/// `count` items, "Article number N" at `https://news.example.org/a/N`,
+/// one minute apart on 2 September 2024.
+pub fn numbered_items(count: usize) -> Vec<Item> {
+    (0..count)
+        .map(|i| {
+            Item::new(
+                &format!("Article number {i}"),
+                &format!("https://news.example.org/a/{i}"),
+                &format!(
+                    "Mon, 02 Sep 2024 {:02}:{:02}:00 +0000",
+                    (i / 60) % 24,
+                    i % 60
+                ),
+            )
+        })
+        .collect()
+}
+
 /// An RSS 2.0 document with `items`.
 pub fn rss(items: &[Item]) -> String {
     let mut xml = String::from(
