@@ -313,18 +313,27 @@ fn connection_reset_mid_body_is_reported_and_nothing_partial_is_written() {
         // makes the kernel answer with a reset, not a clean close.
         let mut start = [0u8; 4];
         let _ = stream.read_exact(&mut start);
-        let half = &body.as_bytes()[..body.len() / 2];
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        );
-        let _ = stream.write_all(head.as_bytes());
-        let _ = stream.write_all(half);
+        write_first_half(&mut stream, &body);
         std::thread::sleep(Duration::from_millis(300));
         drop(stream);
     });
-    let site = fault_site(&format!("{url}/feed/"));
-    let error = fails_cleanly(&site);
+    assert_cut_short(&fault_site(&format!("{url}/feed/")));
+}
+
+/// Announces the whole of `body` and sends its first half.
+fn write_first_half(stream: &mut TcpStream, body: &str) {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body.as_bytes()[..body.len() / 2]);
+}
+
+/// The site's feed, cut off mid-body, fails cleanly with an error that says
+/// so (not one that blames the bytes' encoding).
+fn assert_cut_short(site: &Site) {
+    let error = fails_cleanly(site);
     assert_mentions(
         &error,
         &[
@@ -344,30 +353,11 @@ fn connection_closed_mid_body_is_reported_and_nothing_partial_is_written() {
     let body = story_feed();
     let url = raw_server(move |mut stream| {
         read_request_head(&mut stream);
-        let half = &body.as_bytes()[..body.len() / 2];
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        );
-        let _ = stream.write_all(head.as_bytes());
-        let _ = stream.write_all(half);
+        write_first_half(&mut stream, &body);
         let _ = stream.flush();
         let _ = stream.shutdown(Shutdown::Both);
     });
-    let site = fault_site(&format!("{url}/feed/"));
-    let error = fails_cleanly(&site);
-    assert_mentions(
-        &error,
-        &[
-            "reset",
-            "closed",
-            "incomplete",
-            "end of file",
-            "before message length",
-            "truncated",
-        ],
-    );
-    assert_not_blamed_on_decoding(&error);
+    assert_cut_short(&fault_site(&format!("{url}/feed/")));
 }
 
 #[test]

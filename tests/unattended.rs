@@ -441,19 +441,23 @@ fn counting_server(items_per_feed: usize) -> CountingServer {
     CountingServer { url, peak, served }
 }
 
-#[test]
-fn the_per_host_limit_is_never_exceeded() {
-    let server = counting_server(5);
-    let feeds: Vec<(String, String)> = (0..6)
+/// A site of `feeds` feeds on the counting server, with `settings` at the
+/// top of its config.
+fn counting_site(server: &CountingServer, feeds: usize, settings: &str) -> Site {
+    let feeds: Vec<(String, String)> = (0..feeds)
         .map(|i| (format!("Feed {i}"), format!("{}/feed{i}", server.url)))
         .collect();
     let refs: Vec<(&str, &str, &str)> = feeds
         .iter()
         .map(|(n, u)| (n.as_str(), u.as_str(), "papers"))
         .collect();
-    let mut text = config(&refs);
-    text.insert_str(0, "per_host = 3\nconcurrency = 8\n");
-    let site = Site::new(&text);
+    Site::new(&format!("{settings}{}", config(&refs)))
+}
+
+#[test]
+fn the_per_host_limit_is_never_exceeded() {
+    let server = counting_server(5);
+    let site = counting_site(&server, 6, "per_host = 3\nconcurrency = 8\n");
     site.import(&[], 0);
     // 6 feeds and 30 article pages, all on one host.
     assert_eq!(server.served.load(Ordering::SeqCst), 36);
@@ -639,16 +643,7 @@ async fn check_online_describes_each_feed_and_its_conditional_answers() {
 #[test]
 fn per_host_on_the_command_line_overrides_the_config() {
     let server = counting_server(3);
-    let feeds: Vec<(String, String)> = (0..4)
-        .map(|i| (format!("Feed {i}"), format!("{}/feed{i}", server.url)))
-        .collect();
-    let refs: Vec<(&str, &str, &str)> = feeds
-        .iter()
-        .map(|(n, u)| (n.as_str(), u.as_str(), "papers"))
-        .collect();
-    let mut text = config(&refs);
-    text.insert_str(0, "per_host = 4\n");
-    let site = Site::new(&text);
+    let site = counting_site(&server, 4, "per_host = 4\n");
     site.import(&["--per-host", "1"], 0);
     assert_eq!(site.content().len(), 12);
     assert_eq!(

@@ -583,19 +583,9 @@ mod tests {
             Some("a;charset=\"utf-16be\""),
             Some(";;="),
         ];
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        for round in 0..3000 {
-            let mut body = Vec::new();
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            for _ in 0..(state >> 59) {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                body.extend_from_slice(PIECES[(state >> 33) as usize % PIECES.len()]);
-            }
-            let decoded = decode_feed(&body, types[round % types.len()]);
+        let soups = super::super::soups(0x9E37_79B9_7F4A_7C15, 3000, 5, PIECES);
+        for (round, body) in soups.iter().enumerate() {
+            let decoded = decode_feed(body, types[round % types.len()]);
             assert!(!decoded.encoding.is_empty());
             if !decoded.had_errors && decoded.source != CharsetSource::Detected {
                 assert!(!decoded.text.contains('\u{FFFD}'), "{body:?}");

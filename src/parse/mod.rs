@@ -239,6 +239,30 @@ fn looks_like_html(start: &[u8]) -> bool {
 
 #[cfg(test)]
 mod corpus_support;
+
+/// Deterministic soups for the robustness tests: `count` bodies, each made
+/// of up to 2^`size_bits` - 1 of `pieces`, picked by a fixed linear
+/// congruential generator seeded with `seed` (the same soups every run).
+#[cfg(test)]
+fn soups<P: AsRef<[u8]>>(seed: u64, count: usize, size_bits: u32, pieces: &[P]) -> Vec<Vec<u8>> {
+    let mut state = seed;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let size = next() >> (64 - size_bits);
+            let mut soup = Vec::new();
+            for _ in 0..size {
+                soup.extend_from_slice(pieces[(next() >> 33) as usize % pieces.len()].as_ref());
+            }
+            soup
+        })
+        .collect()
+}
 mod thumbnails;
 
 #[cfg(test)]

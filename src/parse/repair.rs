@@ -1264,19 +1264,8 @@ mod tests {
             "</",
             "junk",
         ];
-        // A fixed linear congruential generator: the same soups every run.
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..3000 {
-            let mut soup = String::new();
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            for _ in 0..(state >> 58) {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                soup.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
-            }
+        for soup in super::super::soups(0x2545_F491_4F6C_DD1D, 3000, 6, PIECES) {
+            let soup = String::from_utf8(soup).unwrap();
             let repaired = repair_xml(&soup);
             assert!(
                 repaired
