@@ -12,7 +12,7 @@ use super::StoreError;
 use super::files::{FrontMatterRef, read_front_matter};
 
 const STATE_FILE: &str = "state.sqlite3";
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Items are looked up by key, source URL and permalink, so those are
 /// indexed; the per-feed counts of `status` come from one pass over the
@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS feeds (
     moved_to             TEXT
 ) WITHOUT ROWID;
 ";
+
+const FEED_COLUMNS: &str = "url, name, etag, last_modified, last_fetch, last_success, \
+     consecutive_failures, last_error, next_due, moved_to";
 
 /// What the state remembers of one feed between runs, under the feed's
 /// URL (its identity: names are labels, and may be shared).
@@ -165,11 +168,36 @@ impl State {
                 .execute_batch("ALTER TABLE items ADD COLUMN has_image INTEGER")
                 .map_err(fail)?;
         }
+        if self.feeds_keyed_by_name().map_err(fail)? {
+            // Version 2 kept feeds under their name, and items under their
+            // feed's name: both now go by the feed's URL (its identity).
+            self.conn
+                .execute_batch(&format!(
+                    "BEGIN IMMEDIATE;
+                     ALTER TABLE feeds RENAME TO feeds_by_name;
+                     {SCHEMA}
+                     INSERT OR REPLACE INTO feeds ({FEED_COLUMNS}) SELECT {FEED_COLUMNS} FROM feeds_by_name;
+                     UPDATE items SET feed = (SELECT url FROM feeds_by_name f WHERE f.name = items.feed)
+                         WHERE feed IN (SELECT name FROM feeds_by_name);
+                     DROP TABLE feeds_by_name;
+                     COMMIT;"
+                ))
+                .map_err(fail)?;
+        }
         self.conn.execute_batch(SCHEMA).map_err(fail)?;
         self.conn
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(fail)?;
         Ok(())
+    }
+
+    /// Whether the feeds table is the one of schema 2, keyed by name.
+    fn feeds_keyed_by_name(&self) -> rusqlite::Result<bool> {
+        self.conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('feeds') WHERE name = 'name' AND pk = 1",
+            [],
+            |row| row.get::<_, i64>(0).map(|n| n > 0),
+        )
     }
 
     /// True when no state existed before this run.
@@ -686,6 +714,48 @@ mod tests {
         );
         assert!(!state.is_imported("", "https://ex.org/draft").unwrap());
         assert!(!state.is_imported("", "x").unwrap());
+    }
+
+    #[test]
+    fn a_schema_2_state_keyed_by_feed_name_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(STATE_FILE)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE items (key TEXT PRIMARY KEY, feed TEXT NOT NULL, source_url TEXT NOT NULL,
+                     permalink TEXT, path TEXT, imported_at TEXT NOT NULL, has_image INTEGER) WITHOUT ROWID;
+                 CREATE INDEX items_by_feed ON items (feed, imported_at);
+                 CREATE TABLE feeds (name TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT,
+                     last_modified TEXT, last_fetch TEXT, last_success TEXT,
+                     consecutive_failures INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+                     next_due TEXT, moved_to TEXT) WITHOUT ROWID;
+                 INSERT INTO feeds (name, url, etag, consecutive_failures) VALUES ('News', 'https://ex.org/feed', '\"v1\"', 2);
+                 INSERT INTO items VALUES ('k1', 'News', 'https://ex.org/a', '/p/a', 'p/a.md', '2026-01-01T00:00:00Z', 1);
+                 INSERT INTO items VALUES ('k2', '', 'https://ex.org/b', '/p/b', 'p/b.md', '2026-01-01T00:00:00Z', NULL);
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        }
+        let state = State::open(dir.path()).unwrap();
+        let record = state.feed_record("https://ex.org/feed").unwrap().unwrap();
+        assert_eq!(
+            (
+                record.name.as_str(),
+                record.etag.as_deref(),
+                record.consecutive_failures
+            ),
+            ("News", Some("\"v1\""), 2)
+        );
+        let counts = state
+            .article_counts_by_feed("2025-01-01T00:00:00Z")
+            .unwrap();
+        assert_eq!(counts["https://ex.org/feed"].total, 1);
+        assert_eq!(counts[""].total, 1);
+        assert!(state.is_imported("k1", "").unwrap());
+        drop(state);
+        // Upgraded once: opened again, nothing changes; `status` reads it.
+        State::open(dir.path()).unwrap();
+        assert!(State::open_existing(dir.path()).unwrap().is_some());
     }
 
     #[test]
