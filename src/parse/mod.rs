@@ -74,7 +74,7 @@ pub fn parse_feed(
         }
         Err(error) => error,
     };
-    let repaired = repair::repair_xml(&text);
+    let repaired = repair::repair_xml(&text[first..]);
     if !repaired.fixes.is_empty()
         && let Ok(feed) = parse_text(&repaired.text, base)
     {
@@ -120,29 +120,44 @@ impl std::fmt::Display for ParseFailure {
 /// An XML declaration anywhere but at the start is not XML, and the parser
 /// panics on one that names an encoding (quick-xml: "set_encoding() called
 /// after prefix buffer was drained"; found by fuzzing). The text is already
-/// UTF-8: such declarations are dropped.
+/// UTF-8: such declarations are dropped. Inside a CDATA section or a comment
+/// `<?xml` is text, and is kept.
 fn without_late_declarations(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
     let start = text.len() - text.trim_start().len();
     let is_declaration = |at: usize| {
-        let rest = &text.as_bytes()[at..];
+        let rest = &b[at..];
         rest.len() > 5
             && rest[2..5].eq_ignore_ascii_case(b"xml")
             && (rest[5].is_ascii_whitespace() || rest[5] == b'?')
     };
-    let late: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), b"<?")
-        .filter(|&at| at > start && is_declaration(at))
-        .collect();
-    if late.is_empty() {
+    // Most feeds have none: one fast search before reading the markup.
+    if !memchr::memmem::find_iter(b, b"<?").any(|at| at > start && is_declaration(at)) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    for at in late {
-        if at < copied {
+    let (mut copied, mut at) = (0, start);
+    while let Some(offset) = memchr::memchr(b'<', &b[at..]) {
+        let lt = at + offset;
+        if lt > start && is_declaration(lt) {
+            // Unterminated, it declares nothing and is left to the parser.
+            let Some(end) = text[lt..].find("?>") else {
+                break;
+            };
+            out.push_str(&text[copied..lt]);
+            copied = lt + end + 2;
+            at = copied;
             continue;
         }
-        out.push_str(&text[copied..at]);
-        copied = text[at..].find("?>").map_or(text.len(), |end| at + end + 2);
+        at = match repair::markup_section(b, lt) {
+            Some(Some(end)) => end,
+            // An unterminated section runs to the end of the text.
+            Some(None) => break,
+            None => lt + 1,
+        };
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
     }
     out.push_str(&text[copied..]);
     std::borrow::Cow::Owned(out)
@@ -271,6 +286,36 @@ mod tests {
 
     fn parse(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
         parse_feed(body.to_vec(), None, base).map(|parsed| parsed.feed)
+    }
+
+    #[test]
+    fn an_xml_declaration_quoted_in_cdata_or_a_comment_is_kept() {
+        let body = b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><!-- <?xml version=\"1.0\"?> --><item><title>Config</title><link>https://ex.org/a</link><description><![CDATA[<pre><?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<config/></pre>]]></description></item><item><title>Next</title><link>https://ex.org/b</link></item></channel></rss>";
+        let parsed = parse_feed(body.to_vec(), None, None).unwrap();
+        assert!(parsed.fixes.is_empty());
+        assert_eq!(parsed.feed.entries.len(), 2);
+        let summary = parsed.feed.entries[0].summary.as_ref().unwrap();
+        assert!(
+            summary
+                .content
+                .contains("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+            "{}",
+            summary.content
+        );
+        // Outside them, a late declaration is still dropped.
+        assert_eq!(
+            without_late_declarations(
+                "<?xml version=\"1.0\"?><a><![CDATA[<?xml x?>]]><?xml version=\"1.0\"?></a>"
+            ),
+            "<?xml version=\"1.0\"?><a><![CDATA[<?xml x?>]]></a>"
+        );
+    }
+
+    #[test]
+    fn whitespace_before_the_declaration_is_not_reported_as_junk() {
+        let body = b"\n\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>A & B</title><item><title>T</title><link>https://ex.org/a</link></item></channel></rss>";
+        let parsed = parse_feed(body.to_vec(), None, None).unwrap();
+        assert_eq!(parsed.fixes, [repair::Fix::BareAmpersand]);
     }
 
     /// Found by fuzzing: a second XML declaration naming an encoding made

@@ -388,7 +388,7 @@ fn forbidden_width(b: &[u8], i: usize) -> usize {
 /// If `b[at..]` starts a CDATA section, a comment, a processing
 /// instruction or a DOCTYPE: `Some` of where it ends, `None` inside if it
 /// does not. `None` for anything else.
-fn markup_section(b: &[u8], at: usize) -> Option<Option<usize>> {
+pub(super) fn markup_section(b: &[u8], at: usize) -> Option<Option<usize>> {
     let rest = &b[at..];
     let end = |start: usize, terminator: &[u8]| {
         find(b, at + start, terminator).map(|end| end + terminator.len())
