@@ -37,6 +37,9 @@ const MAX_HEAD_BYTES: usize = 512 * 1024;
 /// After the head, a body rest up to this size is read to keep the
 /// connection alive; a longer one is cheaper to drop.
 const DRAIN_LIMIT: u64 = 128 * 1024;
+/// How long the rest of a page may take to drain before the connection is
+/// given up instead (a server trickling it would hold the host's slot).
+const DRAIN_TIME: Duration = Duration::from_secs(1);
 
 /// The first wait before a retry; it doubles each time, plus jitter.
 const RETRY_BASE: Duration = Duration::from_millis(500);
@@ -443,7 +446,9 @@ impl Fetcher {
                     .content_length()
                     .map(|len| len.saturating_sub(read));
                 if remaining.is_some_and(|r| r <= DRAIN_LIMIT) {
-                    while let Ok(Some(_)) = arrived.response.chunk().await {}
+                    // Not for long: the host's slot is held meanwhile.
+                    let drain = async { while let Ok(Some(_)) = arrived.response.chunk().await {} };
+                    let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
                 }
                 break;
             }
