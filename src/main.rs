@@ -194,7 +194,11 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
     let report = match result {
         Ok(report) => report,
         Err(e) => {
-            eprintln!("feedimport: {e}");
+            // Another run still going on is routine for a timer: with -q,
+            // the exit code (75) says it, and cron mails nothing.
+            if !(cli.quiet && matches!(e, RunError::Locked(_))) {
+                eprintln!("feedimport: {e}");
+            }
             return match e {
                 RunError::Config(_) => Exit::Usage,
                 RunError::Locked(_) => Exit::Locked,
@@ -248,7 +252,8 @@ fn print_report(report: &Report, args: &RunArgs, quiet: bool) {
     } else if args.dry_run {
         print_stdout(&report.dry_run_listing());
     }
-    if !quiet {
+    // With -q, only a run where something failed says so (cron mails it).
+    if !quiet || report.any_failed() {
         eprintln!("{}", report.summary_line());
     }
 }

@@ -351,6 +351,10 @@ async fn two_runs_at_once_give_one_75() {
         "{}",
         stderr(&second)
     );
+    // Quiet (as cron runs it), the routine 75 prints nothing.
+    let quiet = site.run(&["-q", "run"]);
+    assert_eq!(quiet.status.code(), Some(75), "{}", stderr(&quiet));
+    assert_eq!(stderr(&quiet), "");
     let first = first.wait_with_output().unwrap();
     assert_eq!(first.status.code(), Some(0));
     // With --wait, a run waits for the other instead.
@@ -501,6 +505,34 @@ async fn status_after_a_failure_shows_it() {
     let text = stdout(&site.run(&["status"]));
     assert!(
         text.contains("failing for 1 run(s): HTTP 410 Gone"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quiet_runs_say_nothing_unless_a_feed_failed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(feed_response())
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gone/"))
+        .respond_with(ResponseTemplate::new(410))
+        .mount(&server)
+        .await;
+    let site = news_site(&server, "/feed/");
+    let output = site.run(&["-q", "run"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stderr(&output), "");
+
+    let site = news_site(&server, "/gone/");
+    let output = site.run(&["-q", "run"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("1 feed: 1 failed: News: HTTP 410 Gone"),
         "{text}"
     );
 }
