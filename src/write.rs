@@ -227,7 +227,7 @@ fn write_batch(
         if draft.date_source == DateSource::FirstImport {
             tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
         }
-        match place_article(batch, draft, &planned_links, 1)? {
+        match place_article(batch, draft, &planned_links)? {
             Placement::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
             Placement::New {
                 path,
@@ -251,6 +251,9 @@ fn write_batch(
         return Ok(());
     }
 
+    if planned.is_empty() {
+        return Ok(());
+    }
     let staging = Staging::open(batch.section_dir).map_err(io_error(batch.section_dir))?;
     let mut staged = Vec::with_capacity(planned.len());
     for article in &planned {
@@ -286,9 +289,10 @@ fn write_one_slowly(
     planned_links: &HashSet<String>,
     outcome: &mut FeedImport,
 ) -> Result<(), StoreError> {
-    let mut attempt = 1;
-    loop {
-        match place_article(batch, draft, planned_links, attempt)? {
+    // Each pass looks at the names afresh: one taken since the last pass is
+    // adopted (ours) or passed over. Bounded, should files keep appearing.
+    for _ in 0..MAX_PERMALINK_ATTEMPTS {
+        match place_article(batch, draft, planned_links)? {
             Placement::AlreadyThere { path } => {
                 return record_existing(batch, draft, &path, outcome);
             }
@@ -317,19 +321,16 @@ fn write_one_slowly(
                     };
                     return record_new(batch, article, outcome);
                 }
-                attempt = suffix_of(&article.permalink) + 1;
             }
         }
     }
-}
-
-/// The collision suffix of a permalink (`…-3` → 3; none → 1).
-fn suffix_of(permalink: &str) -> u32 {
-    permalink
-        .rsplit_once('-')
-        .and_then(|(_, n)| n.parse().ok())
-        .filter(|n| *n >= 2 && *n <= MAX_PERMALINK_ATTEMPTS)
-        .unwrap_or(1)
+    Err(StoreError::Io {
+        path: batch.section_dir.to_path_buf(),
+        source: std::io::Error::other(format!(
+            "the names for \"{}\" kept being taken while it was written",
+            draft.title
+        )),
+    })
 }
 
 /// Records an article whose file is now on disk (or, in a dry run, would be).
@@ -396,20 +397,18 @@ enum Placement {
     },
 }
 
-/// Finds the first free permalink for `draft`, from the `first_attempt`th
-/// candidate on: not used by any article the state knows, nor by a file in
+/// Finds the first free permalink for `draft`: not used by any article the state knows, nor by a file in
 /// the section folder, nor by another article of this batch. A file there
 /// that comes from the same source is the item already written.
 fn place_article(
     batch: &BatchContext,
     draft: &ItemDraft,
     planned_links: &HashSet<String>,
-    first_attempt: u32,
 ) -> Result<Placement, StoreError> {
     let config = batch.context.config;
     let local_date = draft.date.with_timezone(&config.timezone).date_naive();
     let slug = title_slug(&draft.title);
-    for attempt in first_attempt..=MAX_PERMALINK_ATTEMPTS {
+    for attempt in 1..=MAX_PERMALINK_ATTEMPTS {
         let stem = file_stem(local_date, &slug, attempt);
         let link = permalink(&batch.feed.section, &stem);
         if planned_links.contains(&link) || batch.context.state.permalink_taken(&link)? {
