@@ -651,3 +651,36 @@ fn page_allowed(feed: &FeedConfig, url: &Url) -> bool {
             .iter()
             .any(|allowed| bare(allowed) == bare(&host))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn article_pages_only_on_the_feed_host_or_its_article_hosts() {
+        let text = r#"
+[[feeds]]
+name = "News"
+url = "https://www.news.example.org/feed/"
+section = "papers"
+article_hosts = ["cdn.example.net"]
+
+[[feeds]]
+name = "Saved"
+url = "saved.xml"
+section = "papers"
+"#;
+        let config = Config::parse(text, Path::new("feeds.toml"), Path::new(".")).unwrap();
+        let (news, saved) = (&config.feeds[0], &config.feeds[1]);
+        let allowed = |feed, url: &str| page_allowed(feed, &Url::parse(url).unwrap());
+        assert!(allowed(news, "https://news.example.org/a/"));
+        assert!(allowed(news, "https://WWW.News.Example.org/a/"));
+        assert!(allowed(news, "http://cdn.example.net/a/"));
+        assert!(!allowed(news, "https://elsewhere.example/a/"));
+        assert!(!allowed(news, "https://example.org/a/"));
+        assert!(!allowed(news, "https://news.example.org.evil.example/a/"));
+        // A saved feed has no host of its own.
+        assert!(!allowed(saved, "https://news.example.org/a/"));
+    }
+}

@@ -548,6 +548,19 @@ mod tests {
             strip_boilerplate("Texte court. Lire la suite"),
             "Texte court."
         );
+        for tail in [
+            "Read more »",
+            "Read more",
+            "Keep reading",
+            "Read the full story",
+            "Read the full article →",
+        ] {
+            assert_eq!(
+                strip_boilerplate(&format!("Text. {tail}")),
+                "Text.",
+                "{tail}"
+            );
+        }
         assert_eq!(strip_boilerplate("Read more"), "Read more");
         assert_eq!(
             strip_boilerplate("We read more papers than ever, and so on."),

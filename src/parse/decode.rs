@@ -362,6 +362,28 @@ mod tests {
     }
 
     #[test]
+    fn utf16_is_believed_only_of_bytes_that_are_utf16() {
+        // Declared UTF-16 over UTF-8 bytes (the declaration was copied).
+        let decoded = decode_feed(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss>é</rss>".as_bytes(),
+            None,
+        );
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("UTF-8", CharsetSource::XmlProlog)
+        );
+        assert!(decoded.text.ends_with("<rss>é</rss>"), "{}", decoded.text);
+        // A UTF-16 header over UTF-16 bytes without a BOM.
+        let body: Vec<u8> = "<rss>é</rss>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let decoded = decode_feed(&body, Some("application/rss+xml; charset=utf-16le"));
+        assert_eq!(decoded.source, CharsetSource::HttpHeader);
+        assert_eq!(decoded.text, "<rss>é</rss>");
+    }
+
+    #[test]
     fn header_wins_over_prolog() {
         let body = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss>\xE9</rss>";
         let decoded = decode_feed(body, Some("application/rss+xml; charset=\"ISO-8859-7\""));
