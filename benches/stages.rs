@@ -8,9 +8,10 @@ use std::hint::black_box;
 
 use chrono::Utc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use feedimport::article::{ArticleSettings, build_article};
 use feedimport::extract::{FeedContext, extract_items, html_to_text, preview_image};
 use feedimport::parse::parse_feed;
-use feedimport::render::{Article, render};
+use feedimport::render::render;
 use url::Url;
 
 fn stages(c: &mut Criterion) {
@@ -36,18 +37,13 @@ fn stages(c: &mut Criterion) {
 
     let (drafts, _) = extract_items(&parsed.feed, &context);
     let draft = &drafts[1];
-    let article = Article {
-        title: draft.title.clone(),
-        date: "2024-09-02T10:13:01.000Z".into(),
-        published_date: "2 septembre 2024".into(),
-        summary: draft.summary.clone(),
-        importance: String::new(),
-        source_url: draft.source_url.to_string(),
+    let settings = ArticleSettings {
+        section: "papers".into(),
+        timezone: chrono_tz::Europe::Paris,
         tags: vec!["France".into(), "Actualité".into(), "Bench".into()],
-        permalink: "/papers/2024-09-02-study".into(),
-        image_url: "https://img.example/x.jpg".into(),
-        image_credit: "Image de l’article — droits possiblement réservés — https://x".into(),
     };
+    let page_image = Url::parse("https://img.example/x.jpg").unwrap();
+    let article = build_article(draft, &settings, Some(&page_image));
     c.bench_function("render one article", |b| {
         b.iter(|| render(black_box(&article)))
     });

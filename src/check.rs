@@ -11,9 +11,9 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::config::{Config, FeedConfig};
-use crate::extract::{self, FeedContext};
 use crate::fetch::{FetchOutcome, Fetcher};
-use crate::parse::parse_feed;
+use crate::pipeline::read_feed;
+use crate::report::error_chain;
 
 #[derive(Debug, Serialize)]
 pub struct Probe {
@@ -48,7 +48,7 @@ pub async fn probe_feeds(config: &Config) -> Vec<Probe> {
             return config
                 .feeds
                 .iter()
-                .map(|f| Probe::failed(f, e.to_string()))
+                .map(|f| Probe::failed(f, error_chain(&e)))
                 .collect();
         }
     };
@@ -92,7 +92,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
         Ok(FetchOutcome::NotModified(_)) => {
             return Probe::failed(feed, "304 to an unconditional request".to_string());
         }
-        Err(e) => return Probe::failed(feed, e.to_string()),
+        Err(e) => return Probe::failed(feed, error_chain(&e)),
     };
     let info = fetched.info.clone();
     let mut probe = describe(
@@ -130,23 +130,18 @@ pub fn describe(
     article_images: bool,
 ) -> Probe {
     let mut probe = Probe::new(name, identity);
-    let parsed = match parse_feed(body, content_type, base) {
-        Ok(parsed) => parsed,
+    let read = match read_feed(body, content_type, base, identity, Utc::now()) {
+        Ok(read) => read,
         Err(e) => {
-            probe.error = Some(e.to_string());
+            probe.error = Some(error_chain(&e));
             return probe;
         }
     };
-    let context = FeedContext {
-        feed_identity: identity,
-        feed_url: base,
-        now: Utc::now(),
-    };
-    let (drafts, _) = extract::extract_items(&parsed.feed, &context);
-    probe.repairs = parsed.fixes.iter().map(ToString::to_string).collect();
-    probe.encoding = Some(parsed.encoding.to_string());
-    probe.format = Some(format!("{:?}", parsed.feed.feed_type));
-    probe.items = parsed.feed.entries.len();
+    let drafts = &read.drafts;
+    probe.repairs = read.fixes.iter().map(ToString::to_string).collect();
+    probe.encoding = Some(read.encoding.to_string());
+    probe.format = Some(format!("{:?}", read.format));
+    probe.items = read.entries;
     probe.newest = drafts.iter().map(|d| d.date).max();
     probe.images_declared = drafts.iter().filter(|d| d.declared_image.is_some()).count();
     probe.images_in_content = drafts

@@ -9,7 +9,8 @@ use std::time::Duration;
 use clap::Parser;
 use feedimport::cli::{CheckArgs, Cli, Command, ParseArgs, RunArgs, StatusArgs};
 use feedimport::config::Config;
-use feedimport::pipeline::{self, RunError, RunOptions};
+use feedimport::pipeline::{self, Progress, RunError, RunOptions, Silent};
+use feedimport::report::error_chain;
 use feedimport::{Exit, report::Report};
 use tokio_util::sync::CancellationToken;
 
@@ -176,8 +177,6 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
         feeds: args.feeds.clone(),
         force: args.force,
         wait: args.wait,
-        // Only for a person watching: not in cron's mail, not in a pipe.
-        progress: std::io::stderr().is_terminal() && !cli.quiet,
         keep_articles: args.json || args.dry_run,
     };
     let runtime = match runtime() {
@@ -185,9 +184,15 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
         Err(exit) => return exit,
     };
     let interrupted = CancellationToken::new();
+    // Only for a person watching: not in cron's mail, not in a pipe.
+    let mut progress: Box<dyn Progress> = if std::io::stderr().is_terminal() && !cli.quiet {
+        Box::new(ProgressLine)
+    } else {
+        Box::new(Silent)
+    };
     let result = runtime.block_on(async {
         tokio::spawn(watch_signals(interrupted.clone()));
-        pipeline::run(&config, &options, interrupted.clone()).await
+        pipeline::run(&config, &options, interrupted.clone(), progress.as_mut()).await
     });
     // Tasks still fetching after an interruption are not waited for.
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -197,12 +202,12 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
             // Another run still going on is routine for a timer: with -q,
             // the exit code (75) says it, and cron mails nothing.
             if !(cli.quiet && matches!(e, RunError::Locked(_))) {
-                eprintln!("feedimport: {e}");
+                eprintln!("feedimport: {}", error_chain(&e));
             }
             return match e {
                 RunError::Config(_) => Exit::Usage,
                 RunError::Locked(_) => Exit::Locked,
-                RunError::Store(_) | RunError::Client(_) => Exit::Store,
+                RunError::Store(_) | RunError::LockWait(_) | RunError::Client(_) => Exit::Store,
             };
         }
     };
@@ -213,6 +218,23 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
         Exit::FeedFailed
     } else {
         Exit::Ok
+    }
+}
+
+/// One line on stderr, rewritten in place: feeds done, articles written.
+struct ProgressLine;
+
+impl Progress for ProgressLine {
+    fn feed_done(&mut self, done: usize, total: usize, articles: usize) {
+        eprint!(
+            "\r\x1b[2Kfeeds {done}/{total}, {articles} new {}",
+            if articles == 1 { "article" } else { "articles" }
+        );
+    }
+
+    fn finished(&mut self) {
+        // Clear the line: the summary takes its place.
+        eprint!("\r\x1b[2K");
     }
 }
 

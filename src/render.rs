@@ -4,67 +4,7 @@
 //! matter with every value double-quoted (JSON-style escapes, which YAML reads
 //! back unchanged), then the body. Pure; nothing fails.
 
-use chrono::{DateTime, Datelike, Utc};
-use chrono_tz::Tz;
-use serde::Serialize;
-
-/// The credit line of an image taken from the source article.
-pub const IMAGE_CREDIT_PREFIX: &str = "Image de l’article — droits possiblement réservés — ";
-
-/// One article card, as its front matter holds it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Article {
-    pub title: String,
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`
-    pub date: String,
-    /// `2 septembre 2024`
-    pub published_date: String,
-    pub summary: String,
-    pub importance: String,
-    pub source_url: String,
-    pub tags: Vec<String>,
-    pub permalink: String,
-    pub image_url: String,
-    pub image_credit: String,
-}
-
-/// The front matter's `date`: UTC with milliseconds.
-pub fn iso_date(date: DateTime<Utc>) -> String {
-    date.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-const FRENCH_MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
-/// The French long date of `date` in `timezone`: `2 septembre 2024`,
-/// `1er septembre 2024`.
-pub fn french_date(date: DateTime<Utc>, timezone: Tz) -> String {
-    let local = date.with_timezone(&timezone);
-    let day = match local.day() {
-        1 => "1er".to_string(),
-        d => d.to_string(),
-    };
-    let month = FRENCH_MONTHS[local.month0() as usize];
-    format!("{day} {month} {}", local.year())
-}
-
-/// The credit line for an image of the article at `source_url`.
-pub fn image_credit(source_url: &str) -> String {
-    format!("{IMAGE_CREDIT_PREFIX}{source_url}")
-}
+use crate::article::Article;
 
 /// The whole file.
 pub fn render(article: &Article) -> String {
@@ -211,49 +151,6 @@ fn link_destination(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
-    }
-
-    #[test]
-    fn french_dates() {
-        let paris = chrono_tz::Europe::Paris;
-        assert_eq!(
-            french_date(utc(2024, 9, 2, 10, 13), paris),
-            "2 septembre 2024"
-        );
-        assert_eq!(
-            french_date(utc(2024, 9, 1, 10, 0), paris),
-            "1er septembre 2024"
-        );
-        assert_eq!(
-            french_date(utc(2024, 2, 14, 0, 0), paris),
-            "14 février 2024"
-        );
-        // 22:30 UTC on 31 July is 00:30 on 1 August in Paris (summer time).
-        assert_eq!(
-            french_date(utc(2024, 7, 31, 22, 30), paris),
-            "1er août 2024"
-        );
-        assert_eq!(
-            french_date(utc(2024, 12, 31, 22, 30), paris),
-            "31 décembre 2024"
-        );
-        assert_eq!(
-            french_date(utc(2024, 12, 31, 23, 30), paris),
-            "1er janvier 2025"
-        );
-    }
-
-    #[test]
-    fn iso_date_has_milliseconds() {
-        assert_eq!(
-            iso_date(utc(2024, 9, 2, 10, 13)),
-            "2024-09-02T10:13:00.000Z"
-        );
-    }
 
     #[test]
     fn quoting_round_trips_through_yaml() {

@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 
-use crate::render::Article;
+use crate::article::Article;
+use crate::pipeline::FeedError;
 
 /// Everything a run did.
 #[derive(Debug, Default, Serialize)]
@@ -50,7 +51,9 @@ pub struct FeedReport {
     pub name: String,
     pub url: String,
     pub status: FeedStatus,
-    pub error: Option<String>,
+    /// Why the feed failed, printed with its causes.
+    #[serde(serialize_with = "serialize_error")]
+    pub error: Option<FeedError>,
     /// Articles written.
     pub new: usize,
     /// Items imported by an earlier run (or present in the content folder).
@@ -168,7 +171,10 @@ impl Report {
         if !failed.is_empty() {
             let reasons: Vec<String> = failed
                 .iter()
-                .map(|f| format!("{}: {}", f.name, f.error.as_deref().unwrap_or("failed")))
+                .map(|f| match &f.error {
+                    Some(error) => format!("{}: {}", f.name, error_chain(error)),
+                    None => format!("{}: failed", f.name),
+                })
                 .collect();
             parts.push(format!("{} failed: {}", failed.len(), reasons.join("; ")));
         }
@@ -209,15 +215,47 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
+/// An error and its causes on one line: reqwest's own message alone says
+/// "error sending request" and hides "connection refused". A cause whose
+/// text the message already holds is not repeated.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+fn serialize_error<S: serde::Serializer>(
+    error: &Option<FeedError>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match error {
+        Some(error) => serializer.serialize_str(&error_chain(error)),
+        None => serializer.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn feed(name: &str, status: FeedStatus, new: usize, error: Option<&str>) -> FeedReport {
+    fn feed(name: &str, status: FeedStatus, new: usize, error: Option<u16>) -> FeedReport {
         FeedReport {
             status,
             new,
-            error: error.map(str::to_string),
+            error: error.map(|status| {
+                FeedError::Fetch(crate::fetch::FetchError::Status {
+                    status,
+                    retry_after: None,
+                })
+            }),
             ..FeedReport::new(name, "https://ex.org/feed")
         }
     }
@@ -229,13 +267,13 @@ mod tests {
                 feed("A", FeedStatus::Ok, 0, None),
                 feed("B", FeedStatus::Ok, 2, None),
                 feed("C", FeedStatus::Ok, 3, None),
-                feed("D", FeedStatus::Failed, 0, Some("HTTP 404 Not Found")),
+                feed("D", FeedStatus::Failed, 0, Some(404)),
             ],
             ..Report::default()
         };
         assert_eq!(
             report.summary_line(),
-            "4 feeds: 1 unchanged, 2 with 5 new articles, 1 failed: D: HTTP 404 Not Found"
+            "4 feeds: 1 unchanged, 2 with 5 new articles, 1 failed: D: HTTP 404 Not Found: check the feed's url in feeds.toml"
         );
         assert!(report.any_failed());
     }

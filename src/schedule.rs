@@ -1,15 +1,67 @@
-//! When a feed is fetched next: its interval, what the feed and the server
-//! ask for, and exponential backoff after failures.
+//! When a feed is fetched next, and what a fetch changes in its record: its
+//! interval, what the feed and the server ask for, exponential backoff after
+//! failures, the validators of the next conditional request, its health.
 //!
 //! In: what the state remembers of a feed, the time, the configured
-//! interval and the hints of the last response. Out: whether the feed is due
-//! and when it is due next. Pure; nothing fails.
+//! interval and what the last fetch told. Out: whether the feed is due, when
+//! it is due next, and its record after a fetch. Pure; nothing fails.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::fetch::FetchInfo;
 use crate::store::FeedRecord;
+
+/// A feed's record after a fetch that worked (new items or not modified):
+/// failures reset, the validators of the next conditional request (a 304
+/// may omit them: the ones sent are kept), the new home of a feed that moved
+/// permanently, the next fetch planned. `ttl_minutes` is the feed's `<ttl>`.
+pub fn after_success(
+    record: &FeedRecord,
+    now: DateTime<Utc>,
+    interval: Duration,
+    info: &FetchInfo,
+    ttl_minutes: Option<u32>,
+) -> FeedRecord {
+    let mut record = record.clone();
+    record.last_fetch = Some(now);
+    record.last_success = Some(now);
+    record.consecutive_failures = 0;
+    record.last_error = None;
+    if info.validators.etag.is_some() || info.validators.last_modified.is_some() {
+        record.etag = info.validators.etag.clone();
+        record.last_modified = info.validators.last_modified.clone();
+    }
+    if let Some(moved_to) = &info.moved_to {
+        record.moved_to = Some(moved_to.to_string());
+    }
+    record.next_due = Some(next_after_success(now, interval, ttl_minutes, info.max_age));
+    record
+}
+
+/// A feed's record after a failed fetch: one more failure in a row, the
+/// error kept for `status`, the next try backed off (and no sooner than the
+/// server's `Retry-After`). The validators stay for the next try.
+pub fn after_failure(
+    record: &FeedRecord,
+    now: DateTime<Utc>,
+    interval: Duration,
+    error: String,
+    retry_after: Option<Duration>,
+) -> FeedRecord {
+    let mut record = record.clone();
+    record.last_fetch = Some(now);
+    record.consecutive_failures = record.consecutive_failures.saturating_add(1);
+    record.last_error = Some(error);
+    record.next_due = Some(next_after_failure(
+        now,
+        interval,
+        record.consecutive_failures,
+        retry_after,
+    ));
+    record
+}
 
 /// A failing feed is never left alone longer than this.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
@@ -138,5 +190,79 @@ mod tests {
             next_after_failure(now, HOUR, 1, Some(Duration::from_secs(3 * 3600))),
             at("2026-01-01T03:00:00Z")
         );
+    }
+
+    fn fetched(etag: Option<&str>, moved_to: Option<&str>) -> FetchInfo {
+        FetchInfo {
+            validators: crate::fetch::Validators {
+                etag: etag.map(str::to_string),
+                last_modified: None,
+            },
+            moved_to: moved_to.map(|u| url::Url::parse(u).unwrap()),
+            max_age: None,
+        }
+    }
+
+    #[test]
+    fn a_success_resets_failures_and_keeps_the_validators_it_was_sent() {
+        let now = at("2026-01-01T10:00:00Z");
+        let failing = FeedRecord {
+            etag: Some("\"v1\"".into()),
+            consecutive_failures: 3,
+            last_error: Some("HTTP 503".into()),
+            ..FeedRecord::default()
+        };
+        let record = after_success(&failing, now, HOUR, &fetched(Some("\"v2\""), None), None);
+        assert_eq!(record.consecutive_failures, 0);
+        assert_eq!(record.last_error, None);
+        assert_eq!(record.etag.as_deref(), Some("\"v2\""));
+        assert_eq!(
+            (record.last_fetch, record.last_success),
+            (Some(now), Some(now))
+        );
+        assert_eq!(record.next_due, Some(at("2026-01-01T11:00:00Z")));
+        // A 304 without validators keeps the ones sent.
+        let again = after_success(&record, now, HOUR, &fetched(None, None), Some(120));
+        assert_eq!(again.etag.as_deref(), Some("\"v2\""));
+        assert_eq!(again.next_due, Some(at("2026-01-01T12:00:00Z")));
+    }
+
+    #[test]
+    fn a_permanent_move_is_remembered() {
+        let now = at("2026-01-01T10:00:00Z");
+        let moved = fetched(None, Some("https://new.example.org/feed/"));
+        let record = after_success(&FeedRecord::default(), now, HOUR, &moved, None);
+        assert_eq!(
+            record.moved_to.as_deref(),
+            Some("https://new.example.org/feed/")
+        );
+        // A later fetch that did not move keeps the move known.
+        let later = after_success(&record, now, HOUR, &fetched(None, None), None);
+        assert_eq!(later.moved_to, record.moved_to);
+    }
+
+    #[test]
+    fn failures_count_up_back_off_and_keep_the_last_success() {
+        let ok_at = at("2026-01-01T08:00:00Z");
+        let now = at("2026-01-01T10:00:00Z");
+        let healthy = FeedRecord {
+            etag: Some("\"v1\"".into()),
+            last_success: Some(ok_at),
+            ..FeedRecord::default()
+        };
+        let once = after_failure(&healthy, now, HOUR, "HTTP 503".into(), None);
+        assert_eq!(once.consecutive_failures, 1);
+        assert_eq!(once.last_error.as_deref(), Some("HTTP 503"));
+        assert_eq!(once.next_due, Some(at("2026-01-01T11:00:00Z")));
+        assert_eq!(
+            (once.last_success, once.last_fetch),
+            (Some(ok_at), Some(now))
+        );
+        assert_eq!(once.etag, healthy.etag);
+        let twice = after_failure(&once, now, HOUR, "HTTP 503".into(), None);
+        assert_eq!(twice.consecutive_failures, 2);
+        assert_eq!(twice.next_due, Some(at("2026-01-01T12:00:00Z")));
+        let asked = after_failure(&twice, now, HOUR, "HTTP 429".into(), Some(10 * HOUR));
+        assert_eq!(asked.next_due, Some(at("2026-01-01T20:00:00Z")));
     }
 }

@@ -1,7 +1,8 @@
-//! Planned writes to files and state: each new item gets a free permalink,
-//! is rendered, written atomically and recorded.
+//! Planned writes to files and state: each new article gets a free
+//! permalink, is rendered, written atomically and recorded.
 //!
-//! In: one feed's new drafts, oldest first. Out: the articles written, the
+//! In: one feed's new articles, built and checked never imported (see
+//! [`crate::pipeline`]). Out: the articles written, the
 //! items found already written by an interrupted run, and the first
 //! content or state error, if any (what was written before it is recorded).
 //! Records are committed in groups spanning several feeds ([`GroupCommit`]).
@@ -14,10 +15,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, SecondsFormat, Utc};
 use tokio_util::sync::CancellationToken;
 
+use crate::article::Article;
 use crate::config::{Config, FeedConfig};
 use crate::extract::{DateSource, ItemDraft};
-use crate::permalink::{file_stem, permalink, title_slug};
-use crate::render::{Article, french_date, image_credit, iso_date, render};
+use crate::permalink::{file_stem, permalink};
+use crate::render::render;
 use crate::report::ArticleReport;
 use crate::store::{
     ImportRecord, Staging, State, StoreError, WriteOutcome, link_staged, read_front_matter,
@@ -47,6 +49,14 @@ pub struct WriteContext<'a> {
     pub interrupted: &'a CancellationToken,
 }
 
+/// An article to write, with the draft it was built from (its identity
+/// and source, for the state).
+#[derive(Debug)]
+pub struct NewArticle {
+    pub draft: ItemDraft,
+    pub article: Article,
+}
+
 /// Writes one feed's new articles and records them, oldest first (so that
 /// of two articles with the same title and day, the older keeps the plain
 /// permalink).
@@ -54,10 +64,10 @@ pub fn write_feed(
     context: &WriteContext,
     group: &mut GroupCommit,
     feed: &FeedConfig,
-    mut drafts: Vec<ItemDraft>,
+    mut drafts: Vec<NewArticle>,
 ) -> FeedImport {
     let WriteContext { dry_run, .. } = *context;
-    drafts.sort_by_key(|d| d.date);
+    drafts.sort_by_key(|d| d.draft.date);
     let mut outcome = FeedImport {
         articles: Vec::new(),
         seen: 0,
@@ -157,7 +167,7 @@ fn write_drafts(
     context: &WriteContext,
     feed: &FeedConfig,
     section_dir: &Path,
-    drafts: &[ItemDraft],
+    drafts: &[NewArticle],
     outcome: &mut FeedImport,
 ) -> Result<(), StoreError> {
     let WriteContext {
@@ -173,7 +183,6 @@ fn write_drafts(
         feed_identity: feed.source.identity(),
         section_dir,
         imported_at: timestamp(context.now),
-        tags: article_tags(config, feed),
     };
     for batch in drafts.chunks(BATCH) {
         if context.interrupted.is_cancelled() {
@@ -191,12 +200,11 @@ struct BatchContext<'a> {
     feed_identity: String,
     section_dir: &'a Path,
     imported_at: String,
-    tags: Vec<String>,
 }
 
 /// A new article with its name chosen, not yet on disk.
 struct Planned<'a> {
-    draft: &'a ItemDraft,
+    item: &'a NewArticle,
     path: PathBuf,
     article: Article,
     text: String,
@@ -204,30 +212,21 @@ struct Planned<'a> {
 
 fn write_batch(
     batch: &BatchContext,
-    drafts: &[ItemDraft],
+    items: &[NewArticle],
     outcome: &mut FeedImport,
 ) -> Result<(), StoreError> {
     let dry_run = batch.context.dry_run;
-    let mut planned: Vec<Planned> = Vec::with_capacity(drafts.len());
+    let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
     let mut planned_links: HashSet<String> = HashSet::new();
-    for draft in drafts {
+    for item in items {
         if batch.context.interrupted.is_cancelled() {
             break;
         }
-        // Selected a few feeds ahead: a feed written since may have
-        // brought the same article.
-        if batch
-            .context
-            .state
-            .is_imported(&draft.key, draft.source_url.as_str())?
-        {
-            outcome.seen += 1;
-            continue;
-        }
+        let draft = &item.draft;
         if draft.date_source == DateSource::FirstImport {
             tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
         }
-        match place_article(batch, draft, &planned_links)? {
+        match place_article(batch, item, &planned_links)? {
             Placement::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
             Placement::New {
                 path,
@@ -236,7 +235,7 @@ fn write_batch(
             } => {
                 planned_links.insert(article.permalink.clone());
                 planned.push(Planned {
-                    draft,
+                    item,
                     path,
                     article: *article,
                     text,
@@ -270,10 +269,10 @@ fn write_batch(
             WriteOutcome::AlreadyExists => {
                 // Created since we looked (an editor, a run without the
                 // lock): ours, or the next free name.
-                if holds_source(&article.path, article.draft.source_url.as_str()) {
-                    record_existing(batch, article.draft, &article.path, outcome)?;
+                if holds_source(&article.path, &article.article.source_url) {
+                    record_existing(batch, &article.item.draft, &article.path, outcome)?;
                 } else {
-                    write_one_slowly(batch, article.draft, &planned_links, outcome)?;
+                    write_one_slowly(batch, article.item, &planned_links, outcome)?;
                 }
             }
         }
@@ -285,16 +284,16 @@ fn write_batch(
 /// planning and linking.
 fn write_one_slowly(
     batch: &BatchContext,
-    draft: &ItemDraft,
+    item: &NewArticle,
     planned_links: &HashSet<String>,
     outcome: &mut FeedImport,
 ) -> Result<(), StoreError> {
     // Each pass looks at the names afresh: one taken since the last pass is
     // adopted (ours) or passed over. Bounded, should files keep appearing.
     for _ in 0..MAX_PERMALINK_ATTEMPTS {
-        match place_article(batch, draft, planned_links)? {
+        match place_article(batch, item, planned_links)? {
             Placement::AlreadyThere { path } => {
-                return record_existing(batch, draft, &path, outcome);
+                return record_existing(batch, &item.draft, &path, outcome);
             }
             Placement::New {
                 path,
@@ -314,7 +313,7 @@ fn write_one_slowly(
                 )?;
                 if written == WriteOutcome::Written {
                     let article = Planned {
-                        draft,
+                        item,
                         path,
                         article: *article,
                         text,
@@ -328,7 +327,7 @@ fn write_one_slowly(
         path: batch.section_dir.to_path_buf(),
         source: std::io::Error::other(format!(
             "the names for \"{}\" kept being taken while it was written",
-            draft.title
+            item.article.title
         )),
     })
 }
@@ -341,10 +340,11 @@ fn record_new(
 ) -> Result<(), StoreError> {
     let config = batch.context.config;
     let relative = relative_to(&planned.path, &config.content_dir);
+    let draft = &planned.item.draft;
     batch.context.state.record(&ImportRecord {
-        key: &planned.draft.key,
+        key: &draft.key,
         feed: &batch.feed_identity,
-        source_url: planned.draft.source_url.as_str(),
+        source_url: draft.source_url.as_str(),
         permalink: Some(&planned.article.permalink),
         path: Some(&relative),
         imported_at: &batch.imported_at,
@@ -397,31 +397,33 @@ enum Placement {
     },
 }
 
-/// Finds the first free permalink for `draft`: not used by any article the state knows, nor by a file in
-/// the section folder, nor by another article of this batch. A file there
-/// that comes from the same source is the item already written.
+/// Finds the first free permalink for `item`: not used by any article the
+/// state knows, nor by a file in the section folder, nor by another article
+/// of this batch. A file there that comes from the same source is the item
+/// already written.
 fn place_article(
     batch: &BatchContext,
-    draft: &ItemDraft,
+    item: &NewArticle,
     planned_links: &HashSet<String>,
 ) -> Result<Placement, StoreError> {
-    let config = batch.context.config;
-    let local_date = draft.date.with_timezone(&config.timezone).date_naive();
-    let slug = title_slug(&draft.title);
+    let (local_date, slug) = (item.article.local_date, &item.article.slug);
     for attempt in 1..=MAX_PERMALINK_ATTEMPTS {
-        let stem = file_stem(local_date, &slug, attempt);
+        let stem = file_stem(local_date, slug, attempt);
         let link = permalink(&batch.feed.section, &stem);
         if planned_links.contains(&link) || batch.context.state.permalink_taken(&link)? {
             continue;
         }
         let path = batch.section_dir.join(format!("{stem}.md"));
         if path.symlink_metadata().is_ok() {
-            if holds_source(&path, draft.source_url.as_str()) {
+            if holds_source(&path, &item.article.source_url) {
                 return Ok(Placement::AlreadyThere { path });
             }
             continue;
         }
-        let article = build_article(config, draft, &batch.tags, link);
+        let article = Article {
+            permalink: link,
+            ..item.article.clone()
+        };
         let text = render(&article);
         return Ok(Placement::New {
             path,
@@ -469,53 +471,6 @@ fn ensure_inside(section_dir: &Path, content_dir: &Path) -> Result<(), StoreErro
 /// Does the article file at `path` come from `source_url`?
 fn holds_source(path: &Path, source_url: &str) -> bool {
     matches!(read_front_matter(path), Ok(Some(front)) if front.source_url.as_deref() == Some(source_url))
-}
-
-fn build_article(
-    config: &Config,
-    draft: &ItemDraft,
-    tags: &[String],
-    permalink: String,
-) -> Article {
-    let source_url = draft.source_url.to_string();
-    let image = draft
-        .declared_image
-        .as_ref()
-        .or(draft.page_image.as_ref())
-        .or(draft.content_image.as_ref());
-    let (image_url, image_credit) = match image {
-        Some(url) => (url.to_string(), image_credit(&source_url)),
-        None => (String::new(), String::new()),
-    };
-    Article {
-        title: draft.title.clone(),
-        date: iso_date(draft.date),
-        published_date: french_date(draft.date, config.timezone),
-        summary: draft.summary.clone(),
-        importance: String::new(),
-        source_url,
-        tags: tags.to_vec(),
-        permalink,
-        image_url,
-        image_credit,
-    }
-}
-
-/// Global tags, then the feed's, then the feed's name; each once.
-fn article_tags(config: &Config, feed: &FeedConfig) -> Vec<String> {
-    let mut tags: Vec<String> = Vec::new();
-    for tag in config
-        .tags
-        .iter()
-        .chain(&feed.tags)
-        .chain(std::iter::once(&feed.name))
-    {
-        let tag = tag.trim();
-        if !tags.iter().any(|t| t == tag) {
-            tags.push(tag.to_string());
-        }
-    }
-    tags
 }
 
 fn relative_to(path: &Path, base: &Path) -> String {

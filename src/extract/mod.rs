@@ -34,9 +34,8 @@ pub struct ItemDraft {
     pub source_url: Url,
     /// The image the feed declares (media:content, thumbnail, enclosure).
     pub declared_image: Option<Url>,
-    /// The preview image of the article page (`og:image`), when it was read.
-    pub page_image: Option<Url>,
-    /// The first meaningful `<img>` of the content, the last resort.
+    /// The first meaningful `<img>` of the content, the last resort (after
+    /// the article page's preview image: see [`crate::article`]).
     pub content_image: Option<Url>,
     /// Category labels, for include/exclude rules.
     pub categories: Vec<String>,
@@ -158,7 +157,6 @@ fn extract_item(
         summary,
         source_url,
         declared_image,
-        page_image: None,
         content_image,
         categories,
     })

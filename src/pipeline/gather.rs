@@ -1,0 +1,270 @@
+//! Planning and gathering: which feeds are due, and each due feed's
+//! fetch → parse → extract.
+//!
+//! In: the feeds of the run with their records, the run's HTTP client. Out:
+//! per feed, in config order, a [`FeedOutcome`] holding the drafts of its
+//! items ([`FeedItems`]), "not modified", "not due" or the [`FeedError`] it
+//! failed with. Feeds are gathered concurrently, each in its own task (the
+//! parsing off the async threads); a failing feed never stops the others.
+//! [`read_feed`], the parse → extract step, is shared with `check` and
+//! `parse`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use feed_rs::model::FeedType;
+use futures_util::{Stream, StreamExt};
+use url::Url;
+
+use crate::config::{FeedConfig, FeedSource};
+use crate::extract::{self, FeedContext, ItemDraft, SkippedItem};
+use crate::fetch::{FetchError, FetchInfo, FetchOutcome, Fetcher, Validators};
+use crate::parse::{ParseError, parse_feed, repair::Fix};
+use crate::schedule;
+use crate::store::{FeedRecord, State, StoreError};
+
+/// What came of one feed at a stage of the run. `T` is what its items are
+/// at that stage: drafts once gathered, articles once prepared.
+pub(crate) enum FeedOutcome<T> {
+    /// A new version of the feed, and what it told.
+    Fetched {
+        info: FetchInfo,
+        items: T,
+    },
+    NoItems(NoItems),
+}
+
+/// What came of a feed that brought no items to import.
+pub(crate) enum NoItems {
+    /// Its interval (or its backoff) has not passed: not fetched.
+    NotDue,
+    /// The server answered 304.
+    NotModified(FetchInfo),
+    Failed(FeedError),
+}
+
+impl<T> FeedOutcome<T> {
+    fn failed(error: impl Into<FeedError>) -> FeedOutcome<T> {
+        FeedOutcome::NoItems(NoItems::Failed(error.into()))
+    }
+}
+
+/// Why a feed could not be read. The run goes on with the other feeds.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// A task of ours panicked or was cancelled: a bug, not the feed's fault.
+    #[error("internal error while {stage}")]
+    Internal {
+        stage: &'static str,
+        #[source]
+        source: tokio::task::JoinError,
+    },
+}
+
+impl FeedError {
+    /// How long the server asked us to wait before the next try.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FeedError::Fetch(error) => error.retry_after(),
+            _ => None,
+        }
+    }
+}
+
+/// A feed of the run, with what the state remembers of it.
+pub(super) struct PlannedFeed<'a> {
+    pub(super) feed: &'a FeedConfig,
+    pub(super) record: Option<FeedRecord>,
+    pub(super) due: bool,
+}
+
+/// Which feeds are due: those whose interval (or backoff) has passed, or
+/// every one when `force`.
+pub(super) fn plan<'a>(
+    state: &State,
+    feeds: &'a [FeedConfig],
+    force: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<PlannedFeed<'a>>, StoreError> {
+    feeds
+        .iter()
+        .map(|feed| {
+            let record = state.feed_record(&feed.source.identity())?;
+            let due = force || schedule::is_due(record.as_ref(), now, feed.interval);
+            Ok(PlannedFeed { feed, record, due })
+        })
+        .collect()
+}
+
+/// A feed document's items, as the run needs them.
+pub(crate) struct FeedItems {
+    pub(crate) drafts: Vec<ItemDraft>,
+    /// Entries that cannot become articles.
+    pub(crate) skipped: usize,
+    /// The feed's `<ttl>`, in minutes.
+    pub(crate) ttl: Option<u32>,
+    /// What the document needed repaired before it would parse.
+    pub(crate) fixes: Vec<Fix>,
+}
+
+/// Gathers every due feed, up to `concurrency` at once, each in its own
+/// task. `buffered` hands the outcomes over in config order, so that
+/// permalinks do not depend on which server answers first.
+pub(super) fn gather_all<'a>(
+    fetcher: &'a Fetcher,
+    planned: &'a [PlannedFeed<'a>],
+    concurrency: usize,
+    now: DateTime<Utc>,
+) -> impl Stream<Item = (&'a PlannedFeed<'a>, FeedOutcome<FeedItems>)> + 'a {
+    futures_util::stream::iter(planned)
+        .map(move |planned| {
+            let task = planned.due.then(|| {
+                let (source, validators) = fetch_target(planned.feed, planned.record.as_ref());
+                tokio::spawn(gather(
+                    fetcher.clone(),
+                    planned.feed.clone(),
+                    source,
+                    validators,
+                    now,
+                ))
+            });
+            async move {
+                let outcome = match task {
+                    None => FeedOutcome::NoItems(NoItems::NotDue),
+                    Some(task) => task.await.unwrap_or_else(|source| {
+                        FeedOutcome::failed(FeedError::Internal {
+                            stage: "reading the feed",
+                            source,
+                        })
+                    }),
+                };
+                (planned, outcome)
+            }
+        })
+        .buffered(concurrency)
+}
+
+/// Where to fetch a feed and with which validators: its new home when it
+/// moved permanently, and the validators only when they belong to that URL.
+fn fetch_target(
+    feed: &FeedConfig,
+    record: Option<&FeedRecord>,
+) -> (FeedSource, Option<Validators>) {
+    let Some(record) = record.filter(|r| r.url == feed.source.identity()) else {
+        return (feed.source.clone(), None);
+    };
+    let source = match record.moved_to.as_deref().and_then(|u| Url::parse(u).ok()) {
+        Some(moved) if matches!(feed.source, FeedSource::Http(_)) => FeedSource::Http(moved),
+        _ => feed.source.clone(),
+    };
+    let validators = Validators {
+        etag: record.etag.clone(),
+        last_modified: record.last_modified.clone(),
+    };
+    let known = validators.etag.is_some() || validators.last_modified.is_some();
+    (source, known.then_some(validators))
+}
+
+/// Fetch → parse → extract, for one feed. The parsing runs off the async
+/// threads so that slow feeds keep downloading meanwhile.
+async fn gather(
+    fetcher: Fetcher,
+    feed: FeedConfig,
+    source: FeedSource,
+    validators: Option<Validators>,
+    now: DateTime<Utc>,
+) -> FeedOutcome<FeedItems> {
+    let fetched = match fetcher.fetch(&source, validators.as_ref()).await {
+        Ok(FetchOutcome::NotModified(info)) => {
+            return FeedOutcome::NoItems(NoItems::NotModified(info));
+        }
+        Ok(FetchOutcome::Fetched(fetched)) => fetched,
+        Err(error) => return FeedOutcome::failed(error),
+    };
+    let parsing = tokio::task::spawn_blocking(move || {
+        let _span = tracing::info_span!("feed", name = %feed.name).entered();
+        let base = fetched.final_url.as_ref();
+        let read = read_feed(
+            fetched.body,
+            fetched.content_type.as_deref(),
+            base,
+            &feed.source.identity(),
+            now,
+        )?;
+        if !read.fixes.is_empty() {
+            let fixes: Vec<String> = read.fixes.iter().map(ToString::to_string).collect();
+            tracing::warn!("the feed is broken and needed repair: {}", fixes.join(", "));
+        }
+        for item in &read.skipped {
+            tracing::warn!(title = %item.title, "item skipped: {}", item.reason);
+        }
+        Ok::<_, ParseError>(FeedItems {
+            skipped: read.skipped.len(),
+            drafts: read.drafts,
+            ttl: read.ttl,
+            fixes: read.fixes,
+        })
+    });
+    match parsing.await {
+        Ok(Ok(items)) => FeedOutcome::Fetched {
+            info: fetched.info,
+            items,
+        },
+        Ok(Err(error)) => FeedOutcome::failed(error),
+        Err(source) => FeedOutcome::failed(FeedError::Internal {
+            stage: "parsing",
+            source,
+        }),
+    }
+}
+
+/// A feed document, read: what parse → extract gave.
+#[derive(Debug)]
+pub struct ReadFeed {
+    /// One draft per entry that can become an article, in document order.
+    pub drafts: Vec<ItemDraft>,
+    /// The entries that cannot, and why.
+    pub skipped: Vec<SkippedItem>,
+    /// The number of entries in the document.
+    pub entries: usize,
+    pub format: FeedType,
+    /// The character encoding the bytes were read in.
+    pub encoding: &'static str,
+    /// The feed's `<ttl>`, in minutes.
+    pub ttl: Option<u32>,
+    /// What the document needed repaired before it would parse.
+    pub fixes: Vec<Fix>,
+}
+
+/// Parses a feed's body and reads its entries: the run's parse → extract,
+/// which `check` and `parse` share. `base` is the URL the body came from
+/// (relative links resolve against it), `identity` the feed's identity
+/// (which scopes GUIDs), `now` the time that stands in for missing dates.
+pub fn read_feed(
+    body: Vec<u8>,
+    content_type: Option<&str>,
+    base: Option<&Url>,
+    identity: &str,
+    now: DateTime<Utc>,
+) -> Result<ReadFeed, ParseError> {
+    let parsed = parse_feed(body, content_type, base)?;
+    let context = FeedContext {
+        feed_identity: identity,
+        feed_url: base,
+        now,
+    };
+    let (drafts, skipped) = extract::extract_items(&parsed.feed, &context);
+    Ok(ReadFeed {
+        drafts,
+        skipped,
+        entries: parsed.feed.entries.len(),
+        format: parsed.feed.feed_type,
+        encoding: parsed.encoding,
+        ttl: parsed.feed.ttl,
+        fixes: parsed.fixes,
+    })
+}

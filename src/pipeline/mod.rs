@@ -1,0 +1,424 @@
+//! The one place that knows the order of the stages.
+//!
+//! A run, step by step ([`run`] reads as this list):
+//! 1. open the run: the lock, stale files cleared, the state opened (and
+//!    learnt from the content folder when new), the HTTP client ([`open`]);
+//! 2. plan: which feeds are due ([`gather::plan`]);
+//! 3. gather: every due feed fetched → parsed → extracted, several at once,
+//!    handed over in config order ([`gather`]);
+//! 4. prepare, a few feeds ahead of the writing: keep the new items
+//!    ([`select`]), read their article pages for missing images ([`pages`]),
+//!    build their articles ([`crate::article`]);
+//! 5. per feed, in config order: write the files ([`crate::write`]), then
+//!    record what the fetch taught (validators, schedule, health:
+//!    [`crate::schedule`]).
+//!
+//! Fails with [`RunError`] only when the run cannot go on (config, lock,
+//! state or content folder); a failing feed is a line in the [`Report`].
+
+mod gather;
+mod open;
+mod pages;
+mod select;
+
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+use tokio_util::sync::CancellationToken;
+
+use crate::article::{ArticleSettings, build_article};
+use crate::config::{Config, ConfigError, FeedConfig};
+use crate::fetch::{FetchError, Fetcher};
+use crate::parse::repair::Fix;
+use crate::report::{FeedReport, FeedStatus, Report, error_chain};
+use crate::schedule;
+use crate::store::{FeedRecord, LockError, State, StoreError};
+use crate::write::{GroupCommit, NewArticle, WriteContext, write_feed};
+pub use gather::{FeedError, ReadFeed, read_feed};
+use gather::{FeedItems, FeedOutcome, NoItems, PlannedFeed};
+use select::{Selection, Taken, select_new};
+
+/// How a run behaves.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Change nothing on disk: no files, no state.
+    pub dry_run: bool,
+    /// Only these feeds (all when empty); named feeds are fetched even when
+    /// not due.
+    pub feeds: Vec<String>,
+    /// Fetch every feed, due or not.
+    pub force: bool,
+    /// Wait for another run to end instead of exiting.
+    pub wait: bool,
+    /// Keep every article's fields in the report (for `--json` and the dry
+    /// run's listing). Without it the report only counts them, so that a
+    /// first import of 100,000 articles does not hold them all in memory.
+    pub keep_articles: bool,
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Another run holds the lock.
+    #[error(transparent)]
+    Locked(LockError),
+    #[error("cannot wait for the other run to end")]
+    LockWait(#[source] tokio::task::JoinError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot start the HTTP client")]
+    Client(#[source] FetchError),
+}
+
+impl From<LockError> for RunError {
+    fn from(error: LockError) -> Self {
+        match error {
+            LockError::Store(e) => RunError::Store(e),
+            held => RunError::Locked(held),
+        }
+    }
+}
+
+/// Told as the run goes, for a person watching (the binary draws a progress
+/// line on a terminal).
+pub trait Progress {
+    /// Another feed is done: `done` of `total`, `articles` written so far.
+    fn feed_done(&mut self, done: usize, total: usize, articles: usize);
+    /// The run is over, whole or not.
+    fn finished(&mut self);
+}
+
+/// No one is watching.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn feed_done(&mut self, _: usize, _: usize, _: usize) {}
+    fn finished(&mut self) {}
+}
+
+/// Runs the import. `interrupted` is cancelled by a signal: the run then
+/// stops between two files, saves what it did and returns.
+pub async fn run(
+    config: &Config,
+    options: &RunOptions,
+    interrupted: CancellationToken,
+    progress: &mut dyn Progress,
+) -> Result<Report, RunError> {
+    let feeds = config.select_feeds(&options.feeds)?;
+    let now = Utc::now();
+    let opened = open::open_run(config, options.dry_run, options.wait, now).await?;
+    let force = options.force || !options.feeds.is_empty();
+    let planned = gather::plan(&opened.state, &feeds, force, now)?;
+    let gathered = gather::gather_all(&opened.fetcher, &planned, config.concurrency, now);
+    let run = RunContext {
+        config,
+        options,
+        state: &opened.state,
+        interrupted: &interrupted,
+        now,
+    };
+    let prepared = prepare_all(&run, &opened.fetcher, gathered);
+    let report = write_all(&run, prepared, planned.len(), progress).await;
+    progress.finished();
+    report
+}
+
+/// What every step of a run shares.
+struct RunContext<'a> {
+    config: &'a Config,
+    options: &'a RunOptions,
+    state: &'a State,
+    interrupted: &'a CancellationToken,
+    now: DateTime<Utc>,
+}
+
+/// Feeds whose new items are kept and whose article pages are read while
+/// earlier feeds are written.
+const PAGES_AHEAD: usize = 8;
+
+/// A feed's new articles, ready to be written.
+struct ReadyItems {
+    articles: Vec<NewArticle>,
+    seen: usize,
+    filtered: usize,
+    skipped: usize,
+    ttl: Option<u32>,
+    fixes: Vec<String>,
+}
+
+/// A feed ready for its last step, with what the state remembers of it.
+struct Prepared<'a> {
+    planned: &'a PlannedFeed<'a>,
+    outcome: FeedOutcome<ReadyItems>,
+}
+
+/// Why the feeds stop coming before the last.
+enum Stop {
+    /// The state cannot be read: the run cannot go on.
+    Store(StoreError),
+    /// A signal came while the feed's article pages were being read: the
+    /// feed is left whole for the next run.
+    Interrupted,
+}
+
+/// Still in config order and a few feeds ahead of the writing: keeps each
+/// feed's new items, then reads their article pages and builds their
+/// articles, so that the pages of several feeds are read at once while
+/// earlier feeds are written.
+fn prepare_all<'a>(
+    run: &'a RunContext<'a>,
+    fetcher: &'a Fetcher,
+    gathered: impl Stream<Item = (&'a PlannedFeed<'a>, FeedOutcome<FeedItems>)> + 'a,
+) -> impl Stream<Item = Result<Prepared<'a>, Stop>> + 'a {
+    let mut taken_in_run = Taken::default();
+    gathered
+        .map(move |(planned, outcome)| {
+            // Selected here, in config order, so that an article two feeds
+            // bring goes to the first.
+            let selected = match outcome {
+                FeedOutcome::Fetched { info, items } => {
+                    let FeedItems {
+                        drafts,
+                        skipped,
+                        ttl,
+                        fixes,
+                    } = items;
+                    select_new(run.state, planned.feed, drafts, &mut taken_in_run, run.now)
+                        .map(|selection| FeedOutcome::Fetched {
+                            info,
+                            items: Selected {
+                                selection,
+                                skipped,
+                                ttl,
+                                fixes,
+                            },
+                        })
+                        .map_err(Stop::Store)
+                }
+                FeedOutcome::NoItems(outcome) => Ok(FeedOutcome::NoItems(outcome)),
+            };
+            async move {
+                let outcome = match selected? {
+                    FeedOutcome::Fetched { info, items } => {
+                        match ready_items(run, fetcher, planned.feed, items).await? {
+                            Ok(items) => FeedOutcome::Fetched { info, items },
+                            Err(error) => FeedOutcome::NoItems(NoItems::Failed(error)),
+                        }
+                    }
+                    FeedOutcome::NoItems(outcome) => FeedOutcome::NoItems(outcome),
+                };
+                Ok(Prepared { planned, outcome })
+            }
+        })
+        .buffered(PAGES_AHEAD)
+}
+
+/// A feed's items once selected.
+struct Selected {
+    selection: Selection,
+    skipped: usize,
+    ttl: Option<u32>,
+    fixes: Vec<Fix>,
+}
+
+/// Reads the article pages of a feed's new items and builds their
+/// articles, in a task of its own so that pages are read on every core.
+async fn ready_items(
+    run: &RunContext<'_>,
+    fetcher: &Fetcher,
+    feed: &FeedConfig,
+    selected: Selected,
+) -> Result<Result<ReadyItems, FeedError>, Stop> {
+    let Selected {
+        selection,
+        skipped,
+        ttl,
+        fixes,
+    } = selected;
+    let settings = ArticleSettings::for_feed(run.config, feed);
+    let task = tokio::spawn(build_articles(
+        fetcher.clone(),
+        feed.clone(),
+        settings,
+        selection.new,
+    ));
+    let mut task = std::pin::pin!(task);
+    tokio::select! {
+        built = &mut task => Ok(built
+            .map(|articles| ReadyItems {
+                articles,
+                seen: selection.seen,
+                filtered: selection.filtered,
+                skipped,
+                ttl,
+                fixes: fixes.iter().map(ToString::to_string).collect(),
+            })
+            .map_err(|source| FeedError::Internal {
+                stage: "reading article pages",
+                source,
+            })),
+        () = run.interrupted.cancelled() => {
+            task.abort();
+            Err(Stop::Interrupted)
+        }
+    }
+}
+
+/// The article of each new draft, with the preview image of its article
+/// page when the feed declares none.
+async fn build_articles(
+    fetcher: Fetcher,
+    feed: FeedConfig,
+    settings: ArticleSettings,
+    drafts: Vec<crate::extract::ItemDraft>,
+) -> Vec<NewArticle> {
+    pages::find_page_images(fetcher, feed, drafts)
+        .await
+        .into_iter()
+        .map(|(draft, page_image)| NewArticle {
+            article: build_article(&draft, &settings, page_image.as_ref()),
+            draft,
+        })
+        .collect()
+}
+
+/// Writes and records each prepared feed, in config order, committing the
+/// state in groups; stops between two feeds at a signal.
+async fn write_all<'a>(
+    run: &RunContext<'a>,
+    prepared: impl Stream<Item = Result<Prepared<'a>, Stop>>,
+    total: usize,
+    progress: &mut dyn Progress,
+) -> Result<Report, RunError> {
+    let mut prepared = std::pin::pin!(prepared);
+    let mut report = Report {
+        dry_run: run.options.dry_run,
+        ..Report::default()
+    };
+    let write_context = WriteContext {
+        config: run.config,
+        state: run.state,
+        dry_run: run.options.dry_run,
+        now: run.now,
+        interrupted: run.interrupted,
+    };
+    let mut group = GroupCommit::begin(run.state)?;
+    let mut written = 0;
+    loop {
+        let next = tokio::select! {
+            next = prepared.next() => next,
+            () = run.interrupted.cancelled() => None,
+        };
+        let prepared = match next {
+            // A feed prepared after the signal may lack its article pages:
+            // left whole for the next run.
+            Some(Ok(_)) if run.interrupted.is_cancelled() => None,
+            Some(Ok(prepared)) => Some(prepared),
+            Some(Err(Stop::Store(error))) => return Err(error.into()),
+            Some(Err(Stop::Interrupted)) | None => None,
+        };
+        let Some(prepared) = prepared else {
+            report.interrupted = run.interrupted.is_cancelled();
+            break;
+        };
+        let done = finish_feed(run, &write_context, &mut group, prepared, &mut report)?;
+        if let Some(record) = done {
+            run.state.save_feed_record(&record)?;
+        }
+        group.between_feeds()?;
+        written += report.feeds.last().map_or(0, |f| f.new);
+        progress.feed_done(report.feeds.len(), total, written);
+        if run.interrupted.is_cancelled() {
+            report.interrupted = true;
+            break;
+        }
+    }
+    group.finish()?;
+    Ok(report)
+}
+
+/// The last step of one feed: writes its new articles, adds its line to the
+/// report, and returns its record as the fetch changed it (`None`: nothing
+/// to save, for a feed not fetched or stopped midway).
+fn finish_feed(
+    run: &RunContext,
+    write_context: &WriteContext,
+    group: &mut GroupCommit,
+    prepared: Prepared,
+    report: &mut Report,
+) -> Result<Option<FeedRecord>, StoreError> {
+    let Prepared { planned, outcome } = prepared;
+    let feed = planned.feed;
+    let mut line = FeedReport::new(&feed.name, &feed.source.to_string());
+    let mut previous = planned.record.clone().unwrap_or_else(|| FeedRecord {
+        url: feed.source.identity(),
+        ..FeedRecord::default()
+    });
+    previous.name = feed.name.clone();
+    let changed = match outcome {
+        FeedOutcome::NoItems(NoItems::NotDue) => {
+            line.status = FeedStatus::NotDue;
+            line.next_due = previous.next_due.map(|t| t.to_rfc3339());
+            None
+        }
+        FeedOutcome::NoItems(NoItems::Failed(error)) => {
+            let message = error_chain(&error);
+            tracing::warn!(feed = %feed.name, "{message}");
+            line.status = FeedStatus::Failed;
+            let retry_after = error.retry_after();
+            line.error = Some(error);
+            Some(schedule::after_failure(
+                &previous,
+                run.now,
+                feed.interval,
+                message,
+                retry_after,
+            ))
+        }
+        FeedOutcome::NoItems(NoItems::NotModified(info)) => {
+            line.status = FeedStatus::NotModified;
+            Some(schedule::after_success(
+                &previous,
+                run.now,
+                feed.interval,
+                &info,
+                None,
+            ))
+        }
+        FeedOutcome::Fetched { info, items } => {
+            line.skipped = items.skipped;
+            line.repaired = items.fixes;
+            line.seen = items.seen;
+            line.filtered = items.filtered;
+            let written = write_feed(write_context, group, feed, items.articles);
+            if let Some(error) = written.error {
+                // The content folder or the state cannot be written: the
+                // other feeds would fail the same way.
+                return Err(error);
+            }
+            line.new = written.articles.len();
+            line.seen += written.seen;
+            if run.options.keep_articles {
+                report.articles.extend(written.articles);
+            }
+            // Stopped between two files: the validators and schedule are
+            // not saved, so that the next run fetches the feed again and
+            // writes the rest.
+            (!run.interrupted.is_cancelled()).then(|| {
+                schedule::after_success(&previous, run.now, feed.interval, &info, items.ttl)
+            })
+        }
+    };
+    if line.status != FeedStatus::Failed
+        && let Some(moved_to) = changed.as_ref().and_then(|r| r.moved_to.clone())
+    {
+        tracing::warn!(feed = %feed.name, "the feed moved permanently to {moved_to}: update its url in feeds.toml");
+        line.moved_to = Some(moved_to);
+    }
+    let record = changed.as_ref().unwrap_or(&previous);
+    line.consecutive_failures = record.consecutive_failures;
+    line.alert = record.consecutive_failures >= run.config.alert_after_failures;
+    report.feeds.push(line);
+    Ok(changed)
+}

@@ -1,0 +1,103 @@
+//! Opening a run: everything a run holds before it fetches anything.
+//!
+//! In: the config and whether the run is a dry run or waits for the lock.
+//! Out: an [`OpenRun`]: the run lock (none for a dry run, which changes
+//! nothing), the state (an in-memory copy for a dry run), learnt from the
+//! content folder when it is new, and the run's one HTTP client. On the way,
+//! the temporary files a killed run left are cleared. Fails with
+//! [`RunError`]: the lock is held or cannot be taken, the state or a
+//! section folder cannot be used, the HTTP client cannot start.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::RunError;
+use crate::config::Config;
+use crate::fetch::Fetcher;
+use crate::store::{RunLock, State, StoreError, lock_waiting, remove_stale_temp_files, try_lock};
+use crate::write::timestamp;
+
+/// What a run holds from start to end.
+pub(super) struct OpenRun {
+    /// Held until the run ends; `None` for a dry run.
+    _lock: Option<RunLock>,
+    pub(super) state: State,
+    pub(super) fetcher: Fetcher,
+}
+
+/// Takes the lock, clears what a killed run left, opens the state and
+/// starts the HTTP client.
+pub(super) async fn open_run(
+    config: &Config,
+    dry_run: bool,
+    wait: bool,
+    now: DateTime<Utc>,
+) -> Result<OpenRun, RunError> {
+    let lock = if dry_run {
+        None
+    } else {
+        Some(take_lock(config, wait).await?)
+    };
+    if !dry_run {
+        // Under the lock: what a killed run left half-done is ours to clear.
+        clear_stale_files(config)?;
+    }
+    let state = open_state(config, dry_run, now)?;
+    let fetcher = Fetcher::new(&config.fetch).map_err(RunError::Client)?;
+    Ok(OpenRun {
+        _lock: lock,
+        state,
+        fetcher,
+    })
+}
+
+/// The run lock, now (another run holds it: [`RunError::Locked`]) or once
+/// the other run ends.
+async fn take_lock(config: &Config, wait: bool) -> Result<RunLock, RunError> {
+    if !wait {
+        return Ok(try_lock(&config.state_dir)?);
+    }
+    let dir = config.state_dir.clone();
+    let lock = tokio::task::spawn_blocking(move || lock_waiting(&dir))
+        .await
+        .map_err(RunError::LockWait)?;
+    Ok(lock?)
+}
+
+/// Removes the temporary files a killed run left in the section folders.
+fn clear_stale_files(config: &Config) -> Result<(), StoreError> {
+    let sections: BTreeSet<&str> = config.feeds.iter().map(|f| f.section.as_str()).collect();
+    for section in sections {
+        let dir = config.section_dir(section);
+        match remove_stale_temp_files(&dir) {
+            Ok(0) => {}
+            Ok(removed) => {
+                tracing::info!(folder = %dir.display(), removed, "removed temporary files left by an interrupted run")
+            }
+            Err(source) => return Err(StoreError::Io { path: dir, source }),
+        }
+    }
+    Ok(())
+}
+
+/// The state, or for a dry run an in-memory copy of it. A new state learns
+/// the articles already in the content folder, so that they are not
+/// imported again.
+fn open_state(config: &Config, dry_run: bool, now: DateTime<Utc>) -> Result<State, StoreError> {
+    let state = if dry_run {
+        State::open_in_memory_copy(&config.state_dir)?
+    } else {
+        State::open(&config.state_dir)?
+    };
+    if state.is_fresh() {
+        let found = state.reconcile_from_content(&config.content_dir, &timestamp(now))?;
+        if found > 0 {
+            tracing::info!(
+                found,
+                "no import state yet: articles already in the content folder will not be imported again"
+            );
+        }
+    }
+    Ok(state)
+}

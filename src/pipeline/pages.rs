@@ -1,0 +1,123 @@
+//! Article pages: the preview image of new items whose feed declares none.
+//!
+//! In: one feed's new drafts and the run's HTTP client. Out: each draft with
+//! the `og:image` (or like) its publisher set on the article page, when the
+//! page was read and has one. Only pages on the feed's own host (or its
+//! `article_hosts`) are fetched, and a public feed's pages only on public
+//! addresses. A page that fails is a warning, never a failure of the feed.
+
+use futures_util::StreamExt;
+use url::Url;
+
+use crate::config::{FeedConfig, FeedSource};
+use crate::extract::{ItemDraft, preview_image};
+use crate::fetch::{AddressPolicy, Fetcher};
+
+/// Article pages fetched at once for one feed (the per-host limit applies
+/// on top).
+const PAGE_FETCHES_PER_FEED: usize = 16;
+
+/// Pairs each draft with the preview image of its article page, read for
+/// the drafts whose feed declares no image.
+pub(super) async fn find_page_images(
+    fetcher: Fetcher,
+    feed: FeedConfig,
+    drafts: Vec<ItemDraft>,
+) -> Vec<(ItemDraft, Option<Url>)> {
+    let (fetcher, feed) = (&fetcher, &feed);
+    let mut images: Vec<Option<Url>> = vec![None; drafts.len()];
+    let wanted: Vec<(usize, Url)> = if feed.article_images {
+        drafts
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.declared_image.is_none() && page_allowed(feed, &d.source_url))
+            .map(|(i, d)| (i, d.source_url.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !wanted.is_empty() {
+        // A feed on a private address (an intranet, a test server) may have
+        // its pages there too; a public feed's links may not lead inside.
+        let policy = match &feed.source {
+            FeedSource::Http(url) if crate::address::is_private_host(url).await => {
+                AddressPolicy::Any
+            }
+            _ => AddressPolicy::PublicOnly,
+        };
+        let found: Vec<(usize, Option<Url>)> = futures_util::stream::iter(wanted)
+            .map(|(index, url)| async move {
+                match fetcher.fetch_page_head(&url, policy).await {
+                    Ok(head) => (index, preview_image(&head.html, &head.final_url)),
+                    Err(e) => {
+                        tracing::warn!(
+                            feed = %feed.name,
+                            page = %url,
+                            "cannot read the article page for its image: {}",
+                            crate::report::error_chain(&e)
+                        );
+                        (index, None)
+                    }
+                }
+            })
+            .buffer_unordered(PAGE_FETCHES_PER_FEED)
+            .collect()
+            .await;
+        for (index, image) in found {
+            images[index] = image;
+        }
+    }
+    drafts.into_iter().zip(images).collect()
+}
+
+/// Is the article at `url` on the feed's own host, or on a host the feed
+/// allows? `www.` does not make a host different.
+pub(super) fn page_allowed(feed: &FeedConfig, url: &Url) -> bool {
+    let Some(host) = url.host_str().map(|h| h.to_ascii_lowercase()) else {
+        return false;
+    };
+    let bare = |h: &str| h.trim_start_matches("www.").to_string();
+    let feed_host = match &feed.source {
+        FeedSource::Http(feed_url) => feed_url.host_str().map(|h| bare(&h.to_ascii_lowercase())),
+        FeedSource::File(_) => None,
+    };
+    feed_host.as_deref() == Some(bare(&host).as_str())
+        || feed
+            .article_hosts
+            .iter()
+            .any(|allowed| bare(allowed) == bare(&host))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::path::Path;
+
+    #[test]
+    fn article_pages_only_on_the_feed_host_or_its_article_hosts() {
+        let text = r#"
+[[feeds]]
+name = "News"
+url = "https://www.news.example.org/feed/"
+section = "papers"
+article_hosts = ["cdn.example.net"]
+
+[[feeds]]
+name = "Saved"
+url = "saved.xml"
+section = "papers"
+"#;
+        let config = Config::parse(text, Path::new("feeds.toml"), Path::new(".")).unwrap();
+        let (news, saved) = (&config.feeds[0], &config.feeds[1]);
+        let allowed = |feed, url: &str| page_allowed(feed, &Url::parse(url).unwrap());
+        assert!(allowed(news, "https://news.example.org/a/"));
+        assert!(allowed(news, "https://WWW.News.Example.org/a/"));
+        assert!(allowed(news, "http://cdn.example.net/a/"));
+        assert!(!allowed(news, "https://elsewhere.example/a/"));
+        assert!(!allowed(news, "https://example.org/a/"));
+        assert!(!allowed(news, "https://news.example.org.evil.example/a/"));
+        // A saved feed has no host of its own.
+        assert!(!allowed(saved, "https://news.example.org/a/"));
+    }
+}

@@ -1,0 +1,103 @@
+//! Which of a feed's items are imported now.
+//!
+//! In: one feed's drafts, the state, the feed's editorial rules, and what
+//! earlier feeds of this run already took. Out: a [`Selection`]: the items
+//! never imported that the rules accept, and the counts of the others. The
+//! one place that decides "already imported": an item is new when neither
+//! its key nor its link is in the state, nor taken by an earlier item of
+//! this feed or of an earlier feed of this run (whose files may not be
+//! written yet: feeds are selected a few ahead of the writing). Fails only
+//! when the state cannot be read.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::FeedConfig;
+use crate::extract::{DateSource, ItemDraft};
+use crate::store::{State, StoreError};
+
+/// The items of one feed that are to be imported now.
+pub(super) struct Selection {
+    pub(super) new: Vec<ItemDraft>,
+    /// Imported before, earlier in this run, or twice in this feed.
+    pub(super) seen: usize,
+    /// Left out by the feed's include, exclude or max_age rules.
+    pub(super) filtered: usize,
+}
+
+/// Keys and links of items, to tell an item met before.
+#[derive(Default)]
+pub(super) struct Taken {
+    keys: HashSet<String>,
+    links: HashSet<String>,
+}
+
+impl Taken {
+    /// Takes `draft`'s key and link; `false` when either was taken already
+    /// (the link is then not looked at).
+    fn take(&mut self, draft: &ItemDraft) -> bool {
+        self.keys.insert(draft.key.clone()) && self.links.insert(draft.source_url.to_string())
+    }
+
+    fn holds(&self, draft: &ItemDraft) -> bool {
+        self.keys.contains(&draft.key) || self.links.contains(draft.source_url.as_str())
+    }
+}
+
+/// Keeps the items never imported that the feed's editorial rules accept,
+/// and adds them to `taken_in_run`.
+pub(super) fn select_new(
+    state: &State,
+    feed: &FeedConfig,
+    drafts: Vec<ItemDraft>,
+    taken_in_run: &mut Taken,
+    now: DateTime<Utc>,
+) -> Result<Selection, StoreError> {
+    let mut selection = Selection {
+        new: Vec::new(),
+        seen: 0,
+        filtered: 0,
+    };
+    let mut in_feed = Taken::default();
+    for draft in drafts {
+        let repeated = !in_feed.take(&draft) || taken_in_run.holds(&draft);
+        if repeated || state.is_imported(&draft.key, draft.source_url.as_str())? {
+            selection.seen += 1;
+        } else if !accepted(feed, &draft, now) {
+            selection.filtered += 1;
+        } else {
+            taken_in_run.take(&draft);
+            selection.new.push(draft);
+        }
+    }
+    Ok(selection)
+}
+
+/// The feed's include, exclude and max_age rules.
+fn accepted(feed: &FeedConfig, draft: &ItemDraft, now: DateTime<Utc>) -> bool {
+    let fields = || {
+        std::iter::once(draft.title.as_str())
+            .chain(std::iter::once(draft.summary.as_str()))
+            .chain(draft.categories.iter().map(String::as_str))
+    };
+    let matches = |patterns: &[regex::Regex]| {
+        patterns
+            .iter()
+            .any(|p| fields().any(|field| p.is_match(field)))
+    };
+    if !feed.include.is_empty() && !matches(&feed.include) {
+        return false;
+    }
+    if matches(&feed.exclude) {
+        return false;
+    }
+    if let Some(max_age) = feed.max_age
+        && draft.date_source != DateSource::FirstImport
+        && let Ok(max_age) = chrono::Duration::from_std(max_age)
+        && draft.date < now - max_age
+    {
+        return false;
+    }
+    true
+}
