@@ -127,9 +127,10 @@ impl FeedSource {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {}", .path.display())]
     Read {
         path: PathBuf,
+        #[source]
         source: std::io::Error,
     },
     #[error("{path}: {message}")]

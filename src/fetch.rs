@@ -85,7 +85,9 @@ pub struct FetchedFeed {
     pub info: FetchInfo,
 }
 
-#[derive(Debug, Clone, thiserror::Error)]
+/// Why a fetch failed. The causes (reqwest's, the system's) are kept as the
+/// error's source, and printed after its message.
+#[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("HTTP {status}{}{}", reason_suffix(*.status), status_advice(*.status))]
     Status {
@@ -93,20 +95,80 @@ pub enum FetchError {
         /// What `Retry-After` asked for.
         retry_after: Option<Duration>,
     },
-    #[error("{message}")]
-    Network { message: String, transient: bool },
+    /// No answer: the name, the connection, TLS or the time limit failed.
+    #[error("{}", request_failure(.source))]
+    Request {
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The answer began, then the connection broke or stalled.
+    #[error("{}", if *.timed_out { "timed out while the body was coming in (timeout)" } else { "the connection broke while the body was coming in" })]
+    BodyBroken {
+        timed_out: bool,
+        #[source]
+        source: BodyCause,
+    },
+    /// The body came whole but does not decompress: the server's fault,
+    /// and another try would give the same bytes.
+    #[error("the body cannot be decompressed (Content-Encoding)")]
+    Undecodable {
+        #[source]
+        source: BodyCause,
+    },
     #[error("the body is larger than the {} MiB limit (max_body_mib)", .limit / 1024 / 1024)]
     TooLarge { limit: u64 },
     #[error("more than {limit} redirects (max_redirects)")]
     TooManyRedirects { limit: usize },
     #[error("redirected to `{location}`, which is not an http(s) URL")]
     BadRedirect { location: String },
-    #[error("cannot read {path}: {message}")]
-    File { path: String, message: String },
+    #[error("cannot read {}", .path.display())]
+    File {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(
         "{url} is on a private or local address; article pages are fetched only from public hosts"
     )]
     PrivateAddress { url: String },
+    #[error("cannot set up the HTTP client")]
+    Client {
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+/// What broke while a body was coming in. With decompression on, reqwest
+/// labels every such error "error decoding response body", even a broken
+/// connection: that label is left out, and the cause underneath is shown.
+#[derive(Debug)]
+pub struct BodyCause(reqwest::Error);
+
+impl std::fmt::Display for BodyCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match std::error::Error::source(&self.0) {
+            Some(cause) => write!(f, "{cause}"),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl std::error::Error for BodyCause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0).and_then(std::error::Error::source)
+    }
+}
+
+/// The first words of a failed request's message: what kind of failure it
+/// was (reqwest's own message follows, with its causes).
+fn request_failure(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timed out (timeout)"
+    } else if error.is_connect() {
+        "cannot connect"
+    } else {
+        "the request failed"
+    }
 }
 
 impl FetchError {
@@ -115,7 +177,14 @@ impl FetchError {
     pub fn is_transient(&self) -> bool {
         match self {
             FetchError::Status { status, .. } => *status == 429 || (500..600).contains(status),
-            FetchError::Network { transient, .. } => *transient,
+            // A request the server never answered; not one that reqwest
+            // refused to build or whose answer did not decompress.
+            FetchError::Request { source } => {
+                source.is_connect()
+                    || source.is_timeout()
+                    || (source.is_request() && !source.is_decode())
+            }
+            FetchError::BodyBroken { .. } => true,
             _ => false,
         }
     }
@@ -220,11 +289,13 @@ impl Fetcher {
                 .brotli(true)
                 .deflate(true)
         };
-        let client = builder().build().map_err(|e| network_error(&e))?;
+        let client = builder()
+            .build()
+            .map_err(|source| FetchError::Client { source })?;
         let public_client = builder()
             .dns_resolver(Arc::new(crate::address::PublicOnlyResolver))
             .build()
-            .map_err(|e| network_error(&e))?;
+            .map_err(|source| FetchError::Client { source })?;
         Ok(Fetcher {
             client,
             public_client,
@@ -252,7 +323,11 @@ impl Fetcher {
                             let Some(wait) = retry_wait(&error, attempt) else {
                                 return Err(error);
                             };
-                            tracing::info!(url = %url, "{error}; trying again in {wait:?}");
+                            tracing::info!(
+                                url = %url,
+                                "{}; trying again in {wait:?}",
+                                crate::report::error_chain(&error)
+                            );
                             tokio::time::sleep(wait).await;
                             attempt += 1;
                         }
@@ -356,7 +431,7 @@ impl Fetcher {
                 .headers(headers.clone())
                 .send()
                 .await
-                .map_err(|e| network_error(&e))?;
+                .map_err(|source| FetchError::Request { source })?;
             let status = response.status();
             let location = response.headers().get(header::LOCATION);
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED || location.is_none()
@@ -402,7 +477,7 @@ impl Fetcher {
             return Err(too_large);
         }
         let mut body = Vec::new();
-        while let Some(chunk) = arrived.response.chunk().await.map_err(|e| body_error(&e))? {
+        while let Some(chunk) = arrived.response.chunk().await.map_err(body_error)? {
             if body.len() as u64 + chunk.len() as u64 > limit {
                 return Err(too_large);
             }
@@ -433,7 +508,7 @@ impl Fetcher {
         }
         let limit = MAX_HEAD_BYTES.min(self.settings.max_body_bytes as usize);
         let mut body: Vec<u8> = Vec::new();
-        while let Some(chunk) = arrived.response.chunk().await.map_err(|e| body_error(&e))? {
+        while let Some(chunk) = arrived.response.chunk().await.map_err(body_error)? {
             let searched_from = body.len().saturating_sub(6);
             body.extend_from_slice(&chunk);
             if let Some(end) = find_head_end(&body[searched_from..]) {
@@ -531,9 +606,9 @@ fn cache_max_age(headers: &HeaderMap) -> Option<Duration> {
 }
 
 async fn read_file(path: &std::path::Path, limit: u64) -> Result<FetchedFeed, FetchError> {
-    let file_error = |e: std::io::Error| FetchError::File {
-        path: path.display().to_string(),
-        message: e.to_string(),
+    let file_error = |source: std::io::Error| FetchError::File {
+        path: path.to_path_buf(),
+        source,
     };
     let metadata = tokio::fs::metadata(path).await.map_err(file_error)?;
     if metadata.len() > limit {
@@ -548,75 +623,40 @@ async fn read_file(path: &std::path::Path, limit: u64) -> Result<FetchedFeed, Fe
     })
 }
 
-fn network_error(error: &reqwest::Error) -> FetchError {
-    // A body that fails to decompress is the server's fault, not the
-    // network's: trying again would give the same bytes.
-    let transient =
-        error.is_connect() || error.is_timeout() || (error.is_request() && !error.is_decode());
-    FetchError::Network {
-        message: error_chain(error),
-        transient,
-    }
-}
-
-/// An error while the body was coming in. With decompression on, reqwest
-/// labels every such error "error decoding response body", even a broken
-/// connection: the causes tell a dropped connection or a timeout (worth a
-/// retry) from a body that cannot be decompressed (not).
-fn body_error(error: &reqwest::Error) -> FetchError {
-    let mut root = error.to_string();
-    let mut io_kind = None;
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        root = cause.to_string();
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            io_kind = Some(io.kind());
-        }
-        source = cause.source();
-    }
+/// An error while the body was coming in, told apart by its causes: a
+/// dropped connection or a timeout (worth a retry), or a body that cannot be
+/// decompressed (not).
+fn body_error(error: reqwest::Error) -> FetchError {
     use std::io::ErrorKind::*;
-    let lower = root.to_ascii_lowercase();
-    if error.is_timeout() || matches!(io_kind, Some(TimedOut)) || lower.contains("timed out") {
-        return FetchError::Network {
-            message: "timed out while the body was coming in (timeout)".to_string(),
-            transient: true,
-        };
+    let mut timed_out = error.is_timeout();
+    let mut broken = false;
+    let mut cause = std::error::Error::source(&error);
+    while let Some(current) = cause {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            timed_out |= io.kind() == TimedOut;
+            broken |= matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | UnexpectedEof | BrokenPipe
+            );
+        }
+        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
+            timed_out |= hyper.is_timeout();
+            broken |= hyper.is_incomplete_message() || hyper.is_closed() || hyper.is_canceled();
+        }
+        cause = current.source();
     }
-    let broken = matches!(
-        io_kind,
-        Some(ConnectionReset | ConnectionAborted | UnexpectedEof | BrokenPipe)
-    ) || lower.contains("end of file")
-        || lower.contains("connection")
-        || lower.contains("incomplete");
-    if broken {
-        FetchError::Network {
-            message: format!("the connection broke while the body was coming in: {root}"),
-            transient: true,
+    if timed_out || broken {
+        FetchError::BodyBroken {
+            timed_out,
+            source: BodyCause(error),
         }
     } else if error.is_decode() {
-        FetchError::Network {
-            message: format!("the body cannot be decompressed (Content-Encoding): {root}"),
-            transient: false,
+        FetchError::Undecodable {
+            source: BodyCause(error),
         }
     } else {
-        network_error(error)
+        FetchError::Request { source: error }
     }
-}
-
-/// An error and its causes on one line: reqwest's own message alone says
-/// "error sending request" and hides "connection refused".
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ fn load_config(cli: &Cli) -> Result<Config, Exit> {
         allow_duplicate_names: cli.allow_duplicate_names,
     };
     Config::load_with(&cli.config, options).map_err(|e| {
-        eprintln!("feedimport: {e}");
+        eprintln!("feedimport: {}", error_chain(&e));
         Exit::Usage
     })
 }
@@ -97,7 +97,7 @@ fn status(cli: &Cli, args: &StatusArgs) -> Exit {
     let health = match feedimport::status::feed_health(&config, chrono::Utc::now()) {
         Ok(health) => health,
         Err(e) => {
-            eprintln!("feedimport: {e}");
+            eprintln!("feedimport: {}", error_chain(&e));
             return Exit::Store;
         }
     };

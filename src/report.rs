@@ -216,17 +216,20 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 }
 
 /// An error and its causes on one line: reqwest's own message alone says
-/// "error sending request" and hides "connection refused". A cause whose
-/// text the message already holds is not repeated.
+/// "error sending request" and hides "connection refused". A cause that
+/// only repeats the text before it, or that it holds ("file is not a
+/// database" under "Error code 26: file is not a database"), is left out.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
+    let mut last = message.clone();
     let mut source = error.source();
     while let Some(cause) = source {
         let text = cause.to_string();
-        if !message.contains(&text) {
+        if !message.contains(&text) && !text.contains(&last) {
             message.push_str(": ");
             message.push_str(&text);
         }
+        last = text;
         source = cause.source();
     }
     message
@@ -294,6 +297,43 @@ mod tests {
             "2 feeds: 1 unchanged, 1 not due, failing for too long: E (6 runs), moved, update feeds.toml: M → https://new.example/feed"
         );
         assert!(report.any_failed());
+    }
+
+    #[test]
+    fn error_chains_print_each_cause_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("{text}")]
+        struct Layer {
+            text: &'static str,
+            #[source]
+            source: Option<Box<Layer>>,
+        }
+        let layer = |text, source: Option<Layer>| Layer {
+            text,
+            source: source.map(Box::new),
+        };
+        let chain = layer(
+            "state database x",
+            Some(layer(
+                "file is not a database",
+                Some(layer("Error code 26: file is not a database", None)),
+            )),
+        );
+        assert_eq!(
+            error_chain(&chain),
+            "state database x: file is not a database"
+        );
+        let refused = layer(
+            "cannot connect",
+            Some(layer(
+                "error sending request",
+                Some(layer("Connection refused", None)),
+            )),
+        );
+        assert_eq!(
+            error_chain(&refused),
+            "cannot connect: error sending request: Connection refused"
+        );
     }
 
     #[test]

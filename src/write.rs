@@ -153,7 +153,10 @@ impl Drop for GroupCommit<'_> {
         // On the way out of a failed run: keep what was written (the
         // records only ever name files that were linked into place).
         if let Err(e) = self.commit() {
-            tracing::warn!("{e}; the next run adopts the files written since the last commit");
+            tracing::warn!(
+                "{}; the next run adopts the files written since the last commit",
+                crate::report::error_chain(&e)
+            );
         }
     }
 }
@@ -323,12 +326,9 @@ fn write_one_slowly(
             }
         }
     }
-    Err(StoreError::Io {
+    Err(StoreError::NamesTaken {
         path: batch.section_dir.to_path_buf(),
-        source: std::io::Error::other(format!(
-            "the names for \"{}\" kept being taken while it was written",
-            item.article.title
-        )),
+        title: item.article.title.clone(),
     })
 }
 
@@ -431,13 +431,11 @@ fn place_article(
             text,
         });
     }
-    Err(StoreError::Io {
+    Err(StoreError::TooManySameNames {
         path: batch
             .section_dir
-            .join(format!("{}-{slug}.md", local_date.format("%Y-%m-%d"))),
-        source: std::io::Error::other(format!(
-            "{MAX_PERMALINK_ATTEMPTS} articles already use this title on this day"
-        )),
+            .join(format!("{}.md", file_stem(local_date, slug, 1))),
+        attempts: MAX_PERMALINK_ATTEMPTS,
     })
 }
 
@@ -459,11 +457,8 @@ fn ensure_inside(section_dir: &Path, content_dir: &Path) -> Result<(), StoreErro
     if resolve(section_dir)?.starts_with(resolve(content_dir)?) {
         Ok(())
     } else {
-        Err(StoreError::Io {
+        Err(StoreError::OutsideContent {
             path: section_dir.to_path_buf(),
-            source: std::io::Error::other(
-                "leads out of the content folder (a symbolic link?); refusing to write there",
-            ),
         })
     }
 }

@@ -19,8 +19,8 @@ pub enum ParseError {
         "the server sent an HTML page, not a feed (a login wall, an error page or the site's home page?)"
     )]
     HtmlPage,
-    #[error("not a valid feed: {0}")]
-    Invalid(String),
+    #[error("not a valid feed")]
+    Invalid(#[source] ParseFailure),
 }
 
 /// A parsed feed and what it took to read it.
@@ -88,7 +88,7 @@ pub fn parse_feed(
     if looks_like_html(&text.as_bytes()[first..]) {
         return Err(ParseError::HtmlPage);
     }
-    Err(ParseError::Invalid(error.to_string()))
+    Err(ParseError::Invalid(error))
 }
 
 /// The strict parse, with our id, date and thumbnail rules.
@@ -102,19 +102,12 @@ fn parse_text(text: &str, base: Option<&Url>) -> Result<Feed, ParseFailure> {
 }
 
 /// Why the strict parse failed.
-#[derive(Debug)]
-enum ParseFailure {
+#[derive(Debug, thiserror::Error)]
+pub enum ParseFailure {
+    #[error(transparent)]
     Parser(feed_rs::parser::ParseFeedError),
+    #[error("the feed parser gave up on this document")]
     ParserPanicked,
-}
-
-impl std::fmt::Display for ParseFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ParseFailure::Parser(e) => write!(f, "{e}"),
-            ParseFailure::ParserPanicked => f.write_str("the feed parser gave up on this document"),
-        }
-    }
 }
 
 /// An XML declaration anywhere but at the start is not XML, and the parser

@@ -19,13 +19,60 @@ pub use state::{ArticleCounts, FeedRecord, ImportRecord, State};
 
 use std::path::PathBuf;
 
+/// Why the state or the content folder cannot be used. Each names the file
+/// or folder; the cause (SQLite's, the system's) is its source.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("state database {path}: {message}")]
-    State { path: PathBuf, message: String },
-    #[error("{path}: {source}")]
+    #[error("state database {}{}", .path.display(), state_advice(.source))]
+    State {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "state database {} was written by a newer feedimport (schema {found}, this one knows {known}); upgrade feedimport",
+        .path.display()
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "state database {} has schema {found}, this feedimport reads {known}: run `feedimport run` once to upgrade it",
+        .path.display()
+    )]
+    OlderSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("{}", .path.display())]
     Io {
         path: PathBuf,
+        #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{} leads out of the content folder (a symbolic link?); refusing to write there",
+        .path.display()
+    )]
+    OutsideContent { path: PathBuf },
+    #[error("{}: the names for \"{title}\" kept being taken while it was written", .path.display())]
+    NamesTaken { path: PathBuf, title: String },
+    #[error("{}: {attempts} articles already use this title on this day", .path.display())]
+    TooManySameNames { path: PathBuf, attempts: u32 },
+}
+
+/// What to do about a state database that fails this way.
+fn state_advice(error: &rusqlite::Error) -> &'static str {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            " is damaged (move it aside and run again, and feedimport rebuilds what it needs from the content folder)"
+        }
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
+            " cannot be written (check that the folder exists and is writable)"
+        }
+        _ => "",
+    }
 }

@@ -155,11 +155,10 @@ impl State {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(fail)?;
         if version > SCHEMA_VERSION {
-            return Err(StoreError::State {
+            return Err(StoreError::NewerSchema {
                 path: self.path.clone(),
-                message: format!(
-                    "written by a newer feedimport (schema {version}, this one knows {SCHEMA_VERSION}); upgrade feedimport"
-                ),
+                found: version,
+                known: SCHEMA_VERSION,
             });
         }
         if version == 1 {
@@ -358,11 +357,10 @@ impl State {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(|e| state_error(&path, e))?;
         if version != SCHEMA_VERSION {
-            return Err(StoreError::State {
+            return Err(StoreError::OlderSchema {
                 path,
-                message: format!(
-                    "schema {version}, this feedimport reads {SCHEMA_VERSION}: run `feedimport run` once to upgrade it"
-                ),
+                found: version,
+                known: SCHEMA_VERSION,
             });
         }
         Ok(Some(State {
@@ -515,19 +513,10 @@ fn collect_markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn state_error(path: &Path, error: rusqlite::Error) -> StoreError {
-    let hint = match error.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-            "; the file is damaged: move it aside and run again, and feedimport rebuilds what it needs from the content folder"
-        }
-        Some(rusqlite::ErrorCode::ReadOnly) | Some(rusqlite::ErrorCode::CannotOpen) => {
-            "; check that the folder exists and is writable"
-        }
-        _ => "",
-    };
+fn state_error(path: &Path, source: rusqlite::Error) -> StoreError {
     StoreError::State {
         path: path.to_path_buf(),
-        message: format!("{error}{hint}"),
+        source,
     }
 }
 
