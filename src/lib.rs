@@ -13,6 +13,7 @@
 //! operator how the feeds are doing.
 
 pub mod address;
+pub(crate) mod bytes;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -11,6 +11,8 @@ pub mod repair;
 use feed_rs::model::Feed;
 use url::Url;
 
+use crate::bytes::{contains, find, find_byte_from};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     #[error("the body is empty")]
@@ -137,8 +139,7 @@ fn without_late_declarations(text: &str) -> std::borrow::Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len());
     let (mut copied, mut at) = (0, start);
-    while let Some(offset) = memchr::memchr(b'<', &b[at..]) {
-        let lt = at + offset;
+    while let Some(lt) = find_byte_from(b, at, b'<') {
         if lt > start && is_declaration(lt) {
             // Unterminated, it declares nothing and is left to the parser.
             let Some(end) = text[lt..].find("?>") else {
@@ -189,26 +190,24 @@ fn upgrade_atom_03(body: &[u8]) -> Option<Vec<u8>> {
         regex::bytes::Regex::new(r"<(/?)(issued|modified)([\s>/])").expect("a valid pattern")
     });
     let head = &body[..body.len().min(4096)];
-    head.windows(ATOM_03_NAMESPACE.len())
-        .any(|w| w == ATOM_03_NAMESPACE)
-        .then(|| {
-            let body = replace_bytes(body, ATOM_03_NAMESPACE, b"http://www.w3.org/2005/Atom");
-            TAGS.replace_all(&body, |caps: &regex::bytes::Captures| {
-                let name: &[u8] = if &caps[2] == b"issued" {
-                    b"published"
-                } else {
-                    b"updated"
-                };
-                [b"<".as_slice(), &caps[1], name, &caps[3]].concat()
-            })
-            .into_owned()
+    contains(head, ATOM_03_NAMESPACE).then(|| {
+        let body = replace_bytes(body, ATOM_03_NAMESPACE, b"http://www.w3.org/2005/Atom");
+        TAGS.replace_all(&body, |caps: &regex::bytes::Captures| {
+            let name: &[u8] = if &caps[2] == b"issued" {
+                b"published"
+            } else {
+                b"updated"
+            };
+            [b"<".as_slice(), &caps[1], name, &caps[3]].concat()
         })
+        .into_owned()
+    })
 }
 
 fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(haystack.len());
     let mut rest = haystack;
-    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+    while let Some(at) = find(rest, from) {
         out.extend_from_slice(&rest[..at]);
         out.extend_from_slice(to);
         rest = &rest[at + from.len()..];
@@ -236,12 +235,12 @@ fn looks_like_html(start: &[u8]) -> bool {
     loop {
         rest = rest.trim_ascii_start();
         if rest.starts_with(b"<!--") {
-            match rest.windows(3).position(|w| w == b"-->") {
+            match find(rest, b"-->") {
                 Some(end) => rest = &rest[end + 3..],
                 None => return false,
             }
         } else if rest.starts_with(b"<?") {
-            match rest.windows(2).position(|w| w == b"?>") {
+            match find(rest, b"?>") {
                 Some(end) => rest = &rest[end + 2..],
                 None => return false,
             }
