@@ -1,6 +1,6 @@
 //! Byte searches shared by the scanners of feed and HTML markup
-//! ([`crate::parse`]'s charset sniffing and repairs, [`crate::extract`]'s
-//! start-tag scan).
+//! ([`crate::parse`]'s charset sniffing and repairs, and
+//! [`crate::extract::html_scan`]).
 //!
 //! In: a byte slice and a position in it. Out: another position (of a
 //! needle, a closing quote, the `>` that ends a tag, the first byte past a

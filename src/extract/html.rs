@@ -10,7 +10,7 @@
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
-use super::tags::start_tags;
+use super::html_scan::start_tags;
 use crate::bytes::contains;
 use url::Url;
 

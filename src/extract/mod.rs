@@ -7,7 +7,7 @@
 
 pub mod dates;
 pub mod html;
-pub mod tags;
+pub mod html_scan;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
