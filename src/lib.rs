@@ -11,12 +11,16 @@
 //! Around it: [`schedule`] decides when a feed is due, [`address`] keeps
 //! article-page fetches on public hosts, [`status`] and [`check`] tell an
 //! operator how the feeds are doing.
+//!
+//! Beneath the stages: [`dates`] reads the dates that feeds write (for
+//! [`parse`]).
 
 pub mod address;
 pub(crate) mod bytes;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod dates;
 pub mod extract;
 pub mod fetch;
 pub mod parse;

@@ -5,7 +5,6 @@
 //! and one [`SkippedItem`] per entry that cannot become an article (no http(s)
 //! link). Pure: no I/O, nothing fails.
 
-pub mod dates;
 pub mod html;
 pub mod html_scan;
 

@@ -220,7 +220,7 @@ fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 /// offset applied; one that cannot be read is logged (the item then falls
 /// back to the time of its first import).
 fn read_date(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    let date = crate::extract::dates::parse_feed_date(text);
+    let date = crate::dates::parse_feed_date(text);
     if date.is_none() && !text.trim().is_empty() {
         tracing::warn!(date = text, "unreadable date");
     }
