@@ -13,7 +13,8 @@
 //! operator how the feeds are doing.
 //!
 //! Beneath the stages: [`dates`] reads the dates that feeds write (for
-//! [`parse`]).
+//! [`parse`]), [`text`] cuts text between words (for [`extract`] and
+//! [`permalink`]).
 
 pub mod address;
 pub(crate) mod bytes;
@@ -31,6 +32,7 @@ pub mod report;
 pub mod schedule;
 pub mod status;
 pub mod store;
+pub mod text;
 pub mod write;
 
 /// The process's exit codes, as the README documents them.
