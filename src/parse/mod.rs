@@ -32,9 +32,8 @@ pub struct ParsedFeed {
     /// The repairs the document needed before it would parse (empty for a
     /// well-formed feed).
     pub fixes: Vec<repair::Fix>,
-    /// The character encoding the bytes were read in, and how it was chosen.
+    /// The character encoding the bytes were read in.
     pub encoding: &'static str,
-    pub charset_source: decode::CharsetSource,
 }
 
 /// Parses `body` (taken by value: a UTF-8 body becomes the text without a
@@ -55,7 +54,7 @@ pub fn parse_feed(
         return Err(ParseError::Empty);
     }
     let decoded = decode::decode_feed_owned(body, content_type);
-    let (encoding, charset_source) = (decoded.encoding, decoded.source);
+    let encoding = decoded.encoding;
     let mut text = decoded.text;
     if let Some(upgraded) = upgrade_atom_03(text.as_bytes()) {
         text = String::from_utf8(upgraded)
@@ -71,7 +70,6 @@ pub fn parse_feed(
                 feed,
                 fixes: Vec::new(),
                 encoding,
-                charset_source,
             });
         }
         Err(error) => error,
@@ -84,7 +82,6 @@ pub fn parse_feed(
             feed,
             fixes: repaired.fixes,
             encoding,
-            charset_source,
         });
     }
     if looks_like_html(&text.as_bytes()[first..]) {
