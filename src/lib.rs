@@ -5,8 +5,8 @@
 //! 2. [`fetch`] gets every feed's bytes, several at once;
 //! 3. [`parse`] turns bytes into a feed and [`extract`] each entry into a draft;
 //! 4. [`permalink`] and [`render`] make each new draft the site's Markdown file;
-//! 5. [`write`] and [`store`] write the files atomically and remember what
-//!    was imported, and [`report`] says what happened.
+//! 5. [`mod@write`] and [`store`] write the files atomically and remember
+//!    what was imported, and [`report`] says what happened.
 //!
 //! Around it: [`schedule`] decides when a feed is due, [`address`] keeps
 //! article-page fetches on public hosts, [`status`] and [`check`] tell an
