@@ -5,18 +5,24 @@
 //! 2. [`fetch`] gets every feed's bytes, several at once;
 //! 3. [`parse`] turns bytes into a feed and [`extract`] each entry into a draft;
 //! 4. [`permalink`] and [`render`] make each new draft the site's Markdown file;
-//! 5. [`write`] and [`store`] write the files atomically and remember what
-//!    was imported, and [`report`] says what happened.
+//! 5. [`mod@write`] and [`store`] write the files atomically and remember
+//!    what was imported, and [`report`] says what happened.
 //!
 //! Around it: [`schedule`] decides when a feed is due, [`address`] keeps
 //! article-page fetches on public hosts, [`status`] and [`check`] tell an
 //! operator how the feeds are doing.
+//!
+//! Beneath the stages: [`dates`] reads the dates that feeds write (for
+//! [`parse`]), [`text`] cuts text between words (for [`extract`] and
+//! [`permalink`]).
 
 pub mod address;
 pub mod article;
+pub(crate) mod bytes;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod dates;
 pub mod extract;
 pub mod fetch;
 pub mod parse;
@@ -27,6 +33,7 @@ pub mod report;
 pub mod schedule;
 pub mod status;
 pub mod store;
+pub mod text;
 pub mod write;
 
 /// The process's exit codes, as the README documents them.

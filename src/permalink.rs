@@ -6,6 +6,8 @@
 
 use chrono::NaiveDate;
 
+use crate::text::word_prefix;
+
 /// Slugs longer than this are cut at a word boundary.
 pub const SLUG_MAX_CHARS: usize = 200;
 
@@ -16,7 +18,7 @@ const EMPTY_SLUG: &str = "article";
 /// characters, cut between words.
 pub fn title_slug(title: &str) -> String {
     let full = slug::slugify(title);
-    let cut = crate::extract::word_prefix(&full, SLUG_MAX_CHARS, |c| c == '-');
+    let cut = word_prefix(&full, SLUG_MAX_CHARS, |c| c == '-');
     let cut = cut.trim_matches('-');
     if cut.is_empty() {
         EMPTY_SLUG.to_string()

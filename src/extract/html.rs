@@ -10,7 +10,8 @@
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
-use super::tags::start_tags;
+use super::html_scan::start_tags;
+use crate::bytes::contains;
 use url::Url;
 
 /// Elements whose content is never text a reader sees.
@@ -193,9 +194,7 @@ fn is_invisible(c: char) -> bool {
 /// absolute against `base`. Skips tracking pixels, 1×1 images, emoji,
 /// gravatars and feed "flare" buttons.
 pub fn first_image(html: &str, base: Option<&Url>) -> Option<Url> {
-    if memchr::memmem::find(html.as_bytes(), b"<img").is_none()
-        && memchr::memmem::find(html.as_bytes(), b"<IMG").is_none()
-    {
+    if !contains(html.as_bytes(), b"<img") && !contains(html.as_bytes(), b"<IMG") {
         return None;
     }
     start_tags(html)

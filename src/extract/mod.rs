@@ -5,9 +5,8 @@
 //! and one [`SkippedItem`] per entry that cannot become an article (no http(s)
 //! link). Pure: no I/O, nothing fails.
 
-pub mod dates;
 pub mod html;
-pub mod tags;
+pub mod html_scan;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
@@ -16,6 +15,7 @@ use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 use url::Url;
 
+use crate::text::word_prefix;
 pub use html::{absolute_http_url, first_image, html_to_text, plain_text, preview_image};
 
 /// Summaries longer than this many characters are cut.
@@ -454,22 +454,6 @@ pub fn shorten_summary(text: &str) -> String {
     summary
 }
 
-/// The longest prefix of `text` of at most `max_chars` characters that ends
-/// at a word boundary (`is_separator` tells what separates words); a first
-/// word longer than `max_chars` is cut.
-pub fn word_prefix(text: &str, max_chars: usize, is_separator: impl Fn(char) -> bool) -> &str {
-    let Some((cut, next)) = text.char_indices().nth(max_chars) else {
-        return text;
-    };
-    if is_separator(next) {
-        return &text[..cut];
-    }
-    match text[..cut].rfind(&is_separator) {
-        Some(boundary) if boundary > 0 => &text[..boundary],
-        _ => &text[..cut],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,15 +567,6 @@ mod tests {
             title.ends_with('…') && title.chars().count() <= 120,
             "{title}"
         );
-    }
-
-    #[test]
-    fn word_prefix_handles_boundaries() {
-        let space = |c: char| c == ' ';
-        assert_eq!(word_prefix("ab cd ef", 5, space), "ab cd");
-        assert_eq!(word_prefix("ab cd ef", 4, space), "ab");
-        assert_eq!(word_prefix("abcdef", 3, space), "abc");
-        assert_eq!(word_prefix("ab", 3, space), "ab");
     }
 
     fn parse(xml: &str) -> Feed {

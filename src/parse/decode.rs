@@ -19,6 +19,8 @@
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
+use crate::bytes::{closing_quote, find, skip_while, skip_xml_space};
+
 /// How far into the body the XML declaration is looked for.
 const PROLOG_WINDOW: usize = 1024;
 
@@ -222,47 +224,34 @@ fn header_charset(content_type: &str) -> Option<&str> {
 fn declared_encoding(window: &[u8]) -> Option<(usize, usize)> {
     let start = find(window, b"<?xml")?;
     let mut at = start + b"<?xml".len();
-    if skip_spaces(window, at) == at {
+    if skip_xml_space(window, at) == at {
         // `<?xml-stylesheet` and the like are other instructions.
         return None;
     }
     // Pseudo-attributes: name, `=`, a quoted value; whitespace around `=`.
     loop {
-        at = skip_spaces(window, at);
-        let name_end = at
-            + window[at..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.'))
-                .count();
+        at = skip_xml_space(window, at);
+        let name_end = skip_while(window, at, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.')
+        });
         if name_end == at {
             return None;
         }
         let name = &window[at..name_end];
-        at = skip_spaces(window, name_end);
+        at = skip_xml_space(window, name_end);
         if window.get(at) != Some(&b'=') {
             return None;
         }
-        at = skip_spaces(window, at + 1);
-        let quote = *window.get(at).filter(|q| matches!(q, b'"' | b'\''))?;
-        let value_start = at + 1;
-        let value_len = window[value_start..].iter().position(|&b| b == quote)?;
-        let value_end = value_start + value_len;
+        at = skip_xml_space(window, at + 1);
+        if !matches!(window.get(at), Some(b'"' | b'\'')) {
+            return None;
+        }
+        let value_end = closing_quote(window, at)?;
         if name == b"encoding" {
-            return Some((value_start, value_end));
+            return Some((at + 1, value_end));
         }
         at = value_end + 1;
     }
-}
-
-fn skip_spaces(bytes: &[u8], from: usize) -> usize {
-    from + bytes[from..]
-        .iter()
-        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        .count()
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Makes the XML declaration of decoded text say `encoding="UTF-8"`. The

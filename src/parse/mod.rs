@@ -11,6 +11,8 @@ pub mod repair;
 use feed_rs::model::Feed;
 use url::Url;
 
+use crate::bytes::{contains, find, find_byte_from};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     #[error("the body is empty")]
@@ -30,9 +32,8 @@ pub struct ParsedFeed {
     /// The repairs the document needed before it would parse (empty for a
     /// well-formed feed).
     pub fixes: Vec<repair::Fix>,
-    /// The character encoding the bytes were read in, and how it was chosen.
+    /// The character encoding the bytes were read in.
     pub encoding: &'static str,
-    pub charset_source: decode::CharsetSource,
 }
 
 /// Parses `body` (taken by value: a UTF-8 body becomes the text without a
@@ -53,7 +54,7 @@ pub fn parse_feed(
         return Err(ParseError::Empty);
     }
     let decoded = decode::decode_feed_owned(body, content_type);
-    let (encoding, charset_source) = (decoded.encoding, decoded.source);
+    let encoding = decoded.encoding;
     let mut text = decoded.text;
     if let Some(upgraded) = upgrade_atom_03(text.as_bytes()) {
         text = String::from_utf8(upgraded)
@@ -69,7 +70,6 @@ pub fn parse_feed(
                 feed,
                 fixes: Vec::new(),
                 encoding,
-                charset_source,
             });
         }
         Err(error) => error,
@@ -82,7 +82,6 @@ pub fn parse_feed(
             feed,
             fixes: repaired.fixes,
             encoding,
-            charset_source,
         });
     }
     if looks_like_html(&text.as_bytes()[first..]) {
@@ -130,8 +129,7 @@ fn without_late_declarations(text: &str) -> std::borrow::Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len());
     let (mut copied, mut at) = (0, start);
-    while let Some(offset) = memchr::memchr(b'<', &b[at..]) {
-        let lt = at + offset;
+    while let Some(lt) = find_byte_from(b, at, b'<') {
         if lt > start && is_declaration(lt) {
             // Unterminated, it declares nothing and is left to the parser.
             let Some(end) = text[lt..].find("?>") else {
@@ -182,26 +180,24 @@ fn upgrade_atom_03(body: &[u8]) -> Option<Vec<u8>> {
         regex::bytes::Regex::new(r"<(/?)(issued|modified)([\s>/])").expect("a valid pattern")
     });
     let head = &body[..body.len().min(4096)];
-    head.windows(ATOM_03_NAMESPACE.len())
-        .any(|w| w == ATOM_03_NAMESPACE)
-        .then(|| {
-            let body = replace_bytes(body, ATOM_03_NAMESPACE, b"http://www.w3.org/2005/Atom");
-            TAGS.replace_all(&body, |caps: &regex::bytes::Captures| {
-                let name: &[u8] = if &caps[2] == b"issued" {
-                    b"published"
-                } else {
-                    b"updated"
-                };
-                [b"<".as_slice(), &caps[1], name, &caps[3]].concat()
-            })
-            .into_owned()
+    contains(head, ATOM_03_NAMESPACE).then(|| {
+        let body = replace_bytes(body, ATOM_03_NAMESPACE, b"http://www.w3.org/2005/Atom");
+        TAGS.replace_all(&body, |caps: &regex::bytes::Captures| {
+            let name: &[u8] = if &caps[2] == b"issued" {
+                b"published"
+            } else {
+                b"updated"
+            };
+            [b"<".as_slice(), &caps[1], name, &caps[3]].concat()
         })
+        .into_owned()
+    })
 }
 
 fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(haystack.len());
     let mut rest = haystack;
-    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+    while let Some(at) = find(rest, from) {
         out.extend_from_slice(&rest[..at]);
         out.extend_from_slice(to);
         rest = &rest[at + from.len()..];
@@ -214,7 +210,7 @@ fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 /// offset applied; one that cannot be read is logged (the item then falls
 /// back to the time of its first import).
 fn read_date(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    let date = crate::extract::dates::parse_feed_date(text);
+    let date = crate::dates::parse_feed_date(text);
     if date.is_none() && !text.trim().is_empty() {
         tracing::warn!(date = text, "unreadable date");
     }
@@ -229,12 +225,12 @@ fn looks_like_html(start: &[u8]) -> bool {
     loop {
         rest = rest.trim_ascii_start();
         if rest.starts_with(b"<!--") {
-            match rest.windows(3).position(|w| w == b"-->") {
+            match find(rest, b"-->") {
                 Some(end) => rest = &rest[end + 3..],
                 None => return false,
             }
         } else if rest.starts_with(b"<?") {
-            match rest.windows(2).position(|w| w == b"?>") {
+            match find(rest, b"?>") {
                 Some(end) => rest = &rest[end + 2..],
                 None => return false,
             }

@@ -29,6 +29,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::bytes::{
+    closing_quote, find_byte_from, find_from, is_xml_space, skip_xml_space, tag_end,
+};
+
 /// The repaired text of a feed and what was mended in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repaired {
@@ -133,7 +137,7 @@ fn strip_junk(text: &str) -> Option<String> {
     if !is_declaration(&b[first..]) {
         return (!only_prolog_markup(b, 0, first)).then(|| text[first..].to_owned());
     }
-    let declaration_end = find(b, first, b"?>")? + 2;
+    let declaration_end = find_from(b, first, b"?>")? + 2;
     let root = (declaration_end..b.len())
         .filter(|&i| b[i] == b'<')
         .find(|&i| is_root_start(&b[i..]));
@@ -152,7 +156,7 @@ fn strip_junk(text: &str) -> Option<String> {
 fn only_prolog_markup(b: &[u8], from: usize, to: usize) -> bool {
     let mut at = from;
     loop {
-        at = skip_spaces(b, at);
+        at = skip_xml_space(b, at);
         if at >= to {
             return true;
         }
@@ -164,7 +168,7 @@ fn only_prolog_markup(b: &[u8], from: usize, to: usize) -> bool {
 }
 
 fn is_declaration(rest: &[u8]) -> bool {
-    rest.starts_with(b"<?xml") && rest.get(5).is_some_and(|&c| is_space(c))
+    rest.starts_with(b"<?xml") && rest.get(5).is_some_and(|&c| is_xml_space(c))
 }
 
 fn is_root_start(rest: &[u8]) -> bool {
@@ -173,7 +177,7 @@ fn is_root_start(rest: &[u8]) -> bool {
             && rest[1..].starts_with(root)
             && rest
                 .get(1 + root.len())
-                .is_some_and(|&c| is_space(c) || c == b'>' || c == b'/')
+                .is_some_and(|&c| is_xml_space(c) || c == b'>' || c == b'/')
     })
 }
 
@@ -391,7 +395,7 @@ fn forbidden_width(b: &[u8], i: usize) -> usize {
 pub(super) fn markup_section(b: &[u8], at: usize) -> Option<Option<usize>> {
     let rest = &b[at..];
     let end = |start: usize, terminator: &[u8]| {
-        find(b, at + start, terminator).map(|end| end + terminator.len())
+        find_from(b, at + start, terminator).map(|end| end + terminator.len())
     };
     if rest.starts_with(b"<![CDATA[") {
         Some(end(9, b"]]>"))
@@ -464,8 +468,7 @@ fn scan_tags(b: &[u8]) -> Scan<'_> {
     let mut elements = Elements::default();
     let mut last_item_end = None;
     let mut i = 0;
-    while let Some(offset) = b[i..].iter().position(|&c| c == b'<') {
-        let at = i + offset;
+    while let Some(at) = find_byte_from(b, i, b'<') {
         match read_tag(b, at) {
             Tag::Other => i = at + 1,
             Tag::Skip(end) => i = end,
@@ -503,8 +506,7 @@ fn balance_tags(text: &str) -> Option<String> {
     let mut elements = Elements::default();
     let mut out = Output::new(text);
     let mut i = 0;
-    while let Some(offset) = b[i..].iter().position(|&c| c == b'<') {
-        let at = i + offset;
+    while let Some(at) = find_byte_from(b, i, b'<') {
         match read_tag(b, at) {
             Tag::Other => i = at + 1,
             Tag::Skip(end) => i = end,
@@ -592,7 +594,7 @@ fn fix_rss_version(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let mut i = 0;
     let (at, end) = loop {
-        let at = i + b[i..].iter().position(|&c| c == b'<')?;
+        let at = find_byte_from(b, i, b'<')?;
         match read_tag(b, at) {
             Tag::Other => i = at + 1,
             Tag::Skip(end) => i = end,
@@ -619,25 +621,27 @@ fn fix_rss_version(text: &str) -> Option<String> {
 fn attribute(b: &[u8], from: usize, end: usize, wanted: &[u8]) -> Option<(usize, usize)> {
     let mut at = from;
     loop {
-        at = skip_spaces(b, at);
+        at = skip_xml_space(b, at);
         let name_len = b[at..end]
             .iter()
-            .take_while(|&&c| !is_space(c) && !matches!(c, b'=' | b'>' | b'/'))
+            .take_while(|&&c| !is_xml_space(c) && !matches!(c, b'=' | b'>' | b'/'))
             .count();
         if name_len == 0 {
             return None;
         }
         let name = &b[at..at + name_len];
-        at = skip_spaces(b, at + name_len);
+        at = skip_xml_space(b, at + name_len);
         if b.get(at) != Some(&b'=') {
             return None;
         }
-        at = skip_spaces(b, at + 1);
-        let quote = *b.get(at).filter(|&&q| q == b'"' || q == b'\'')?;
-        let value_start = at + 1;
-        let value_end = value_start + b[value_start..end].iter().position(|&c| c == quote)?;
+        at = skip_xml_space(b, at + 1);
+        if !matches!(b.get(at), Some(b'"' | b'\'')) {
+            return None;
+        }
+        // Only a quote inside the tag closes the value.
+        let value_end = closing_quote(&b[..end], at)?;
         if name == wanted {
-            return Some((value_start, value_end));
+            return Some((at + 1, value_end));
         }
         at = value_end + 1;
     }
@@ -677,7 +681,7 @@ fn read_tag(b: &[u8], at: usize) -> Tag<'_> {
     let name_end = name_start
         + b[name_start..]
             .iter()
-            .take_while(|&&c| !is_space(c) && !matches!(c, b'>' | b'/' | b'<'))
+            .take_while(|&&c| !is_xml_space(c) && !matches!(c, b'>' | b'/' | b'<'))
             .count();
     let Some(close) = tag_end(b, name_end) else {
         return Tag::Unterminated;
@@ -697,27 +701,6 @@ fn read_tag(b: &[u8], at: usize) -> Tag<'_> {
     }
 }
 
-/// The index of the `>` that ends the tag whose name ends at `from`;
-/// quoted attribute values may hold a `>`.
-fn tag_end(b: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    let mut after_equals = false;
-    while i < b.len() {
-        match b[i] {
-            b'>' => return Some(i),
-            b'=' => after_equals = true,
-            quote @ (b'"' | b'\'') if after_equals => {
-                i += 1 + b[i + 1..].iter().position(|&c| c == quote)?;
-                after_equals = false;
-            }
-            c if is_space(c) => {}
-            _ => after_equals = false,
-        }
-        i += 1;
-    }
-    None
-}
-
 /// An `item` or `entry`, in any namespace.
 fn is_item(name: &[u8]) -> bool {
     matches!(local_name(name), b"item" | b"entry")
@@ -734,22 +717,6 @@ fn local_name(name: &[u8]) -> &[u8] {
 
 fn is_name_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_' || c == b':' || c >= 0x80
-}
-
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-fn skip_spaces(b: &[u8], from: usize) -> usize {
-    from + b[from..].iter().take_while(|&&c| is_space(c)).count()
-}
-
-/// The first `needle` in `b` at or after `from`.
-fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|at| from + at)
 }
 
 /// HTML entities XML does not define, sorted by name (byte order) for

@@ -11,6 +11,8 @@
 use feed_rs::model::{Feed, Image, MediaObject, MediaThumbnail};
 use quick_xml::events::{BytesStart, Event};
 
+use crate::bytes::contains;
+
 /// One item's thumbnails, as (URL, width, height).
 type Thumbnails = Vec<(String, Option<u32>, Option<u32>)>;
 
@@ -55,10 +57,6 @@ pub fn restore_thumbnails(body: &[u8], feed: &mut Feed) {
             .collect();
         entry.media.push(object);
     }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// Per `<item>`/`<entry>`, in document order, the thumbnails directly in it.

@@ -70,7 +70,7 @@ impl Staging {
     }
 
     /// Writes `contents` to a new temporary file, not yet flushed and not
-    /// yet visible under its final name: see [`sync_staged`] and
+    /// yet visible under its final name: see [`sync`](Self::sync) and
     /// [`link_staged`]. Dropped, it deletes itself.
     pub fn stage(&self, contents: &[u8]) -> io::Result<tempfile::TempPath> {
         let mut temp = temp_builder().tempfile_in(&self.dir)?;

@@ -11,6 +11,10 @@
 
 use std::borrow::Cow;
 
+use crate::bytes::{
+    closing_quote, find_byte_from, find_from, skip_while, starts_with_ignore_ascii_case, tag_end,
+};
+
 /// A start tag: `<name attributes…>`.
 #[derive(Debug, Clone, Copy)]
 pub struct Tag<'a> {
@@ -47,16 +51,15 @@ pub fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
     let mut at = 0;
     std::iter::from_fn(move || {
         loop {
-            let open = at + memchr::memchr(b'<', bytes.get(at..)?)?;
+            let open = find_byte_from(bytes, at, b'<')?;
             let rest = &bytes[open..];
             if rest.starts_with(b"<!--") {
-                at = find(bytes, open + 4, b"-->").map_or(bytes.len(), |end| end + 3);
+                at = find_from(bytes, open + 4, b"-->").map_or(bytes.len(), |end| end + 3);
                 continue;
             }
             match rest.get(1) {
                 Some(b'!' | b'?' | b'/') => {
-                    at = memchr::memchr(b'>', &bytes[open..])
-                        .map_or(bytes.len(), |end| open + end + 1);
+                    at = find_byte_from(bytes, open, b'>').map_or(bytes.len(), |end| end + 1);
                     continue;
                 }
                 Some(c) if c.is_ascii_alphabetic() => {}
@@ -71,9 +74,9 @@ pub fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
                     .iter()
                     .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'_')))
                     .unwrap_or(rest.len() - 1);
-            let tag_end = tag_end(bytes, name_end);
+            let tag_end = tag_end(bytes, name_end).unwrap_or(bytes.len());
             let name = &html[open + 1..name_end];
-            let attributes = &html[name_end..tag_end.min(bytes.len())];
+            let attributes = &html[name_end..tag_end];
             at = (tag_end + 1).min(bytes.len());
             if let Some(raw) = RAW_TEXT.iter().find(|raw| name.eq_ignore_ascii_case(raw)) {
                 at = skip_raw_text(bytes, at, raw);
@@ -83,32 +86,11 @@ pub fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
     })
 }
 
-/// Where a start tag ends: the first `>` outside a quoted attribute value.
-fn tag_end(bytes: &[u8], from: usize) -> usize {
-    let mut i = from;
-    let mut after_equals = false;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'>' => return i,
-            b'=' => after_equals = true,
-            quote @ (b'"' | b'\'') if after_equals => {
-                i = memchr::memchr(quote, &bytes[i + 1..]).map_or(bytes.len(), |end| i + 1 + end);
-                after_equals = false;
-            }
-            b if b.is_ascii_whitespace() => {}
-            _ => after_equals = false,
-        }
-        i += 1;
-    }
-    bytes.len()
-}
-
 /// After `<script>`: past the matching `</script`.
 fn skip_raw_text(bytes: &[u8], from: usize, name: &str) -> usize {
     let mut at = from;
-    while let Some(open) = find(bytes, at, b"</") {
-        let rest = &bytes[open + 2..];
-        if rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+    while let Some(open) = find_from(bytes, at, b"</") {
+        if starts_with_ignore_ascii_case(&bytes[open + 2..], name.as_bytes()) {
             return open;
         }
         at = open + 2;
@@ -116,49 +98,35 @@ fn skip_raw_text(bytes: &[u8], from: usize, name: &str) -> usize {
     bytes.len()
 }
 
-fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(bytes.get(from..)?, needle).map(|i| from + i)
-}
-
 /// The attributes of a tag, as (name, raw value) pairs.
 fn attributes(text: &str) -> impl Iterator<Item = (&str, &str)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
-        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-            i += 1;
-        }
+        i = skip_while(bytes, i, |b| b.is_ascii_whitespace() || b == b'/');
         if i >= bytes.len() {
             return None;
         }
         let start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'/')
-        {
-            i += 1;
-        }
+        i = skip_while(bytes, i, |b| {
+            !b.is_ascii_whitespace() && !matches!(b, b'=' | b'/')
+        });
         let name = &text[start..i];
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
+        i = skip_while(bytes, i, |b| b.is_ascii_whitespace());
         if i >= bytes.len() || bytes[i] != b'=' {
             return Some((name, ""));
         }
-        i += 1;
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
+        i = skip_while(bytes, i + 1, |b| b.is_ascii_whitespace());
         let value = match bytes.get(i) {
-            Some(&quote @ (b'"' | b'\'')) => {
-                let end = memchr::memchr(quote, &bytes[i + 1..]).map_or(bytes.len(), |e| i + 1 + e);
+            Some(b'"' | b'\'') => {
+                let end = closing_quote(bytes, i).unwrap_or(bytes.len());
                 let value = &text[i + 1..end];
                 i = (end + 1).min(bytes.len());
                 value
             }
             _ => {
                 let start = i;
-                while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-                    i += 1;
-                }
+                i = skip_while(bytes, i, |b| !b.is_ascii_whitespace());
                 &text[start..i]
             }
         };
