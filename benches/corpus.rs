@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A generated site served on loopback: `feeds` feeds of `items` items, and
 /// the article page of every item without an image in the feed.
-pub struct ServedSite {
+pub(crate) struct ServedSite {
     pub base: String,
     /// A `feeds.toml` naming every feed (`per_host = 8`).
     pub config: String,
@@ -24,7 +24,7 @@ pub struct ServedSite {
 
 /// Generates the site and serves it from a keep-alive HTTP/1.1 server on a
 /// free loopback port, with ETags and 304s, until the process ends.
-pub fn serve_site(feeds: usize, items: usize) -> ServedSite {
+pub(crate) fn serve_site(feeds: usize, items: usize) -> ServedSite {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let mut files: HashMap<String, Vec<u8>> = HashMap::new();
@@ -56,13 +56,13 @@ pub fn serve_site(feeds: usize, items: usize) -> ServedSite {
 
 /// A feed of `items` items from feed number `feed`, pages at `base`
 /// (about 3.5 KB an item).
-pub fn wordpress_feed(feed: usize, items: usize, base: &str) -> String {
+pub(crate) fn wordpress_feed(feed: usize, items: usize, base: &str) -> String {
     wordpress_feed_of_paragraphs(feed, items, base, 4)
 }
 
 /// The same with at least `paragraphs` paragraphs (of about 190 bytes) of
 /// `content:encoded` in every item, up to 19 more.
-pub fn wordpress_feed_of_paragraphs(
+pub(crate) fn wordpress_feed_of_paragraphs(
     feed: usize,
     items: usize,
     base: &str,
@@ -102,7 +102,7 @@ pub fn wordpress_feed_of_paragraphs(
 
 /// The head of an article page with its og:image, as WordPress and Yoast
 /// write it (inline CSS and JSON-LD before the meta tags).
-pub fn article_page(image: &str) -> String {
+pub(crate) fn article_page(image: &str) -> String {
     format!(
         r#"<!DOCTYPE html><html lang="en-GB"><head><meta charset="UTF-8"><title>Post</title>
 <style>{css}</style><script type="application/ld+json">{{"@context":"https://schema.org","@graph":[{{"@type":"Article"}}]}}</script>
@@ -179,7 +179,7 @@ fn serve(listener: TcpListener, files: Arc<HashMap<String, Vec<u8>>>, answer_304
 
 /// Runs the release binary in `work` (`-q run --force` and `extra`), fails
 /// the bench on a failed run, and returns the wall time in seconds.
-pub fn timed_run(work: &std::path::Path, extra: &[&str]) -> f64 {
+pub(crate) fn timed_run(work: &std::path::Path, extra: &[&str]) -> f64 {
     let started = std::time::Instant::now();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_feedimport"))
         .args(["-q", "run", "--force"])
@@ -197,7 +197,7 @@ pub fn timed_run(work: &std::path::Path, extra: &[&str]) -> f64 {
 }
 
 /// The median of `runs` timed runs.
-pub fn median_run(work: &std::path::Path, extra: &[&str], runs: usize) -> f64 {
+pub(crate) fn median_run(work: &std::path::Path, extra: &[&str], runs: usize) -> f64 {
     let mut times: Vec<f64> = (0..runs).map(|_| timed_run(work, extra)).collect();
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]

@@ -8,10 +8,10 @@ use std::hint::black_box;
 
 use chrono::Utc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use feedimport::article::{ArticleSettings, build_article};
-use feedimport::extract::{FeedContext, extract_items, html_to_text, preview_image};
-use feedimport::parse::parse_feed;
-use feedimport::render::render;
+use feedimport::parse_feed;
+use feedimport::render;
+use feedimport::{ArticleSettings, build_article};
+use feedimport::{FeedContext, extract_items, html_to_text, preview_image};
 use url::Url;
 
 fn stages(c: &mut Criterion) {

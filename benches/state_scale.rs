@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use feedimport::store::{ImportRecord, State};
+use feedimport::{ImportRecord, State};
 
 const FEEDS: usize = 250;
 const ITEMS: usize = 40;

@@ -17,7 +17,7 @@ use url::{Host, Url};
 /// True for addresses reachable on the public Internet: not loopback,
 /// private, link-local (cloud metadata lives there), shared, documentation,
 /// multicast, broadcast or reserved.
-pub fn is_public(ip: IpAddr) -> bool {
+pub(crate) fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
         IpAddr::V6(v6) => {
@@ -54,7 +54,7 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 /// The IP address a URL names literally, if it does.
-pub fn literal_ip(url: &Url) -> Option<IpAddr> {
+pub(crate) fn literal_ip(url: &Url) -> Option<IpAddr> {
     match url.host()? {
         Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
         Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
@@ -64,7 +64,7 @@ pub fn literal_ip(url: &Url) -> Option<IpAddr> {
 
 /// Is `url` on a non-public address: a private literal, `localhost`, or a
 /// name that resolves only to non-public addresses?
-pub async fn is_private_host(url: &Url) -> bool {
+pub(crate) async fn is_private_host(url: &Url) -> bool {
     if let Some(ip) = literal_ip(url) {
         return !is_public(ip);
     }
@@ -86,7 +86,7 @@ pub async fn is_private_host(url: &Url) -> bool {
 
 /// A resolver that gives only public addresses: what an article-page fetch
 /// connects to.
-pub struct PublicOnlyResolver;
+pub(crate) struct PublicOnlyResolver;
 
 impl reqwest::dns::Resolve for PublicOnlyResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {

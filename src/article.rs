@@ -32,7 +32,7 @@ pub struct ArticleSettings {
 
 impl ArticleSettings {
     /// The settings of `feed`'s articles.
-    pub fn for_feed(config: &Config, feed: &FeedConfig) -> ArticleSettings {
+    pub(crate) fn for_feed(config: &Config, feed: &FeedConfig) -> ArticleSettings {
         let mut tags: Vec<String> = Vec::new();
         for tag in config
             .tags
@@ -89,7 +89,7 @@ pub fn build_article(
 }
 
 /// The credit line of an image taken from the source article.
-pub const IMAGE_CREDIT_PREFIX: &str = "Image de l’article — droits possiblement réservés — ";
+pub(crate) const IMAGE_CREDIT_PREFIX: &str = "Image de l’article — droits possiblement réservés — ";
 
 /// One article card, as its front matter holds it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,7 +116,7 @@ pub struct Article {
 }
 
 /// The front matter's `date`: UTC with milliseconds.
-pub fn iso_date(date: DateTime<Utc>) -> String {
+pub(crate) fn iso_date(date: DateTime<Utc>) -> String {
     date.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
@@ -137,7 +137,7 @@ const FRENCH_MONTHS: [&str; 12] = [
 
 /// The French long date of `date` in `timezone`: `2 septembre 2024`,
 /// `1er septembre 2024`.
-pub fn french_date(date: DateTime<Utc>, timezone: Tz) -> String {
+pub(crate) fn french_date(date: DateTime<Utc>, timezone: Tz) -> String {
     let local = date.with_timezone(&timezone);
     let day = match local.day() {
         1 => "1er".to_string(),
@@ -148,7 +148,7 @@ pub fn french_date(date: DateTime<Utc>, timezone: Tz) -> String {
 }
 
 /// The credit line for an image of the article at `source_url`.
-pub fn image_credit(source_url: &str) -> String {
+pub(crate) fn image_credit(source_url: &str) -> String {
     format!("{IMAGE_CREDIT_PREFIX}{source_url}")
 }
 

@@ -16,32 +16,32 @@ use crate::pipeline::read_feed;
 use crate::report::error_chain;
 
 #[derive(Debug, Serialize)]
-pub struct Probe {
-    pub name: String,
-    pub url: String,
-    pub error: Option<String>,
-    pub format: Option<String>,
-    pub items: usize,
-    pub newest: Option<DateTime<Utc>>,
+pub(crate) struct Probe {
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) error: Option<String>,
+    pub(crate) format: Option<String>,
+    pub(crate) items: usize,
+    pub(crate) newest: Option<DateTime<Utc>>,
     /// Items whose feed entry declares an image (media, enclosure, itunes).
-    pub images_declared: usize,
+    pub(crate) images_declared: usize,
     /// Items whose only image is an `<img>` in the content.
-    pub images_in_content: usize,
+    pub(crate) images_in_content: usize,
     /// Items without a declared image whose article page would be read.
-    pub article_pages_to_read: usize,
+    pub(crate) article_pages_to_read: usize,
     /// `Some(true)` when the server answered our conditional request with
     /// 304, `None` when it sent no validators to make one.
-    pub conditional_304: Option<bool>,
+    pub(crate) conditional_304: Option<bool>,
     /// Set when the feed moved permanently.
-    pub moved_to: Option<String>,
+    pub(crate) moved_to: Option<String>,
     /// The character encoding the feed was read in.
-    pub encoding: Option<String>,
+    pub(crate) encoding: Option<String>,
     /// What had to be repaired before the feed would parse.
-    pub repairs: Vec<String>,
+    pub(crate) repairs: Vec<String>,
 }
 
 /// Probes every feed of the config, `concurrency` at once.
-pub async fn probe_feeds(config: &Config) -> Vec<Probe> {
+pub(crate) async fn probe_feeds(config: &Config) -> Vec<Probe> {
     let fetcher = match Fetcher::new(&config.fetch) {
         Ok(fetcher) => fetcher,
         Err(e) => {
@@ -121,7 +121,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
 }
 
 /// Parses and reads a feed's body, and describes what an import would find.
-pub fn describe(
+pub(crate) fn describe(
     name: &str,
     identity: &str,
     body: Vec<u8>,
@@ -157,14 +157,14 @@ pub fn describe(
 }
 
 /// The human form of the probes.
-pub fn render_probes(probes: &[Probe]) -> String {
+pub(crate) fn render_probes(probes: &[Probe]) -> String {
     let mut out = String::from("\nonline check:\n");
     out.push_str(&render_probe_lines(probes));
     out
 }
 
 /// One block per probe.
-pub fn render_probe_lines(probes: &[Probe]) -> String {
+pub(crate) fn render_probe_lines(probes: &[Probe]) -> String {
     let mut out = String::new();
     for probe in probes {
         out.push_str(&format!("  {}\n", probe.name));

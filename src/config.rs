@@ -16,46 +16,46 @@ use serde::Deserialize;
 use url::Url;
 
 /// Default number of feeds fetched at the same time.
-pub const DEFAULT_CONCURRENCY: usize = 8;
+pub(crate) const DEFAULT_CONCURRENCY: usize = 8;
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// The file this configuration was read from.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The folder paths in the file are relative to.
-    pub base_dir: PathBuf,
+    pub(crate) base_dir: PathBuf,
     /// Where article files go: `<content_dir>/<section>/`.
-    pub content_dir: PathBuf,
+    pub(crate) content_dir: PathBuf,
     /// Where the import state lives.
-    pub state_dir: PathBuf,
+    pub(crate) state_dir: PathBuf,
     /// Time zone of `publishedDate` and of the permalink's date.
-    pub timezone: Tz,
+    pub(crate) timezone: Tz,
     /// Tags every article gets first.
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// How many feeds are fetched at once.
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// Network limits shared by feed and article-page fetches.
-    pub fetch: FetchSettings,
+    pub(crate) fetch: FetchSettings,
     /// A feed failing this many runs in a row is flagged in `status` and in
     /// the run's exit code.
-    pub alert_after_failures: u32,
-    pub feeds: Vec<FeedConfig>,
+    pub(crate) alert_after_failures: u32,
+    pub(crate) feeds: Vec<FeedConfig>,
 }
 
 /// Limits of the HTTP client, from `feeds.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchSettings {
+pub(crate) struct FetchSettings {
     /// Requests at the same time to one host.
-    pub per_host: usize,
+    pub(crate) per_host: usize,
     /// Largest body accepted, after decompression.
-    pub max_body_bytes: u64,
-    pub max_redirects: usize,
+    pub(crate) max_body_bytes: u64,
+    pub(crate) max_redirects: usize,
     /// Total time for one request, body included.
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
     /// Extra attempts after a transient failure, within one run.
-    pub retries: u32,
+    pub(crate) retries: u32,
 }
 
 impl Default for FetchSettings {
@@ -72,33 +72,33 @@ impl Default for FetchSettings {
 }
 
 /// How often a feed is fetched unless it asks for less.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(3600);
+pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(3600);
 const DEFAULT_ALERT_AFTER_FAILURES: u32 = 5;
 
 /// One `[[feeds]]` entry.
 #[derive(Debug, Clone)]
-pub struct FeedConfig {
-    pub name: String,
-    pub source: FeedSource,
-    pub section: String,
-    pub tags: Vec<String>,
+pub(crate) struct FeedConfig {
+    pub(crate) name: String,
+    pub(crate) source: FeedSource,
+    pub(crate) section: String,
+    pub(crate) tags: Vec<String>,
     /// Fetch a new item's page for its preview image when the feed has none.
-    pub article_images: bool,
+    pub(crate) article_images: bool,
     /// Hosts besides the feed's own whose article pages may be fetched.
-    pub article_hosts: Vec<String>,
+    pub(crate) article_hosts: Vec<String>,
     /// Import only items whose title, summary or categories match one of these.
-    pub include: Vec<regex::Regex>,
+    pub(crate) include: Vec<regex::Regex>,
     /// Never import items whose title, summary or categories match one of these.
-    pub exclude: Vec<regex::Regex>,
+    pub(crate) exclude: Vec<regex::Regex>,
     /// Items older than this are not imported (off when unset).
-    pub max_age: Option<Duration>,
+    pub(crate) max_age: Option<Duration>,
     /// Fetched at most this often (the feed may ask for less).
-    pub interval: Duration,
+    pub(crate) interval: Duration,
 }
 
 /// Where a feed's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FeedSource {
+pub(crate) enum FeedSource {
     Http(Url),
     /// A saved feed on disk (a path, or a `file://` URL), absolute.
     File(PathBuf),
@@ -115,7 +115,7 @@ impl fmt::Display for FeedSource {
 
 impl FeedSource {
     /// A stable text form, used to tell feeds apart in the state.
-    pub fn identity(&self) -> String {
+    pub(crate) fn identity(&self) -> String {
         match self {
             FeedSource::Http(url) => url.to_string(),
             FeedSource::File(path) => Url::from_file_path(path)
@@ -126,7 +126,7 @@ impl FeedSource {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     #[error("cannot read config file {}", .path.display())]
     Read {
         path: PathBuf,
@@ -232,20 +232,15 @@ fn default_concurrency() -> usize {
 
 /// How strict reading the config is.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct LoadOptions {
+pub(crate) struct LoadOptions {
     /// Let several feeds share a name (a label on their articles): feeds are
     /// told apart by URL, and `--feed NAME` selects all of them.
-    pub allow_duplicate_names: bool,
+    pub(crate) allow_duplicate_names: bool,
 }
 
 impl Config {
-    /// Reads and validates the file at `path`.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        Config::load_with(path, LoadOptions::default())
-    }
-
     /// Reads and validates the file at `path`, as `options` say.
-    pub fn load_with(path: &Path, options: LoadOptions) -> Result<Config, ConfigError> {
+    pub(crate) fn load_with(path: &Path, options: LoadOptions) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
@@ -259,8 +254,10 @@ impl Config {
     }
 
     /// Parses `text` as if read from `path`, with relative paths resolved
-    /// against `base_dir`.
-    pub fn parse(text: &str, path: &Path, base_dir: &Path) -> Result<Config, ConfigError> {
+    /// against `base_dir` (for tests: a run reads the file with
+    /// [`Config::load_with`]).
+    #[cfg(test)]
+    pub(crate) fn parse(text: &str, path: &Path, base_dir: &Path) -> Result<Config, ConfigError> {
         Config::parse_with(text, path, base_dir, LoadOptions::default())
     }
 
@@ -375,7 +372,7 @@ impl Config {
 
     /// Finds the feeds named in `names`, in config order; an unknown name is
     /// an error naming it.
-    pub fn select_feeds(&self, names: &[String]) -> Result<Vec<FeedConfig>, ConfigError> {
+    pub(crate) fn select_feeds(&self, names: &[String]) -> Result<Vec<FeedConfig>, ConfigError> {
         if names.is_empty() {
             return Ok(self.feeds.clone());
         }
@@ -401,7 +398,7 @@ impl Config {
     }
 
     /// The folder a section's article files go to.
-    pub fn section_dir(&self, section: &str) -> PathBuf {
+    pub(crate) fn section_dir(&self, section: &str) -> PathBuf {
         self.content_dir.join(section)
     }
 }

@@ -51,7 +51,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 
 /// Texts longer than this many bytes are not dates and are refused unread.
-pub const MAX_DATE_LEN: usize = 256;
+pub(crate) const MAX_DATE_LEN: usize = 256;
 
 /// A date has a dozen tokens; more than this is prose.
 const MAX_TOKENS: usize = 32;
@@ -62,7 +62,7 @@ const MAX_TOKENS: usize = 32;
 /// Case does not matter, surrounding and repeated whitespace is ignored. See
 /// the [module documentation](self) for the formats read and the choices made
 /// on ambiguous text.
-pub fn parse_feed_date(text: &str) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn parse_feed_date(text: &str) -> Option<DateTime<FixedOffset>> {
     let text = text.trim();
     if text.is_empty() || text.len() > MAX_DATE_LEN {
         return None;

@@ -25,7 +25,7 @@ use url::Url;
 
 use crate::config::{FeedSource, FetchSettings};
 
-pub const USER_AGENT: &str = concat!(
+pub(crate) const USER_AGENT: &str = concat!(
     "feedimport/",
     env!("CARGO_PKG_VERSION"),
     " (feed to static site importer)"
@@ -50,14 +50,14 @@ const MAX_RETRY_AFTER_IN_RUN: Duration = Duration::from_secs(30);
 /// What the server said about a feed's version, for the next conditional
 /// request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
+pub(crate) struct Validators {
+    pub(crate) etag: Option<String>,
+    pub(crate) last_modified: Option<String>,
 }
 
 /// How a fetch ended.
 #[derive(Debug)]
-pub enum FetchOutcome {
+pub(crate) enum FetchOutcome {
     /// 304: nothing changed since the validators were saved.
     NotModified(FetchInfo),
     Fetched(FetchedFeed),
@@ -65,30 +65,30 @@ pub enum FetchOutcome {
 
 /// What every successful fetch tells, body or not.
 #[derive(Debug, Clone, Default)]
-pub struct FetchInfo {
-    pub validators: Validators,
+pub(crate) struct FetchInfo {
+    pub(crate) validators: Validators,
     /// Set when every redirect on the way was permanent (301/308): the URL
     /// to put in `feeds.toml`.
-    pub moved_to: Option<Url>,
+    pub(crate) moved_to: Option<Url>,
     /// `Cache-Control: max-age`, when the server sent it.
-    pub max_age: Option<Duration>,
+    pub(crate) max_age: Option<Duration>,
 }
 
 /// A feed's body as it came.
 #[derive(Debug)]
-pub struct FetchedFeed {
-    pub body: Vec<u8>,
+pub(crate) struct FetchedFeed {
+    pub(crate) body: Vec<u8>,
     /// The URL after redirects, for HTTP feeds: relative links resolve
     /// against it.
-    pub final_url: Option<Url>,
-    pub content_type: Option<String>,
-    pub info: FetchInfo,
+    pub(crate) final_url: Option<Url>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) info: FetchInfo,
 }
 
 /// Why a fetch failed. The causes (reqwest's, the system's) are kept as the
 /// error's source, and printed after its message.
 #[derive(Debug, thiserror::Error)]
-pub enum FetchError {
+pub(crate) enum FetchError {
     #[error("HTTP {status}{}{}", reason_suffix(*.status), status_advice(*.status))]
     Status {
         status: u16,
@@ -142,7 +142,7 @@ pub enum FetchError {
 /// labels every such error "error decoding response body", even a broken
 /// connection: that label is left out, and the cause underneath is shown.
 #[derive(Debug)]
-pub struct BodyCause(reqwest::Error);
+pub(crate) struct BodyCause(reqwest::Error);
 
 impl std::fmt::Display for BodyCause {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,7 +174,7 @@ fn request_failure(error: &reqwest::Error) -> &'static str {
 impl FetchError {
     /// Worth another try in a moment: the server or the network may be
     /// better then.
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         match self {
             FetchError::Status { status, .. } => *status == 429 || (500..600).contains(status),
             // A request the server never answered; not one that reqwest
@@ -190,7 +190,7 @@ impl FetchError {
     }
 
     /// How long the server asked us to wait.
-    pub fn retry_after(&self) -> Option<Duration> {
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
             _ => None,
@@ -218,7 +218,7 @@ fn status_advice(status: u16) -> &'static str {
 /// The one HTTP client of a run, with its per-host limit. Cheap to clone:
 /// clones share the connection pool and the limits.
 #[derive(Clone)]
-pub struct Fetcher {
+pub(crate) struct Fetcher {
     client: reqwest::Client,
     /// The same, but connecting only to public addresses.
     public_client: reqwest::Client,
@@ -251,10 +251,10 @@ impl HostLimits {
 
 /// The start of an article page.
 #[derive(Debug)]
-pub struct PageHead {
-    pub html: String,
+pub(crate) struct PageHead {
+    pub(crate) html: String,
     /// The URL after redirects: relative URLs in the page resolve against it.
-    pub final_url: Url,
+    pub(crate) final_url: Url,
 }
 
 /// A response whose redirects were followed.
@@ -269,14 +269,14 @@ struct Arrived {
 
 /// Which addresses a request may reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AddressPolicy {
+pub(crate) enum AddressPolicy {
     Any,
     /// Public addresses only, at every hop (article pages of public feeds).
     PublicOnly,
 }
 
 impl Fetcher {
-    pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
+    pub(crate) fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
         let builder = || {
             reqwest::Client::builder()
                 .user_agent(USER_AGENT)
@@ -309,7 +309,7 @@ impl Fetcher {
 
     /// Fetches one feed, conditionally when `validators` are known, retrying
     /// transient failures.
-    pub async fn fetch(
+    pub(crate) async fn fetch(
         &self,
         source: &FeedSource,
         validators: Option<&Validators>,
@@ -488,7 +488,7 @@ impl Fetcher {
 
     /// Fetches an article page as far as the end of its `<head>`: the
     /// preview image is declared there, and the body is most of the bytes.
-    pub async fn fetch_page_head(
+    pub(crate) async fn fetch_page_head(
         &self,
         url: &Url,
         policy: AddressPolicy,
@@ -562,13 +562,13 @@ fn find_head_end(bytes: &[u8]) -> Option<usize> {
     // means reading a little further (the preview scan stops at `<body>`).
     let exact = [b"</head".as_slice(), b"<body", b"</HEAD", b"<BODY"]
         .iter()
-        .filter_map(|needle| memchr::memmem::find(bytes, needle))
+        .filter_map(|needle| crate::bytes::find(bytes, needle))
         .min();
     exact.or_else(|| {
         memchr::memchr_iter(b'<', bytes).find(|&at| {
             let rest = &bytes[at..];
-            (rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"</head"))
-                || (rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"<body"))
+            crate::bytes::starts_with_ignore_ascii_case(rest, b"</head")
+                || crate::bytes::starts_with_ignore_ascii_case(rest, b"<body")
         })
     })
 }
@@ -582,7 +582,7 @@ fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> 
 }
 
 /// `Retry-After`: seconds, or an HTTP date (RFC 9110 §10.2.3).
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = header_text(headers, header::RETRY_AFTER)?;
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));

@@ -3,38 +3,66 @@
 //! The pipeline in five lines ([`pipeline`] is the one place that knows it):
 //! 1. [`config`] reads `feeds.toml`;
 //! 2. [`fetch`] gets every feed's bytes, several at once;
-//! 3. [`parse`] turns bytes into a feed and [`extract`] each entry into a draft;
-//! 4. [`permalink`] and [`render`] make each new draft the site's Markdown file;
+//! 3. [`parse`] turns bytes into a feed and [`extract`] each entry into a
+//!    draft;
+//! 4. [`article`] makes each new draft an article card (the image, the
+//!    tags, the credit), [`permalink`] names it and [`mod@render`] writes
+//!    it as the site's Markdown file;
 //! 5. [`mod@write`] and [`store`] write the files atomically and remember
 //!    what was imported, and [`report`] says what happened.
 //!
-//! Around it: [`schedule`] decides when a feed is due, [`address`] keeps
-//! article-page fetches on public hosts, [`status`] and [`check`] tell an
-//! operator how the feeds are doing.
+//! Around it: [`schedule`] decides when a feed is due and what a fetch
+//! changes in its record, [`address`] keeps fetches on the addresses they
+//! may reach, [`status`] and [`check`] tell an operator how the feeds are
+//! doing, [`commands`] runs each command of the [`cli`].
 //!
 //! Beneath the stages: [`dates`] reads the dates that feeds write (for
 //! [`parse`]), [`text`] cuts text between words (for [`extract`] and
-//! [`permalink`]).
+//! [`permalink`]), [`bytes`] holds the byte searches the scanners share.
 
-pub mod address;
-pub mod article;
-pub(crate) mod bytes;
-pub mod check;
+// The overview above names the private modules: these docs are read by the
+// crate's developers (`cargo doc --document-private-items`), while the
+// public surface below is only what the binary, the benches, the fuzz
+// targets and the integration tests use.
+#![allow(rustdoc::private_intra_doc_links)]
+
+mod address;
+mod article;
+mod bytes;
+mod check;
 pub mod cli;
-pub mod config;
-pub mod dates;
-pub mod extract;
-pub mod fetch;
-pub mod parse;
-pub mod permalink;
-pub mod pipeline;
-pub mod render;
-pub mod report;
-pub mod schedule;
-pub mod status;
-pub mod store;
-pub mod text;
-pub mod write;
+mod commands;
+mod config;
+mod dates;
+mod extract;
+mod fetch;
+mod parse;
+mod permalink;
+mod pipeline;
+mod render;
+mod report;
+mod schedule;
+mod status;
+mod store;
+mod text;
+mod write;
+
+// The binary's surface: the command line and the commands.
+pub use commands::execute;
+
+// The stages as functions, for the benches, the fuzz targets and the
+// integration tests: parse → extract (or both, as a run does: `read_feed`),
+// draft → article, article → file, and the state.
+pub use article::{Article, ArticleSettings, build_article};
+pub use extract::{
+    DateSource, FeedContext, ItemDraft, SkippedItem, extract_entries, extract_items, html_to_text,
+    preview_image, without_tracking,
+};
+pub use parse::{ParseError, ParseFailure, ParsedFeed, parse_feed, repair::Fix};
+pub use permalink::{file_stem, title_slug};
+pub use pipeline::{ReadFeed, read_feed};
+pub use render::{markdown_text, render};
+pub use store::{ImportRecord, State, StoreError};
 
 /// The process's exit codes, as the README documents them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

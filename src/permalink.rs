@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crate::text::word_prefix;
 
 /// Slugs longer than this are cut at a word boundary.
-pub const SLUG_MAX_CHARS: usize = 200;
+pub(crate) const SLUG_MAX_CHARS: usize = 200;
 
 /// Stands in for a title that has no letter or digit to slug.
 const EMPTY_SLUG: &str = "article";
@@ -37,7 +37,7 @@ pub fn file_stem(date: NaiveDate, slug: &str, attempt: u32) -> String {
 }
 
 /// `/<section>/<stem>`.
-pub fn permalink(section: &str, stem: &str) -> String {
+pub(crate) fn permalink(section: &str, stem: &str) -> String {
     format!("/{section}/{stem}")
 }
 

@@ -66,7 +66,7 @@ fn field(out: &mut String, key: &str, value: &str) {
 /// JSON ones, which YAML shares; on top of JSON, every character YAML would
 /// fold or refuse (C1 controls, NEL, line and paragraph separators, BOM) is
 /// written as `\uXXXX`.
-pub fn quote_into(out: &mut String, value: &str) {
+pub(crate) fn quote_into(out: &mut String, value: &str) {
     out.push('"');
     // Runs of ordinary characters are copied whole; only the few that need
     // an escape are looked at one by one.

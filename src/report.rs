@@ -10,34 +10,34 @@ use crate::pipeline::FeedError;
 
 /// Everything a run did.
 #[derive(Debug, Default, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// Every article written, when the run keeps them (`--json`, a dry
     /// run); otherwise empty, and each feed's `new` counts them.
-    pub articles: Vec<ArticleReport>,
-    pub feeds: Vec<FeedReport>,
+    pub(crate) articles: Vec<ArticleReport>,
+    pub(crate) feeds: Vec<FeedReport>,
     #[serde(skip)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// A signal stopped the run before every feed was done.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub interrupted: bool,
+    pub(crate) interrupted: bool,
 }
 
 /// One article written (or, in a dry run, that would be written).
 #[derive(Debug, Serialize)]
-pub struct ArticleReport {
+pub(crate) struct ArticleReport {
     /// Relative to the config file's folder.
-    pub path: String,
-    pub feed: String,
+    pub(crate) path: String,
+    pub(crate) feed: String,
     #[serde(flatten)]
-    pub article: Article,
+    pub(crate) article: Article,
     /// The file's text, kept for a dry run's listing only.
     #[serde(skip)]
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum FeedStatus {
+pub(crate) enum FeedStatus {
     Ok,
     NotModified,
     Failed,
@@ -47,38 +47,38 @@ pub enum FeedStatus {
 
 /// What happened to one feed.
 #[derive(Debug, Serialize)]
-pub struct FeedReport {
-    pub name: String,
-    pub url: String,
-    pub status: FeedStatus,
+pub(crate) struct FeedReport {
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) status: FeedStatus,
     /// Why the feed failed, printed with its causes.
     #[serde(serialize_with = "serialize_error")]
-    pub error: Option<FeedError>,
+    pub(crate) error: Option<FeedError>,
     /// Articles written.
-    pub new: usize,
+    pub(crate) new: usize,
     /// Items imported by an earlier run (or present in the content folder).
-    pub seen: usize,
+    pub(crate) seen: usize,
     /// Items that cannot become articles (no link).
-    pub skipped: usize,
+    pub(crate) skipped: usize,
     /// Items left out by the feed's include, exclude or max_age rules.
-    pub filtered: usize,
+    pub(crate) filtered: usize,
     /// Failed runs in a row, this one included.
-    pub consecutive_failures: u32,
+    pub(crate) consecutive_failures: u32,
     /// Failing for at least `alert_after_failures` runs.
-    pub alert: bool,
+    pub(crate) alert: bool,
     /// The feed answered with a permanent redirect: its new URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub moved_to: Option<String>,
+    pub(crate) moved_to: Option<String>,
     /// When a feed that was not due will be.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_due: Option<String>,
+    pub(crate) next_due: Option<String>,
     /// What the feed needed repaired before it would parse.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub repaired: Vec<String>,
+    pub(crate) repaired: Vec<String>,
 }
 
 impl FeedReport {
-    pub fn new(name: &str, url: &str) -> FeedReport {
+    pub(crate) fn new(name: &str, url: &str) -> FeedReport {
         FeedReport {
             name: name.to_string(),
             url: url.to_string(),
@@ -100,14 +100,14 @@ impl FeedReport {
 impl Report {
     /// Some feed failed in this run, or has been failing for long enough to
     /// be flagged even though it was not fetched this time.
-    pub fn any_failed(&self) -> bool {
+    pub(crate) fn any_failed(&self) -> bool {
         self.feeds
             .iter()
             .any(|f| f.status == FeedStatus::Failed || f.alert)
     }
 
     /// The dry run's listing: a line naming each file, then its text.
-    pub fn dry_run_listing(&self) -> String {
+    pub(crate) fn dry_run_listing(&self) -> String {
         let mut out = String::new();
         for article in &self.articles {
             out.push_str(&format!("==> {} <==\n", article.path));
@@ -121,7 +121,7 @@ impl Report {
 
     /// One line for the whole run: "3 feeds: 1 unchanged, 1 with 5 new
     /// articles, 1 failed: Name: reason".
-    pub fn summary_line(&self) -> String {
+    pub(crate) fn summary_line(&self) -> String {
         let feeds = self.feeds.len();
         let fetched_fine =
             |f: &&FeedReport| matches!(f.status, FeedStatus::Ok | FeedStatus::NotModified);
@@ -219,7 +219,7 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 /// "error sending request" and hides "connection refused". A cause that
 /// only repeats the text before it, or that it holds ("file is not a
 /// database" under "Error code 26: file is not a database"), is left out.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut last = message.clone();
     let mut source = error.source();

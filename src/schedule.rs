@@ -17,7 +17,7 @@ use crate::store::FeedRecord;
 /// failures reset, the validators of the next conditional request (a 304
 /// may omit them: the ones sent are kept), the new home of a feed that moved
 /// permanently, the next fetch planned. `ttl_minutes` is the feed's `<ttl>`.
-pub fn after_success(
+pub(crate) fn after_success(
     record: &FeedRecord,
     now: DateTime<Utc>,
     interval: Duration,
@@ -43,7 +43,7 @@ pub fn after_success(
 /// A feed's record after a failed fetch: one more failure in a row, the
 /// error kept for `status`, the next try backed off (and no sooner than the
 /// server's `Retry-After`). The validators stay for the next try.
-pub fn after_failure(
+pub(crate) fn after_failure(
     record: &FeedRecord,
     now: DateTime<Utc>,
     interval: Duration,
@@ -64,14 +64,14 @@ pub fn after_failure(
 }
 
 /// A failing feed is never left alone longer than this.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
 /// A feed's or server's own hint is honoured up to this long.
 const MAX_HINT: Duration = Duration::from_secs(24 * 3600);
 
 /// Is the feed due at `now`? A run that starts a little early (cron and
 /// timers drift by seconds) still counts: the tolerance is a twentieth of
 /// the interval, at most five minutes.
-pub fn is_due(record: Option<&FeedRecord>, now: DateTime<Utc>, interval: Duration) -> bool {
+pub(crate) fn is_due(record: Option<&FeedRecord>, now: DateTime<Utc>, interval: Duration) -> bool {
     let Some(next_due) = record.and_then(|r| r.next_due) else {
         return true;
     };
@@ -81,7 +81,7 @@ pub fn is_due(record: Option<&FeedRecord>, now: DateTime<Utc>, interval: Duratio
 
 /// After a successful fetch: the interval, or longer when the feed's `<ttl>`
 /// (minutes) or the server's `Cache-Control: max-age` asks for longer.
-pub fn next_after_success(
+pub(crate) fn next_after_success(
     now: DateTime<Utc>,
     interval: Duration,
     ttl_minutes: Option<u32>,
@@ -97,7 +97,7 @@ pub fn next_after_success(
 
 /// After the `failures`th failure in a row: the interval doubled for each
 /// earlier failure, capped at a day; longer if the server asked (`Retry-After`).
-pub fn next_after_failure(
+pub(crate) fn next_after_failure(
     now: DateTime<Utc>,
     interval: Duration,
     failures: u32,

@@ -12,27 +12,30 @@ use crate::config::Config;
 use crate::store::{State, StoreError};
 
 #[derive(Debug, Serialize)]
-pub struct FeedHealth {
-    pub name: String,
-    pub url: String,
-    pub last_fetch: Option<String>,
-    pub last_success: Option<String>,
-    pub consecutive_failures: u32,
-    pub last_error: Option<String>,
-    pub next_due: Option<String>,
+pub(crate) struct FeedHealth {
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) last_fetch: Option<String>,
+    pub(crate) last_success: Option<String>,
+    pub(crate) consecutive_failures: u32,
+    pub(crate) last_error: Option<String>,
+    pub(crate) next_due: Option<String>,
     /// The URL the feed moved to, to be put in feeds.toml.
-    pub moved_to: Option<String>,
-    pub articles_total: i64,
-    pub articles_last_7_days: i64,
+    pub(crate) moved_to: Option<String>,
+    pub(crate) articles_total: i64,
+    pub(crate) articles_last_7_days: i64,
     /// Share of the feed's articles written with an image, 0 to 1 (`null`
     /// when it has none).
-    pub image_share: Option<f64>,
+    pub(crate) image_share: Option<f64>,
     /// Failing for at least `alert_after_failures` runs.
-    pub alert: bool,
+    pub(crate) alert: bool,
 }
 
 /// The health of every feed in the config.
-pub fn feed_health(config: &Config, now: DateTime<Utc>) -> Result<Vec<FeedHealth>, StoreError> {
+pub(crate) fn feed_health(
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<Vec<FeedHealth>, StoreError> {
     let state = State::open_existing(&config.state_dir)?;
     let since =
         (now - chrono::Duration::days(7)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -69,7 +72,7 @@ pub fn feed_health(config: &Config, now: DateTime<Utc>) -> Result<Vec<FeedHealth
 }
 
 /// The human form: one block per feed.
-pub fn render_text(health: &[FeedHealth]) -> String {
+pub(crate) fn render_text(health: &[FeedHealth]) -> String {
     let mut out = String::new();
     for feed in health {
         let flag = if feed.alert { "  [FAILING]" } else { "" };

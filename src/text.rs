@@ -7,7 +7,11 @@
 /// The longest prefix of `text` of at most `max_chars` characters that ends
 /// at a word boundary (`is_separator` tells what separates words); a first
 /// word longer than `max_chars` is cut.
-pub fn word_prefix(text: &str, max_chars: usize, is_separator: impl Fn(char) -> bool) -> &str {
+pub(crate) fn word_prefix(
+    text: &str,
+    max_chars: usize,
+    is_separator: impl Fn(char) -> bool,
+) -> &str {
     let Some((cut, next)) = text.char_indices().nth(max_chars) else {
         return text;
     };

@@ -30,37 +30,37 @@ use crate::store::{
 const MAX_PERMALINK_ATTEMPTS: u32 = 1000;
 
 /// What writing one feed's articles did.
-pub struct FeedImport {
-    pub articles: Vec<ArticleReport>,
+pub(crate) struct FeedImport {
+    pub(crate) articles: Vec<ArticleReport>,
     /// Items whose file an interrupted run had already written.
-    pub seen: usize,
+    pub(crate) seen: usize,
     /// Set when the content folder or the state failed mid-feed; what was
     /// written before it is recorded.
-    pub error: Option<StoreError>,
+    pub(crate) error: Option<StoreError>,
 }
 
 /// What the writing needs besides the drafts.
-pub struct WriteContext<'a> {
-    pub config: &'a Config,
-    pub state: &'a State,
-    pub dry_run: bool,
-    pub now: DateTime<Utc>,
+pub(crate) struct WriteContext<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) state: &'a State,
+    pub(crate) dry_run: bool,
+    pub(crate) now: DateTime<Utc>,
     /// Set by a signal: stop before the next file.
-    pub interrupted: &'a CancellationToken,
+    pub(crate) interrupted: &'a CancellationToken,
 }
 
 /// An article to write, with the draft it was built from (its identity
 /// and source, for the state).
 #[derive(Debug)]
-pub struct NewArticle {
-    pub draft: ItemDraft,
-    pub article: Article,
+pub(crate) struct NewArticle {
+    pub(crate) draft: ItemDraft,
+    pub(crate) article: Article,
 }
 
 /// Writes one feed's new articles and records them, oldest first (so that
 /// of two articles with the same title and day, the older keeps the plain
 /// permalink).
-pub fn write_feed(
+pub(crate) fn write_feed(
     context: &WriteContext,
     group: &mut GroupCommit,
     feed: &FeedConfig,
@@ -92,7 +92,7 @@ pub fn write_feed(
 /// per group instead of per feed: a cold import spends a third less time in
 /// the state. A crash loses at most the records of the open group; their
 /// files are on disk, and the next run adopts them (found by `sourceUrl`).
-pub struct GroupCommit<'a> {
+pub(crate) struct GroupCommit<'a> {
     state: &'a State,
     /// Folders with files written since the last commit.
     folders: BTreeSet<PathBuf>,
@@ -104,7 +104,7 @@ const GROUP_RECORDS: usize = 2048;
 const GROUP_TIME: Duration = Duration::from_secs(2);
 
 impl<'a> GroupCommit<'a> {
-    pub fn begin(state: &'a State) -> Result<GroupCommit<'a>, StoreError> {
+    pub(crate) fn begin(state: &'a State) -> Result<GroupCommit<'a>, StoreError> {
         state.begin()?;
         Ok(GroupCommit {
             state,
@@ -122,7 +122,7 @@ impl<'a> GroupCommit<'a> {
     }
 
     /// Called between feeds: commits when the group is full or old enough.
-    pub fn between_feeds(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn between_feeds(&mut self) -> Result<(), StoreError> {
         if self.records >= GROUP_RECORDS || self.began.elapsed() >= GROUP_TIME {
             self.commit()?;
             self.state.begin()?;
@@ -132,7 +132,7 @@ impl<'a> GroupCommit<'a> {
     }
 
     /// Commits the last group.
-    pub fn finish(mut self) -> Result<(), StoreError> {
+    pub(crate) fn finish(mut self) -> Result<(), StoreError> {
         self.commit()
     }
 
@@ -475,6 +475,6 @@ fn relative_to(path: &Path, base: &Path) -> String {
         .into_owned()
 }
 
-pub fn timestamp(now: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

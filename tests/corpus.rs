@@ -155,7 +155,7 @@ fn excused() -> HashMap<(String, String), String> {
 /// remove them on purpose, and the rest is only spelling.
 fn normal_link(link: &str) -> String {
     url::Url::parse(link.trim())
-        .map(|u| feedimport::extract::without_tracking(u).to_string())
+        .map(|u| feedimport::without_tracking(u).to_string())
         .unwrap_or_else(|_| link.trim().to_string())
 }
 
@@ -215,7 +215,7 @@ fn corpus_agrees_with_feedparser() {
             }
         };
         let bytes = std::fs::read(corpus.join("feeds").join(file)).unwrap();
-        let parsed = match feedimport::parse::parse_feed(bytes, None, None) {
+        let parsed = match feedimport::parse_feed(bytes, None, None) {
             Ok(parsed) => parsed.feed,
             Err(e) => {
                 if info["entries"].as_u64().unwrap_or(0) > 0 {
@@ -230,12 +230,12 @@ fn corpus_agrees_with_feedparser() {
                 continue;
             }
         };
-        let context = feedimport::extract::FeedContext {
+        let context = feedimport::FeedContext {
             feed_identity: file,
             feed_url: None,
             now,
         };
-        let ours = feedimport::extract::extract_entries(&parsed, &context);
+        let ours = feedimport::extract_entries(&parsed, &context);
         if ours.len() != theirs.len() {
             disagree(
                 "count",
@@ -270,7 +270,7 @@ fn corpus_agrees_with_feedparser() {
                     format!("{} vs {theirs}", our.source_url),
                 );
             }
-            let our_date = (our.date_source != feedimport::extract::DateSource::FirstImport)
+            let our_date = (our.date_source != feedimport::DateSource::FirstImport)
                 .then(|| our.date.format("%Y-%m-%dT%H:%M:%S").to_string());
             let their_date = their["date"].as_str().map(|d| d[..19].to_string());
             if our_date.is_some() || their_date.is_some() {

@@ -1,7 +1,7 @@
 //! The promises every rendered article keeps, whatever the feed said.
 
-use feedimport::article::Article;
-use feedimport::render::render;
+use feedimport::Article;
+use feedimport::render;
 
 /// Renders `article` and checks the file: the front matter parses back to
 /// the same values, and the body holds no raw `<` (no HTML can start there).

@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let plain = feedimport::extract::html_to_text(text);
+    let plain = feedimport::html_to_text(text);
     for c in plain.chars() {
         assert!(!c.is_control(), "{c:?} in {plain:?}");
         assert!(
@@ -15,11 +15,11 @@ fuzz_target!(|text: &str| {
         );
     }
     assert!(!plain.contains("  ") && plain.trim() == plain, "{plain:?}");
-    let markdown = feedimport::render::markdown_text(&plain);
+    let markdown = feedimport::markdown_text(&plain);
     for (i, _) in markdown.match_indices('<') {
         let backslashes = markdown[..i].chars().rev().take_while(|&c| c == '\\').count();
         assert!(backslashes % 2 == 1, "{markdown:?}");
     }
-    let slug = feedimport::permalink::title_slug(&plain);
+    let slug = feedimport::title_slug(&plain);
     assert!(slug.len() <= 200 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
 });

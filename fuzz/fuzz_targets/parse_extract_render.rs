@@ -3,8 +3,8 @@
 #![no_main]
 
 use chrono::TimeZone;
-use feedimport::article::{ArticleSettings, build_article};
-use feedimport::pipeline::read_feed;
+use feedimport::{ArticleSettings, build_article};
+use feedimport::read_feed;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let page_image = (index % 2 == 0).then_some(&page_image);
         let article = build_article(draft, &settings, page_image);
-        common::check_stem(&feedimport::permalink::file_stem(article.local_date, &article.slug, 2));
+        common::check_stem(&feedimport::file_stem(article.local_date, &article.slug, 2));
         common::check_article(&article);
     }
 });

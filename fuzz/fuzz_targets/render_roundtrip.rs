@@ -4,8 +4,8 @@
 #![no_main]
 
 use chrono::TimeZone;
-use feedimport::article::{ArticleSettings, build_article};
-use feedimport::extract::{DateSource, ItemDraft};
+use feedimport::{ArticleSettings, build_article};
+use feedimport::{DateSource, ItemDraft};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]

@@ -150,7 +150,7 @@ fn html_to_text_once(html: &str) -> String {
 /// Cleans text that is already plain: drops control, bidi-override and
 /// zero-width characters, turns line and paragraph separators into spaces
 /// and collapses whitespace.
-pub fn plain_text(text: &str) -> String {
+pub(crate) fn plain_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
@@ -193,7 +193,7 @@ fn is_invisible(c: char) -> bool {
 /// The first `<img>` in `html` worth showing on an article card, made
 /// absolute against `base`. Skips tracking pixels, 1×1 images, emoji,
 /// gravatars and feed "flare" buttons.
-pub fn first_image(html: &str, base: Option<&Url>) -> Option<Url> {
+pub(crate) fn first_image(html: &str, base: Option<&Url>) -> Option<Url> {
     if !contains(html.as_bytes(), b"<img") && !contains(html.as_bytes(), b"<IMG") {
         return None;
     }
@@ -271,7 +271,7 @@ pub fn preview_image(head_html: &str, page_url: &Url) -> Option<Url> {
 
 /// Parses `href` (absolute, or relative to `base`) and keeps it only when it
 /// is an http or https URL.
-pub fn absolute_http_url(href: &str, base: Option<&Url>) -> Option<Url> {
+pub(crate) fn absolute_http_url(href: &str, base: Option<&Url>) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() {
         return None;

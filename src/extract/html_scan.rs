@@ -17,25 +17,20 @@ use crate::bytes::{
 
 /// A start tag: `<name attributes…>`.
 #[derive(Debug, Clone, Copy)]
-pub struct Tag<'a> {
+pub(crate) struct Tag<'a> {
     name: &'a str,
     attributes: &'a str,
 }
 
 impl<'a> Tag<'a> {
-    /// The tag's name as written.
-    pub fn name(&self) -> &'a str {
-        self.name
-    }
-
     /// Is this tag `name` (ASCII case-insensitive)?
-    pub fn is(&self, name: &str) -> bool {
+    pub(crate) fn is(&self, name: &str) -> bool {
         self.name.eq_ignore_ascii_case(name)
     }
 
     /// The decoded value of the first attribute called `name` (ASCII
     /// case-insensitive); an attribute without a value reads as `""`.
-    pub fn attr(&self, name: &str) -> Option<Cow<'a, str>> {
+    pub(crate) fn attr(&self, name: &str) -> Option<Cow<'a, str>> {
         attributes(self.attributes)
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| decode_entities(value))
@@ -46,7 +41,7 @@ impl<'a> Tag<'a> {
 const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title", "xmp", "noscript"];
 
 /// Every start tag of `html`, in order.
-pub fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
+pub(crate) fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
     let bytes = html.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -187,7 +182,7 @@ mod tests {
 
     fn names(html: &str) -> Vec<String> {
         start_tags(html)
-            .map(|t| t.name().to_ascii_lowercase())
+            .map(|t| t.name.to_ascii_lowercase())
             .collect()
     }
 

@@ -5,8 +5,8 @@
 //! and one [`SkippedItem`] per entry that cannot become an article (no http(s)
 //! link). Pure: no I/O, nothing fails.
 
-pub mod html;
-pub mod html_scan;
+pub(crate) mod html;
+pub(crate) mod html_scan;
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
@@ -16,10 +16,11 @@ use std::sync::LazyLock;
 use url::Url;
 
 use crate::text::word_prefix;
-pub use html::{absolute_http_url, first_image, html_to_text, plain_text, preview_image};
+pub(crate) use html::{absolute_http_url, first_image, plain_text};
+pub use html::{html_to_text, preview_image};
 
 /// Summaries longer than this many characters are cut.
-pub const SUMMARY_MAX_CHARS: usize = 500;
+pub(crate) const SUMMARY_MAX_CHARS: usize = 500;
 
 /// What an item says about itself, ready for the site's format.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,7 +202,7 @@ fn summary_text(entry: &Entry, title: &str, content_html: Option<&str>) -> Strin
 
 /// Removes what feed software appends to an excerpt: "The post X appeared
 /// first on Y.", "Continue reading …", "Read more", "Lire la suite".
-pub fn strip_boilerplate(text: &str) -> String {
+pub(crate) fn strip_boilerplate(text: &str) -> String {
     static TAILS: LazyLock<[Regex; 2]> = LazyLock::new(|| {
         [
             Regex::new(r"(?s)\s*(The post .{1,400}? appeared first on .{1,200}?\.?)\s*$")
@@ -439,7 +440,7 @@ fn is_image_content(content: &MediaContent) -> bool {
 
 /// WordPress's `[…]` / `[...]` tail becomes `…`; a summary over
 /// [`SUMMARY_MAX_CHARS`] is cut at a word boundary and ends with `…`.
-pub fn shorten_summary(text: &str) -> String {
+pub(crate) fn shorten_summary(text: &str) -> String {
     let mut summary = text.trim().to_string();
     for tail in ["[…]", "[...]", "[&hellip;]"] {
         if let Some(stripped) = summary.strip_suffix(tail) {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// The corpus files (sorted) and feedparser's reading of each, by file
 /// name; `None`, after saying so, where the corpus is absent.
-pub fn corpus() -> Option<(Vec<PathBuf>, HashMap<String, serde_json::Value>)> {
+pub(crate) fn corpus() -> Option<(Vec<PathBuf>, HashMap<String, serde_json::Value>)> {
     let dir = std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/corpus/feeds"

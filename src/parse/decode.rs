@@ -31,22 +31,22 @@ const DETECTION_WINDOW: usize = 1 << 20;
 
 /// A feed body decoded to UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     /// The body as text, without a byte order mark, its XML declaration (if
     /// any) saying `encoding="UTF-8"`.
-    pub text: String,
+    pub(crate) text: String,
     /// The WHATWG name of the encoding the body was read as, e.g. `"UTF-8"`
     /// or `"windows-1252"`.
-    pub encoding: &'static str,
+    pub(crate) encoding: &'static str,
     /// Where that encoding came from.
-    pub source: CharsetSource,
+    pub(crate) source: CharsetSource,
     /// Whether some bytes could not be decoded and became U+FFFD.
-    pub had_errors: bool,
+    pub(crate) had_errors: bool,
 }
 
 /// Where the encoding of a [`Decoded`] body came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CharsetSource {
+pub(crate) enum CharsetSource {
     /// A byte order mark at the start of the body.
     Bom,
     /// The `charset` parameter of the HTTP `Content-Type` header.
@@ -63,7 +63,7 @@ pub enum CharsetSource {
 
 /// Decodes `body` to UTF-8 text; `content_type` is the HTTP `Content-Type`
 /// header's value, if any. Never fails: see [`Decoded::had_errors`].
-pub fn decode_feed(body: &[u8], content_type: Option<&str>) -> Decoded {
+pub(crate) fn decode_feed(body: &[u8], content_type: Option<&str>) -> Decoded {
     let (encoding, source, bom_len) = choose_encoding(body, content_type);
     let (text, had_errors) = encoding.decode_without_bom_handling(&body[bom_len..]);
     Decoded {
@@ -78,7 +78,7 @@ pub fn decode_feed(body: &[u8], content_type: Option<&str>) -> Decoded {
 /// the byte order mark to skip.
 /// [`decode_feed`] for a body the caller gives away: UTF-8 bodies (most
 /// feeds) become the text without a copy, which matters for large feeds.
-pub fn decode_feed_owned(body: Vec<u8>, content_type: Option<&str>) -> Decoded {
+pub(crate) fn decode_feed_owned(body: Vec<u8>, content_type: Option<&str>) -> Decoded {
     let (encoding, source, bom_len) = choose_encoding(&body, content_type);
     if encoding == UTF_8 && bom_len == 0 {
         match String::from_utf8(body) {

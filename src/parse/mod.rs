@@ -5,8 +5,8 @@
 //! links resolve against that URL. Fails with [`ParseError`]: an empty body,
 //! an HTML page served instead of a feed, or a document that is not a feed.
 
-pub mod decode;
-pub mod repair;
+pub(crate) mod decode;
+pub(crate) mod repair;
 
 use feed_rs::model::Feed;
 use url::Url;
@@ -120,6 +120,7 @@ fn without_late_declarations(text: &str) -> std::borrow::Cow<'_, str> {
     let is_declaration = |at: usize| {
         let rest = &b[at..];
         rest.len() > 5
+            && rest.starts_with(b"<?")
             && rest[2..5].eq_ignore_ascii_case(b"xml")
             && (rest[5].is_ascii_whitespace() || rest[5] == b'?')
     };
@@ -297,6 +298,19 @@ mod tests {
                 "<?xml version=\"1.0\"?><a><![CDATA[<?xml x?>]]><?xml version=\"1.0\"?></a>"
             ),
             "<?xml version=\"1.0\"?><a><![CDATA[<?xml x?>]]></a>"
+        );
+    }
+
+    /// Only `<?xml` starts a declaration: an element whose name ends in
+    /// `xml` (`<axml>`, `<_xml>`) is markup, kept even when the feed also
+    /// holds a late declaration.
+    #[test]
+    fn elements_named_like_xml_are_not_declarations() {
+        assert_eq!(
+            without_late_declarations(
+                "<?xml version=\"1.0\"?><a><axml foo=\"1\">?</axml><?xml version=\"1.0\"?><_xml x=\"?>\"/></a>"
+            ),
+            "<?xml version=\"1.0\"?><a><axml foo=\"1\">?</axml><_xml x=\"?>\"/></a>"
         );
     }
 

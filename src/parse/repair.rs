@@ -35,11 +35,11 @@ use crate::bytes::{
 
 /// The repaired text of a feed and what was mended in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repaired {
+pub(crate) struct Repaired {
     /// The text after the repairs.
-    pub text: String,
+    pub(crate) text: String,
     /// Each kind of repair applied, once, in the order of [`Fix`].
-    pub fixes: Vec<Fix>,
+    pub(crate) fixes: Vec<Fix>,
 }
 
 /// A kind of breakage that [`repair_xml`] mends, in the order it mends them.
@@ -77,7 +77,7 @@ impl std::fmt::Display for Fix {
 
 /// Mends `text` where it needs it; a well-formed document, or JSON, comes
 /// back as it was, with no fixes.
-pub fn repair_xml(text: &str) -> Repaired {
+pub(crate) fn repair_xml(text: &str) -> Repaired {
     type Repair = fn(&str) -> Option<String>;
     let mut fixes = Vec::new();
     if text.trim_start().starts_with('{') {

@@ -17,7 +17,7 @@ use crate::bytes::contains;
 type Thumbnails = Vec<(String, Option<u32>, Option<u32>)>;
 
 /// Adds the thumbnails that the parser dropped.
-pub fn restore_thumbnails(body: &[u8], feed: &mut Feed) {
+pub(crate) fn restore_thumbnails(body: &[u8], feed: &mut Feed) {
     let lacking = |feed: &Feed| {
         feed.entries.iter().any(|e| {
             e.media

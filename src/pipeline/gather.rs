@@ -51,7 +51,7 @@ impl<T> FeedOutcome<T> {
 
 /// Why a feed could not be read. The run goes on with the other feeds.
 #[derive(Debug, thiserror::Error)]
-pub enum FeedError {
+pub(crate) enum FeedError {
     #[error(transparent)]
     Fetch(#[from] FetchError),
     #[error(transparent)]
@@ -67,7 +67,7 @@ pub enum FeedError {
 
 impl FeedError {
     /// How long the server asked us to wait before the next try.
-    pub fn retry_after(&self) -> Option<Duration> {
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {
             FeedError::Fetch(error) => error.retry_after(),
             _ => None,

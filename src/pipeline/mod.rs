@@ -33,31 +33,32 @@ use crate::report::{FeedReport, FeedStatus, Report, error_chain};
 use crate::schedule;
 use crate::store::{FeedRecord, LockError, State, StoreError};
 use crate::write::{GroupCommit, NewArticle, WriteContext, write_feed};
-pub use gather::{FeedError, ReadFeed, read_feed};
+pub(crate) use gather::FeedError;
 use gather::{FeedItems, FeedOutcome, NoItems, PlannedFeed};
+pub use gather::{ReadFeed, read_feed};
 use select::{Selection, Taken, select_new};
 
 /// How a run behaves.
 #[derive(Debug, Clone, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     /// Change nothing on disk: no files, no state.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Only these feeds (all when empty); named feeds are fetched even when
     /// not due.
-    pub feeds: Vec<String>,
+    pub(crate) feeds: Vec<String>,
     /// Fetch every feed, due or not.
-    pub force: bool,
+    pub(crate) force: bool,
     /// Wait for another run to end instead of exiting.
-    pub wait: bool,
+    pub(crate) wait: bool,
     /// Keep every article's fields in the report (for `--json` and the dry
     /// run's listing). Without it the report only counts them, so that a
     /// first import of 100,000 articles does not hold them all in memory.
-    pub keep_articles: bool,
+    pub(crate) keep_articles: bool,
 }
 
 /// Why a run stopped before its end.
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
+pub(crate) enum RunError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// Another run holds the lock.
@@ -82,7 +83,7 @@ impl From<LockError> for RunError {
 
 /// Told as the run goes, for a person watching (the binary draws a progress
 /// line on a terminal).
-pub trait Progress {
+pub(crate) trait Progress {
     /// Another feed is done: `done` of `total`, `articles` written so far.
     fn feed_done(&mut self, done: usize, total: usize, articles: usize);
     /// The run is over, whole or not.
@@ -90,7 +91,7 @@ pub trait Progress {
 }
 
 /// No one is watching.
-pub struct Silent;
+pub(crate) struct Silent;
 
 impl Progress for Silent {
     fn feed_done(&mut self, _: usize, _: usize, _: usize) {}
@@ -99,7 +100,7 @@ impl Progress for Silent {
 
 /// Runs the import. `interrupted` is cancelled by a signal: the run then
 /// stops between two files, saves what it did and returns.
-pub async fn run(
+pub(crate) async fn run(
     config: &Config,
     options: &RunOptions,
     interrupted: CancellationToken,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 /// What happened to a file we meant to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteOutcome {
+pub(crate) enum WriteOutcome {
     Written,
     /// A file of that name exists; it was left as it is.
     AlreadyExists,
@@ -19,7 +19,7 @@ pub enum WriteOutcome {
 /// section's staging folder, flushed to disk, then linked into place only if
 /// no file of that name exists. A crash leaves either no file or the whole
 /// file, and an existing file (an editor's edit) is never replaced.
-pub fn write_new_file(dir: &Path, name: &str, contents: &[u8]) -> io::Result<WriteOutcome> {
+pub(crate) fn write_new_file(dir: &Path, name: &str, contents: &[u8]) -> io::Result<WriteOutcome> {
     let target = dir.join(name);
     if target.symlink_metadata().is_ok() {
         return Ok(WriteOutcome::AlreadyExists);
@@ -41,7 +41,7 @@ pub fn write_new_file(dir: &Path, name: &str, contents: &[u8]) -> io::Result<Wri
 /// and it is empty; one that a killed run left behind is cleared by the
 /// next run ([`remove_stale_temp_files`]), which therefore looks at that
 /// folder only, however many articles the section holds.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
 }
 
@@ -49,7 +49,7 @@ const STAGING_DIR: &str = ".feedimport-staging";
 
 impl Staging {
     /// Creates (or reuses) the staging folder of section folder `dir`.
-    pub fn open(dir: &Path) -> io::Result<Staging> {
+    pub(crate) fn open(dir: &Path) -> io::Result<Staging> {
         let staging = dir.join(STAGING_DIR);
         match std::fs::create_dir(&staging) {
             Ok(()) => {}
@@ -72,7 +72,7 @@ impl Staging {
     /// Writes `contents` to a new temporary file, not yet flushed and not
     /// yet visible under its final name: see [`sync`](Self::sync) and
     /// [`link_staged`]. Dropped, it deletes itself.
-    pub fn stage(&self, contents: &[u8]) -> io::Result<tempfile::TempPath> {
+    pub(crate) fn stage(&self, contents: &[u8]) -> io::Result<tempfile::TempPath> {
         let mut temp = temp_builder().tempfile_in(&self.dir)?;
         temp.write_all(contents)?;
         Ok(temp.into_temp_path())
@@ -82,7 +82,7 @@ impl Staging {
     /// that a name never points at a file whose bytes are not on disk yet.
     /// One `syncfs` for the whole batch on Linux (one journal commit instead
     /// of one per file); elsewhere, each file.
-    pub fn sync(&self, staged: &[tempfile::TempPath]) -> io::Result<()> {
+    pub(crate) fn sync(&self, staged: &[tempfile::TempPath]) -> io::Result<()> {
         if staged.is_empty() {
             return Ok(());
         }
@@ -121,7 +121,7 @@ const TEMP_SUFFIX: &str = ".tmp";
 
 /// Gives a staged file its final name, unless a file of that name exists
 /// (then the staged file is deleted and nothing is replaced).
-pub fn link_staged(staged: tempfile::TempPath, target: &Path) -> io::Result<WriteOutcome> {
+pub(crate) fn link_staged(staged: tempfile::TempPath, target: &Path) -> io::Result<WriteOutcome> {
     match staged.persist_noclobber(target) {
         Ok(()) => Ok(WriteOutcome::Written),
         Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(WriteOutcome::AlreadyExists),
@@ -132,7 +132,7 @@ pub fn link_staged(staged: tempfile::TempPath, target: &Path) -> io::Result<Writ
 /// Deletes the temporary files a killed run left in the staging folder of
 /// section folder `dir`, and the folder. Call only while holding the run
 /// lock: no other run can be writing them.
-pub fn remove_stale_temp_files(dir: &Path) -> io::Result<usize> {
+pub(crate) fn remove_stale_temp_files(dir: &Path) -> io::Result<usize> {
     let staging = dir.join(STAGING_DIR);
     let entries = match std::fs::read_dir(&staging) {
         Ok(entries) => entries,
@@ -157,22 +157,22 @@ pub fn remove_stale_temp_files(dir: &Path) -> io::Result<usize> {
 }
 
 /// Flushes a folder's entries (new names) to disk.
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
 /// The front matter keys feedimport reads back from existing articles.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct FrontMatterRef {
+pub(crate) struct FrontMatterRef {
     #[serde(rename = "sourceUrl", default)]
-    pub source_url: Option<String>,
+    pub(crate) source_url: Option<String>,
     #[serde(default)]
-    pub permalink: Option<String>,
+    pub(crate) permalink: Option<String>,
 }
 
 /// Reads the YAML front matter of the Markdown file at `path`. `Ok(None)`
 /// when the file has no front matter or it is not valid YAML.
-pub fn read_front_matter(path: &Path) -> io::Result<Option<FrontMatterRef>> {
+pub(crate) fn read_front_matter(path: &Path) -> io::Result<Option<FrontMatterRef>> {
     let text = std::fs::read_to_string(path)?;
     Ok(parse_front_matter(&text))
 }

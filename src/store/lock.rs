@@ -12,12 +12,12 @@ const LOCK_FILE: &str = "run.lock";
 /// Held for as long as the run lasts; the lock goes with the process, even
 /// when it is killed.
 #[derive(Debug)]
-pub struct RunLock {
+pub(crate) struct RunLock {
     _file: File,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum LockError {
+pub(crate) enum LockError {
     #[error("another feedimport run{} holds {path}; try again later, or use --wait", holder_text(*.pid))]
     Held { path: PathBuf, pid: Option<u32> },
     #[error(transparent)]
@@ -29,7 +29,7 @@ fn holder_text(pid: Option<u32>) -> String {
 }
 
 /// Takes the lock, or fails at once when another run holds it.
-pub fn try_lock(state_dir: &Path) -> Result<RunLock, LockError> {
+pub(crate) fn try_lock(state_dir: &Path) -> Result<RunLock, LockError> {
     let (path, mut file) = open(state_dir)?;
     match file.try_lock() {
         Ok(()) => claim(&path, file),
@@ -46,7 +46,7 @@ pub fn try_lock(state_dir: &Path) -> Result<RunLock, LockError> {
 }
 
 /// Takes the lock, waiting for the run that holds it to end.
-pub fn lock_waiting(state_dir: &Path) -> Result<RunLock, LockError> {
+pub(crate) fn lock_waiting(state_dir: &Path) -> Result<RunLock, LockError> {
     let (path, file) = open(state_dir)?;
     file.lock().map_err(|source| StoreError::Io {
         path: path.clone(),

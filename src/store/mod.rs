@@ -10,12 +10,13 @@ mod files;
 mod lock;
 mod state;
 
-pub use files::{
-    FrontMatterRef, Staging, WriteOutcome, link_staged, read_front_matter, remove_stale_temp_files,
-    sync_dir, write_new_file,
+pub(crate) use files::{
+    Staging, WriteOutcome, link_staged, read_front_matter, remove_stale_temp_files, sync_dir,
+    write_new_file,
 };
-pub use lock::{LockError, RunLock, lock_waiting, try_lock};
-pub use state::{ArticleCounts, FeedRecord, ImportRecord, State};
+pub(crate) use lock::{LockError, RunLock, lock_waiting, try_lock};
+pub(crate) use state::FeedRecord;
+pub use state::{ImportRecord, State};
 
 use std::path::PathBuf;
 

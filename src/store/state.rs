@@ -51,30 +51,30 @@ const FEED_COLUMNS: &str = "url, name, etag, last_modified, last_fetch, last_suc
 /// What the state remembers of one feed between runs, under the feed's
 /// URL (its identity: names are labels, and may be shared).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FeedRecord {
+pub(crate) struct FeedRecord {
     /// The feed's identity: its URL (or `file://` URL).
-    pub url: String,
+    pub(crate) url: String,
     /// Its name when last fetched, for people.
-    pub name: String,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub last_fetch: Option<DateTime<Utc>>,
-    pub last_success: Option<DateTime<Utc>>,
-    pub consecutive_failures: u32,
-    pub last_error: Option<String>,
+    pub(crate) name: String,
+    pub(crate) etag: Option<String>,
+    pub(crate) last_modified: Option<String>,
+    pub(crate) last_fetch: Option<DateTime<Utc>>,
+    pub(crate) last_success: Option<DateTime<Utc>>,
+    pub(crate) consecutive_failures: u32,
+    pub(crate) last_error: Option<String>,
     /// Not fetched again before this time (schedule or backoff).
-    pub next_due: Option<DateTime<Utc>>,
+    pub(crate) next_due: Option<DateTime<Utc>>,
     /// The new URL the feed moved to (permanent redirect).
-    pub moved_to: Option<String>,
+    pub(crate) moved_to: Option<String>,
 }
 
 /// Articles imported from one feed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ArticleCounts {
-    pub total: i64,
-    pub recent: i64,
+pub(crate) struct ArticleCounts {
+    pub(crate) total: i64,
+    pub(crate) recent: i64,
     /// Among `total`, those written with an image.
-    pub with_image: i64,
+    pub(crate) with_image: i64,
 }
 
 /// One imported item, as the state records it.
@@ -120,7 +120,7 @@ impl State {
 
     /// A copy of the state in memory, for a dry run: it answers like the real
     /// one, and whatever is recorded in it is forgotten at the end.
-    pub fn open_in_memory_copy(state_dir: &Path) -> Result<State, StoreError> {
+    pub(crate) fn open_in_memory_copy(state_dir: &Path) -> Result<State, StoreError> {
         let path = state_dir.join(STATE_FILE);
         let mut conn = Connection::open_in_memory().map_err(|e| state_error(&path, e))?;
         let fresh = !path.exists();
@@ -200,17 +200,13 @@ impl State {
     }
 
     /// True when no state existed before this run.
-    pub fn is_fresh(&self) -> bool {
+    pub(crate) fn is_fresh(&self) -> bool {
         self.fresh
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Was this item imported before, under its key or (from any feed, or by
     /// an editor's hand) under its source URL?
-    pub fn is_imported(&self, key: &str, source_url: &str) -> Result<bool, StoreError> {
+    pub(crate) fn is_imported(&self, key: &str, source_url: &str) -> Result<bool, StoreError> {
         self.conn
             .prepare_cached(
                 "SELECT 1 FROM items WHERE key = ?1
@@ -225,7 +221,7 @@ impl State {
     }
 
     /// Does an article already use this permalink (even one since deleted)?
-    pub fn permalink_taken(&self, permalink: &str) -> Result<bool, StoreError> {
+    pub(crate) fn permalink_taken(&self, permalink: &str) -> Result<bool, StoreError> {
         self.conn
             .prepare_cached("SELECT 1 FROM items WHERE permalink = ?1 LIMIT 1")
             .and_then(|mut stmt| stmt.query_row([permalink], |_| Ok(())).optional())
@@ -257,7 +253,7 @@ impl State {
     }
 
     /// What was remembered of the feed whose identity is `url`.
-    pub fn feed_record(&self, url: &str) -> Result<Option<FeedRecord>, StoreError> {
+    pub(crate) fn feed_record(&self, url: &str) -> Result<Option<FeedRecord>, StoreError> {
         let parse_time = |text: Option<String>| {
             text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
                 .map(|t| t.to_utc())
@@ -289,7 +285,7 @@ impl State {
     }
 
     /// Saves what to remember of a feed.
-    pub fn save_feed_record(&self, record: &FeedRecord) -> Result<(), StoreError> {
+    pub(crate) fn save_feed_record(&self, record: &FeedRecord) -> Result<(), StoreError> {
         let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
         self.conn
             .prepare_cached(
@@ -317,7 +313,7 @@ impl State {
 
     /// How many articles each feed (by identity) gave, in all and since
     /// `since`, in one pass over the items.
-    pub fn article_counts_by_feed(
+    pub(crate) fn article_counts_by_feed(
         &self,
         since: &str,
     ) -> Result<HashMap<String, ArticleCounts>, StoreError> {
@@ -346,7 +342,7 @@ impl State {
 
     /// Opens an existing state without creating or changing anything
     /// (for `status`). `Ok(None)` when there is no state yet.
-    pub fn open_existing(state_dir: &Path) -> Result<Option<State>, StoreError> {
+    pub(crate) fn open_existing(state_dir: &Path) -> Result<Option<State>, StoreError> {
         let path = state_dir.join(STATE_FILE);
         if !path.exists() {
             return Ok(None);
@@ -379,7 +375,7 @@ impl State {
     }
 
     /// True between [`State::begin`] and [`State::commit`].
-    pub fn in_transaction(&self) -> bool {
+    pub(crate) fn in_transaction(&self) -> bool {
         !self.conn.is_autocommit()
     }
 
@@ -396,7 +392,7 @@ impl State {
     /// Files are read a chunk at a time on every core, and recorded in path
     /// order (in key order, so the table grows at its end) with a larger page
     /// cache, so that 100,000 articles take seconds.
-    pub fn reconcile_from_content(
+    pub(crate) fn reconcile_from_content(
         &self,
         content_dir: &Path,
         imported_at: &str,

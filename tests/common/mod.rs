@@ -7,26 +7,26 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_feedimport");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_feedimport");
 
 /// A site folder with a `feeds.toml`.
-pub struct Site {
+pub(crate) struct Site {
     pub dir: tempfile::TempDir,
 }
 
 impl Site {
-    pub fn new(config: &str) -> Site {
+    pub(crate) fn new(config: &str) -> Site {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("feeds.toml"), config).unwrap();
         Site { dir }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Runs `feedimport ARGS` in the site folder.
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         Command::new(BIN)
             .args(args)
             .current_dir(self.path())
@@ -37,7 +37,7 @@ impl Site {
     }
 
     /// Runs `feedimport run ARGS` and checks it exits with `code`.
-    pub fn import(&self, args: &[&str], code: i32) -> Output {
+    pub(crate) fn import(&self, args: &[&str], code: i32) -> Output {
         let mut all = vec!["run"];
         all.extend_from_slice(args);
         let output = self.run(&all);
@@ -52,7 +52,7 @@ impl Site {
     }
 
     /// Every file below `content/`, by path relative to it, with its text.
-    pub fn content(&self) -> BTreeMap<String, String> {
+    pub(crate) fn content(&self) -> BTreeMap<String, String> {
         let mut files = BTreeMap::new();
         collect(
             &self.path().join("content"),
@@ -62,7 +62,7 @@ impl Site {
         files
     }
 
-    pub fn write(&self, relative: &str, text: &str) -> PathBuf {
+    pub(crate) fn write(&self, relative: &str, text: &str) -> PathBuf {
         let path = self.path().join(relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
@@ -93,7 +93,7 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
 
 /// A `feeds.toml` with the global settings of the real one and these feeds
 /// (name, url, section).
-pub fn config(feeds: &[(&str, &str, &str)]) -> String {
+pub(crate) fn config(feeds: &[(&str, &str, &str)]) -> String {
     let mut text = String::from(
         "content_dir = \"content\"\nstate_dir = \".feedimport\"\ntimezone = \"Europe/Paris\"\ntags = [\"France\", \"Actualité\"]\n",
     );
@@ -107,7 +107,7 @@ pub fn config(feeds: &[(&str, &str, &str)]) -> String {
 
 /// One RSS item for [`rss`].
 #[derive(Clone, Default)]
-pub struct Item {
+pub(crate) struct Item {
     /// Raw XML text of <title> (escape it yourself, or use CDATA).
     pub title: String,
     pub link: String,
@@ -119,7 +119,7 @@ pub struct Item {
 }
 
 impl Item {
-    pub fn new(title: &str, link: &str, pub_date: &str) -> Item {
+    pub(crate) fn new(title: &str, link: &str, pub_date: &str) -> Item {
         Item {
             title: title.to_string(),
             link: link.to_string(),
@@ -132,7 +132,7 @@ impl Item {
 
 /// `count` items, "Article number N" at `https://news.example.org/a/N`,
 /// one minute apart on 2 September 2024.
-pub fn numbered_items(count: usize) -> Vec<Item> {
+pub(crate) fn numbered_items(count: usize) -> Vec<Item> {
     (0..count)
         .map(|i| {
             Item::new(
@@ -149,7 +149,7 @@ pub fn numbered_items(count: usize) -> Vec<Item> {
 }
 
 /// An RSS 2.0 document with `items`.
-pub fn rss(items: &[Item]) -> String {
+pub(crate) fn rss(items: &[Item]) -> String {
     let mut xml = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
@@ -181,7 +181,7 @@ pub fn rss(items: &[Item]) -> String {
 }
 
 /// Parses an article file's front matter with the YAML crate.
-pub fn front_matter(text: &str) -> BTreeMap<String, serde_yaml::Value> {
+pub(crate) fn front_matter(text: &str) -> BTreeMap<String, serde_yaml::Value> {
     let rest = text
         .strip_prefix("---\n")
         .expect("front matter starts the file");
@@ -189,16 +189,16 @@ pub fn front_matter(text: &str) -> BTreeMap<String, serde_yaml::Value> {
     serde_yaml::from_str(&rest[..=end]).expect("front matter is valid YAML")
 }
 
-pub fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-pub fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The Markdown body of an article file (after the front matter).
-pub fn body(text: &str) -> &str {
+pub(crate) fn body(text: &str) -> &str {
     text.splitn(3, "---\n")
         .nth(2)
         .expect("a body after the front matter")
@@ -206,7 +206,7 @@ pub fn body(text: &str) -> &str {
 
 /// True when every `<` in `markdown` is escaped (`\<`), so none can open
 /// an HTML tag.
-pub fn no_raw_angle_bracket(markdown: &str) -> bool {
+pub(crate) fn no_raw_angle_bracket(markdown: &str) -> bool {
     markdown.match_indices('<').all(|(i, _)| {
         let backslashes = markdown[..i]
             .chars()

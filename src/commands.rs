@@ -1,0 +1,278 @@
+//! The commands: each reads what it needs (the config, the state), calls
+//! the library and prints, and says how the process should exit.
+//!
+//! In: the parsed command line. Out: text on stdout (results, `--json`)
+//! and stderr (errors, the summary line), and an [`Exit`] code. Every error
+//! is printed here, once, with its causes.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::Exit;
+use crate::cli::{CheckArgs, Cli, Command, ParseArgs, RunArgs, StatusArgs};
+use crate::config::{Config, LoadOptions};
+use crate::pipeline::{self, Progress, RunError, RunOptions, Silent};
+use crate::report::{Report, error_chain};
+
+/// Runs the command `cli` names.
+pub fn execute(cli: &Cli) -> Exit {
+    match &cli.command {
+        Command::Check(args) => check(cli, args),
+        Command::Run(args) => run(cli, args),
+        Command::Status(args) => status(cli, args),
+        Command::Parse(args) => parse(args),
+    }
+}
+
+fn load_config(cli: &Cli) -> Result<Config, Exit> {
+    let options = LoadOptions {
+        allow_duplicate_names: cli.allow_duplicate_names,
+    };
+    Config::load_with(&cli.config, options).map_err(|e| {
+        eprintln!("feedimport: {}", error_chain(&e));
+        Exit::Usage
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("feedimport: cannot start: {e}");
+            Exit::Store
+        })
+}
+
+fn parse(args: &ParseArgs) -> Exit {
+    let body = match std::fs::read(&args.file) {
+        Ok(body) => body,
+        Err(e) => {
+            eprintln!("feedimport: cannot read {}: {e}", args.file.display());
+            return Exit::Usage;
+        }
+    };
+    let name = args.file.display().to_string();
+    let probe = crate::check::describe(&name, &name, body, None, None, true);
+    if args.json {
+        print_json(&probe);
+    } else {
+        print_stdout(&crate::check::render_probe_lines(std::slice::from_ref(
+            &probe,
+        )));
+    }
+    if probe.error.is_some() {
+        Exit::FeedFailed
+    } else {
+        Exit::Ok
+    }
+}
+
+fn status(cli: &Cli, args: &StatusArgs) -> Exit {
+    let config = match load_config(cli) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let health = match crate::status::feed_health(&config, chrono::Utc::now()) {
+        Ok(health) => health,
+        Err(e) => {
+            eprintln!("feedimport: {}", error_chain(&e));
+            return Exit::Store;
+        }
+    };
+    if args.json {
+        print_json(&serde_json::json!({ "feeds": health }));
+    } else {
+        print_stdout(&crate::status::render_text(&health));
+    }
+    if health.iter().any(|f| f.alert) {
+        Exit::FeedFailed
+    } else {
+        Exit::Ok
+    }
+}
+
+fn check(cli: &Cli, args: &CheckArgs) -> Exit {
+    let config = match load_config(cli) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let mut out = String::new();
+    out.push_str(&format!("config: {} (valid)\n", config.path.display()));
+    out.push_str(&format!(
+        "content folder: {}\n",
+        config.content_dir.display()
+    ));
+    out.push_str(&format!("state folder: {}\n", config.state_dir.display()));
+    out.push_str(&format!("time zone: {}\n", config.timezone));
+    out.push_str(&format!(
+        "{} {}, {} at a time:\n",
+        config.feeds.len(),
+        if config.feeds.len() == 1 {
+            "feed"
+        } else {
+            "feeds"
+        },
+        config.concurrency
+    ));
+    for feed in &config.feeds {
+        out.push_str(&format!(
+            "  {}\n    fetch: {}\n    write to: {}/\n",
+            feed.name,
+            feed.source,
+            config.section_dir(&feed.section).display()
+        ));
+    }
+    print_stdout(&out);
+    if !args.online {
+        return Exit::Ok;
+    }
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(exit) => return exit,
+    };
+    let probes = runtime.block_on(crate::check::probe_feeds(&config));
+    print_stdout(&crate::check::render_probes(&probes));
+    if probes.iter().any(|p| p.error.is_some()) {
+        Exit::FeedFailed
+    } else {
+        Exit::Ok
+    }
+}
+
+fn run(cli: &Cli, args: &RunArgs) -> Exit {
+    let mut config = match load_config(cli) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    if let Some(per_host) = args.per_host {
+        config.fetch.per_host = usize::from(per_host);
+    }
+    if let Some(concurrency) = args.concurrency {
+        config.concurrency = usize::from(concurrency);
+    }
+    let options = RunOptions {
+        dry_run: args.dry_run,
+        feeds: args.feeds.clone(),
+        force: args.force,
+        wait: args.wait,
+        keep_articles: args.json || args.dry_run,
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(exit) => return exit,
+    };
+    let interrupted = CancellationToken::new();
+    // Only for a person watching: not in cron's mail, not in a pipe.
+    let mut progress: Box<dyn Progress> = if std::io::stderr().is_terminal() && !cli.quiet {
+        Box::new(ProgressLine)
+    } else {
+        Box::new(Silent)
+    };
+    let result = runtime.block_on(async {
+        tokio::spawn(watch_signals(interrupted.clone()));
+        pipeline::run(&config, &options, interrupted.clone(), progress.as_mut()).await
+    });
+    // Tasks still fetching after an interruption are not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            // Another run still going on is routine for a timer: with -q,
+            // the exit code (75) says it, and cron mails nothing.
+            if !(cli.quiet && matches!(e, RunError::Locked(_))) {
+                eprintln!("feedimport: {}", error_chain(&e));
+            }
+            return match e {
+                RunError::Config(_) => Exit::Usage,
+                RunError::Locked(_) => Exit::Locked,
+                RunError::Store(_) | RunError::LockWait(_) | RunError::Client(_) => Exit::Store,
+            };
+        }
+    };
+    print_report(&report, args, cli.quiet);
+    if report.interrupted {
+        Exit::Interrupted
+    } else if report.any_failed() {
+        Exit::FeedFailed
+    } else {
+        Exit::Ok
+    }
+}
+
+/// One line on stderr, rewritten in place: feeds done, articles written.
+struct ProgressLine;
+
+impl Progress for ProgressLine {
+    fn feed_done(&mut self, done: usize, total: usize, articles: usize) {
+        eprint!(
+            "\r\x1b[2Kfeeds {done}/{total}, {articles} new {}",
+            if articles == 1 { "article" } else { "articles" }
+        );
+    }
+
+    fn finished(&mut self) {
+        // Clear the line: the summary takes its place.
+        eprint!("\r\x1b[2K");
+    }
+}
+
+/// Ctrl-C or SIGTERM (systemd stopping the unit): finish the file in hand,
+/// save the state, exit 130. A second signal exits at once.
+async fn watch_signals(interrupted: CancellationToken) {
+    #[cfg(unix)]
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    loop {
+        #[cfg(unix)]
+        let term = async {
+            match terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+        if interrupted.is_cancelled() {
+            std::process::exit(Exit::Interrupted as i32);
+        }
+        interrupted.cancel();
+        eprintln!("feedimport: interrupted; finishing the file in hand and saving the state");
+    }
+}
+
+fn print_report(report: &Report, args: &RunArgs, quiet: bool) {
+    if args.json {
+        print_json(report);
+    } else if args.dry_run {
+        print_stdout(&report.dry_run_listing());
+    }
+    // With -q, only a run where something failed says so (cron mails it).
+    if !quiet || report.any_failed() {
+        eprintln!("{}", report.summary_line());
+    }
+}
+
+/// One JSON document on stdout.
+fn print_json(value: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(json) => print_stdout(&format!("{json}\n")),
+        Err(e) => eprintln!("feedimport: cannot write JSON: {e}"),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
