@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses its own part of these helpers
 
+pub mod optional;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
