@@ -55,8 +55,10 @@ fn a_run_killed_at_any_moment_then_rerun_gives_the_uninterrupted_result() {
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = run.kill(); // SIGKILL
-        let _ = run.wait();
+        // SIGKILL; a run that has already ended is not yet reaped, so the
+        // signal still finds it.
+        run.kill().unwrap();
+        run.wait().unwrap();
         let after_kill = site.content();
         for (path, text) in &after_kill {
             if !path.contains(".feedimport-") {
