@@ -285,8 +285,7 @@ mod tests {
         ] {
             let borrowed = decode_feed(body, header);
             let owned = decode_feed_owned(body.to_vec(), header);
-            assert_eq!(owned.text, borrowed.text);
-            assert_eq!(owned.encoding, borrowed.encoding);
+            assert_eq!(owned, borrowed);
         }
     }
 
@@ -535,6 +534,56 @@ mod tests {
             ("UTF-8", CharsetSource::Default)
         );
         assert!(!decoded.had_errors);
+        // ASCII that starts a declaration or a JSON document and stops:
+        // UTF-8 by default, the text as it came (an empty `encoding` is a
+        // declaration like any other, and says UTF-8 once decoded).
+        for (body, text) in [
+            ("\x00", "\x00"),
+            ("<?xml", "<?xml"),
+            ("<?xml encoding=", "<?xml encoding="),
+            (
+                "<?xml version=\"1.0\" encoding=\"",
+                "<?xml version=\"1.0\" encoding=\"",
+            ),
+            (
+                "<?xml version=\"1.0\" encoding=\"\"?>",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            ),
+            ("{", "{"),
+        ] {
+            let decoded = decode_feed(body.as_bytes(), None);
+            assert_eq!(
+                (decoded.text.as_str(), decoded.encoding, decoded.source),
+                (text, "UTF-8", CharsetSource::Default),
+                "{body:?}"
+            );
+        }
+        // A byte order mark cut short is no byte order mark: its bytes are
+        // text in the single-byte encoding detection picks, one character
+        // each.
+        for body in [&b"\xEF\xBB"[..], b"\xFF"] {
+            let decoded = decode_feed(body, None);
+            assert_eq!(decoded.source, CharsetSource::Detected, "{body:?}");
+            assert!(
+                Encoding::for_label(decoded.encoding.as_bytes())
+                    .is_some_and(Encoding::is_single_byte),
+                "{body:?}: {}",
+                decoded.encoding
+            );
+            assert_eq!(decoded.text.chars().count(), body.len(), "{body:?}");
+            assert!(!decoded.had_errors);
+        }
+        // A UTF-16 declaration over ASCII bytes cannot be right.
+        let decoded = decode_feed(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss/>", None);
+        assert_eq!(
+            (decoded.encoding, decoded.source),
+            ("UTF-8", CharsetSource::XmlProlog)
+        );
+        assert_eq!(
+            decoded.text,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>"
+        );
+        // A header without a usable charset changes nothing.
         for body in [
             &b"\xEF\xBB"[..],
             b"\xFF",
@@ -546,20 +595,19 @@ mod tests {
             b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss/>",
             b"{",
         ] {
-            for content_type in [
-                None,
-                Some(""),
-                Some(";"),
-                Some("text/xml; charset"),
-                Some("text/xml; charset=\"\""),
-            ] {
-                let decoded = decode_feed(body, content_type);
-                assert!(!decoded.encoding.is_empty());
+            let plain = decode_feed(body, None);
+            for content_type in ["", ";", "text/xml; charset", "text/xml; charset=\"\""] {
+                assert_eq!(
+                    decode_feed(body, Some(content_type)),
+                    plain,
+                    "{body:?} with {content_type:?}"
+                );
             }
         }
-        // A UTF-16 label over ASCII bytes cannot be right.
+        // Nor does a UTF-16 label over ASCII bytes.
         let decoded = decode_feed(RSS.as_bytes(), Some("text/xml; charset=utf-16"));
         assert_eq!(decoded.text, RSS);
+        assert_eq!(decoded, decode_feed(RSS.as_bytes(), None));
     }
 
     #[test]
@@ -594,14 +642,44 @@ mod tests {
             Some("a;charset=\"utf-16be\""),
             Some(";;="),
         ];
+        // Two soups in three start with a declaration, so that its
+        // rewriting is put to the test too.
+        let declarations: [&[u8]; 3] = [
+            b"",
+            b"<?xml version=\"1.0\" encoding=\"latin1\"?>",
+            b"\n<?xml version='1.0' encoding='utf-16'?>",
+        ];
         let soups = super::super::soups(0x9E37_79B9_7F4A_7C15, 3000, 5, PIECES);
-        for (round, body) in soups.iter().enumerate() {
-            let decoded = decode_feed(body, types[round % types.len()]);
-            assert!(!decoded.encoding.is_empty());
+        let mut declared = 0;
+        for (round, soup) in soups.iter().enumerate() {
+            let body = [declarations[round % declarations.len()], soup].concat();
+            let content_type = types[round % types.len()];
+            let decoded = decode_feed(&body, content_type);
             if !decoded.had_errors && decoded.source != CharsetSource::Detected {
                 assert!(!decoded.text.contains('\u{FFFD}'), "{body:?}");
             }
+            // Bytes that could not be decoded became U+FFFD.
+            if decoded.had_errors {
+                assert!(decoded.text.contains('\u{FFFD}'), "{body:?}");
+            }
+            // A declaration where the XML parser looks says UTF-8: the text
+            // is not decoded a second time.
+            let window = &decoded.text.as_bytes()[..decoded.text.len().min(4 * PROLOG_WINDOW)];
+            if let Some((start, end)) = declared_encoding(window) {
+                declared += 1;
+                assert!(
+                    decoded.text[start..end].eq_ignore_ascii_case("UTF-8"),
+                    "{body:?}: {}",
+                    decoded.text
+                );
+            }
+            assert_eq!(
+                decode_feed_owned(body.clone(), content_type),
+                decoded,
+                "{body:?}"
+            );
         }
+        assert!(declared >= soups.len() / 2, "{declared} declarations seen");
     }
 
     /// Every corpus file decodes; where feedparser read a file without

@@ -3,11 +3,66 @@
 
 #![allow(dead_code)] // each test file uses its own part of these helpers
 
+pub(crate) mod optional;
+
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_feedimport");
+
+/// How long a test waits for an event (a request reaching a server, a file
+/// appearing, a process exiting) before it calls it a hang. Generous on
+/// purpose: it bounds a hang, never a speed, so that a slow or busy machine
+/// cannot fail a test. Speed is for the benchmarks.
+pub(crate) const HANG: Duration = Duration::from_secs(60);
+
+/// Polls `condition` until it holds; panics, naming `what`, when it still
+/// does not after [`HANG`].
+pub(crate) fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < HANG,
+            "still waiting after {HANG:?} for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Waits for `child` to exit and returns its output (its pipes are read
+/// meanwhile, so that a full pipe cannot stall it). Kills it and panics,
+/// naming `what`, when it is still running after `limit`.
+pub(crate) fn finish_within(child: Child, limit: Duration, what: &str) -> Output {
+    let pid = child.id();
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || sender.send(child.wait_with_output()));
+    match receiver.recv_timeout(limit) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            // Best effort: the test fails either way, and says why.
+            let _killed = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("{what}: still running after {limit:?}");
+        }
+    }
+}
+
+/// Sends SIGINT (Ctrl-C) to a running `feedimport` and waits for it to
+/// exit (for at most [`HANG`]).
+pub(crate) fn interrupt(run: Child) -> Output {
+    let killed = Command::new("kill")
+        .args(["-INT", &run.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    finish_within(run, HANG, "the interrupted run")
+}
 
 /// A site folder with a `feeds.toml`.
 pub(crate) struct Site {
@@ -34,6 +89,30 @@ impl Site {
             .env_remove("RUST_LOG")
             .output()
             .unwrap()
+    }
+
+    /// Starts `feedimport ARGS` in the site folder, its output piped,
+    /// without waiting for it.
+    pub(crate) fn start(&self, args: &[&str]) -> Child {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("FEEDIMPORT_CONFIG")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// [`Site::run`], for a run that must end within `limit` (see
+    /// [`finish_within`]).
+    pub(crate) fn run_within(&self, args: &[&str], limit: Duration) -> Output {
+        finish_within(
+            self.start(args),
+            limit,
+            &format!("feedimport {}", args.join(" ")),
+        )
     }
 
     /// Runs `feedimport run ARGS` and checks it exits with `code`.
@@ -215,4 +294,109 @@ pub(crate) fn no_raw_angle_bracket(markdown: &str) -> bool {
             .count();
         backslashes % 2 == 1
     })
+}
+
+/// A loopback HTTP server that hands every connection to `answer`, each in
+/// its own thread, for what wiremock cannot do (cut a body short, hold an
+/// answer until the test says). Returns its base URL
+/// (`http://127.0.0.1:PORT`).
+pub(crate) fn raw_server(answer: impl Fn(TcpStream) + Send + Sync + Clone + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let answer = answer.clone();
+            std::thread::spawn(move || answer(stream));
+        }
+    });
+    url
+}
+
+/// Reads a request up to the end of its head.
+pub(crate) fn read_request_head(stream: &mut TcpStream) -> String {
+    let mut request = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => request.extend_from_slice(&buffer[..n]),
+        }
+    }
+    String::from_utf8_lossy(&request).into_owned()
+}
+
+/// Writes a whole `200 OK` answer with `body`, and closes the connection.
+pub(crate) fn write_answer(stream: &mut TcpStream, content_type: &str, body: &[u8]) {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    // The client may have hung up: its side of the test says so.
+    if stream.write_all(head.as_bytes()).is_ok() {
+        let _ = stream.write_all(body);
+    }
+}
+
+/// A loopback server that answers every request with the same body, when
+/// the test lets it: each request is counted as it arrives
+/// ([`HeldServer::wait_for_requests`]) and held until the test allows an
+/// answer ([`HeldServer::answer`]). A test can then act while a run is,
+/// for certain, in the middle of a fetch, however slow the machine.
+pub(crate) struct HeldServer {
+    /// The base URL (`http://127.0.0.1:PORT`).
+    pub url: String,
+    held: Arc<(Mutex<Held>, Condvar)>,
+}
+
+#[derive(Default)]
+struct Held {
+    /// Requests that arrived, answered or not.
+    arrived: usize,
+    /// Answers allowed and not yet given.
+    allowed: usize,
+}
+
+impl HeldServer {
+    pub(crate) fn start(content_type: &'static str, body: String) -> HeldServer {
+        let held = Arc::new((Mutex::new(Held::default()), Condvar::new()));
+        let shared = held.clone();
+        let body = Arc::new(body);
+        let url = raw_server(move |mut stream| {
+            read_request_head(&mut stream);
+            let (lock, changed) = &*shared;
+            let mut state = lock.lock().unwrap();
+            state.arrived += 1;
+            changed.notify_all();
+            // Held for as long as the test wants: a client that gives up
+            // meanwhile is the client's business.
+            let mut state = changed.wait_while(state, |s| s.allowed == 0).unwrap();
+            state.allowed -= 1;
+            drop(state);
+            write_answer(&mut stream, content_type, body.as_bytes());
+        });
+        HeldServer { url, held }
+    }
+
+    /// Waits until `count` requests have arrived in all; panics after
+    /// [`HANG`].
+    pub(crate) fn wait_for_requests(&self, count: usize) {
+        let (lock, changed) = &*self.held;
+        let state = lock.lock().unwrap();
+        let (state, waited) = changed
+            .wait_timeout_while(state, HANG, |s| s.arrived < count)
+            .unwrap();
+        assert!(
+            !waited.timed_out(),
+            "{} of {count} requests arrived in {HANG:?}",
+            state.arrived
+        );
+    }
+
+    /// Lets `count` more requests be answered, those waiting first.
+    pub(crate) fn answer(&self, count: usize) {
+        let (lock, changed) = &*self.held;
+        lock.lock().unwrap().allowed += count;
+        changed.notify_all();
+    }
 }
