@@ -165,31 +165,17 @@ mod tests {
     #[test]
     fn french_dates() {
         let paris = chrono_tz::Europe::Paris;
-        assert_eq!(
-            french_date(utc(2024, 9, 2, 10, 13), paris),
-            "2 septembre 2024"
-        );
-        assert_eq!(
-            french_date(utc(2024, 9, 1, 10, 0), paris),
-            "1er septembre 2024"
-        );
-        assert_eq!(
-            french_date(utc(2024, 2, 14, 0, 0), paris),
-            "14 février 2024"
-        );
-        // 22:30 UTC on 31 July is 00:30 on 1 August in Paris (summer time).
-        assert_eq!(
-            french_date(utc(2024, 7, 31, 22, 30), paris),
-            "1er août 2024"
-        );
-        assert_eq!(
-            french_date(utc(2024, 12, 31, 22, 30), paris),
-            "31 décembre 2024"
-        );
-        assert_eq!(
-            french_date(utc(2024, 12, 31, 23, 30), paris),
-            "1er janvier 2025"
-        );
+        for ((y, m, d, h, min), expected) in [
+            ((2024, 9, 2, 10, 13), "2 septembre 2024"),
+            ((2024, 9, 1, 10, 0), "1er septembre 2024"),
+            ((2024, 2, 14, 0, 0), "14 février 2024"),
+            // 22:30 UTC on 31 July is 00:30 on 1 August in Paris (summer time).
+            ((2024, 7, 31, 22, 30), "1er août 2024"),
+            ((2024, 12, 31, 22, 30), "31 décembre 2024"),
+            ((2024, 12, 31, 23, 30), "1er janvier 2025"),
+        ] {
+            assert_eq!(french_date(utc(y, m, d, h, min), paris), expected);
+        }
     }
 
     #[test]

@@ -312,26 +312,23 @@ mod tests {
             text,
             source: source.map(Box::new),
         };
-        let chain = layer(
-            "state database x",
-            Some(layer(
-                "file is not a database",
-                Some(layer("Error code 26: file is not a database", None)),
-            )),
-        );
+        let chain_of = |texts: [&'static str; 3]| {
+            layer(texts[0], Some(layer(texts[1], Some(layer(texts[2], None)))))
+        };
         assert_eq!(
-            error_chain(&chain),
+            error_chain(&chain_of([
+                "state database x",
+                "file is not a database",
+                "Error code 26: file is not a database",
+            ])),
             "state database x: file is not a database"
         );
-        let refused = layer(
-            "cannot connect",
-            Some(layer(
-                "error sending request",
-                Some(layer("Connection refused", None)),
-            )),
-        );
         assert_eq!(
-            error_chain(&refused),
+            error_chain(&chain_of([
+                "cannot connect",
+                "error sending request",
+                "Connection refused",
+            ])),
             "cannot connect: error sending request: Connection refused"
         );
     }
