@@ -195,6 +195,7 @@ mod tests {
             date_source: DateSource::Published,
             summary: "Summary.".into(),
             source_url: url("https://news.example.org/a/"),
+            link_identifies: true,
             declared_image: Some(url("https://img.example.org/declared.jpg")),
             content_image: Some(url("https://img.example.org/content.jpg")),
             categories: vec![],

@@ -349,6 +349,7 @@ fn record_new(
         path: Some(&relative),
         imported_at: &batch.imported_at,
         has_image: Some(!planned.article.image_url.is_empty()),
+        shared_link: !draft.link_identifies,
     })?;
     let verb = if batch.context.dry_run {
         "would write"
@@ -381,6 +382,7 @@ fn record_existing(
         path: Some(&relative),
         imported_at: &batch.imported_at,
         has_image: None,
+        shared_link: !draft.link_identifies,
     })?;
     outcome.seen += 1;
     Ok(())
@@ -410,14 +412,18 @@ fn place_article(
     for attempt in 1..=MAX_PERMALINK_ATTEMPTS {
         let stem = file_stem(local_date, slug, attempt);
         let link = permalink(&batch.feed.section, &stem);
-        if planned_links.contains(&link) || batch.context.state.permalink_taken(&link)? {
+        if planned_links.contains(&link) {
             continue;
         }
+        // A file of this name from the same source is the item, written
+        // before: by an interrupted run, or before the state was lost (its
+        // permalink is then known, from the file).
         let path = batch.section_dir.join(format!("{stem}.md"));
-        if path.symlink_metadata().is_ok() {
-            if holds_source(&path, &item.article.source_url) {
-                return Ok(Placement::AlreadyThere { path });
-            }
+        let on_disk = path.symlink_metadata().is_ok();
+        if on_disk && holds_source(&path, &item.article.source_url) {
+            return Ok(Placement::AlreadyThere { path });
+        }
+        if on_disk || batch.context.state.permalink_taken(&link)? {
             continue;
         }
         let article = Article {

@@ -27,6 +27,7 @@ fuzz_target!(|fields: (String, String, String, Vec<String>)| {
         summary,
         declared_image: Some(url.clone()),
         source_url: url,
+        link_identifies: true,
         content_image: None,
         categories: Vec::new(),
     };

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
 use regex::Regex;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 use url::Url;
 
@@ -33,6 +34,11 @@ pub struct ItemDraft {
     pub date_source: DateSource,
     pub summary: String,
     pub source_url: Url,
+    /// Whether `source_url` is the item's own: false when other items of
+    /// its document share it (a podcast's episodes all linking to the
+    /// show's home page). Such a link tells nothing apart: the item is
+    /// known by its key alone.
+    pub link_identifies: bool,
     /// The image the feed declares (media:content, thumbnail, enclosure).
     pub declared_image: Option<Url>,
     /// The first meaningful `<img>` of the content, the last resort (after
@@ -92,10 +98,74 @@ pub fn extract_entries(feed: &Feed, context: &FeedContext) -> Vec<Result<ItemDra
         .filter(|l| is_alternate(l))
         .find_map(|l| absolute_http_url(&l.href, context.feed_url));
     let base = site.as_ref().or(context.feed_url);
-    feed.entries
+    let mut results: Vec<_> = feed
+        .entries
         .iter()
         .map(|entry| extract_item(entry, base, context))
-        .collect()
+        .collect();
+    tell_apart_shared_links(&feed.entries, &mut results, context);
+    results
+}
+
+/// Items of one document that share a link are different items: the link
+/// identifies none of them. Each is known by its key (its GUID; without
+/// one, the shared link and its title), and takes its GUID as its source
+/// URL when that is an http(s) URL no other item of the document has.
+fn tell_apart_shared_links(
+    entries: &[Entry],
+    results: &mut [Result<ItemDraft, SkippedItem>],
+    context: &FeedContext,
+) {
+    let mut links: HashMap<String, usize> = HashMap::new();
+    for draft in results.iter().flatten() {
+        *links.entry(draft.source_url.to_string()).or_default() += 1;
+    }
+    if links.values().all(|&n| n == 1) {
+        return;
+    }
+    let guid_urls: Vec<Option<Url>> = entries
+        .iter()
+        .map(|e| absolute_http_url(&e.id, None).map(without_tracking))
+        .collect();
+    let mut guid_counts: HashMap<&str, usize> = HashMap::new();
+    for url in guid_urls.iter().flatten() {
+        *guid_counts.entry(url.as_str()).or_default() += 1;
+    }
+    for ((result, entry), guid_url) in results.iter_mut().zip(entries).zip(&guid_urls) {
+        let Ok(draft) = result else { continue };
+        if links[draft.source_url.as_str()] < 2 {
+            continue;
+        }
+        let own_guid = guid_url
+            .as_ref()
+            .filter(|url| guid_counts[url.as_str()] == 1 && !links.contains_key(url.as_str()));
+        match own_guid {
+            Some(url) => draft.source_url = url.clone(),
+            None => {
+                draft.link_identifies = false;
+                if entry.id.trim().is_empty() {
+                    draft.key = shared_link_key(&draft.source_url, &draft.title, context);
+                }
+            }
+        }
+    }
+}
+
+/// The key of an item without a GUID whose link others share: the link and
+/// its title (the same title twice under one link is the same item).
+fn shared_link_key(link: &Url, title: &str, context: &FeedContext) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"shared link\0");
+    hasher.update(context.feed_identity.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(link.as_str().as_bytes());
+    hasher.update(b"\0");
+    hasher.update(title.as_bytes());
+    hex_prefix(&hasher.finalize())
+}
+
+fn hex_prefix(digest: &[u8]) -> String {
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn extract_item(
@@ -157,6 +227,7 @@ fn extract_item(
         date_source,
         summary,
         source_url,
+        link_identifies: true,
         declared_image,
         content_image,
         categories,
@@ -377,8 +448,7 @@ fn item_key(
             hasher.update(date.to_rfc3339().as_bytes());
         }
     }
-    let digest = hasher.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hex_prefix(&hasher.finalize())
 }
 
 /// The image the feed declares for the item: media:content of an image type

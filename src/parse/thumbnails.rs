@@ -4,28 +4,90 @@
 //! it is the image many publishers declare (Blogger, Condé Nast, GitHub).
 //!
 //! In: the feed's bytes and the parsed feed. Out: the same feed, with such
-//! thumbnails added to the entries that have no image of their own. A
-//! document that the scan cannot follow, or whose item count differs from
-//! the parser's, is left as it is.
+//! thumbnails added to the entries that have no image of their own. The
+//! elements are known by their namespace (Media RSS, iTunes), whatever
+//! prefix the document binds it to, or by the usual prefix where a feed
+//! forgot to declare it. A document that the scan cannot follow, or whose
+//! item count differs from the parser's, is left as it is.
 
 use feed_rs::model::{Feed, Image, MediaObject, MediaThumbnail};
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{Namespace, ResolveResult};
 
 use crate::bytes::contains;
+
+/// The vocabularies whose elements declare an item's image.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Vocabulary {
+    /// Media RSS: `<media:thumbnail url=…>`.
+    Media,
+    /// Apple's podcast tags: `<itunes:image href=…>`.
+    Itunes,
+}
+
+impl Vocabulary {
+    /// Spellings of the namespaces seen in feeds (with or without the
+    /// trailing slash, over http or https).
+    fn of_namespace(namespace: &str) -> Option<Vocabulary> {
+        if namespace.contains("search.yahoo.com/mrss") {
+            Some(Vocabulary::Media)
+        } else if namespace.contains("itunes.com/dtds/podcast") {
+            Some(Vocabulary::Itunes)
+        } else {
+            None
+        }
+    }
+
+    /// The vocabulary an element is in: by its namespace, or, where the
+    /// prefix is bound to nothing, by the usual prefix.
+    fn of_element(resolved: &ResolveResult, element: &BytesStart) -> Option<Vocabulary> {
+        match resolved {
+            ResolveResult::Bound(Namespace(namespace)) => Vocabulary::of_namespace(namespace),
+            ResolveResult::Unknown(_) | ResolveResult::Unbound => {
+                match element.name().prefix()?.into_inner() {
+                    "media" => Some(Vocabulary::Media),
+                    "itunes" => Some(Vocabulary::Itunes),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// The attribute holding the image's URL.
+    fn url_attribute(self) -> &'static str {
+        match self {
+            Vocabulary::Media => "url",
+            Vocabulary::Itunes => "href",
+        }
+    }
+}
+
+/// Whether the document may hold elements of either vocabulary: it names
+/// one of their namespaces, or uses one of their usual prefixes. The scan
+/// is skipped for the others (most feeds).
+fn may_declare_images(body: &[u8]) -> bool {
+    [
+        b"search.yahoo.com/mrss".as_slice(),
+        b"itunes.com/dtds/podcast",
+        b"<media:",
+        b"<itunes:",
+    ]
+    .iter()
+    .any(|needle| contains(body, needle))
+}
 
 /// One item's thumbnails, as (URL, width, height).
 type Thumbnails = Vec<(String, Option<u32>, Option<u32>)>;
 
 /// Adds the thumbnails that the parser dropped.
 pub(crate) fn restore_thumbnails(body: &[u8], feed: &mut Feed) {
-    let lacking = |feed: &Feed| {
-        feed.entries.iter().any(|e| {
-            e.media
-                .iter()
-                .all(|m| m.thumbnails.is_empty() && m.content.is_empty())
-        })
-    };
-    if !contains(body, b"thumbnail") || !lacking(feed) {
+    // An entry's media content may be its audio or video (a podcast's
+    // enclosure): only a thumbnail the parser kept makes the scan needless.
+    // Which declared image wins is the extraction's choice.
+    let has_thumbnail =
+        |entry: &feed_rs::model::Entry| entry.media.iter().any(|m| !m.thumbnails.is_empty());
+    let lacking = |feed: &Feed| feed.entries.iter().any(|e| !has_thumbnail(e));
+    if !may_declare_images(body) || !lacking(feed) {
         return;
     }
     let Some(per_item) = scan(body) else { return };
@@ -33,11 +95,7 @@ pub(crate) fn restore_thumbnails(body: &[u8], feed: &mut Feed) {
         return;
     }
     for (entry, thumbnails) in feed.entries.iter_mut().zip(per_item) {
-        let has_image = entry
-            .media
-            .iter()
-            .any(|m| !m.thumbnails.is_empty() || !m.content.is_empty());
-        if has_image || thumbnails.is_empty() {
+        if has_thumbnail(entry) || thumbnails.is_empty() {
             continue;
         }
         let mut object = MediaObject::default();
@@ -61,7 +119,7 @@ pub(crate) fn restore_thumbnails(body: &[u8], feed: &mut Feed) {
 
 /// Per `<item>`/`<entry>`, in document order, the thumbnails directly in it.
 fn scan(body: &[u8]) -> Option<Vec<Thumbnails>> {
-    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut reader = quick_xml::reader::NsReader::from_reader(body);
     reader.config_mut().check_end_names = false;
     let mut items: Vec<Thumbnails> = Vec::new();
     // Depth of the open item, and of the open media:group/content inside it
@@ -71,7 +129,7 @@ fn scan(body: &[u8]) -> Option<Vec<Thumbnails>> {
     let mut media_depth: Option<usize> = None;
     let mut buffer = Vec::new();
     loop {
-        let event = reader.read_event_into(&mut buffer).ok()?;
+        let (resolved, event) = reader.read_resolved_event_into(&mut buffer).ok()?;
         match &event {
             Event::Start(element) | Event::Empty(element) => {
                 let is_start = matches!(event, Event::Start(_));
@@ -89,9 +147,11 @@ fn scan(body: &[u8]) -> Option<Vec<Thumbnails>> {
                         media_depth = Some(depth);
                     }
                     (Some(_), "thumbnail" | "image") if media_depth.is_none() => {
-                        if let (Some(item), Some(thumbnail)) =
-                            (items.last_mut(), thumbnail(element))
-                        {
+                        let vocabulary = Vocabulary::of_element(&resolved, element);
+                        if let (Some(item), Some(thumbnail)) = (
+                            items.last_mut(),
+                            vocabulary.and_then(|v| thumbnail(element, v)),
+                        ) {
                             item.push(thumbnail);
                         }
                     }
@@ -116,13 +176,11 @@ fn scan(body: &[u8]) -> Option<Vec<Thumbnails>> {
 }
 
 /// `<media:thumbnail url=… width=… height=…/>` or `<itunes:image href=…/>`.
-fn thumbnail(element: &BytesStart) -> Option<(String, Option<u32>, Option<u32>)> {
-    let prefix = element.name().prefix()?;
-    let key = match prefix.into_inner() {
-        "media" => "url",
-        "itunes" => "href",
-        _ => return None,
-    };
+fn thumbnail(
+    element: &BytesStart,
+    vocabulary: Vocabulary,
+) -> Option<(String, Option<u32>, Option<u32>)> {
+    let key = vocabulary.url_attribute();
     let mut url = None;
     let mut width = None;
     let mut height = None;
@@ -169,6 +227,51 @@ mod tests {
         assert_eq!(thumbnail.image.width, Some(2560));
         assert_eq!(feed.entries[1].media.len(), 1);
         assert!(feed.entries[2].media.is_empty());
+    }
+
+    /// A podcast that declares only `itunes:image` (the word "thumbnail"
+    /// is nowhere), under any prefix, or under the usual one undeclared.
+    #[test]
+    fn itunes_images_are_found_by_namespace_whatever_the_prefix() {
+        let images = |xml: &[u8]| {
+            let mut feed = feed_rs::parser::parse(xml).unwrap();
+            restore_thumbnails(xml, &mut feed);
+            feed.entries
+                .iter()
+                .map(|e| {
+                    e.media
+                        .iter()
+                        .flat_map(|m| &m.thumbnails)
+                        .map(|t| t.image.uri.clone())
+                        .next()
+                })
+                .collect::<Vec<_>>()
+        };
+        let declared = br#"<rss version="2.0" xmlns:it="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>T</title>
+            <item><title>A</title><link>https://ex.org/a</link><it:image href=" https://ex.org/a.jpg "/></item>
+            <item><title>B</title><link>https://ex.org/b</link></item>
+            </channel></rss>"#;
+        assert_eq!(
+            images(declared),
+            [Some("https://ex.org/a.jpg".to_string()), None]
+        );
+        let undeclared = br#"<rss version="2.0"><channel><title>T</title>
+            <item><title>A</title><link>https://ex.org/a</link><itunes:image href="https://ex.org/a.jpg"/></item>
+            </channel></rss>"#;
+        if let Ok(mut feed) = feed_rs::parser::parse(&undeclared[..]) {
+            restore_thumbnails(undeclared, &mut feed);
+            let found = feed.entries[0]
+                .media
+                .iter()
+                .flat_map(|m| &m.thumbnails)
+                .count();
+            assert_eq!(found, 1);
+        }
+        // Another vocabulary's `image` is not an item image.
+        let other = br#"<rss version="2.0" xmlns:x="https://example.org/ns"><channel><title>T</title>
+            <item><title>A</title><link>https://ex.org/a</link><x:image href="https://ex.org/a.jpg"/></item>
+            </channel></rss>"#;
+        assert_eq!(images(other), [None]);
     }
 
     #[test]

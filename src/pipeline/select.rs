@@ -6,8 +6,10 @@
 //! one place that decides "already imported": an item is new when neither
 //! its key nor its link is in the state, nor taken by an earlier item of
 //! this feed or of an earlier feed of this run (whose files may not be
-//! written yet: feeds are selected a few ahead of the writing). Fails only
-//! when the state cannot be read.
+//! written yet: feeds are selected a few ahead of the writing). A link
+//! counts only where it identifies its item: a link that several items of
+//! a document share (a podcast's home page) leaves them to their keys.
+//! Fails only when the state cannot be read.
 
 use std::collections::HashSet;
 
@@ -34,14 +36,17 @@ pub(super) struct Taken {
 }
 
 impl Taken {
-    /// Takes `draft`'s key and link; `false` when either was taken already
-    /// (the link is then not looked at).
+    /// Takes `draft`'s key and, when it identifies the item, its link;
+    /// `false` when either was taken already (the link is then not looked
+    /// at).
     fn take(&mut self, draft: &ItemDraft) -> bool {
-        self.keys.insert(draft.key.clone()) && self.links.insert(draft.source_url.to_string())
+        self.keys.insert(draft.key.clone())
+            && (!draft.link_identifies || self.links.insert(draft.source_url.to_string()))
     }
 
     fn holds(&self, draft: &ItemDraft) -> bool {
-        self.keys.contains(&draft.key) || self.links.contains(draft.source_url.as_str())
+        self.keys.contains(&draft.key)
+            || (draft.link_identifies && self.links.contains(draft.source_url.as_str()))
     }
 }
 
@@ -62,7 +67,8 @@ pub(super) fn select_new(
     let mut in_feed = Taken::default();
     for draft in drafts {
         let repeated = !in_feed.take(&draft) || taken_in_run.holds(&draft);
-        if repeated || state.is_imported(&draft.key, draft.source_url.as_str())? {
+        let own_link = draft.link_identifies.then_some(draft.source_url.as_str());
+        if repeated || state.is_imported(&draft.key, own_link)? {
             selection.seen += 1;
         } else if !accepted(feed, &draft, now) {
             selection.filtered += 1;

@@ -12,7 +12,7 @@ use super::StoreError;
 use super::files::{FrontMatterRef, read_front_matter};
 
 const STATE_FILE: &str = "state.sqlite3";
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Items are looked up by key, source URL and permalink, so those are
 /// indexed; the per-feed counts of `status` come from one pass over the
@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS items (
     permalink   TEXT,
     path        TEXT,
     imported_at TEXT NOT NULL,
-    has_image   INTEGER
+    has_image   INTEGER,
+    shared_link INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_by_source_url ON items (source_url);
 CREATE INDEX IF NOT EXISTS items_by_permalink ON items (permalink);
@@ -92,6 +93,9 @@ pub struct ImportRecord<'a> {
     /// Whether the article was written with an image (unknown for
     /// articles found in the content folder).
     pub has_image: Option<bool>,
+    /// The source URL is a link the item shares with others of its feed
+    /// (a podcast's home page): it does not identify the item.
+    pub shared_link: bool,
 }
 
 /// An open state database.
@@ -183,11 +187,30 @@ impl State {
                 ))
                 .map_err(fail)?;
         }
+        if self.items_lack_shared_link().map_err(fail)? {
+            // Version 3 took every link as its item's own; its rows keep
+            // that reading (NULL).
+            self.conn
+                .execute_batch("ALTER TABLE items ADD COLUMN shared_link INTEGER")
+                .map_err(fail)?;
+        }
         self.conn.execute_batch(SCHEMA).map_err(fail)?;
         self.conn
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(fail)?;
         Ok(())
+    }
+
+    /// Whether the items table exists without the `shared_link` column of
+    /// schema 4.
+    fn items_lack_shared_link(&self) -> rusqlite::Result<bool> {
+        self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE name = 'key') > 0
+                AND count(*) FILTER (WHERE name = 'shared_link') = 0
+             FROM pragma_table_info('items')",
+            [],
+            |row| row.get(0),
+        )
     }
 
     /// Whether the feeds table is the one of schema 2, keyed by name.
@@ -205,12 +228,20 @@ impl State {
     }
 
     /// Was this item imported before, under its key or (from any feed, or by
-    /// an editor's hand) under its source URL?
-    pub(crate) fn is_imported(&self, key: &str, source_url: &str) -> Result<bool, StoreError> {
+    /// an editor's hand) under its source URL? `source_url` is `None` for an
+    /// item whose link is not its own (shared with other items of its
+    /// feed), and a row's URL counts only where it was the item's own.
+    pub(crate) fn is_imported(
+        &self,
+        key: &str,
+        source_url: Option<&str>,
+    ) -> Result<bool, StoreError> {
         self.conn
             .prepare_cached(
                 "SELECT 1 FROM items WHERE key = ?1
-                 UNION ALL SELECT 1 FROM items WHERE source_url = ?2 LIMIT 1",
+                 UNION ALL SELECT 1 FROM items
+                     WHERE ?2 IS NOT NULL AND source_url = ?2 AND shared_link IS NULL
+                 LIMIT 1",
             )
             .and_then(|mut stmt| {
                 stmt.query_row(params![key, source_url], |_| Ok(()))
@@ -234,8 +265,8 @@ impl State {
     pub fn record(&self, record: &ImportRecord) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO items (key, feed, source_url, permalink, path, imported_at, has_image)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR IGNORE INTO items (key, feed, source_url, permalink, path, imported_at, has_image, shared_link)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .and_then(|mut stmt| {
                 stmt.execute(params![
@@ -245,7 +276,8 @@ impl State {
                     record.permalink,
                     record.path,
                     record.imported_at,
-                    record.has_image
+                    record.has_image,
+                    record.shared_link.then_some(1)
                 ])
             })
             .map(|_| ())
@@ -435,10 +467,20 @@ impl State {
                     path: Some(&relative),
                     imported_at,
                     has_image: None,
+                    shared_link: false,
                 })?;
                 found += 1;
             }
         }
+        // Articles that share a sourceUrl came from items whose link was not
+        // their own: the URL identifies none of them.
+        self.conn
+            .execute(
+                "UPDATE items SET shared_link = 1 WHERE feed = '' AND source_url IN
+                     (SELECT source_url FROM items WHERE feed = '' GROUP BY source_url HAVING count(*) > 1)",
+                [],
+            )
+            .map_err(|e| state_error(&self.path, e))?;
         self.commit()?;
         self.set_cache_kib(RUN_CACHE_KIB)?;
         Ok(found)
@@ -529,6 +571,7 @@ mod tests {
             path: None,
             imported_at: "2026-01-01T00:00:00Z",
             has_image: Some(true),
+            shared_link: false,
         }
     }
 
@@ -564,6 +607,7 @@ mod tests {
                 key: "k10",
                 imported_at: "2025-01-01T00:00:00Z",
                 has_image: Some(false),
+                shared_link: false,
                 ..record_for("https://ex.org/feed")
             })
             .unwrap();
@@ -606,15 +650,15 @@ mod tests {
             .record(&record("k1", "https://ex.org/a", "/p/a"))
             .unwrap();
         state.commit().unwrap();
-        assert!(state.is_imported("k1", "https://other").unwrap());
-        assert!(state.is_imported("k2", "https://ex.org/a").unwrap());
-        assert!(!state.is_imported("k2", "https://ex.org/b").unwrap());
+        assert!(state.is_imported("k1", Some("https://other")).unwrap());
+        assert!(state.is_imported("k2", Some("https://ex.org/a")).unwrap());
+        assert!(!state.is_imported("k2", Some("https://ex.org/b")).unwrap());
         assert!(state.permalink_taken("/p/a").unwrap());
         assert!(!state.permalink_taken("/p/b").unwrap());
         drop(state);
         let state = State::open(dir.path()).unwrap();
         assert!(!state.is_fresh());
-        assert!(state.is_imported("k1", "").unwrap());
+        assert!(state.is_imported("k1", None).unwrap());
     }
 
     #[test]
@@ -629,14 +673,14 @@ mod tests {
             state.commit().unwrap();
         }
         let copy = State::open_in_memory_copy(dir.path()).unwrap();
-        assert!(copy.is_imported("k1", "").unwrap());
+        assert!(copy.is_imported("k1", None).unwrap());
         copy.begin().unwrap();
         copy.record(&record("k2", "https://ex.org/b", "/p/b"))
             .unwrap();
         copy.commit().unwrap();
         drop(copy);
         let state = State::open(dir.path()).unwrap();
-        assert!(!state.is_imported("k2", "").unwrap());
+        assert!(!state.is_imported("k2", None).unwrap());
     }
 
     #[test]
@@ -687,7 +731,7 @@ mod tests {
         ] {
             assert!(
                 state
-                    .is_imported("", &format!("https://ex.org/{n}"))
+                    .is_imported("", Some(&format!("https://ex.org/{n}")))
                     .unwrap(),
                 "{n}"
             );
@@ -697,8 +741,65 @@ mod tests {
                 .permalink_taken(&format!("/news/a-{}", articles - 1))
                 .unwrap()
         );
-        assert!(!state.is_imported("", "https://ex.org/draft").unwrap());
-        assert!(!state.is_imported("", "x").unwrap());
+        assert!(!state.is_imported("", Some("https://ex.org/draft")).unwrap());
+        assert!(!state.is_imported("", Some("x")).unwrap());
+    }
+
+    #[test]
+    fn a_shared_link_identifies_no_item_and_reconcile_finds_shared_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::open(dir.path()).unwrap();
+        state.begin().unwrap();
+        let home = "https://show.example.org/";
+        state
+            .record(&ImportRecord {
+                shared_link: true,
+                ..record("episode-1", home, "/papers/e1")
+            })
+            .unwrap();
+        state
+            .record(&record(
+                "story",
+                "https://news.example.org/story",
+                "/papers/s",
+            ))
+            .unwrap();
+        state.commit().unwrap();
+        assert!(state.is_imported("episode-1", None).unwrap());
+        assert!(!state.is_imported("episode-2", Some(home)).unwrap());
+        assert!(
+            state
+                .is_imported("elsewhere", Some("https://news.example.org/story"))
+                .unwrap()
+        );
+
+        // After the state is lost: two files with one sourceUrl came from
+        // items whose link was shared; a lone one identifies its item.
+        let content = tempfile::tempdir().unwrap();
+        let article = |name: &str, url: &str| {
+            std::fs::write(
+                content.path().join(name),
+                format!("---\nsourceUrl: \"{url}\"\npermalink: \"/papers/{name}\"\n---\n"),
+            )
+            .unwrap();
+        };
+        article("e1.md", home);
+        article("e2.md", home);
+        article("s.md", "https://news.example.org/story");
+        let fresh = tempfile::tempdir().unwrap();
+        let state = State::open(fresh.path()).unwrap();
+        assert_eq!(
+            state
+                .reconcile_from_content(content.path(), "2026-01-01T00:00:00Z")
+                .unwrap(),
+            3
+        );
+        assert!(!state.is_imported("episode-3", Some(home)).unwrap());
+        assert!(
+            state
+                .is_imported("story-again", Some("https://news.example.org/story"))
+                .unwrap()
+        );
     }
 
     #[test]
@@ -736,7 +837,13 @@ mod tests {
             .unwrap();
         assert_eq!(counts["https://ex.org/feed"].total, 1);
         assert_eq!(counts[""].total, 1);
-        assert!(state.is_imported("k1", "").unwrap());
+        assert!(state.is_imported("k1", None).unwrap());
+        // Rows from before schema 4 took every link as their item's own.
+        assert!(
+            state
+                .is_imported("other", Some("https://ex.org/a"))
+                .unwrap()
+        );
         drop(state);
         // Upgraded once: opened again, nothing changes; `status` reads it.
         State::open(dir.path()).unwrap();
