@@ -358,57 +358,17 @@ fn finish_feed(
     });
     previous.name = feed.name.clone();
     let changed = match outcome {
-        FeedOutcome::NoItems(NoItems::NotDue) => {
-            line.status = FeedStatus::NotDue;
-            line.next_due = previous.next_due.map(|t| t.to_rfc3339());
-            None
-        }
-        FeedOutcome::NoItems(NoItems::Failed(error)) => {
-            let message = error_chain(&error);
-            tracing::warn!(feed = %feed.name, "{message}");
-            line.status = FeedStatus::Failed;
-            let retry_after = error.retry_after();
-            line.error = Some(error);
-            Some(schedule::after_failure(
-                &previous,
-                run.now,
-                feed.interval,
-                message,
-                retry_after,
-            ))
-        }
-        FeedOutcome::NoItems(NoItems::NotModified(info)) => {
-            line.status = FeedStatus::NotModified;
-            Some(schedule::after_success(
-                &previous,
-                run.now,
-                feed.interval,
-                &info,
-                None,
-            ))
+        FeedOutcome::NoItems(outcome) => {
+            record_without_items(run, feed, &previous, outcome, &mut line)
         }
         FeedOutcome::Fetched { info, items } => {
-            line.skipped = items.skipped;
-            line.repaired = items.fixes;
-            line.seen = items.seen;
-            line.filtered = items.filtered;
-            let written = write_feed(write_context, group, feed, items.articles);
-            if let Some(error) = written.error {
-                // The content folder or the state cannot be written: the
-                // other feeds would fail the same way.
-                return Err(error);
-            }
-            line.new = written.articles.len();
-            line.seen += written.seen;
-            if run.options.keep_articles {
-                report.articles.extend(written.articles);
-            }
+            let ttl = items.ttl;
+            write_items(run, write_context, group, feed, items, &mut line, report)?;
             // Stopped between two files: the validators and schedule are
             // not saved, so that the next run fetches the feed again and
             // writes the rest.
-            (!run.interrupted.is_cancelled()).then(|| {
-                schedule::after_success(&previous, run.now, feed.interval, &info, items.ttl)
-            })
+            (!run.interrupted.is_cancelled())
+                .then(|| schedule::after_success(&previous, run.now, feed.interval, &info, ttl))
         }
     };
     if line.status != FeedStatus::Failed
@@ -422,4 +382,75 @@ fn finish_feed(
     line.alert = record.consecutive_failures >= run.config.alert_after_failures;
     report.feeds.push(line);
     Ok(changed)
+}
+
+/// A feed that brought nothing to write: its line of the report, and its
+/// record as the fetch (if any) changed it.
+fn record_without_items(
+    run: &RunContext,
+    feed: &FeedConfig,
+    previous: &FeedRecord,
+    outcome: NoItems,
+    line: &mut FeedReport,
+) -> Option<FeedRecord> {
+    match outcome {
+        NoItems::NotDue => {
+            line.status = FeedStatus::NotDue;
+            line.next_due = previous.next_due.map(|t| t.to_rfc3339());
+            None
+        }
+        NoItems::Failed(error) => {
+            let message = error_chain(&error);
+            tracing::warn!(feed = %feed.name, "{message}");
+            line.status = FeedStatus::Failed;
+            let retry_after = error.retry_after();
+            line.error = Some(error);
+            Some(schedule::after_failure(
+                previous,
+                run.now,
+                feed.interval,
+                message,
+                retry_after,
+            ))
+        }
+        NoItems::NotModified(info) => {
+            line.status = FeedStatus::NotModified;
+            Some(schedule::after_success(
+                previous,
+                run.now,
+                feed.interval,
+                &info,
+                None,
+            ))
+        }
+    }
+}
+
+/// Writes a feed's new articles and counts them in its line of the report
+/// (and keeps them in the report, when asked). Fails when the content
+/// folder or the state cannot be written: the other feeds would fail the
+/// same way.
+fn write_items(
+    run: &RunContext,
+    write_context: &WriteContext,
+    group: &mut GroupCommit,
+    feed: &FeedConfig,
+    items: ReadyItems,
+    line: &mut FeedReport,
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    line.skipped = items.skipped;
+    line.repaired = items.fixes;
+    line.seen = items.seen;
+    line.filtered = items.filtered;
+    let written = write_feed(write_context, group, feed, items.articles);
+    if let Some(error) = written.error {
+        return Err(error);
+    }
+    line.new = written.articles.len();
+    line.seen += written.seen;
+    if run.options.keep_articles {
+        report.articles.extend(written.articles);
+    }
+    Ok(())
 }
