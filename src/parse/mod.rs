@@ -6,6 +6,7 @@
 //! an HTML page served instead of a feed, or a document that is not a feed.
 
 pub(crate) mod decode;
+mod json;
 pub(crate) mod repair;
 
 use feed_rs::model::Feed;
@@ -64,6 +65,15 @@ pub fn parse_feed(
     // Whitespace before `<?xml` (a classic PHP bug) is not allowed by XML;
     // starting at the first `<` is what a reader does.
     let first = text.len() - text.trim_start().len();
+    if text[first..].starts_with('{') {
+        return json::parse_json(&text[first..], base)
+            .map(|(feed, fixes)| ParsedFeed {
+                feed,
+                fixes,
+                encoding,
+            })
+            .map_err(ParseError::Invalid);
+    }
     let strict = parse_text(&text[first..], base);
     let error = match strict {
         Ok(feed) => {
