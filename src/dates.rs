@@ -175,7 +175,9 @@ fn looks_iso(b: &[u8]) -> bool {
 /// date written with numbers only.
 fn looks_numeric(b: &[u8]) -> bool {
     let (_, count, end) = digits(b, 0);
-    (1..=4).contains(&count) && matches!(b.get(end), Some(b'/' | b'.' | b'-')) && digit_at(b, end + 1)
+    (1..=4).contains(&count)
+        && matches!(b.get(end), Some(b'/' | b'.' | b'-'))
+        && digit_at(b, end + 1)
 }
 
 /// Dates written with numbers only, the same separator twice: year first
@@ -1329,19 +1331,54 @@ mod tests {
         use DayMonthOrder::{DayFirst, MonthFirst, Unknown};
         let cases: &[(&str, DayMonthOrder, &str, i32)] = &[
             // Year first: one reading, whatever the language.
-            ("2020/1/10 14:33:00", Unknown, "2020-01-10T14:33:00+00:00", 0),
-            ("2020/1/10 14:33:00", DayFirst, "2020-01-10T14:33:00+00:00", 0),
-            ("2020/1/10 14:33:00", MonthFirst, "2020-01-10T14:33:00+00:00", 0),
+            (
+                "2020/1/10 14:33:00",
+                Unknown,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "2020/1/10 14:33:00",
+                DayFirst,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "2020/1/10 14:33:00",
+                MonthFirst,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
             ("2020/01/10", Unknown, "2020-01-10T00:00:00+00:00", 0),
             ("2020-1-10", Unknown, "2020-01-10T00:00:00+00:00", 0),
             ("2020-1-10 9:05", Unknown, "2020-01-10T09:05:00+00:00", 0),
             ("2020.01.10", Unknown, "2020-01-10T00:00:00+00:00", 0),
             ("2020.01.10 14:33", Unknown, "2020-01-10T14:33:00+00:00", 0),
             ("2020/1/25", Unknown, "2020-01-25T00:00:00+00:00", 0),
-            ("2020/01/10T14:33:00Z", Unknown, "2020-01-10T14:33:00+00:00", 0),
-            ("2020/01/10 14:33:00 +0100", Unknown, "2020-01-10T13:33:00+00:00", H),
-            ("2020/01/10 14:33:00 GMT", Unknown, "2020-01-10T14:33:00+00:00", 0),
-            ("2020/01/10 2:33 PM EST", Unknown, "2020-01-10T19:33:00+00:00", -5 * H),
+            (
+                "2020/01/10T14:33:00Z",
+                Unknown,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "2020/01/10 14:33:00 +0100",
+                Unknown,
+                "2020-01-10T13:33:00+00:00",
+                H,
+            ),
+            (
+                "2020/01/10 14:33:00 GMT",
+                Unknown,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "2020/01/10 2:33 PM EST",
+                Unknown,
+                "2020-01-10T19:33:00+00:00",
+                -5 * H,
+            ),
             // Year last: a number over 12 is the day.
             ("25/01/2020", Unknown, "2020-01-25T00:00:00+00:00", 0),
             ("1/25/2020", Unknown, "2020-01-25T00:00:00+00:00", 0),
@@ -1352,21 +1389,40 @@ mod tests {
             // Else the feed's order.
             ("10/01/2020", DayFirst, "2020-01-10T00:00:00+00:00", 0),
             ("10/01/2020", MonthFirst, "2020-10-01T00:00:00+00:00", 0),
-            ("10.01.2020 14:33:00", DayFirst, "2020-01-10T14:33:00+00:00", 0),
+            (
+                "10.01.2020 14:33:00",
+                DayFirst,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
             (
                 "10.01.2020 14:33:00 +01:00",
                 DayFirst,
                 "2020-01-10T13:33:00+00:00",
                 H,
             ),
-            ("10.01.2020 um 14:33 Uhr", DayFirst, "2020-01-10T14:33:00+00:00", 0),
-            ("1/2/2020 2:33 pm", MonthFirst, "2020-01-02T14:33:00+00:00", 0),
+            (
+                "10.01.2020 um 14:33 Uhr",
+                DayFirst,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "1/2/2020 2:33 pm",
+                MonthFirst,
+                "2020-01-02T14:33:00+00:00",
+                0,
+            ),
             ("10/01/2020 14h33", DayFirst, "2020-01-10T14:33:00+00:00", 0),
         ];
         for &(text, order, utc, offset) in cases {
             let read = read_feed_date(text, order)
                 .map(|dt| (dt.to_utc().to_rfc3339(), dt.offset().local_minus_utc()));
-            assert_eq!(read, Ok((utc.to_string(), offset)), "reading {text:?} {order:?}");
+            assert_eq!(
+                read,
+                Ok((utc.to_string(), offset)),
+                "reading {text:?} {order:?}"
+            );
         }
         // Both readings are dates and the feed does not say.
         for text in ["10/01/2020", "10.01.2020", "1-2-2020 10:00", "02/09/2024"] {
@@ -1396,7 +1452,11 @@ mod tests {
             "12345/1/1",
         ] {
             for order in [Unknown, DayFirst, MonthFirst] {
-                assert_eq!(read_feed_date(text, order), Err(Unreadable::NotADate), "{text}");
+                assert_eq!(
+                    read_feed_date(text, order),
+                    Err(Unreadable::NotADate),
+                    "{text}"
+                );
             }
         }
     }

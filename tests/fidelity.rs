@@ -142,7 +142,10 @@ async fn a_json_feed_with_slips_is_mended_and_says_so() {
     let articles = articles(&site);
     assert_eq!(articles.len(), 3, "{:?}", articles.keys());
     // Numbers read as text; the feed's own offset applied.
-    assert_eq!(field(&articles, "123", "sourceUrl"), format!("{base}/numbers"));
+    assert_eq!(
+        field(&articles, "123", "sourceUrl"),
+        format!("{base}/numbers")
+    );
     assert_eq!(field(&articles, "123", "date"), "2024-09-02T08:13:01.000Z");
     assert_eq!(
         field(&articles, "123", "summary"),
@@ -164,7 +167,10 @@ async fn a_json_feed_with_slips_is_mended_and_says_so() {
         field(&articles, "No id", "summary"),
         "The text comes second."
     );
-    assert_eq!(field(&articles, "No id", "date"), "2020-01-10T14:33:00.000Z");
+    assert_eq!(
+        field(&articles, "No id", "date"),
+        "2020-01-10T14:33:00.000Z"
+    );
     // Only HTML: reduced to text; the content's image; year first.
     assert_eq!(
         field(&articles, "HTML only", "summary"),
@@ -182,7 +188,12 @@ async fn a_json_feed_with_slips_is_mended_and_says_so() {
     // The item without an id is known by its URL, as the others by their
     // ids: a second run imports nothing.
     let output = site.import(&["--json"], 0);
-    assert_eq!(report_of(&output)["feeds"][0]["new"], 0, "{}", stdout(&output));
+    assert_eq!(
+        report_of(&output)["feeds"][0]["new"],
+        0,
+        "{}",
+        stdout(&output)
+    );
 }
 
 /// A JSON Feed as the spec writes it (1.1, `authors`, `tags` as a list) is
@@ -210,8 +221,14 @@ async fn a_spec_json_feed_needs_no_repair() {
     );
     let articles = articles(&site);
     assert_eq!(field(&articles, "First", "summary"), "Hello, world!");
-    assert_eq!(field(&articles, "First", "imageUrl"), format!("{base}/first.png"));
-    assert_eq!(field(&articles, "First", "date"), "2024-09-02T10:13:01.000Z");
+    assert_eq!(
+        field(&articles, "First", "imageUrl"),
+        format!("{base}/first.png")
+    );
+    assert_eq!(
+        field(&articles, "First", "date"),
+        "2024-09-02T10:13:01.000Z"
+    );
 }
 
 /// One RSS item per date text, in a channel with `language` (or none).
@@ -299,9 +316,10 @@ async fn numeric_dates_are_read_in_the_feeds_order() {
     }
     // Day and month could be either: the time of import, and a warning
     // that names the date.
-    let imported = chrono::DateTime::parse_from_rfc3339(field(&articles, "Unsaid ambiguous", "date"))
-        .unwrap()
-        .to_utc();
+    let imported =
+        chrono::DateTime::parse_from_rfc3339(field(&articles, "Unsaid ambiguous", "date"))
+            .unwrap()
+            .to_utc();
     let second = chrono::Duration::seconds(1);
     assert!(
         before - second <= imported && imported <= after + second,

@@ -35,10 +35,7 @@ const VERSION_1_1: &str = "https://jsonfeed.org/version/1.1";
 
 /// Parses a JSON Feed; a document the parser refuses is mended and parsed
 /// again.
-pub(super) fn parse_json(
-    text: &str,
-    base: Option<&Url>,
-) -> Result<(Feed, Vec<Fix>), ParseFailure> {
+pub(super) fn parse_json(text: &str, base: Option<&Url>) -> Result<(Feed, Vec<Fix>), ParseFailure> {
     let (mut feed, document, fixes) = match super::parse_guarded(text.as_bytes(), base) {
         Ok(feed) => (feed, serde_json::from_str::<Value>(text).ok(), Vec::new()),
         Err(error) => {
@@ -377,15 +374,24 @@ mod tests {
     use crate::parse::{ParseError, parse_feed};
 
     fn parse(json: &str) -> (Feed, Vec<Fix>) {
-        let parsed = parse_feed(json.as_bytes().to_vec(), Some("application/feed+json"), None)
-            .unwrap_or_else(|e| panic!("{e:?}: {json}"));
+        let parsed = parse_feed(
+            json.as_bytes().to_vec(),
+            Some("application/feed+json"),
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e:?}: {json}"));
         (parsed.feed, parsed.fixes)
     }
 
     fn titles(feed: &Feed) -> Vec<String> {
         feed.entries
             .iter()
-            .map(|e| e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default())
+            .map(|e| {
+                e.title
+                    .as_ref()
+                    .map(|t| t.content.clone())
+                    .unwrap_or_default()
+            })
             .collect()
     }
 
@@ -457,14 +463,14 @@ mod tests {
             let (feed, fixes) = parse(json);
             assert_eq!(&fixes, expected, "{json}");
             assert_eq!(feed.entries.len(), 1, "{json}");
-            assert_eq!(
-                feed.entries[0].links[0].href, "https://ex.org/a",
-                "{json}"
-            );
+            assert_eq!(feed.entries[0].links[0].href, "https://ex.org/a", "{json}");
         }
         let (feed, _) = parse(cases[3].0);
         let entry = &feed.entries[0];
-        assert_eq!((entry.id.as_str(), titles(&feed)[0].as_str()), ("42", "123"));
+        assert_eq!(
+            (entry.id.as_str(), titles(&feed)[0].as_str()),
+            ("42", "123")
+        );
         assert_eq!(entry.categories[0].term, "news");
         let (feed, _) = parse(cases[6].0);
         let names: Vec<_> = feed.entries[0]
@@ -480,7 +486,10 @@ mod tests {
             .collect();
         assert_eq!(
             enclosures,
-            [("https://ex.org/a.mp3", None), ("https://ex.org/b.mp3", Some(1234))]
+            [
+                ("https://ex.org/a.mp3", None),
+                ("https://ex.org/b.mp3", Some(1234))
+            ]
         );
     }
 

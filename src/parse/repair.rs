@@ -84,7 +84,9 @@ impl std::fmt::Display for Fix {
             Fix::UnbalancedTags => "elements left open, or end tags that close nothing",
             Fix::RssVersion => "an RSS version the parser does not know",
             Fix::JsonVersion => "a JSON Feed version the parser does not know",
-            Fix::JsonType => "JSON values of the wrong type (a number for text, one tag for a list)",
+            Fix::JsonType => {
+                "JSON values of the wrong type (a number for text, one tag for a list)"
+            }
             Fix::JsonMissingField => "JSON Feed fields left out that the parser requires",
             Fix::JsonDropped => "JSON Feed items or attachments that could not be read, dropped",
         })
