@@ -5,7 +5,8 @@
 //! 2- or 4-digit year), ISO 8601 / W3C-DTF / RFC 3339 (full, without seconds,
 //! without zone, date only, basic format), or a human date in English, French,
 //! German, Spanish, Italian or Portuguese (`lundi 2 septembre 2024 10:13`,
-//! `2 de setembro de 2024`, `December 16, 2023 2:02 pm`).
+//! `2 de setembro de 2024`, `December 16, 2023 2:02 pm`), or numbers only
+//! (`2020/1/10 14:33:00`, `2020.01.10`, `10.01.2020`, `25/01/2020`).
 //!
 //! Out: a [`DateTime<FixedOffset>`] that keeps the offset the text gives
 //! (`+0100` stays `+01:00`); a named zone becomes its offset, no zone or an
@@ -14,8 +15,9 @@
 //! What can fail: nothing panics; text that cannot be read as one date gives
 //! `None`. That covers an impossible calendar date (`31 Feb 2024`), an
 //! impossible time (`24:00`, `10:60`) or offset (`+99:99`), a missing day,
-//! month or year, a date written with numbers only in an order we cannot
-//! know (`02/09/2024`), a Unix timestamp, words in places where no date has
+//! month or year, a date written with numbers only where day and month
+//! could be either (`02/09/2024`) and the feed's language does not say
+//! which (see [`DayMonthOrder`]), a Unix timestamp, words in places where no date has
 //! words, and text longer than [`MAX_DATE_LEN`].
 //!
 //! Well-formed RFC 2822 and RFC 3339 go through chrono's own parsers; the rest
@@ -47,6 +49,16 @@
 //!   (a misspelt weekday) or after the clock (an unknown zone). Anywhere else
 //!   the text is prose, not a date.
 //! - A second of 60 is a leap second, as RFC 2822 and RFC 3339 allow.
+//! - Numbers only: with the year first the order is always year, month,
+//!   day (`2020/1/10` is 10 January; nobody writes year, day, month). With
+//!   the year last, a number over 12 is the day (`25/01/2020`, `1/25/2020`),
+//!   the same number twice reads one way; otherwise the feed's language
+//!   decides, and without one the date is not read rather than guessed.
+//!   The year has four digits: `10/01/20` could be any of three dates.
+//!   feedparser differs here: it reads `2020/1/10` and `2020.01.10` as the
+//!   first day of the *current* month of 2020 (its ISO 8601 reader matches
+//!   only the leading `2020` and fills the month from today's date and the
+//!   day with 1), and it reads no date with the year last.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 
@@ -56,25 +68,96 @@ pub(crate) const MAX_DATE_LEN: usize = 256;
 /// A date has a dozen tokens; more than this is prose.
 const MAX_TOKENS: usize = 32;
 
-/// Parses a date as real feeds write it, keeping the writer's offset.
-/// Returns None when the text cannot be read as a date.
+/// A date in a feed that does not say how it orders a numeric day and
+/// month.
+#[cfg(test)]
+fn parse_feed_date(text: &str) -> Option<DateTime<FixedOffset>> {
+    read_feed_date(text, DayMonthOrder::Unknown).ok()
+}
+
+/// How a feed writes a date made only of numbers when both day and month
+/// could be either (`10/01/2020`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum DayMonthOrder {
+    /// The feed does not say: such a date cannot be read.
+    #[default]
+    Unknown,
+    /// `10/01/2020` is 10 January (most of the world).
+    DayFirst,
+    /// `10/01/2020` is 1 October (the United States).
+    MonthFirst,
+}
+
+impl DayMonthOrder {
+    /// The order the feed's language (`en-US`, `fr`, `de-AT`, `en_GB`)
+    /// writes dates in. English without a region is written both ways
+    /// (American, British, Indian and Australian sites all declare `en`),
+    /// and so is Canadian English; Chinese, Japanese, Korean, Hungarian and
+    /// Lithuanian write the year first, so a date with the year last says
+    /// nothing sure about them either: all those stay unknown.
+    pub(crate) fn of_language(tag: &str) -> Self {
+        let tag = tag.trim().to_ascii_lowercase();
+        let mut parts = tag.split(['-', '_']);
+        let language = parts.next().unwrap_or_default();
+        // The region is the subtag of two letters or three digits (a
+        // script, `Latn`, has four).
+        let region = parts.find(|p| {
+            (p.len() == 2 && p.bytes().all(|c| c.is_ascii_alphabetic()))
+                || (p.len() == 3 && p.bytes().all(|c| c.is_ascii_digit()))
+        });
+        if !(2..=3).contains(&language.len()) || !language.bytes().all(|c| c.is_ascii_alphabetic())
+        {
+            return Self::Unknown;
+        }
+        match (language, region) {
+            // The United States and its territories, and the Philippines.
+            ("en", Some("us" | "as" | "gu" | "mp" | "pr" | "um" | "vi" | "ph")) => Self::MonthFirst,
+            ("en", None | Some("ca" | "001" | "150")) => Self::Unknown,
+            ("zh" | "ja" | "ko" | "hu" | "lt", _) => Self::Unknown,
+            _ => Self::DayFirst,
+        }
+    }
+}
+
+/// Why a date could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unreadable {
+    /// Not a date we know how to read.
+    NotADate,
+    /// Numbers only, where day and month could be either, and the feed's
+    /// language does not say which.
+    DayOrMonth,
+}
+
+/// Parses a date as real feeds write it, keeping the writer's offset, with
+/// the feed's way of ordering a numeric day and month. Fails when the text
+/// cannot be read as a date, saying whether only that order was missing.
 ///
 /// Case does not matter, surrounding and repeated whitespace is ignored. See
 /// the [module documentation](self) for the formats read and the choices made
 /// on ambiguous text.
-pub(crate) fn parse_feed_date(text: &str) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn read_feed_date(
+    text: &str,
+    order: DayMonthOrder,
+) -> Result<DateTime<FixedOffset>, Unreadable> {
     let text = text.trim();
     if text.is_empty() || text.len() > MAX_DATE_LEN {
-        return None;
+        return Err(Unreadable::NotADate);
     }
-    if looks_iso(text.as_bytes()) {
-        DateTime::parse_from_rfc3339(text)
+    let b = text.as_bytes();
+    if looks_iso(b) {
+        return DateTime::parse_from_rfc3339(text)
             .ok()
-            .or_else(|| parse_iso(text.as_bytes()))
+            .or_else(|| parse_iso(b))
+            .map_or_else(|| parse_numeric(text, order), Ok);
+    }
+    if let Ok(date) = DateTime::parse_from_rfc2822(text) {
+        return Ok(date);
+    }
+    if looks_numeric(b) {
+        parse_numeric(text, order)
     } else {
-        DateTime::parse_from_rfc2822(text)
-            .ok()
-            .or_else(|| parse_words(text))
+        parse_words(text).ok_or(Unreadable::NotADate)
     }
 }
 
@@ -86,6 +169,103 @@ fn looks_iso(b: &[u8]) -> bool {
             || (b.len() >= 9
                 && b[4..8].iter().all(u8::is_ascii_digit)
                 && b[8].eq_ignore_ascii_case(&b'T')))
+}
+
+/// One to four digits, then `/`, `.` or `-`, then a digit: the start of a
+/// date written with numbers only.
+fn looks_numeric(b: &[u8]) -> bool {
+    let (_, count, end) = digits(b, 0);
+    (1..=4).contains(&count)
+        && matches!(b.get(end), Some(b'/' | b'.' | b'-'))
+        && digit_at(b, end + 1)
+}
+
+/// Dates written with numbers only, the same separator twice: year first
+/// (`2020/1/10`, `2020.01.10`, `2020-1-10`), always year, month, day; or
+/// year last (`10/01/2020`, `10.01.2020`, `25-01-2020`), where a number
+/// over 12 is the day and otherwise `order` decides. Then, optionally, a
+/// time (`14:33`, `14:33:00`, `2:33 pm`, `14h33`, after a space or `T`)
+/// and a zone (`Z`, `+0100`, `GMT`, one unknown name); without a zone the
+/// time is UTC.
+fn parse_numeric(text: &str, order: DayMonthOrder) -> Result<DateTime<FixedOffset>, Unreadable> {
+    const NOT: Unreadable = Unreadable::NotADate;
+    let b = text.as_bytes();
+    let (first, first_digits, end) = digits(b, 0);
+    let separator = *b.get(end).ok_or(NOT)?;
+    if !matches!(separator, b'/' | b'.' | b'-') {
+        return Err(NOT);
+    }
+    let (second, second_digits, end) = digits(b, end + 1);
+    if !(1..=2).contains(&second_digits) || b.get(end) != Some(&separator) {
+        return Err(NOT);
+    }
+    let (third, third_digits, end) = digits(b, end + 1);
+    let (clock, offset) = numeric_time(&text[end..]).ok_or(NOT)?;
+    let (year, month, day) = match (first_digits, third_digits) {
+        (4, 1 | 2) => (first, second, third),
+        (1 | 2, 4) => {
+            let (day, month) = match (first, second) {
+                (a, b) if a == b || b > 12 => (b, a),
+                (a, b) if a > 12 => (a, b),
+                (a, b) => match order {
+                    DayMonthOrder::DayFirst => (a, b),
+                    DayMonthOrder::MonthFirst => (b, a),
+                    DayMonthOrder::Unknown => {
+                        // Ambiguous only if both readings are dates.
+                        return match assemble(third, b, a, clock, offset) {
+                            Some(_) => Err(Unreadable::DayOrMonth),
+                            None => Err(NOT),
+                        };
+                    }
+                },
+            };
+            (third, month, day)
+        }
+        _ => return Err(NOT),
+    };
+    assemble(year, month, day, clock, offset).ok_or(NOT)
+}
+
+/// What may follow a numeric date: nothing, or a space (or `T`) and a time
+/// of day with an optional zone. The clock and the offset in seconds.
+fn numeric_time(rest: &str) -> Option<(Clock, i32)> {
+    if rest.is_empty() {
+        return Some((Clock::default(), 0));
+    }
+    let rest = match rest.as_bytes()[0] {
+        b'T' | b't' if digit_at(rest.as_bytes(), 1) => &rest[1..],
+        b' ' | b',' | b'\t' => rest,
+        _ => return None,
+    };
+    let tokens = tokenise(rest)?;
+    let (mut clock, mut pm, mut offset, mut zone, mut unknown) = (None, None, None, None, 0);
+    for token in tokens {
+        match token {
+            Token::Time(time) if clock.is_none() => clock = Some(time),
+            Token::Meridiem { pm: is_pm } if clock.is_some() && pm.is_none() => pm = Some(is_pm),
+            Token::Offset(seconds) if clock.is_some() && offset.is_none() => offset = Some(seconds),
+            Token::Zone(seconds) if clock.is_some() && zone.is_none() => zone = Some(seconds),
+            // `à`, `um`, `Uhr`, `at`.
+            Token::Ignored => {}
+            // One unknown zone name.
+            Token::Unknown if clock.is_some() && unknown == 0 => unknown += 1,
+            _ => return None,
+        }
+    }
+    let clock = with_meridiem(clock?, pm)?;
+    Some((clock, offset.or(zone).unwrap_or(0)))
+}
+
+/// A clock with its `am`/`pm`, on the 24-hour clock; None for `13:00 pm`.
+fn with_meridiem(clock: Clock, pm: Option<bool>) -> Option<Clock> {
+    match pm {
+        None => Some(clock),
+        Some(pm) if clock.hour <= 12 => Some(Clock {
+            hour: clock.hour % 12 + if pm { 12 } else { 0 },
+            ..clock
+        }),
+        Some(_) => None,
+    }
 }
 
 /// A time of day as written, not yet checked.
@@ -380,14 +560,9 @@ fn parse_words(text: &str) -> Option<DateTime<FixedOffset>> {
         _ => year,
     };
 
-    let clock = match (clock, pm) {
-        (Some(clock), None) => clock,
-        (Some(clock), Some(pm)) if clock.hour <= 12 => Clock {
-            hour: clock.hour % 12 + if pm { 12 } else { 0 },
-            ..clock
-        },
-        (Some(_), Some(_)) => return None,
-        (None, _) => Clock::default(),
+    let clock = match clock {
+        Some(clock) => with_meridiem(clock, pm)?,
+        None => Clock::default(),
     };
     assemble(year, month, day, clock, offset.or(zone).unwrap_or(0))
 }
@@ -1145,6 +1320,179 @@ mod tests {
         ];
         for text in invalid {
             assert_eq!(read(text), None, "reading {text:?}");
+        }
+    }
+
+    /// Dates written with numbers only, read with an order: (text, order,
+    /// UTC instant or None, offset). None for day-first or month-first
+    /// means the order does not matter.
+    #[test]
+    fn numeric_dates_are_read_in_the_feeds_order() {
+        use DayMonthOrder::{DayFirst, MonthFirst, Unknown};
+        let cases: &[(&str, DayMonthOrder, &str, i32)] = &[
+            // Year first: one reading, whatever the language.
+            (
+                "2020/1/10 14:33:00",
+                Unknown,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "2020/1/10 14:33:00",
+                DayFirst,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "2020/1/10 14:33:00",
+                MonthFirst,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            ("2020/01/10", Unknown, "2020-01-10T00:00:00+00:00", 0),
+            ("2020-1-10", Unknown, "2020-01-10T00:00:00+00:00", 0),
+            ("2020-1-10 9:05", Unknown, "2020-01-10T09:05:00+00:00", 0),
+            ("2020.01.10", Unknown, "2020-01-10T00:00:00+00:00", 0),
+            ("2020.01.10 14:33", Unknown, "2020-01-10T14:33:00+00:00", 0),
+            ("2020/1/25", Unknown, "2020-01-25T00:00:00+00:00", 0),
+            (
+                "2020/01/10T14:33:00Z",
+                Unknown,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "2020/01/10 14:33:00 +0100",
+                Unknown,
+                "2020-01-10T13:33:00+00:00",
+                H,
+            ),
+            (
+                "2020/01/10 14:33:00 GMT",
+                Unknown,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "2020/01/10 2:33 PM EST",
+                Unknown,
+                "2020-01-10T19:33:00+00:00",
+                -5 * H,
+            ),
+            // Year last: a number over 12 is the day.
+            ("25/01/2020", Unknown, "2020-01-25T00:00:00+00:00", 0),
+            ("1/25/2020", Unknown, "2020-01-25T00:00:00+00:00", 0),
+            ("25/01/2020", MonthFirst, "2020-01-25T00:00:00+00:00", 0),
+            ("25.01.2020 14:33", Unknown, "2020-01-25T14:33:00+00:00", 0),
+            ("25-01-2020", Unknown, "2020-01-25T00:00:00+00:00", 0),
+            ("05/05/2020", Unknown, "2020-05-05T00:00:00+00:00", 0),
+            // Else the feed's order.
+            ("10/01/2020", DayFirst, "2020-01-10T00:00:00+00:00", 0),
+            ("10/01/2020", MonthFirst, "2020-10-01T00:00:00+00:00", 0),
+            (
+                "10.01.2020 14:33:00",
+                DayFirst,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "10.01.2020 14:33:00 +01:00",
+                DayFirst,
+                "2020-01-10T13:33:00+00:00",
+                H,
+            ),
+            (
+                "10.01.2020 um 14:33 Uhr",
+                DayFirst,
+                "2020-01-10T14:33:00+00:00",
+                0,
+            ),
+            (
+                "1/2/2020 2:33 pm",
+                MonthFirst,
+                "2020-01-02T14:33:00+00:00",
+                0,
+            ),
+            ("10/01/2020 14h33", DayFirst, "2020-01-10T14:33:00+00:00", 0),
+        ];
+        for &(text, order, utc, offset) in cases {
+            let read = read_feed_date(text, order)
+                .map(|dt| (dt.to_utc().to_rfc3339(), dt.offset().local_minus_utc()));
+            assert_eq!(
+                read,
+                Ok((utc.to_string(), offset)),
+                "reading {text:?} {order:?}"
+            );
+        }
+        // Both readings are dates and the feed does not say.
+        for text in ["10/01/2020", "10.01.2020", "1-2-2020 10:00", "02/09/2024"] {
+            assert_eq!(
+                read_feed_date(text, Unknown),
+                Err(Unreadable::DayOrMonth),
+                "{text}"
+            );
+        }
+        // Not dates, in any order.
+        for text in [
+            "13/13/2020",
+            "32/01/2020",
+            "2020/13/01",
+            "2020/1/32",
+            "2020/02/30",
+            "10/01/20",
+            "10/01-2020",
+            "2020/1/10 hello world",
+            "2020/1/10 14:33 foo bar",
+            "2020/1/10 14",
+            "2020/1/10 14:33 Jan",
+            "2020/1/10x",
+            "2020/1/10 25:00",
+            "2020/1/10 13:00 pm",
+            "1.2.3",
+            "12345/1/1",
+        ] {
+            for order in [Unknown, DayFirst, MonthFirst] {
+                assert_eq!(
+                    read_feed_date(text, order),
+                    Err(Unreadable::NotADate),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_language_says_which_comes_first() {
+        use DayMonthOrder::{DayFirst, MonthFirst, Unknown};
+        for (tag, order) in [
+            ("en-US", MonthFirst),
+            ("en-us", MonthFirst),
+            ("en_US", MonthFirst),
+            ("en-PH", MonthFirst),
+            ("en-Latn-US", MonthFirst),
+            ("en-GB", DayFirst),
+            ("en-AU", DayFirst),
+            ("en-IN", DayFirst),
+            ("fr", DayFirst),
+            ("fr-FR", DayFirst),
+            ("fr-CA", DayFirst),
+            ("de", DayFirst),
+            ("de-AT", DayFirst),
+            ("es-419", DayFirst),
+            ("pt-BR", DayFirst),
+            ("ru", DayFirst),
+            ("en", Unknown),
+            ("EN", Unknown),
+            ("en-CA", Unknown),
+            ("zh-CN", Unknown),
+            ("ja", Unknown),
+            ("", Unknown),
+            ("  ", Unknown),
+            ("english", Unknown),
+            ("x", Unknown),
+            ("1234", Unknown),
+        ] {
+            assert_eq!(DayMonthOrder::of_language(tag), order, "{tag:?}");
         }
     }
 

@@ -6,12 +6,14 @@
 //! an HTML page served instead of a feed, or a document that is not a feed.
 
 pub(crate) mod decode;
+mod json;
 pub(crate) mod repair;
 
 use feed_rs::model::Feed;
 use url::Url;
 
 use crate::bytes::{contains, find, find_byte_from};
+use crate::dates::{DayMonthOrder, MAX_DATE_LEN, Unreadable};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
@@ -63,6 +65,15 @@ pub fn parse_feed(
     // Whitespace before `<?xml` (a classic PHP bug) is not allowed by XML;
     // starting at the first `<` is what a reader does.
     let first = text.len() - text.trim_start().len();
+    if text[first..].starts_with('{') {
+        return json::parse_json(&text[first..], base)
+            .map(|(feed, fixes)| ParsedFeed {
+                feed,
+                fixes,
+                encoding,
+            })
+            .map_err(ParseError::Invalid);
+    }
     let strict = parse_text(&text[first..], base);
     let error = match strict {
         Ok(feed) => {
@@ -94,10 +105,34 @@ pub fn parse_feed(
 fn parse_text(text: &str, base: Option<&Url>) -> Result<Feed, ParseFailure> {
     let cleaned = without_late_declarations(text);
     let body = cleaned.as_bytes();
+    let mut feed = parse_guarded(body, base)?;
+    thumbnails::restore_thumbnails(body, &mut feed);
+    Ok(feed)
+}
+
+/// The parse with our id and date rules, in the feed's own order of day
+/// and month. The channel's language is known only once the document is
+/// read, so a document holding a numeric date that reads both ways is read
+/// a second time, in the order its language gives; a document without
+/// such dates is read once.
+fn parse_guarded(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseFailure> {
     // The parser is third-party code reading untrusted bytes: should it
     // panic on a document nobody foresaw, that feed fails, not the run.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_strict(body, base)))
-        .unwrap_or(Err(ParseFailure::ParserPanicked))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let (mut feed, mut dates) = parse_strict(body, base, DayMonthOrder::Unknown)?;
+        if dates.day_or_month {
+            let order = feed
+                .language
+                .as_deref()
+                .map_or(DayMonthOrder::Unknown, DayMonthOrder::of_language);
+            if order != DayMonthOrder::Unknown {
+                (feed, dates) = parse_strict(body, base, order)?;
+            }
+        }
+        dates.log(feed.language.as_deref());
+        Ok(feed)
+    }))
+    .unwrap_or(Err(ParseFailure::ParserPanicked))
 }
 
 /// Why the strict parse failed.
@@ -155,20 +190,76 @@ fn without_late_declarations(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn parse_strict(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseFailure> {
-    feed_rs::parser::Builder::new()
+fn parse_strict(
+    body: &[u8],
+    base: Option<&Url>,
+    order: DayMonthOrder,
+) -> Result<(Feed, UnreadDates), ParseFailure> {
+    let unread = std::sync::Arc::new(std::sync::Mutex::new(UnreadDates::default()));
+    let noted = std::sync::Arc::clone(&unread);
+    let feed = feed_rs::parser::Builder::new()
         .base_uri(base.map(Url::as_str))
         // An empty id tells extraction that the item has no GUID: the
         // parser's generated ids can be random.
         .id_generator(|_, _, _| String::new())
-        .timestamp_parser(read_date)
+        .timestamp_parser(move |text| {
+            let date = crate::dates::read_feed_date(text, order);
+            if let Err(why) = date
+                && !text.trim().is_empty()
+                && let Ok(mut unread) = noted.lock()
+            {
+                unread.note(text, why);
+            }
+            date.ok().map(|d| d.to_utc())
+        })
         .build()
         .parse(body)
-        .map(|mut feed| {
-            thumbnails::restore_thumbnails(body, &mut feed);
-            feed
-        })
-        .map_err(ParseFailure::Parser)
+        .map_err(ParseFailure::Parser)?;
+    let unread = std::mem::take(&mut *unread.lock().unwrap_or_else(|e| e.into_inner()));
+    Ok((feed, unread))
+}
+
+/// The dates of one parse that could not be read, logged once the parse
+/// that counts is done (the item then falls back to the time of its first
+/// import).
+#[derive(Debug, Default)]
+struct UnreadDates {
+    /// A numeric date whose day and month read both ways was met.
+    day_or_month: bool,
+    /// The first [`UnreadDates::KEPT`] texts, and why.
+    texts: Vec<(String, Unreadable)>,
+    /// How many more there were.
+    more: usize,
+}
+
+impl UnreadDates {
+    const KEPT: usize = 20;
+
+    fn note(&mut self, text: &str, why: Unreadable) {
+        self.day_or_month |= why == Unreadable::DayOrMonth;
+        if self.texts.len() < Self::KEPT {
+            let text: String = text.trim().chars().take(MAX_DATE_LEN).collect();
+            self.texts.push((text, why));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn log(&self, language: Option<&str>) {
+        for (date, why) in &self.texts {
+            match why {
+                Unreadable::NotADate => tracing::warn!(date = %date, "unreadable date"),
+                Unreadable::DayOrMonth => tracing::warn!(
+                    date = %date,
+                    language = language.unwrap_or("none"),
+                    "unreadable date: day and month could be either, and the feed's language does not say which comes first"
+                ),
+            }
+        }
+        if self.more > 0 {
+            tracing::warn!("{} more unreadable dates", self.more);
+        }
+    }
 }
 
 const ATOM_03_NAMESPACE: &[u8] = b"http://purl.org/atom/ns#";
@@ -205,17 +296,6 @@ fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(rest);
     out
-}
-
-/// Dates as feeds really write them, converted to UTC with the writer's
-/// offset applied; one that cannot be read is logged (the item then falls
-/// back to the time of its first import).
-fn read_date(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    let date = crate::dates::parse_feed_date(text);
-    if date.is_none() && !text.trim().is_empty() {
-        tracing::warn!(date = text, "unreadable date");
-    }
-    date.map(|d| d.to_utc())
 }
 
 fn looks_like_html(start: &[u8]) -> bool {
@@ -435,6 +515,52 @@ mod tests {
             entry.updated.unwrap().to_rfc3339(),
             "2009-01-03T03:04:05+00:00"
         );
+    }
+
+    /// A numeric date that reads both ways follows the channel's
+    /// `<language>` (RSS) or `xml:lang` (Atom), even when the language is
+    /// written after the items.
+    #[test]
+    fn numeric_dates_follow_the_feeds_language() {
+        let rss = |language: &str| {
+            format!(
+                "<rss version=\"2.0\"><channel><title>T</title>
+                <item><title>A</title><link>https://ex.org/a</link><pubDate>10/01/2020 14:33:00</pubDate></item>
+                <item><title>B</title><link>https://ex.org/b</link><pubDate>2020/1/10 14:33:00</pubDate></item>
+                {language}</channel></rss>"
+            )
+        };
+        let atom = |lang: &str| {
+            format!(
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\" {lang}><title>T</title>
+                <entry><title>A</title><link href=\"https://ex.org/a\"/><id>a</id><updated>10.01.2020</updated></entry></feed>"
+            )
+        };
+        let dates = |body: String| -> Vec<Option<String>> {
+            parse(body.as_bytes(), None)
+                .unwrap()
+                .entries
+                .iter()
+                .map(|e| e.published.or(e.updated).map(|d| d.to_rfc3339()))
+                .collect()
+        };
+        let january = Some("2020-01-10T14:33:00+00:00".to_string());
+        let october = Some("2020-10-01T14:33:00+00:00".to_string());
+        assert_eq!(
+            dates(rss("<language>de-DE</language>")),
+            [january.clone(), january.clone()]
+        );
+        assert_eq!(
+            dates(rss("<language>en-us</language>")),
+            [october, january.clone()]
+        );
+        assert_eq!(dates(rss("")), [None, january]);
+        assert_eq!(dates(rss("<language>en</language>"))[0], None);
+        assert_eq!(
+            dates(atom("xml:lang=\"en-GB\"")),
+            [Some("2020-01-10T00:00:00+00:00".to_string())]
+        );
+        assert_eq!(dates(atom("")), [None]);
     }
 
     #[test]

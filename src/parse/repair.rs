@@ -59,6 +59,18 @@ pub enum Fix {
     UnbalancedTags,
     /// An `<rss>` root without a `version` the parser knows.
     RssVersion,
+    /// A JSON Feed whose `version` the parser refuses (`http`, no trailing
+    /// slash, none at all).
+    JsonVersion,
+    /// A JSON value of the wrong type: a number where text belongs, one tag
+    /// or author where a list belongs, a list where text belongs.
+    JsonType,
+    /// A field the parser requires left out: the feed's `title` or `items`,
+    /// an attachment's `mime_type`.
+    JsonMissingField,
+    /// An item or attachment that cannot be read (not an object, an
+    /// attachment without a URL), dropped.
+    JsonDropped,
 }
 
 impl std::fmt::Display for Fix {
@@ -71,6 +83,12 @@ impl std::fmt::Display for Fix {
             Fix::Truncated => "a document cut off before its end",
             Fix::UnbalancedTags => "elements left open, or end tags that close nothing",
             Fix::RssVersion => "an RSS version the parser does not know",
+            Fix::JsonVersion => "a JSON Feed version the parser does not know",
+            Fix::JsonType => {
+                "JSON values of the wrong type (a number for text, one tag for a list)"
+            }
+            Fix::JsonMissingField => "JSON Feed fields left out that the parser requires",
+            Fix::JsonDropped => "JSON Feed items or attachments that could not be read, dropped",
         })
     }
 }
