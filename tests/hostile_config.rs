@@ -180,8 +180,20 @@ fn items_dated_at_the_edges_of_time_do_not_panic() {
         write_answer(&mut stream, "application/rss+xml", body.as_bytes());
     });
     let site = site(&format!("{base}/feed.xml"), "", "max_age = \"36500d\"");
-    let output = site.import(&[], 0);
+    let output = site.import(&["--json"], 0);
     assert!(!stderr(&output).contains("panicked"), "{}", show(&output));
+    // The year-1 item is older than max_age; the year-9999 one is clamped
+    // to the time of import.
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["feeds"][0]["filtered"], 1, "{}", show(&output));
+    let mut titles: Vec<&str> = json["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    titles.sort();
+    assert_eq!(titles, ["Far ahead", "Recent"]);
 }
 
 /// feedimport's state, as a path in the site.
