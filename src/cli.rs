@@ -94,10 +94,10 @@ pub struct RunArgs {
 
     /// Requests at the same time to one host, for this run (overrides
     /// `per_host` in the config; for mirrors and local servers).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub per_host: Option<u16>,
 
     /// Feeds fetched at the same time, for this run (overrides `concurrency`).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: Option<u16>,
 }

@@ -179,16 +179,17 @@ struct RawConfig {
     timezone: String,
     #[serde(default)]
     tags: Vec<String>,
-    #[serde(default = "default_concurrency")]
-    concurrency: usize,
+    // Counts are read as TOML's own integers and checked against their
+    // bounds here, so that every out-of-range value gets the same message.
+    concurrency: Option<i64>,
     interval: Option<String>,
-    per_host: Option<usize>,
-    max_body_mib: Option<u64>,
-    max_redirects: Option<usize>,
+    per_host: Option<i64>,
+    max_body_mib: Option<i64>,
+    max_redirects: Option<i64>,
     timeout: Option<String>,
     connect_timeout: Option<String>,
-    retries: Option<u32>,
-    alert_after_failures: Option<u32>,
+    retries: Option<i64>,
+    alert_after_failures: Option<i64>,
     #[serde(default)]
     feeds: Vec<toml::Value>,
 }
@@ -225,9 +226,6 @@ fn default_state_dir() -> PathBuf {
 }
 fn default_timezone() -> String {
     "Europe/Paris".to_string()
-}
-fn default_concurrency() -> usize {
-    DEFAULT_CONCURRENCY
 }
 
 /// How strict reading the config is.
@@ -291,39 +289,60 @@ impl Config {
                 raw.timezone
             ))
         })?;
-        if raw.concurrency == 0 {
-            return Err(invalid("key `concurrency` must be at least 1".to_string()));
-        }
         check_tags(&raw.tags).map_err(|m| invalid(format!("key `tags`: {m}")))?;
         let defaults = FetchSettings::default();
-        let positive = |key: &str, value: Option<u64>, default: u64| match value {
-            Some(0) => Err(invalid(format!("key `{key}` must be at least 1"))),
-            Some(v) => Ok(v),
-            None => Ok(default),
+        let count = |key: &str, value: Option<i64>, bounds: (u64, u64), default: u64| {
+            count_key(key, value, bounds, default).map_err(&invalid)
         };
+        let concurrency = count(
+            "concurrency",
+            raw.concurrency,
+            CONCURRENCY_BOUNDS,
+            DEFAULT_CONCURRENCY as u64,
+        )?;
         let fetch = FetchSettings {
-            per_host: positive(
+            per_host: count(
                 "per_host",
-                raw.per_host.map(|v| v as u64),
+                raw.per_host,
+                PER_HOST_BOUNDS,
                 defaults.per_host as u64,
             )? as usize,
-            max_body_bytes: positive("max_body_mib", raw.max_body_mib, 15)?
-                .saturating_mul(1024 * 1024),
-            max_redirects: raw.max_redirects.unwrap_or(defaults.max_redirects),
-            timeout: duration_key("timeout", raw.timeout.as_deref())
+            max_body_bytes: count(
+                "max_body_mib",
+                raw.max_body_mib,
+                MAX_BODY_MIB_BOUNDS,
+                defaults.max_body_bytes >> 20,
+            )? << 20,
+            max_redirects: count(
+                "max_redirects",
+                raw.max_redirects,
+                MAX_REDIRECTS_BOUNDS,
+                defaults.max_redirects as u64,
+            )? as usize,
+            timeout: duration_key("timeout", raw.timeout.as_deref(), &TIMEOUT_BOUNDS)
                 .map_err(&invalid)?
                 .unwrap_or(defaults.timeout),
-            connect_timeout: duration_key("connect_timeout", raw.connect_timeout.as_deref())
-                .map_err(&invalid)?
-                .unwrap_or(defaults.connect_timeout),
-            retries: raw.retries.unwrap_or(defaults.retries),
+            connect_timeout: duration_key(
+                "connect_timeout",
+                raw.connect_timeout.as_deref(),
+                &TIMEOUT_BOUNDS,
+            )
+            .map_err(&invalid)?
+            .unwrap_or(defaults.connect_timeout),
+            retries: count(
+                "retries",
+                raw.retries,
+                RETRIES_BOUNDS,
+                u64::from(defaults.retries),
+            )? as u32,
         };
-        let interval = duration_key("interval", raw.interval.as_deref())
+        let interval = duration_key("interval", raw.interval.as_deref(), &INTERVAL_BOUNDS)
             .map_err(&invalid)?
             .unwrap_or(DEFAULT_INTERVAL);
-        let alert_after_failures = positive(
+        let alert_after_failures = count(
             "alert_after_failures",
-            raw.alert_after_failures.map(u64::from),
+            raw.alert_after_failures,
+            ALERT_AFTER_FAILURES_BOUNDS,
             u64::from(DEFAULT_ALERT_AFTER_FAILURES),
         )? as u32;
 
@@ -363,7 +382,7 @@ impl Config {
             state_dir: base_dir.join(&raw.state_dir),
             timezone,
             tags: raw.tags,
-            concurrency: raw.concurrency,
+            concurrency: concurrency as usize,
             fetch,
             alert_after_failures,
             feeds,
@@ -452,9 +471,9 @@ fn parse_feed(
         compile_patterns(&raw.include).map_err(|m| format!("{label}: key `include`: {m}"))?;
     let exclude =
         compile_patterns(&raw.exclude).map_err(|m| format!("{label}: key `exclude`: {m}"))?;
-    let max_age =
-        duration_key("max_age", raw.max_age.as_deref()).map_err(|m| format!("{label}: {m}"))?;
-    let interval = duration_key("interval", raw.interval.as_deref())
+    let max_age = duration_key("max_age", raw.max_age.as_deref(), &MAX_AGE_BOUNDS)
+        .map_err(|m| format!("{label}: {m}"))?;
+    let interval = duration_key("interval", raw.interval.as_deref(), &INTERVAL_BOUNDS)
         .map_err(|m| format!("{label}: {m}"))?
         .unwrap_or(default_interval);
     let article_hosts = raw
@@ -485,16 +504,98 @@ fn parse_feed(
     })
 }
 
-/// A humantime duration (`"30d"`, `"1h 30m"`, `"90s"`) under `key`.
-fn duration_key(key: &str, text: Option<&str>) -> Result<Option<Duration>, String> {
-    text.map(|text| {
-        humantime::parse_duration(text.trim()).map_err(|e| {
-            format!(
-                "key `{key}`: `{text}` is not a duration such as \"30d\", \"1h\" or \"90s\" ({e})"
-            )
-        })
-    })
-    .transpose()
+/// A year as humantime reads `"1y"` (365.25 days).
+const YEAR: Duration = Duration::from_secs(31_557_600);
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// What a duration key may hold, written as in `feeds.toml` for messages.
+/// Beyond its bounds a value cannot work: a request given no time at all,
+/// an interval or an age that no date can reach (`"300000y"` from now is
+/// past the last date a date can hold).
+struct DurationBounds {
+    min: Duration,
+    min_text: &'static str,
+    max: Duration,
+    max_text: &'static str,
+}
+
+/// `interval`: `0s` fetches at every run; a feed fetched less than yearly
+/// is not a feed.
+const INTERVAL_BOUNDS: DurationBounds = DurationBounds {
+    min: Duration::ZERO,
+    min_text: "0s",
+    max: YEAR,
+    max_text: "1y",
+};
+/// `max_age`: `0s` would leave every item out.
+const MAX_AGE_BOUNDS: DurationBounds = DurationBounds {
+    min: Duration::from_secs(1),
+    min_text: "1s",
+    max: YEAR.saturating_mul(100),
+    max_text: "100y",
+};
+/// `timeout` and `connect_timeout`: `0s` fails every request.
+const TIMEOUT_BOUNDS: DurationBounds = DurationBounds {
+    min: Duration::from_millis(1),
+    min_text: "1ms",
+    max: HOUR,
+    max_text: "1h",
+};
+
+/// A humantime duration (`"30d"`, `"1h 30m"`, `"90s"`) under `key`, within
+/// the key's bounds.
+fn duration_key(
+    key: &str,
+    text: Option<&str>,
+    bounds: &DurationBounds,
+) -> Result<Option<Duration>, String> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let duration = humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("key `{key}`: `{text}` is not a duration such as \"30d\", \"1h\" or \"90s\" ({e})")
+    })?;
+    if duration < bounds.min {
+        return Err(format!(
+            "key `{key}`: `{text}` is too short: give at least {}, at most {}",
+            bounds.min_text, bounds.max_text
+        ));
+    }
+    if duration > bounds.max {
+        return Err(format!(
+            "key `{key}`: `{text}` is too long: give at most {}",
+            bounds.max_text
+        ));
+    }
+    Ok(Some(duration))
+}
+
+/// The bounds of the count keys, inclusive. Beyond them a value cannot
+/// work (no request at all, a 500 retried for ever) or asks more of a site
+/// than one importer should.
+const CONCURRENCY_BOUNDS: (u64, u64) = (1, 1024);
+const PER_HOST_BOUNDS: (u64, u64) = (1, 1024);
+const MAX_BODY_MIB_BOUNDS: (u64, u64) = (1, 1024);
+const MAX_REDIRECTS_BOUNDS: (u64, u64) = (0, 20);
+const RETRIES_BOUNDS: (u64, u64) = (0, 10);
+const ALERT_AFTER_FAILURES_BOUNDS: (u64, u64) = (1, u32::MAX as u64);
+
+/// The integer under `key` (`default` when absent), within `(min, max)`.
+fn count_key(
+    key: &str,
+    value: Option<i64>,
+    (min, max): (u64, u64),
+    default: u64,
+) -> Result<u64, String> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match u64::try_from(value) {
+        Ok(v) if (min..=max).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "key `{key}`: {value} is out of range: give a number from {min} to {max}"
+        )),
+    }
 }
 
 fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
@@ -763,6 +864,104 @@ mod tests {
         assert!(err.contains("`per_host`"), "{err}");
         let err = parse(&format!("interval = \"often\"\n{MINIMAL}")).unwrap_err();
         assert!(err.contains("`interval`") && err.contains("often"), "{err}");
+    }
+
+    #[test]
+    fn values_out_of_bounds_are_refused_naming_the_key() {
+        // (global line, feed line, what the message must say)
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "interval = \"100000000d\"",
+                "",
+                "key `interval`: `100000000d` is too long: give at most 1y",
+            ),
+            ("interval = \"300000y\"", "", "key `interval`"),
+            ("interval = \"18446744073709551615s\"", "", "key `interval`"),
+            ("interval = \"366d\"", "", "key `interval`"),
+            (
+                "",
+                "interval = \"2y\"",
+                "feed \"A\": key `interval`: `2y` is too long",
+            ),
+            (
+                "",
+                "max_age = \"0s\"",
+                "feed \"A\": key `max_age`: `0s` is too short: give at least 1s",
+            ),
+            ("", "max_age = \"300000y\"", "feed \"A\": key `max_age`"),
+            ("timeout = \"0s\"", "", "key `timeout`: `0s` is too short"),
+            (
+                "timeout = \"2h\"",
+                "",
+                "key `timeout`: `2h` is too long: give at most 1h",
+            ),
+            ("connect_timeout = \"0ms\"", "", "key `connect_timeout`"),
+            (
+                "connect_timeout = \"18446744073709551615s\"",
+                "",
+                "key `connect_timeout`",
+            ),
+            (
+                "retries = 4294967295",
+                "",
+                "key `retries`: 4294967295 is out of range: give a number from 0 to 10",
+            ),
+            ("retries = 11", "", "key `retries`"),
+            ("retries = -1", "", "key `retries`: -1 is out of range"),
+            (
+                "per_host = 0",
+                "",
+                "key `per_host`: 0 is out of range: give a number from 1 to 1024",
+            ),
+            ("per_host = 1025", "", "key `per_host`"),
+            ("concurrency = 0", "", "key `concurrency`"),
+            ("concurrency = -8", "", "key `concurrency`"),
+            ("concurrency = 9223372036854775807", "", "key `concurrency`"),
+            ("max_body_mib = 0", "", "key `max_body_mib`"),
+            ("max_body_mib = 17592186044416", "", "key `max_body_mib`"),
+            (
+                "max_redirects = 21",
+                "",
+                "key `max_redirects`: 21 is out of range: give a number from 0 to 20",
+            ),
+            ("max_redirects = -1", "", "key `max_redirects`"),
+            ("alert_after_failures = 0", "", "key `alert_after_failures`"),
+            (
+                "alert_after_failures = 4294967296",
+                "",
+                "key `alert_after_failures`",
+            ),
+        ];
+        for (global, per_feed, expected) in cases {
+            let err = parse(&format!("{global}\n{MINIMAL}{per_feed}\n")).unwrap_err();
+            assert!(
+                err.contains(expected) && err.starts_with("/site/feeds.toml: "),
+                "{global}{per_feed}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_at_the_bounds_are_accepted() {
+        let text = format!(
+            "interval = \"1y\"\ntimeout = \"1ms\"\nconnect_timeout = \"1h\"\nretries = 10\nper_host = 1024\nconcurrency = 1\nmax_body_mib = 1024\nmax_redirects = 0\nalert_after_failures = 4294967295\n{MINIMAL}max_age = \"100y\"\n"
+        );
+        let config = parse(&text).unwrap();
+        assert_eq!(config.feeds[0].interval, YEAR);
+        assert_eq!(config.feeds[0].max_age, Some(YEAR * 100));
+        assert_eq!(config.fetch.timeout, Duration::from_millis(1));
+        assert_eq!(config.fetch.connect_timeout, HOUR);
+        assert_eq!(config.fetch.retries, 10);
+        assert_eq!(config.fetch.per_host, 1024);
+        assert_eq!(config.concurrency, 1);
+        assert_eq!(config.fetch.max_body_bytes, 1 << 30);
+        assert_eq!(config.fetch.max_redirects, 0);
+        assert_eq!(config.alert_after_failures, u32::MAX);
+        let config = parse(&format!(
+            "interval = \"0s\"\n{MINIMAL}interval = \"365d\"\n"
+        ))
+        .unwrap();
+        assert_eq!(config.feeds[0].interval, Duration::from_secs(365 * 86400));
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub(crate) fn is_due(record: Option<&FeedRecord>, now: DateTime<Utc>, interval: 
         return true;
     };
     let tolerance = (interval / 20).min(Duration::from_secs(300));
-    now + to_chrono(tolerance) >= next_due
+    later(now, tolerance) >= next_due
 }
 
 /// After a successful fetch: the interval, or longer when the feed's `<ttl>`
@@ -92,7 +92,7 @@ pub(crate) fn next_after_success(
         .max(max_age)
         .map(|h| h.min(MAX_HINT))
         .unwrap_or_default();
-    now + to_chrono(interval.max(hint))
+    later(now, interval.max(hint))
 }
 
 /// After the `failures`th failure in a row: the interval doubled for each
@@ -106,11 +106,18 @@ pub(crate) fn next_after_failure(
     let doublings = failures.saturating_sub(1).min(20);
     let backoff = interval.saturating_mul(1u32 << doublings).min(MAX_BACKOFF);
     let asked = retry_after.map(|r| r.min(MAX_HINT)).unwrap_or_default();
-    now + to_chrono(backoff.max(asked))
+    later(now, backoff.max(asked))
 }
 
-fn to_chrono(duration: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+/// `now + duration`, or the last date there is when that lies beyond it.
+/// The config keeps intervals within a year and hints are capped at a day,
+/// but a date must never overflow (chrono's `+` panics): these are values
+/// from a file and from servers.
+fn later(now: DateTime<Utc>, duration: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(duration)
+        .ok()
+        .and_then(|duration| now.checked_add_signed(duration))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 #[cfg(test)]
@@ -161,6 +168,42 @@ mod tests {
             next_after_success(now, HOUR, None, Some(Duration::from_secs(365 * 86400))),
             at("2026-01-02T10:00:00Z")
         );
+    }
+
+    #[test]
+    fn durations_beyond_any_date_never_overflow() {
+        let now = at("2026-01-01T10:00:00Z");
+        let huge = [
+            Duration::MAX,
+            Duration::from_secs(u64::MAX),
+            Duration::from_secs(300_000 * 31_557_600),
+            Duration::from_secs(100_000_000 * 86_400),
+        ];
+        for interval in huge {
+            assert_eq!(
+                next_after_success(now, interval, Some(u32::MAX), Some(interval)),
+                DateTime::<Utc>::MAX_UTC
+            );
+            // Backoff is capped at a day, Retry-After too.
+            assert_eq!(
+                next_after_failure(now, interval, u32::MAX, Some(interval)),
+                at("2026-01-02T10:00:00Z")
+            );
+            assert!(is_due(None, now, interval));
+            let due_at_the_end = FeedRecord {
+                next_due: Some(DateTime::<Utc>::MAX_UTC),
+                ..FeedRecord::default()
+            };
+            assert!(!is_due(Some(&due_at_the_end), now, interval));
+            assert!(is_due(
+                Some(&due_at_the_end),
+                DateTime::<Utc>::MAX_UTC,
+                interval
+            ));
+        }
+        let end = DateTime::<Utc>::MAX_UTC;
+        assert_eq!(next_after_success(end, HOUR, None, None), end);
+        assert_eq!(next_after_failure(end, HOUR, 3, None), end);
     }
 
     #[test]

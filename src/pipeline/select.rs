@@ -100,10 +100,48 @@ fn accepted(feed: &FeedConfig, draft: &ItemDraft, now: DateTime<Utc>) -> bool {
     }
     if let Some(max_age) = feed.max_age
         && draft.date_source != DateSource::FirstImport
-        && let Ok(max_age) = chrono::Duration::from_std(max_age)
-        && draft.date < now - max_age
+        && let Some(oldest) = oldest_accepted(now, max_age)
+        && draft.date < oldest
     {
         return false;
     }
     true
+}
+
+/// The oldest date `max_age` accepts at `now`; `None` when that lies before
+/// the first date there is (then no date is too old). Checked: `now - max_age`
+/// panics past the range of dates.
+fn oldest_accepted(now: DateTime<Utc>, max_age: std::time::Duration) -> Option<DateTime<Utc>> {
+    chrono::Duration::from_std(max_age)
+        .ok()
+        .and_then(|max_age| now.checked_sub_signed(max_age))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_age_beyond_the_first_date_accepts_every_date() {
+        let now = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let day = std::time::Duration::from_secs(86_400);
+        assert_eq!(
+            oldest_accepted(now, day),
+            Some(
+                DateTime::parse_from_rfc3339("2025-12-31T00:00:00Z")
+                    .unwrap()
+                    .to_utc()
+            )
+        );
+        for huge in [
+            std::time::Duration::MAX,
+            std::time::Duration::from_secs(u64::MAX),
+            std::time::Duration::from_secs(300_000 * 31_557_600),
+        ] {
+            assert_eq!(oldest_accepted(now, huge), None, "{huge:?}");
+        }
+        assert_eq!(oldest_accepted(DateTime::<Utc>::MIN_UTC, day), None);
+    }
 }

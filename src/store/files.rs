@@ -108,11 +108,25 @@ impl Drop for Staging {
     }
 }
 
+/// Temporary files that become articles. tempfile creates its files 0600,
+/// which a web server or a site generator running as another user cannot
+/// read; an article is created as an editor's file would be: 0666, which
+/// the kernel masks with the process's umask at creation (no umask to read,
+/// nothing to race).
 fn temp_builder() -> tempfile::Builder<'static, 'static> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(ARTICLE_MODE));
+    }
     builder
 }
+
+/// The mode an article file is created with, before the umask.
+#[cfg(unix)]
+const ARTICLE_MODE: u32 = 0o666;
 
 /// Temporary files are `.feedimport-XXXXXX.tmp`: hidden, and recognisable
 /// when a killed run leaves one behind.
@@ -210,6 +224,25 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["a.md"]);
+    }
+
+    /// Article files take 0666 less the umask, as an editor's would. The
+    /// umask belongs to the whole process, so this reads it from the file
+    /// a plain `File::create` makes next to them instead of setting it.
+    #[cfg(unix)]
+    #[test]
+    fn article_files_take_the_mode_an_editors_file_would() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        File::create(dir.path().join("editor.md")).unwrap();
+        let editors = mode(&dir.path().join("editor.md"));
+        write_new_file(dir.path(), "a.md", b"one").unwrap();
+        assert_eq!(mode(&dir.path().join("a.md")), editors);
+        let staging = Staging::open(dir.path()).unwrap();
+        let staged = staging.stage(b"two").unwrap();
+        link_staged(staged, &dir.path().join("b.md")).unwrap();
+        assert_eq!(mode(&dir.path().join("b.md")), editors);
     }
 
     #[test]

@@ -30,6 +30,17 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A file at the state's name that is not a feedimport state: empty or
+    /// truncated, or an SQLite database without our tables.
+    #[error("state database {} is damaged: {reason} ({RECOVERY})", .path.display())]
+    Damaged { path: PathBuf, reason: String },
+    /// The state's write-ahead log without the database it belongs to:
+    /// a new state would take the old one's log for its own.
+    #[error(
+        "{} is the write-ahead log of a state database that is not there (moved away without its log?): move the log aside too, or put the database back, then run again",
+        .path.display()
+    )]
+    LogWithoutDatabase { path: PathBuf },
     #[error(
         "state database {} was written by a newer feedimport (schema {found}, this one knows {known}); upgrade feedimport",
         .path.display()
@@ -65,15 +76,19 @@ pub enum StoreError {
     TooManySameNames { path: PathBuf, attempts: u32 },
 }
 
+/// How to recover from a damaged state (the README says it too).
+const RECOVERY: &str =
+    "move it aside and run again, and feedimport rebuilds what it needs from the content folder";
+
 /// What to do about a state database that fails this way.
-fn state_advice(error: &rusqlite::Error) -> &'static str {
+fn state_advice(error: &rusqlite::Error) -> String {
     match error.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
-            " is damaged (move it aside and run again, and feedimport rebuilds what it needs from the content folder)"
+            format!(" is damaged ({RECOVERY})")
         }
         Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
-            " cannot be written (check that the folder exists and is writable)"
+            " cannot be written (check that the folder exists and is writable)".to_string()
         }
-        _ => "",
+        _ => String::new(),
     }
 }

@@ -102,24 +102,32 @@ pub struct ImportRecord<'a> {
 pub struct State {
     conn: Connection,
     path: PathBuf,
-    /// True when no state existed before: the content folder must be read to
-    /// learn what was imported already.
+    /// True when the state records no item yet: the content folder must be
+    /// read to learn what was imported already.
     fresh: bool,
 }
 
+/// Where a new state is built, with its schema, before it takes its name.
+const CREATING_SUFFIX: &str = ".creating";
+
 impl State {
-    /// Opens (creating when needed) the state in `state_dir`.
+    /// Opens (creating when needed) the state in `state_dir`. A file at the
+    /// state's name that is not a state (empty, truncated, without our
+    /// tables) is damage, never taken for a new state: that would import
+    /// again every article an editor deleted.
     pub fn open(state_dir: &Path) -> Result<State, StoreError> {
         std::fs::create_dir_all(state_dir).map_err(|source| StoreError::Io {
             path: state_dir.to_path_buf(),
             source,
         })?;
         let path = state_dir.join(STATE_FILE);
-        let fresh = !path.exists();
+        if exists(&path)? {
+            check_header(&path)?;
+        } else {
+            create(&path)?;
+        }
         let conn = Connection::open(&path).map_err(|e| state_error(&path, e))?;
-        let state = State { conn, path, fresh };
-        state.prepare()?;
-        Ok(state)
+        State::ready(conn, path)
     }
 
     /// A copy of the state in memory, for a dry run: it answers like the real
@@ -127,25 +135,48 @@ impl State {
     pub(crate) fn open_in_memory_copy(state_dir: &Path) -> Result<State, StoreError> {
         let path = state_dir.join(STATE_FILE);
         let mut conn = Connection::open_in_memory().map_err(|e| state_error(&path, e))?;
-        let fresh = !path.exists();
-        if !fresh {
+        if exists(&path)? {
+            check_header(&path)?;
             conn.restore(
                 rusqlite::MAIN_DB,
                 &path,
                 None::<fn(rusqlite::backup::Progress)>,
             )
             .map_err(|e| state_error(&path, e))?;
+        } else {
+            refuse_log_without_database(&path)?;
+            create_schema(&conn).map_err(|e| state_error(&path, e))?;
         }
-        let state = State { conn, path, fresh };
+        State::ready(conn, path)
+    }
+
+    /// Checks that `conn` holds a state (before anything is written to it),
+    /// brings it to this version's schema, and learns whether it is fresh.
+    fn ready(conn: Connection, path: PathBuf) -> Result<State, StoreError> {
+        let fail = |e| state_error(&path, e);
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(fail)?;
+        check_tables(&conn, &path)?;
+        let mut state = State {
+            conn,
+            path,
+            fresh: false,
+        };
         state.prepare()?;
+        state.fresh = !state.has_items().map_err(|e| state_error(&state.path, e))?;
         Ok(state)
+    }
+
+    /// Whether any item is recorded. A state without any is read from the
+    /// content folder: new, or created by a run stopped before it recorded
+    /// anything, it knows nothing the folder could contradict.
+    fn has_items(&self) -> rusqlite::Result<bool> {
+        self.conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM items)", [], |row| row.get(0))
     }
 
     fn prepare(&self) -> Result<(), StoreError> {
         let fail = |e| state_error(&self.path, e);
-        self.conn
-            .busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(fail)?;
         // Write-ahead logging: a commit (per group of feeds) costs an append, not a
         // rewritten journal; NORMAL sync keeps the database consistent after
         // a crash (a commit lost to a power cut is healed next run: its files
@@ -165,7 +196,7 @@ impl State {
                 known: SCHEMA_VERSION,
             });
         }
-        if version == 1 {
+        if !self.items_have_image_column().map_err(fail)? {
             // Version 1 had no image column; its feeds table is new.
             self.conn
                 .execute_batch("ALTER TABLE items ADD COLUMN has_image INTEGER")
@@ -213,6 +244,14 @@ impl State {
         )
     }
 
+    fn items_have_image_column(&self) -> rusqlite::Result<bool> {
+        self.conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('items') WHERE name = 'has_image'",
+            [],
+            |row| row.get::<_, i64>(0).map(|n| n > 0),
+        )
+    }
+
     /// Whether the feeds table is the one of schema 2, keyed by name.
     fn feeds_keyed_by_name(&self) -> rusqlite::Result<bool> {
         self.conn.query_row(
@@ -222,7 +261,8 @@ impl State {
         )
     }
 
-    /// True when no state existed before this run.
+    /// True when the state records no item yet (new, or created by a run
+    /// stopped before it recorded any): the content folder is to be read.
     pub(crate) fn is_fresh(&self) -> bool {
         self.fresh
     }
@@ -376,11 +416,14 @@ impl State {
     /// (for `status`). `Ok(None)` when there is no state yet.
     pub(crate) fn open_existing(state_dir: &Path) -> Result<Option<State>, StoreError> {
         let path = state_dir.join(STATE_FILE);
-        if !path.exists() {
+        if !exists(&path)? {
+            refuse_log_without_database(&path)?;
             return Ok(None);
         }
+        check_header(&path)?;
         let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| state_error(&path, e))?;
+        check_tables(&conn, &path)?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(|e| state_error(&path, e))?;
@@ -549,6 +592,126 @@ fn collect_markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+fn exists(path: &Path) -> Result<bool, StoreError> {
+    path.try_exists().map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// `path` with `suffix` added to its file name (`state.sqlite3-wal`).
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Creates the state at `path`, which does not exist: built under another
+/// name with its schema, in one transaction, then renamed into place. So a
+/// file at the state's name always has the schema, and one without it
+/// (empty, or SQLite's header without tables) is damage, never a run that
+/// was stopped halfway: SQLite creates its file on opening, before any
+/// transaction, so creating it in place could leave an empty file behind.
+/// What a stopped creation left under the other name is removed here (the
+/// caller holds the run lock). A state that an older feedimport left empty
+/// when it was stopped while creating it is reported as damage, once: moved
+/// aside as the message says, the next run rebuilds it.
+fn create(path: &Path) -> Result<(), StoreError> {
+    refuse_log_without_database(path)?;
+    let creating = with_suffix(path, CREATING_SUFFIX);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
+    for leftover in ["", "-journal", "-wal", "-shm"] {
+        let leftover = with_suffix(&creating, leftover);
+        match std::fs::remove_file(&leftover) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&leftover)(e)),
+            _ => {}
+        }
+    }
+    {
+        // SQLite's default rollback journal and full sync: once the
+        // connection is closed, the file holds the schema, on disk.
+        let conn = Connection::open(&creating).map_err(|e| state_error(&creating, e))?;
+        create_schema(&conn).map_err(|e| state_error(&creating, e))?;
+    }
+    std::fs::rename(&creating, path).map_err(io(path))?;
+    if let Some(dir) = path.parent() {
+        super::sync_dir(dir).map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+/// This version's schema, in one transaction.
+fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    ))
+}
+
+/// Refuses a write-ahead log left without its database: SQLite would
+/// replay it into a new database of the same name.
+fn refuse_log_without_database(path: &Path) -> Result<(), StoreError> {
+    let log = with_suffix(path, "-wal");
+    match std::fs::metadata(&log) {
+        Ok(meta) if meta.len() > 0 => Err(StoreError::LogWithoutDatabase { path: log }),
+        _ => Ok(()),
+    }
+}
+
+/// The file at the state's name starts like an SQLite database: an empty
+/// or truncated file is damage (SQLite would take an empty file for a new
+/// database).
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let mut header = Vec::with_capacity(100);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(100).read_to_end(&mut header))
+        .map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let reason = if header.is_empty() {
+        "the file is empty (truncated?)"
+    } else if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
+        "it is not an SQLite database"
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::Damaged {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    })
+}
+
+/// The database holds feedimport's `items` table (every schema had it):
+/// an SQLite file without it is not ours to fill in.
+fn check_tables(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let tables = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| row.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(|e| state_error(path, e))?;
+    if tables.iter().any(|t| t == "items") {
+        return Ok(());
+    }
+    let reason = if tables.is_empty() {
+        "it holds no tables (truncated?)".to_string()
+    } else {
+        format!(
+            "it holds none of feedimport's tables, only {} (another program's database?)",
+            tables.join(", ")
+        )
+    };
+    Err(StoreError::Damaged {
+        path: path.to_path_buf(),
+        reason,
+    })
 }
 
 fn state_error(path: &Path, source: rusqlite::Error) -> StoreError {
@@ -847,6 +1010,106 @@ mod tests {
         drop(state);
         // Upgraded once: opened again, nothing changes; `status` reads it.
         State::open(dir.path()).unwrap();
+        assert!(State::open_existing(dir.path()).unwrap().is_some());
+    }
+
+    /// What each way of opening says about the state in `dir`.
+    fn open_all_ways(dir: &Path) -> Vec<Result<bool, String>> {
+        vec![
+            State::open(dir)
+                .map(|s| s.is_fresh())
+                .map_err(|e| e.to_string()),
+            State::open_in_memory_copy(dir)
+                .map(|s| s.is_fresh())
+                .map_err(|e| e.to_string()),
+            State::open_existing(dir)
+                .map(|s| s.is_some_and(|s| s.is_fresh()))
+                .map_err(|e| e.to_string()),
+        ]
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_state_is_damage_and_left_as_it_is() {
+        let sqlite = |sql: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let conn = Connection::open(dir.path().join(STATE_FILE)).unwrap();
+            conn.execute_batch(sql).unwrap();
+            drop(conn);
+            std::fs::read(dir.path().join(STATE_FILE)).unwrap()
+        };
+        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+            ("empty", Vec::new(), "the file is empty"),
+            ("a few bytes", b"SQLite".to_vec(), "not an SQLite database"),
+            (
+                "header, no tables",
+                sqlite("CREATE TABLE t (x); DROP TABLE t;"),
+                "no tables",
+            ),
+            (
+                "header, no tables, WAL",
+                sqlite("PRAGMA journal_mode = WAL; CREATE TABLE t (x); DROP TABLE t;"),
+                "no tables",
+            ),
+            (
+                "another program's",
+                sqlite("CREATE TABLE notes (x); CREATE TABLE tags (y);"),
+                "only notes, tags",
+            ),
+        ];
+        for (what, bytes, reason) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(STATE_FILE), &bytes).unwrap();
+            for (way, result) in open_all_ways(dir.path()).into_iter().enumerate() {
+                let err = result.expect_err(what);
+                assert!(
+                    err.contains(STATE_FILE)
+                        && err.contains("is damaged")
+                        && err.contains(reason)
+                        && err.contains("move it aside"),
+                    "{what}, way {way}: {err}"
+                );
+            }
+            assert_eq!(
+                std::fs::read(dir.path().join(STATE_FILE)).unwrap(),
+                bytes,
+                "{what}: changed"
+            );
+        }
+    }
+
+    #[test]
+    fn a_log_without_its_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("state.sqlite3-wal"), b"frames").unwrap();
+        for (way, result) in open_all_ways(dir.path()).into_iter().enumerate() {
+            let err = result.expect_err("refused");
+            assert!(err.contains("state.sqlite3-wal"), "way {way}: {err}");
+        }
+        assert!(!dir.path().join(STATE_FILE).exists());
+        // An empty log holds nothing to replay.
+        std::fs::write(dir.path().join("state.sqlite3-wal"), b"").unwrap();
+        assert!(State::open(dir.path()).unwrap().is_fresh());
+    }
+
+    #[test]
+    fn a_state_whose_creation_was_stopped_is_created_again() {
+        let dir = tempfile::tempdir().unwrap();
+        // Stopped while it was built under its other name.
+        std::fs::write(dir.path().join("state.sqlite3.creating"), b"").unwrap();
+        std::fs::write(dir.path().join("state.sqlite3.creating-journal"), b"x").unwrap();
+        let state = State::open(dir.path()).unwrap();
+        assert!(state.is_fresh());
+        drop(state);
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [STATE_FILE]);
+        // Stopped after it took its name, before it recorded anything: still
+        // fresh, so the content folder is read again.
+        assert!(State::open(dir.path()).unwrap().is_fresh());
+        assert!(State::open_in_memory_copy(dir.path()).unwrap().is_fresh());
         assert!(State::open_existing(dir.path()).unwrap().is_some());
     }
 
