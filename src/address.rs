@@ -1,14 +1,17 @@
-//! Which network addresses article pages may be fetched from.
+//! Which network addresses a feed's requests may reach.
 //!
-//! A feed is untrusted: its links could point article-page fetches at the
-//! machine itself, the local network or a cloud metadata service (SSRF).
-//! Pages are therefore fetched only from public addresses, checked on the
-//! address actually connected to (a resolver that drops the others, so DNS
-//! rebinding gains nothing) and on every redirect, unless the feed itself is
-//! on a private address (an intranet feed, or a test server on loopback).
+//! A feed is untrusted: its redirects and links could point our requests at
+//! the machine itself, the local network or a cloud metadata service
+//! (SSRF). A feed's fetch, its article pages, and every redirect of either
+//! therefore reach only public addresses, checked on the address actually
+//! connected to (a resolver that drops the others, so DNS rebinding gains
+//! nothing) and on every hop's literal address, unless the URL in
+//! `feeds.toml` itself is on a private address (an intranet feed, or a test
+//! server on loopback): [`AddressPolicy`].
 //!
-//! In: hosts and addresses. Out: whether they are public. Resolution
-//! failures are errors of the fetch that asked.
+//! In: hosts and addresses. Out: whether they are public, and whether a
+//! feed's policy lets a request reach them. Resolution failures are errors
+//! of the fetch that asked.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -102,22 +105,84 @@ pub(crate) fn literal_ip(url: &Url) -> Option<IpAddr> {
 /// Is `url` on a non-public address: a private literal, `localhost`, or a
 /// name that resolves only to non-public addresses?
 pub(crate) async fn is_private_host(url: &Url) -> bool {
+    names_private(url, &resolve(url).await)
+}
+
+/// [`is_private_host`], given the addresses the URL's name resolves to.
+fn names_private(url: &Url, resolved: &[IpAddr]) -> bool {
     if let Some(ip) = literal_ip(url) {
         return !is_public(ip);
     }
     let Some(host) = url.host_str() else {
         return false;
     };
-    if host.eq_ignore_ascii_case("localhost") || host.ends_with(".localhost") {
-        return true;
-    }
+    is_local_name(host) || (!resolved.is_empty() && resolved.iter().all(|ip| !is_public(*ip)))
+}
+
+fn is_local_name(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost")
+}
+
+/// The addresses a URL's name resolves to (none for a literal address or a
+/// name that does not resolve).
+async fn resolve(url: &Url) -> Vec<IpAddr> {
+    let (Some(host), None) = (url.host_str(), literal_ip(url)) else {
+        return Vec::new();
+    };
     let port = url.port_or_known_default().unwrap_or(80);
     match tokio::net::lookup_host((host, port)).await {
-        Ok(addresses) => {
-            let addresses: Vec<SocketAddr> = addresses.collect();
-            !addresses.is_empty() && addresses.iter().all(|a| !is_public(a.ip()))
+        Ok(addresses) => addresses.map(|a: SocketAddr| a.ip()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Which addresses the requests made for one feed may reach, at every hop:
+/// its own fetch, its redirects, its article pages and theirs. Private,
+/// loopback, link-local and metadata addresses only when the URL in
+/// `feeds.toml` itself names one (an intranet feed, a test server on
+/// loopback); a public feed's redirects and links never lead inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AddressPolicy {
+    /// The feed is on a private address: so may its requests be.
+    Any,
+    /// Public addresses only, at every hop.
+    PublicOnly,
+}
+
+impl AddressPolicy {
+    /// The policy of a feed whose configured URL is `configured`.
+    pub(crate) async fn of_feed(configured: &Url) -> AddressPolicy {
+        AddressPolicy::for_configured(configured, &resolve(configured).await)
+    }
+
+    /// [`AddressPolicy::of_feed`], given the addresses the configured URL's
+    /// name resolves to.
+    pub(crate) fn for_configured(configured: &Url, resolved: &[IpAddr]) -> AddressPolicy {
+        if names_private(configured, resolved) {
+            AddressPolicy::Any
+        } else {
+            AddressPolicy::PublicOnly
         }
-        Err(_) => false,
+    }
+
+    /// May a request go to `url`, judged before connecting: a literal
+    /// address, or a local name. The addresses a name resolves to are
+    /// judged by [`AddressPolicy::allows_address`] as the connection is
+    /// made (so DNS rebinding gains nothing).
+    pub(crate) fn allows_url(self, url: &Url) -> bool {
+        match self {
+            AddressPolicy::Any => true,
+            AddressPolicy::PublicOnly => match literal_ip(url) {
+                Some(ip) => is_public(ip),
+                None => !url.host_str().is_some_and(is_local_name),
+            },
+        }
+    }
+
+    /// May a connection be made to `ip`?
+    pub(crate) fn allows_address(self, ip: IpAddr) -> bool {
+        self == AddressPolicy::Any || is_public(ip)
     }
 }
 
@@ -130,7 +195,9 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
         let host = name.as_str().to_string();
         Box::pin(async move {
             let addresses = tokio::net::lookup_host((host.as_str(), 0)).await?;
-            let public: Vec<SocketAddr> = addresses.filter(|a| is_public(a.ip())).collect();
+            let public: Vec<SocketAddr> = addresses
+                .filter(|a| AddressPolicy::PublicOnly.allows_address(a.ip()))
+                .collect();
             if public.is_empty() {
                 return Err(format!(
                     "{host} has no public address; article pages are fetched only from public hosts"
@@ -253,6 +320,60 @@ mod tests {
             assert!(is_private_host(&Url::parse(url).unwrap()).await, "{url}");
         }
         assert!(!is_private_host(&Url::parse("http://93.184.216.34/").unwrap()).await);
+    }
+
+    /// May a request for the feed at `configured` (its name resolving to
+    /// `configured_ips`) reach `hop` (its name resolving to `hop_ips`)? As
+    /// a fetch decides it: the URL before connecting, then the addresses
+    /// the resolver keeps.
+    fn reaches(configured: &str, configured_ips: &[&str], hop: &str, hop_ips: &[&str]) -> bool {
+        let ips =
+            |list: &[&str]| -> Vec<IpAddr> { list.iter().map(|a| a.parse().unwrap()).collect() };
+        let policy =
+            AddressPolicy::for_configured(&Url::parse(configured).unwrap(), &ips(configured_ips));
+        let hop = Url::parse(hop).unwrap();
+        let addresses = match literal_ip(&hop) {
+            Some(ip) => vec![ip],
+            None => ips(hop_ips),
+        };
+        policy.allows_url(&hop) && addresses.into_iter().any(|ip| policy.allows_address(ip))
+    }
+
+    #[test]
+    fn a_public_feed_never_reaches_a_private_address_at_any_hop() {
+        let public_feed = ("https://news.example.org/feed", &["93.184.216.34"][..]);
+        let unresolved_feed = ("https://news.example.org/feed", &[][..]);
+        let loopback_feed = ("http://127.0.0.1:8080/feed", &[][..]);
+        let intranet_feed = ("http://intranet.corp/feed", &["10.0.0.5"][..]);
+        let local_name_feed = ("http://localhost:8080/feed", &["127.0.0.1"][..]);
+        let hops: [(&str, &[&str], bool); 12] = [
+            // (hop, what its name resolves to, public)
+            ("https://cdn.example.net/a", &["93.184.216.35"], true),
+            ("http://93.184.216.34/a", &[], true),
+            ("http://127.0.0.1:9/internal.xml", &[], false),
+            ("http://169.254.169.254/latest/meta-data/", &[], false),
+            ("http://10.0.0.1/", &[], false),
+            ("http://[::1]/", &[], false),
+            ("http://[::ffff:127.0.0.1]/", &[], false),
+            ("http://[2002:7f00:1::]/", &[], false),
+            ("http://localhost/", &["127.0.0.1"], false),
+            ("http://LOCALHOST./", &["127.0.0.1"], false),
+            ("http://rebound.example/", &["127.0.0.1"], false),
+            // Public and private at once: only the public one is connected.
+            ("http://both.example/", &["10.0.0.1", "93.184.216.36"], true),
+        ];
+        for (hop, hop_ips, public) in hops {
+            for (feed, feed_ips) in [public_feed, unresolved_feed] {
+                assert_eq!(
+                    reaches(feed, feed_ips, hop, hop_ips),
+                    public,
+                    "{feed} → {hop}"
+                );
+            }
+            for (feed, feed_ips) in [loopback_feed, intranet_feed, local_name_feed] {
+                assert!(reaches(feed, feed_ips, hop, hop_ips), "{feed} → {hop}");
+            }
+        }
     }
 
     #[tokio::test]

@@ -40,14 +40,16 @@ pub(super) async fn find_page_images(
         // A feed on a private address (an intranet, a test server) may have
         // its pages there too; a public feed's links may not lead inside.
         let policy = match &feed.source {
-            FeedSource::Http(url) if crate::address::is_private_host(url).await => {
-                AddressPolicy::Any
-            }
-            _ => AddressPolicy::PublicOnly,
+            FeedSource::Http(url) => AddressPolicy::of_feed(url).await,
+            FeedSource::File(_) => AddressPolicy::PublicOnly,
         };
+        // The host rule holds at every redirect too: a page that moves to
+        // another site is not read there.
+        let host_allowed = |url: &Url| page_allowed(feed, url);
+        let host_allowed = &host_allowed;
         let found: Vec<(usize, Option<Url>)> = futures_util::stream::iter(wanted)
             .map(|(index, url)| async move {
-                match fetcher.fetch_page_head(&url, policy).await {
+                match fetcher.fetch_page_head(&url, policy, host_allowed).await {
                     Ok(head) => (index, preview_image(&head.html, &head.final_url)),
                     Err(e) => {
                         tracing::warn!(

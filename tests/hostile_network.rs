@@ -1,0 +1,201 @@
+//! End-to-end: what a hostile network can make of a run. Redirects and
+//! saved moves that lead a public feed inside, article pages that redirect
+//! to other hosts, URLs that would become Markdown links, and article pages
+//! that never answer.
+//!
+//! Why no end-to-end test of a *public* feed redirected inside: every test
+//! server is on loopback, and the address rule rightly calls loopback
+//! private, so a feed served by a test is a private feed, allowed to stay
+//! private. Weakening the rule for tests would test something else. The
+//! decision is tested as a table in `address::tests` (configured URL ×
+//! hop × what names resolve to), the fetcher's hop check in
+//! `fetch::tests`, and here, end to end, the part a test can reach honestly:
+//! a move saved by an earlier version, from a public name to loopback.
+
+mod common;
+
+use common::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn serve(server: &MockServer, route: &str, content_type: &str, body: &str) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), content_type),
+        )
+        .mount(server)
+        .await;
+}
+
+async fn redirect(server: &MockServer, route: &str, status: u16, location: &str) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(ResponseTemplate::new(status).insert_header("location", location))
+        .mount(server)
+        .await;
+}
+
+/// How many requests `server` saw for `route`.
+async fn requests_for(server: &MockServer, route: &str) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == route)
+        .count()
+}
+
+fn page_with_og_image(image: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html><head><title>Post</title>
+<meta property="og:image" content="{image}"></head><body><p>Text.</p></body></html>"#
+    )
+}
+
+/// A public feed (its name is one that never resolves: RFC 6761 `.invalid`)
+/// whose permanent move to loopback was saved by an earlier version: the
+/// move crosses the address rule, so it is ignored and the configured URL
+/// fetched instead; the internal document is never requested.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_move_from_a_public_feed_to_loopback_is_not_followed() {
+    let internal = MockServer::start().await;
+    let items = [Item::new(
+        "Internal memo",
+        "https://news.example.org/memo",
+        "Mon, 02 Sep 2024 08:00:00 +0000",
+    )];
+    serve(
+        &internal,
+        "/internal.xml",
+        "application/rss+xml",
+        &rss(&items),
+    )
+    .await;
+    let site = Site::new(&format!(
+        "retries = 0\n{}",
+        config(&[("Public", "http://feed.invalid/rss", "news")])
+    ));
+    // A first run records the feed (its fetch fails: the name does not
+    // resolve); then the state is given the move an earlier version saved.
+    site.import(&[], 1);
+    let state = rusqlite::Connection::open(site.path().join(".feedimport/state.sqlite3")).unwrap();
+    let moved = format!("{}/internal.xml", internal.uri());
+    let updated = state
+        .execute(
+            "UPDATE feeds SET moved_to = ?1 WHERE url = 'http://feed.invalid/rss'",
+            [&moved],
+        )
+        .unwrap();
+    assert_eq!(updated, 1, "the feed's record exists");
+    drop(state);
+
+    let output = site.run(&["run", "--force"]);
+    assert_eq!(
+        requests_for(&internal, "/internal.xml").await,
+        0,
+        "the internal document was requested\n{}",
+        stderr(&output)
+    );
+    assert!(site.content().is_empty(), "{:?}", site.content().keys());
+    assert!(
+        stderr(&output).contains("would cross between public and private addresses"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A feed on loopback may redirect within loopback (it is private itself),
+/// and its permanent move is reported.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_feed_may_move_within_private_addresses() {
+    let server = MockServer::start().await;
+    let port = url::Url::parse(&server.uri()).unwrap().port().unwrap();
+    let items = [Item::new(
+        "Moved",
+        "https://news.example.org/moved",
+        "Mon, 02 Sep 2024 08:00:00 +0000",
+    )];
+    redirect(
+        &server,
+        "/old.xml",
+        301,
+        &format!("http://localhost:{port}/new.xml"),
+    )
+    .await;
+    serve(&server, "/new.xml", "application/rss+xml", &rss(&items)).await;
+    let site = Site::new(&config(&[(
+        "Intranet",
+        &format!("{}/old.xml", server.uri()),
+        "news",
+    )]));
+    let output = site.import(&[], 0);
+    assert_eq!(site.content().len(), 1, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "moved permanently to http://localhost:{port}/new.xml"
+        )),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// An article page that redirects to another host (here `localhost`, for a
+/// feed on `127.0.0.1`) is not followed there: the host rule holds at every
+/// hop. The article is written with its other image source.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_article_page_redirecting_to_another_host_is_not_followed() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let port = url::Url::parse(&base).unwrap().port().unwrap();
+    let mut item = Item::new(
+        "Redirected page",
+        &format!("{base}/a/1"),
+        "Mon, 02 Sep 2024 08:00:00 +0000",
+    );
+    item.description = Some(
+        "&lt;p&gt;Text.&lt;img src=\"https://images.example.org/in-content.jpg\" width=\"800\" height=\"600\"&gt;&lt;/p&gt;"
+            .into(),
+    );
+    serve(&server, "/feed.xml", "application/rss+xml", &rss(&[item])).await;
+    redirect(
+        &server,
+        "/a/1",
+        301,
+        &format!("http://localhost:{port}/elsewhere/1"),
+    )
+    .await;
+    serve(
+        &server,
+        "/elsewhere/1",
+        "text/html",
+        &page_with_og_image("https://images.example.org/from-other-host.jpg"),
+    )
+    .await;
+    let site = Site::new(&config(&[(
+        "Loopback",
+        &format!("{base}/feed.xml"),
+        "news",
+    )]));
+    let output = site.import(&[], 0);
+    assert_eq!(requests_for(&server, "/a/1").await, 1);
+    assert_eq!(
+        requests_for(&server, "/elsewhere/1").await,
+        0,
+        "the other host was fetched\n{}",
+        stderr(&output)
+    );
+    let files = site.content();
+    assert_eq!(files.len(), 1, "{}", stderr(&output));
+    let front = front_matter(files.values().next().unwrap());
+    assert_eq!(
+        front["imageUrl"].as_str(),
+        Some("https://images.example.org/in-content.jpg")
+    );
+    assert!(
+        stderr(&output).contains("neither the feed's host nor one of its article_hosts"),
+        "{}",
+        stderr(&output)
+    );
+}
