@@ -199,3 +199,77 @@ async fn an_article_page_redirecting_to_another_host_is_not_followed() {
         stderr(&output)
     );
 }
+
+/// Every link and image a CommonMark reader finds in `markdown`, and
+/// whether it holds raw HTML.
+fn links_and_html(markdown: &str) -> (Vec<String>, bool) {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut links = Vec::new();
+    let mut html = false;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                links.push(dest_url.to_string());
+            }
+            Event::Html(_) | Event::InlineHtml(_) => html = true,
+            _ => {}
+        }
+    }
+    (links, html)
+}
+
+/// Links and image URLs that would become Markdown links to `javascript:`
+/// (or break out of an attribute) are written as inert http(s) URLs, in the
+/// body and in the front matter.
+#[tokio::test(flavor = "multi_thread")]
+async fn urls_cannot_inject_links_into_the_body() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let hostile = [
+        ("Path", format!("{base}/a/[click me](javascript:alert(1))")),
+        ("Query", format!("{base}/b?x=[y](javascript:alert(1))")),
+        ("Fragment", format!("{base}/c#[y](javascript:alert(1))")),
+        ("Quotes", format!("{base}/d/it's-\"quoted\"")),
+    ];
+    let items: Vec<Item> = hostile
+        .iter()
+        .enumerate()
+        .map(|(i, (title, link))| {
+            let mut item = Item::new(
+                title,
+                &link.replace('&', "&amp;").replace('<', "&lt;"),
+                &format!("Mon, 02 Sep 2024 08:0{i}:00 +0000"),
+            );
+            item.image = Some(format!("{base}/img/o'clock-[x](javascript:alert(1)).jpg"));
+            item
+        })
+        .collect();
+    serve(&server, "/feed.xml", "application/rss+xml", &rss(&items)).await;
+    let site = Site::new(&config(&[("Hostile", &format!("{base}/feed.xml"), "news")]));
+    let output = site.import(&[], 0);
+    let files = site.content();
+    assert_eq!(files.len(), hostile.len(), "{}", stderr(&output));
+    for (name, text) in &files {
+        let (links, html) = links_and_html(body(text));
+        assert_eq!(
+            links.len(),
+            1,
+            "{name}: only the image is a link: {links:?}\n{text}"
+        );
+        assert!(
+            links
+                .iter()
+                .all(|l| l.starts_with("http://") || l.starts_with("https://")),
+            "{name}: {links:?}"
+        );
+        assert!(!html, "{name}: raw HTML\n{text}");
+        let front = front_matter(text);
+        for key in ["sourceUrl", "imageUrl", "imageCredit"] {
+            let value = front[key].as_str().unwrap();
+            assert!(
+                !value.contains(['[', ']', '(', ')', '<', '>', '"', '\'']),
+                "{name}: {key} = {value}"
+            );
+        }
+    }
+}
