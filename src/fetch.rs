@@ -302,6 +302,11 @@ impl Fetcher {
         })
     }
 
+    /// How long one request may take, body included (`timeout`).
+    pub(crate) fn timeout(&self) -> Duration {
+        self.settings.timeout
+    }
+
     /// Fetches one feed, conditionally when `validators` are known, retrying
     /// transient failures. Its requests reach what its own URL's
     /// [`AddressPolicy`] allows.

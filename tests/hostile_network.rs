@@ -15,6 +15,7 @@
 mod common;
 
 use common::*;
+use std::process::Command;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -272,4 +273,114 @@ async fn urls_cannot_inject_links_into_the_body() {
             );
         }
     }
+}
+
+/// A feed at `/feed.xml` whose article pages (every other path) never
+/// answer: each page request is counted, then held until the client gives
+/// up. Returns the base URL and the count.
+fn feed_with_silent_pages(
+    items: impl Fn(&str) -> Vec<Item> + Send + Sync + 'static,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::Read;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, OnceLock};
+    let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let pages = Arc::new(AtomicUsize::new(0));
+    let (shared_base, shared_pages) = (base.clone(), pages.clone());
+    let items = Arc::new(items);
+    let url = raw_server(move |mut stream| {
+        let head = read_request_head(&mut stream);
+        if head.starts_with("GET /feed.xml ") {
+            let base = shared_base.get().expect("the base is known");
+            write_answer(
+                &mut stream,
+                "application/rss+xml",
+                rss(&items(base)).as_bytes(),
+            );
+        } else {
+            shared_pages.fetch_add(1, Ordering::SeqCst);
+            // Silent until the client hangs up.
+            let mut sink = [0u8; 1024];
+            while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+        }
+    });
+    base.set(url.clone()).unwrap();
+    (url, pages)
+}
+
+/// A feed whose 200 article pages never answer holds the run no longer than
+/// its page budget (twice `timeout`): its items are written with their
+/// other image sources, and the healthy feed listed after it is written
+/// too. Before the budget, the pages took 200 × 1 s / `per_host` = 100 s,
+/// past the test's hang guard. A SIGTERM sent once the healthy feed's file
+/// is on disk leaves it there.
+#[tokio::test(flavor = "multi_thread")]
+async fn article_pages_that_never_answer_do_not_hold_the_next_feed() {
+    const SLOW_ITEMS: usize = 200;
+    let (slow, page_requests) = feed_with_silent_pages(|base| {
+        (0..SLOW_ITEMS)
+            .map(|i| {
+                let mut item = Item::new(
+                    &format!("Slow story {i}"),
+                    &format!("{base}/a/{i}"),
+                    &format!("Mon, 02 Sep 2024 {:02}:{:02}:00 +0000", i / 60, i % 60),
+                );
+                item.description = Some(format!(
+                    "&lt;p&gt;Text.&lt;img src=\"https://images.example.org/{i}.jpg\" width=\"800\" height=\"600\"&gt;&lt;/p&gt;"
+                ));
+                item
+            })
+            .collect()
+    });
+    let healthy = MockServer::start().await;
+    let mut item = Item::new(
+        "Healthy story",
+        "https://news.example.org/healthy",
+        "Mon, 02 Sep 2024 09:00:00 +0000",
+    );
+    item.image = Some("https://images.example.org/healthy.jpg".into());
+    serve(&healthy, "/feed.xml", "application/rss+xml", &rss(&[item])).await;
+    let mut text = config(&[
+        ("Slow pages", &format!("{slow}/feed.xml"), "slow"),
+        ("Healthy", &format!("{}/feed.xml", healthy.uri()), "news"),
+    ]);
+    text.insert_str(0, "timeout = \"1s\"\nretries = 0\n");
+    let site = Site::new(&text);
+    let run = site.start(&["run"]);
+    wait_until("the slow feed's page requests", || {
+        page_requests.load(std::sync::atomic::Ordering::SeqCst) > 0
+    });
+    let healthy_file = site.path().join("content/news/2024-09-02-healthy-story.md");
+    wait_until("the healthy feed's article", || healthy_file.exists());
+    // The run may have ended on its own meanwhile: then there is no one to
+    // signal, and that is fine.
+    let _signalled = Command::new("kill")
+        .args(["-TERM", &run.id().to_string()])
+        .status();
+    let output = finish_within(run, HANG, "the run after SIGTERM");
+    assert!(
+        matches!(output.status.code(), Some(0 | 130)),
+        "{}",
+        stderr(&output)
+    );
+    assert!(healthy_file.exists(), "{}", stderr(&output));
+    let files = site.content();
+    let slow_files: Vec<&String> = files.keys().filter(|k| k.starts_with("slow/")).collect();
+    assert_eq!(slow_files.len(), SLOW_ITEMS, "{}", stderr(&output));
+    for name in slow_files {
+        let image = front_matter(&files[name])["imageUrl"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            image.starts_with("https://images.example.org/"),
+            "{name}: {image}"
+        );
+    }
+    let log = stderr(&output);
+    assert!(
+        log.contains("article pages not read within 2s (twice the timeout)")
+            && log.contains("Slow pages"),
+        "{log}"
+    );
 }
