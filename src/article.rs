@@ -18,6 +18,7 @@ use url::Url;
 use crate::config::{Config, FeedConfig};
 use crate::extract::ItemDraft;
 use crate::permalink::{file_stem, permalink, title_slug};
+use crate::render::inert_url;
 
 /// What every article of one feed shares.
 #[derive(Debug, Clone)]
@@ -60,14 +61,19 @@ pub fn build_article(
     settings: &ArticleSettings,
     page_image: Option<&Url>,
 ) -> Article {
-    let source_url = draft.source_url.to_string();
+    // Inert in the body and in a template's attribute: the front matter
+    // holds the same spelling the body shows.
+    let source_url = inert_url(draft.source_url.as_str()).into_owned();
     let image = draft
         .declared_image
         .as_ref()
         .or(page_image)
         .or(draft.content_image.as_ref());
     let (image_url, image_credit) = match image {
-        Some(url) => (url.to_string(), image_credit(&source_url)),
+        Some(url) => (
+            inert_url(url.as_str()).into_owned(),
+            image_credit(&source_url),
+        ),
         None => (String::new(), String::new()),
     };
     let slug = title_slug(&draft.title);

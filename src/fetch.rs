@@ -23,6 +23,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
+pub(crate) use crate::address::AddressPolicy;
 use crate::config::{FeedSource, FetchSettings};
 
 pub(crate) const USER_AGENT: &str = concat!(
@@ -128,9 +129,11 @@ pub(crate) enum FetchError {
         source: std::io::Error,
     },
     #[error(
-        "{url} is on a private or local address; article pages are fetched only from public hosts"
+        "{url} is on a private or local address, and the feed's url is not: a public feed's redirects and article pages never lead there"
     )]
     PrivateAddress { url: String },
+    #[error("redirected to {url}, which is neither the feed's host nor one of its article_hosts")]
+    OtherHost { url: String },
     #[error("cannot set up the HTTP client")]
     Client {
         #[source]
@@ -267,14 +270,6 @@ struct Arrived {
     _permit: Option<OwnedSemaphorePermit>,
 }
 
-/// Which addresses a request may reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AddressPolicy {
-    Any,
-    /// Public addresses only, at every hop (article pages of public feeds).
-    PublicOnly,
-}
-
 impl Fetcher {
     pub(crate) fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
         let builder = || {
@@ -307,18 +302,39 @@ impl Fetcher {
         })
     }
 
+    /// How long one request may take, body included (`timeout`).
+    pub(crate) fn timeout(&self) -> Duration {
+        self.settings.timeout
+    }
+
     /// Fetches one feed, conditionally when `validators` are known, retrying
-    /// transient failures.
+    /// transient failures. Its requests reach what its own URL's
+    /// [`AddressPolicy`] allows.
     pub(crate) async fn fetch(
         &self,
         source: &FeedSource,
         validators: Option<&Validators>,
     ) -> Result<FetchOutcome, FetchError> {
+        let policy = match source {
+            FeedSource::Http(url) => AddressPolicy::of_feed(url).await,
+            FeedSource::File(_) => AddressPolicy::PublicOnly,
+        };
+        self.fetch_within(source, validators, policy).await
+    }
+
+    /// [`Fetcher::fetch`], with the policy of the feed's configured URL
+    /// (`source` may be where it moved to).
+    pub(crate) async fn fetch_within(
+        &self,
+        source: &FeedSource,
+        validators: Option<&Validators>,
+        policy: AddressPolicy,
+    ) -> Result<FetchOutcome, FetchError> {
         match source {
             FeedSource::Http(url) => {
                 let mut attempt = 0;
                 loop {
-                    match self.fetch_http(url, validators).await {
+                    match self.fetch_http(url, validators, policy).await {
                         Err(error) if error.is_transient() && attempt < self.settings.retries => {
                             let Some(wait) = retry_wait(&error, attempt) else {
                                 return Err(error);
@@ -345,6 +361,7 @@ impl Fetcher {
         &self,
         url: &Url,
         validators: Option<&Validators>,
+        policy: AddressPolicy,
     ) -> Result<FetchOutcome, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -369,7 +386,7 @@ impl Fetcher {
                 headers.insert(header::IF_MODIFIED_SINCE, date);
             }
         }
-        let arrived = self.send(url, headers, AddressPolicy::Any).await?;
+        let arrived = self.send(url, headers, policy, &|_| true).await?;
         let response = &arrived.response;
         let info = FetchInfo {
             validators: Validators {
@@ -401,12 +418,16 @@ impl Fetcher {
     }
 
     /// Sends a GET, following redirects by hand up to `max_redirects`, each
-    /// hop checked against `policy`.
+    /// hop checked against `policy` and `host_allowed`. A permanent move is
+    /// reported only when it stays on the same side of the address rule as
+    /// `start`: a private feed's move to a public host is followed, never
+    /// saved.
     async fn send(
         &self,
         start: &Url,
         headers: HeaderMap,
         policy: AddressPolicy,
+        host_allowed: &(dyn Fn(&Url) -> bool + Sync),
     ) -> Result<Arrived, FetchError> {
         let client = match policy {
             AddressPolicy::Any => &self.client,
@@ -415,13 +436,15 @@ impl Fetcher {
         let mut url = start.clone();
         let mut all_permanent = true;
         for _ in 0..=self.settings.max_redirects {
-            // The resolver checks names; literal addresses are checked here.
-            let private_literal =
-                crate::address::literal_ip(&url).is_some_and(|ip| !crate::address::is_public(ip));
-            if policy == AddressPolicy::PublicOnly
-                && (private_literal || url.host_str() == Some("localhost"))
-            {
+            // Literal addresses and local names are checked here; the
+            // resolver checks what names resolve to.
+            if !policy.allows_url(&url) {
                 return Err(FetchError::PrivateAddress {
+                    url: url.to_string(),
+                });
+            }
+            if !host_allowed(&url) {
+                return Err(FetchError::OtherHost {
                     url: url.to_string(),
                 });
             }
@@ -436,7 +459,13 @@ impl Fetcher {
             let location = response.headers().get(header::LOCATION);
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED || location.is_none()
             {
-                let moved_to = (all_permanent && url != *start).then(|| url.clone());
+                let moved = all_permanent && url != *start;
+                let same_side = match policy {
+                    // Every hop was checked public.
+                    AddressPolicy::PublicOnly => true,
+                    AddressPolicy::Any => crate::address::is_private_host(&url).await,
+                };
+                let moved_to = (moved && same_side).then(|| url.clone());
                 return Ok(Arrived {
                     response,
                     final_url: url,
@@ -488,17 +517,19 @@ impl Fetcher {
 
     /// Fetches an article page as far as the end of its `<head>`: the
     /// preview image is declared there, and the body is most of the bytes.
+    /// Every hop must be on a host `host_allowed` accepts.
     pub(crate) async fn fetch_page_head(
         &self,
         url: &Url,
         policy: AddressPolicy,
+        host_allowed: &(dyn Fn(&Url) -> bool + Sync),
     ) -> Result<PageHead, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::ACCEPT,
             HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
         );
-        let mut arrived = self.send(url, headers, policy).await?;
+        let mut arrived = self.send(url, headers, policy, host_allowed).await?;
         let status = arrived.response.status();
         if !status.is_success() {
             return Err(FetchError::Status {
@@ -739,13 +770,13 @@ mod tests {
         // A feed on loopback may have its pages there.
         assert!(
             fetcher
-                .fetch_page_head(&page, AddressPolicy::Any)
+                .fetch_page_head(&page, AddressPolicy::Any, &|_| true)
                 .await
                 .is_ok()
         );
         // A public feed's links may not lead there, by address or by name.
         let refused = fetcher
-            .fetch_page_head(&page, AddressPolicy::PublicOnly)
+            .fetch_page_head(&page, AddressPolicy::PublicOnly, &|_| true)
             .await;
         assert!(
             matches!(refused, Err(FetchError::PrivateAddress { .. })),
@@ -755,17 +786,44 @@ mod tests {
             Url::parse(&format!("http://localhost:{}/page", page.port().unwrap())).unwrap();
         assert!(
             fetcher
-                .fetch_page_head(&by_name, AddressPolicy::PublicOnly)
+                .fetch_page_head(&by_name, AddressPolicy::PublicOnly, &|_| true)
                 .await
                 .is_err()
         );
         // Cloud metadata, by its link-local address.
         let metadata = Url::parse("http://169.254.169.254/latest/meta-data/").unwrap();
         let error = fetcher
-            .fetch_page_head(&metadata, AddressPolicy::PublicOnly)
+            .fetch_page_head(&metadata, AddressPolicy::PublicOnly, &|_| true)
             .await
             .unwrap_err();
         assert!(matches!(error, FetchError::PrivateAddress { .. }));
+    }
+
+    #[tokio::test]
+    async fn the_host_rule_holds_at_every_hop() {
+        use wiremock::matchers::path;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        let port = Url::parse(&server.uri()).unwrap().port().unwrap();
+        Mock::given(path("/page"))
+            .respond_with(
+                ResponseTemplate::new(302)
+                    .insert_header("location", format!("http://localhost:{port}/other")),
+            )
+            .mount(&server)
+            .await;
+        let fetcher = Fetcher::new(&FetchSettings::default()).unwrap();
+        let page = Url::parse(&format!("{}/page", server.uri())).unwrap();
+        let same_host = |url: &Url| url.host_str() == Some("127.0.0.1");
+        let refused = fetcher
+            .fetch_page_head(&page, AddressPolicy::Any, &same_host)
+            .await;
+        assert!(
+            matches!(&refused, Err(FetchError::OtherHost { url }) if url.starts_with("http://localhost:")),
+            "{refused:?}"
+        );
+        let requests = server.received_requests().await.unwrap();
+        assert!(requests.iter().all(|r| r.url.path() == "/page"));
     }
 
     #[test]

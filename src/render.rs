@@ -4,7 +4,11 @@
 //! matter with every value double-quoted (JSON-style escapes, which YAML reads
 //! back unchanged), then the body. Pure; nothing fails.
 
-use crate::article::Article;
+use std::borrow::Cow;
+
+use url::{Position, Url};
+
+use crate::article::{Article, IMAGE_CREDIT_PREFIX};
 
 /// The whole file.
 pub fn render(article: &Article) -> String {
@@ -33,14 +37,18 @@ pub fn render(article: &Article) -> String {
         out.push_str("![");
         out.push_str(&markdown_text(&article.title));
         out.push_str("](");
-        out.push_str(&link_destination(&article.image_url));
+        out.push_str(&link_destination(&inert_url(&article.image_url)));
         out.push_str(")\n\n");
         if !article.image_credit.is_empty() {
-            // The credit is our fixed text and a URL normalised by the url
-            // crate (no spaces, quotes or angle brackets): written as is, so
-            // that the URL stays the same bytes.
+            // Our fixed text and the source URL, kept one inert token.
             out.push_str("*Crédit image : ");
-            out.push_str(&article.image_credit);
+            match article.image_credit.strip_prefix(IMAGE_CREDIT_PREFIX) {
+                Some(url) => {
+                    out.push_str(IMAGE_CREDIT_PREFIX);
+                    out.push_str(&inert_url(url));
+                }
+                None => out.push_str(&markdown_text(&article.image_credit)),
+            }
             out.push_str("*\n\n");
         }
     }
@@ -50,7 +58,7 @@ pub fn render(article: &Article) -> String {
         out.push_str("\n\n");
     }
     out.push_str("## Lien source\n\n");
-    out.push_str(&article.source_url);
+    out.push_str(&inert_url(&article.source_url));
     out.push('\n');
     out
 }
@@ -138,6 +146,49 @@ pub fn markdown_text(text: &str) -> String {
     out
 }
 
+/// A URL that Markdown (and an HTML attribute, and a linkifier) reads as
+/// one inert token: `[`, `]`, `(`, `)`, `<`, `>`, `"`, `'`, `\\`, `` ` ``,
+/// whitespace and control characters are percent-encoded, so that no part
+/// of it can open a link, an image, an autolink, a tag or a new line
+/// (`http://h/a/[x](javascript:…)` stays one http link). The brackets of
+/// an IPv6 host stay as they are. The percent-encoded form names the same
+/// resource, and a URL without these characters is unchanged.
+pub(crate) fn inert_url(url: &str) -> Cow<'_, str> {
+    fn needs(c: char) -> bool {
+        matches!(
+            c,
+            '[' | ']' | '(' | ')' | '<' | '>' | '"' | '\'' | '\\' | '`'
+        ) || c.is_whitespace()
+            || c.is_control()
+    }
+    if !url.contains(needs) {
+        return Cow::Borrowed(url);
+    }
+    let encode = |part: &str, out: &mut String| {
+        for c in part.chars() {
+            if needs(c) {
+                let mut bytes = [0; 4];
+                for byte in c.encode_utf8(&mut bytes).bytes() {
+                    out.push_str(&format!("%{byte:02X}"));
+                }
+            } else {
+                out.push(c);
+            }
+        }
+    };
+    let mut out = String::with_capacity(url.len() + 16);
+    // The host, as the url crate checked it, keeps its IPv6 brackets.
+    match Url::parse(url).ok().filter(|parsed| parsed.as_str() == url) {
+        Some(parsed) => {
+            encode(&parsed[..Position::BeforeHost], &mut out);
+            out.push_str(&parsed[Position::BeforeHost..Position::AfterHost]);
+            encode(&parsed[Position::AfterHost..], &mut out);
+        }
+        None => encode(url, &mut out),
+    }
+    Cow::Owned(out)
+}
+
 /// A link destination that Markdown reads whole: wrapped in `<…>` when it
 /// holds characters that would end a bare destination.
 fn link_destination(url: &str) -> String {
@@ -173,6 +224,118 @@ mod tests {
             let parsed: std::collections::BTreeMap<String, String> =
                 serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{doc:?}: {e}"));
             assert_eq!(parsed["v"], value, "{doc}");
+        }
+    }
+
+    /// URLs a hostile feed can get past the url crate's parser (which
+    /// keeps `[`, `]`, `(`, `)` and `'`), and raw strings that never went
+    /// through it.
+    const HOSTILE_URLS: [&str; 12] = [
+        "http://host/a/[click me](javascript:alert(1))",
+        "http://host/a/[click%20me](javascript:alert(1))",
+        "https://host/?x=[y](javascript:alert(1))",
+        "https://host/#[y](data:text/html,x)",
+        "http://host/a\n![x](javascript:alert(1))",
+        "http://host/a\r\n\n[x]: javascript:alert(1)",
+        "http://host/<script>alert(1)</script>",
+        "http://host/a\"onerror=\"alert(1)",
+        "http://host/a'onerror='alert(1)",
+        "http://host/a <javascript:alert(1)>",
+        "http://[::1]:8080/a/[x](javascript:alert(1))",
+        "http://user:p(a)ss@host/a\\[x](javascript:1)",
+    ];
+
+    fn article(source_url: &str, image_url: &str) -> Article {
+        Article {
+            title: "Title".into(),
+            date: "2024-09-02T08:00:00.000Z".into(),
+            published_date: "2 septembre 2024".into(),
+            summary: "Summary.".into(),
+            importance: String::new(),
+            source_url: source_url.into(),
+            tags: vec!["News".into()],
+            permalink: "/news/2024-09-02-title".into(),
+            image_url: image_url.into(),
+            image_credit: format!("{IMAGE_CREDIT_PREFIX}{source_url}"),
+            slug: "title".into(),
+            local_date: chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap(),
+        }
+    }
+
+    /// Every link and image a CommonMark reader finds in `markdown`, and
+    /// whether it holds raw HTML.
+    fn links_and_html(markdown: &str) -> (Vec<String>, bool) {
+        use pulldown_cmark::{Event, Parser, Tag};
+        let mut links = Vec::new();
+        let mut html = false;
+        for event in Parser::new(markdown) {
+            match event {
+                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                    links.push(dest_url.to_string());
+                }
+                Event::Html(_) | Event::InlineHtml(_) => html = true,
+                _ => {}
+            }
+        }
+        (links, html)
+    }
+
+    #[test]
+    fn urls_in_the_body_stay_inert() {
+        let plain = render(&article("http://host/a", "http://host/a"));
+        for hostile in HOSTILE_URLS {
+            let text = render(&article(hostile, hostile));
+            let body = &text[text.find("\n---\n").unwrap() + 5..];
+            let (links, html) = links_and_html(body);
+            // The image is the one link; the credit and the source line
+            // are text.
+            assert_eq!(links.len(), 1, "{hostile:?}: {links:?}\n{body}");
+            assert!(
+                links[0].starts_with("http://") || links[0].starts_with("https://"),
+                "{hostile:?}: {links:?}"
+            );
+            assert!(!html, "{hostile:?}: raw HTML in\n{body}");
+            // Nothing of the URL leaks onto a line of its own.
+            assert_eq!(
+                text.lines().count(),
+                plain.lines().count(),
+                "{hostile:?}\n{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn inert_urls_are_percent_encoded_only_where_needed() {
+        for (url, inert) in [
+            (
+                "http://host/a/[click me](javascript:alert(1))",
+                "http://host/a/%5Bclick%20me%5D%28javascript:alert%281%29%29",
+            ),
+            ("https://host/?x=[y]", "https://host/?x=%5By%5D"),
+            ("http://host/a\nb", "http://host/a%0Ab"),
+            ("http://host/a'b\"c", "http://host/a%27b%22c"),
+            ("http://host/<b>", "http://host/%3Cb%3E"),
+            ("http://[::1]:8080/(x)", "http://[::1]:8080/%28x%29"),
+            (
+                "http://host/caf\u{e9} \u{2028}",
+                "http://host/caf\u{e9}%20%E2%80%A8",
+            ),
+            (
+                "https://interventionalnews.com/a-b/?p=1&q=%20#top",
+                "https://interventionalnews.com/a-b/?p=1&q=%20#top",
+            ),
+        ] {
+            assert_eq!(inert_url(url), inert, "{url:?}");
+            // Encoding twice changes nothing.
+            assert_eq!(inert_url(inert), inert, "{inert:?}");
+        }
+        for hostile in HOSTILE_URLS {
+            let inert = inert_url(hostile);
+            let without_host = inert.replace("[::1]", "");
+            assert!(
+                !without_host.contains(|c: char| "[]()<>\"'\\` \n\r".contains(c)),
+                "{hostile:?} → {inert}"
+            );
         }
     }
 

@@ -16,6 +16,7 @@ use feed_rs::model::FeedType;
 use futures_util::{Stream, StreamExt};
 use url::Url;
 
+use crate::address::AddressPolicy;
 use crate::config::{FeedConfig, FeedSource};
 use crate::extract::{self, FeedContext, ItemDraft, SkippedItem};
 use crate::fetch::{FetchError, FetchInfo, FetchOutcome, Fetcher, Validators};
@@ -169,6 +170,29 @@ fn fetch_target(
     (source, known.then_some(validators))
 }
 
+/// The saved new home of a feed, unless it crosses the address rule: a
+/// public feed's move to a private address (or the reverse) saved by an
+/// earlier version is ignored, and the configured URL fetched instead.
+async fn within_policy(
+    feed: &FeedConfig,
+    source: FeedSource,
+    validators: Option<Validators>,
+    policy: AddressPolicy,
+) -> (FeedSource, Option<Validators>) {
+    match (&source, &feed.source) {
+        (FeedSource::Http(moved), FeedSource::Http(configured))
+            if moved != configured && AddressPolicy::of_feed(moved).await != policy =>
+        {
+            tracing::warn!(
+                feed = %feed.name,
+                "the saved move to {moved} would cross between public and private addresses: ignored, {configured} is fetched"
+            );
+            (feed.source.clone(), None)
+        }
+        _ => (source, validators),
+    }
+}
+
 /// Fetch → parse → extract, for one feed. The parsing runs off the async
 /// threads so that slow feeds keep downloading meanwhile.
 async fn gather(
@@ -178,7 +202,15 @@ async fn gather(
     validators: Option<Validators>,
     now: DateTime<Utc>,
 ) -> FeedOutcome<FeedItems> {
-    let fetched = match fetcher.fetch(&source, validators.as_ref()).await {
+    let policy = match &feed.source {
+        FeedSource::Http(url) => AddressPolicy::of_feed(url).await,
+        FeedSource::File(_) => AddressPolicy::PublicOnly,
+    };
+    let (source, validators) = within_policy(&feed, source, validators, policy).await;
+    let fetched = match fetcher
+        .fetch_within(&source, validators.as_ref(), policy)
+        .await
+    {
         Ok(FetchOutcome::NotModified(info)) => {
             return FeedOutcome::NoItems(NoItems::NotModified(info));
         }
@@ -267,4 +299,68 @@ pub fn read_feed(
         ttl: parsed.feed.ttl,
         fixes: parsed.fixes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::path::Path;
+
+    fn feed(url: &str) -> FeedConfig {
+        let text = format!("[[feeds]]\nname = \"F\"\nurl = \"{url}\"\nsection = \"news\"\n");
+        Config::parse(&text, Path::new("feeds.toml"), Path::new("."))
+            .unwrap()
+            .feeds
+            .remove(0)
+    }
+
+    #[tokio::test]
+    async fn a_saved_move_never_crosses_the_address_rule() {
+        let cases = [
+            // (configured, saved move, followed)
+            (
+                "https://93.184.216.34/feed",
+                "https://93.184.216.35/feed",
+                true,
+            ),
+            (
+                "https://93.184.216.34/feed",
+                "http://127.0.0.1:9/internal.xml",
+                false,
+            ),
+            (
+                "https://93.184.216.34/feed",
+                "http://169.254.169.254/",
+                false,
+            ),
+            (
+                "https://93.184.216.34/feed",
+                "http://[::ffff:10.0.0.1]/",
+                false,
+            ),
+            ("https://93.184.216.34/feed", "http://localhost/feed", false),
+            ("http://127.0.0.1:9/feed", "http://[::1]:9/feed", true),
+            (
+                "http://127.0.0.1:9/feed",
+                "https://93.184.216.34/feed",
+                false,
+            ),
+        ];
+        for (configured, moved, followed) in cases {
+            let feed = feed(configured);
+            let FeedSource::Http(url) = &feed.source else {
+                unreachable!("an http feed")
+            };
+            let policy = AddressPolicy::of_feed(url).await;
+            let target = FeedSource::Http(Url::parse(moved).unwrap());
+            let (source, _) = within_policy(&feed, target.clone(), None, policy).await;
+            let expected = if followed {
+                target
+            } else {
+                feed.source.clone()
+            };
+            assert_eq!(source, expected, "{configured} → {moved}");
+        }
+    }
 }

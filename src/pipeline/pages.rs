@@ -4,7 +4,8 @@
 //! the `og:image` (or like) its publisher set on the article page, when the
 //! page was read and has one. Only pages on the feed's own host (or its
 //! `article_hosts`) are fetched, and a public feed's pages only on public
-//! addresses. A page that fails is a warning, never a failure of the feed.
+//! addresses. A page that fails is a warning, never a failure of the feed;
+//! so are the pages not read within the feed's time budget.
 
 use futures_util::StreamExt;
 use url::Url;
@@ -16,6 +17,12 @@ use crate::fetch::{AddressPolicy, Fetcher};
 /// Article pages fetched at once for one feed (the per-host limit applies
 /// on top).
 const PAGE_FETCHES_PER_FEED: usize = 16;
+
+/// A feed's article pages are read for at most this many times `timeout`,
+/// all together: pages that never answer cannot hold the feeds after it for
+/// longer. The pages not read by then are skipped (their items keep their
+/// other image sources).
+const PAGE_BUDGET_TIMEOUTS: u32 = 2;
 
 /// Pairs each draft with the preview image of its article page, read for
 /// the drafts whose feed declares no image.
@@ -40,14 +47,19 @@ pub(super) async fn find_page_images(
         // A feed on a private address (an intranet, a test server) may have
         // its pages there too; a public feed's links may not lead inside.
         let policy = match &feed.source {
-            FeedSource::Http(url) if crate::address::is_private_host(url).await => {
-                AddressPolicy::Any
-            }
-            _ => AddressPolicy::PublicOnly,
+            FeedSource::Http(url) => AddressPolicy::of_feed(url).await,
+            FeedSource::File(_) => AddressPolicy::PublicOnly,
         };
-        let found: Vec<(usize, Option<Url>)> = futures_util::stream::iter(wanted)
+        // The host rule holds at every redirect too: a page that moves to
+        // another site is not read there.
+        let host_allowed = |url: &Url| page_allowed(feed, url);
+        let host_allowed = &host_allowed;
+        let budget = fetcher.timeout().saturating_mul(PAGE_BUDGET_TIMEOUTS);
+        let deadline = tokio::time::Instant::now() + budget;
+        let mut unread = wanted.len();
+        let found = futures_util::stream::iter(wanted)
             .map(|(index, url)| async move {
-                match fetcher.fetch_page_head(&url, policy).await {
+                match fetcher.fetch_page_head(&url, policy, host_allowed).await {
                     Ok(head) => (index, preview_image(&head.html, &head.final_url)),
                     Err(e) => {
                         tracing::warn!(
@@ -60,11 +72,25 @@ pub(super) async fn find_page_images(
                     }
                 }
             })
-            .buffer_unordered(PAGE_FETCHES_PER_FEED)
-            .collect()
-            .await;
-        for (index, image) in found {
-            images[index] = image;
+            .buffer_unordered(PAGE_FETCHES_PER_FEED);
+        let mut found = std::pin::pin!(found);
+        loop {
+            match tokio::time::timeout_at(deadline, found.next()).await {
+                Ok(Some((index, image))) => {
+                    images[index] = image;
+                    unread -= 1;
+                }
+                Ok(None) => break,
+                // The fetches still running are dropped, and so cancelled.
+                Err(_) => {
+                    tracing::warn!(
+                        feed = %feed.name,
+                        "{unread} article pages not read within {} (twice the timeout): their items are written with their other image sources",
+                        humantime::format_duration(budget)
+                    );
+                    break;
+                }
+            }
         }
     }
     drafts.into_iter().zip(images).collect()
@@ -119,5 +145,59 @@ section = "papers"
         assert!(!allowed(news, "https://news.example.org.evil.example/a/"));
         // A saved feed has no host of its own.
         assert!(!allowed(saved, "https://news.example.org/a/"));
+    }
+
+    #[tokio::test]
+    async fn pages_that_never_answer_are_given_up_when_the_budget_is_spent() {
+        use crate::config::FetchSettings;
+        use crate::extract::DateSource;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::Duration;
+        const PAGES: usize = 50;
+        // Accepts every connection and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counter = accepted.clone();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        let text =
+            format!("[[feeds]]\nname = \"Silent\"\nurl = \"{base}/feed\"\nsection = \"news\"\n");
+        let feed = Config::parse(&text, Path::new("feeds.toml"), Path::new("."))
+            .unwrap()
+            .feeds
+            .remove(0);
+        let settings = FetchSettings {
+            timeout: Duration::from_millis(200),
+            ..FetchSettings::default()
+        };
+        let fetcher = Fetcher::new(&settings).unwrap();
+        let drafts: Vec<ItemDraft> = (0..PAGES)
+            .map(|i| ItemDraft {
+                key: i.to_string(),
+                title: format!("Story {i}"),
+                date: chrono::Utc::now(),
+                date_source: DateSource::Published,
+                summary: String::new(),
+                source_url: Url::parse(&format!("{base}/a/{i}")).unwrap(),
+                link_identifies: true,
+                declared_image: None,
+                content_image: None,
+                categories: Vec::new(),
+            })
+            .collect();
+        let found = find_page_images(fetcher, feed, drafts).await;
+        assert_eq!(found.len(), PAGES);
+        assert!(found.iter().all(|(_, image)| image.is_none()));
+        // Two at a time (per_host), each given up after 200 ms, for a budget
+        // of 400 ms: far from every page was asked for.
+        let asked = accepted.load(Ordering::SeqCst);
+        assert!(asked < PAGES, "{asked} of {PAGES} pages requested");
     }
 }
