@@ -436,8 +436,8 @@ fn needed_here(c: char, before: Option<char>, after: Option<&char>) -> bool {
 }
 
 /// The first `<img>` in `html` worth showing on an article card, made
-/// absolute against `base`. Skips tracking pixels, 1×1 images, emoji,
-/// gravatars and feed "flare" buttons.
+/// absolute against `base`. Skips tracking pixels (by their address or
+/// their size), hidden images, emoji, gravatars and feed "flare" buttons.
 pub(crate) fn first_image(html: &str, base: Option<&Url>) -> Option<Url> {
     if !contains(html.as_bytes(), b"<img") && !contains(html.as_bytes(), b"<IMG") {
         return None;
@@ -445,31 +445,106 @@ pub(crate) fn first_image(html: &str, base: Option<&Url>) -> Option<Url> {
     start_tags(html)
         .filter(|tag| tag.is("img"))
         .filter(|tag| {
-            !is_tiny(tag.attr("width").as_deref()) && !is_tiny(tag.attr("height").as_deref())
+            !is_tiny(tag.attr("width").as_deref())
+                && !is_tiny(tag.attr("height").as_deref())
+                && tag.attr("hidden").is_none()
+                && !is_hidden_style(tag.attr("style").as_deref().unwrap_or_default())
         })
         .filter_map(|tag| absolute_http_url(&tag.attr("src")?, base))
         .find(|url| !is_decoration(url))
 }
 
-fn is_tiny(dimension: Option<&str>) -> bool {
+/// A width or height of at most 2 pixels: a tracking pixel or a spacer.
+pub(crate) fn is_tiny(dimension: Option<&str>) -> bool {
     dimension
-        .and_then(|d| d.trim().trim_end_matches("px").parse::<u32>().ok())
+        .and_then(|d| d.trim().trim_end_matches("px").trim().parse::<u32>().ok())
         .is_some_and(|d| d <= 2)
 }
 
-/// Images that are not about the article.
-fn is_decoration(url: &Url) -> bool {
+/// An inline style that hides the image or shrinks it to a pixel or two:
+/// `display:none`, `visibility:hidden`, `width:1px`, `height:0`.
+fn is_hidden_style(style: &str) -> bool {
+    let style = style.to_ascii_lowercase();
+    style.split(';').any(|declaration| {
+        let Some((property, value)) = declaration.split_once(':') else {
+            return false;
+        };
+        let value = value.trim().trim_end_matches("!important").trim();
+        match property.trim() {
+            "display" => value == "none",
+            "visibility" => value == "hidden",
+            "width" | "height" | "max-width" | "max-height" => is_tiny(Some(value)),
+            _ => false,
+        }
+    })
+}
+
+/// Images that are not about the article: tracking pixels, emoji,
+/// smileys, gravatars and feed buttons.
+pub(crate) fn is_decoration(url: &Url) -> bool {
     let host = url.host_str().unwrap_or_default();
     let path = url.path();
-    host.ends_with("gravatar.com")
-        || host.starts_with("feeds.feedburner.")
+    is_tracker(url)
+        || host.ends_with("gravatar.com")
         || host.starts_with("feedads.")
-        || host == "stats.wordpress.com"
-        || host == "pixel.wp.com"
         || path.contains("/images/core/emoji/")
         || path.contains("/wp-includes/images/smilies/")
-        || path.contains("/~ff/")
+}
+
+/// Host names whose first label says they count visits, not show images.
+const TRACKING_HOST_LABELS: &[&str] = &[
+    "stats",
+    "stat",
+    "pixel",
+    "pixels",
+    "track",
+    "tracking",
+    "tracker",
+    "analytics",
+    "beacon",
+    "counter",
+    "count",
+];
+
+/// Words that name a counting image in its file name (`beacon.gif`,
+/// `count.gif`, `pixel.gif`, `1x1.gif`, `spacer.gif`).
+const TRACKING_FILE_WORDS: &[&str] = &[
+    "beacon", "count", "counter", "pixel", "track", "tracker", "tracking", "1x1", "spacer",
+    "blank", "transparent", "clear",
+];
+
+/// The address of a tracking pixel, judged by its shape rather than by a
+/// list of services: an analytics script (Matomo or Piwik: `matomo.php`,
+/// `piwik.php`, any `idsite=` query), a counting host (`stats.`, `pixel.`,
+/// `track.`, `analytics.`…), a counting file (`__utm.gif`, `beacon.gif`,
+/// `count.gif`, a `.gif` or script named after a counter), Medium's
+/// `/_/stat`, FeedBurner's and FeedsPortal's counters and flare (`/~r/…`,
+/// `/~ff/…`).
+pub(crate) fn is_tracker(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let path = url.path().to_ascii_lowercase();
+    let first_label = host.split('.').next().unwrap_or_default();
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let (stem, extension) = file.rsplit_once('.').unwrap_or((file, ""));
+    // Words of the file name: `feed-count_2.gif` → feed, count, 2.
+    let counting_file = || {
+        matches!(extension, "gif" | "php" | "")
+            && stem
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|word| TRACKING_FILE_WORDS.contains(&word))
+    };
+    TRACKING_HOST_LABELS.contains(&first_label)
+        || host.split('.').any(|label| label == "feedsportal")
+        || host.starts_with("feeds.feedburner.")
         || path.contains("/~r/")
+        || path.contains("/~ff/")
+        || path.ends_with("/_/stat")
+        || stem == "__utm"
+        || (matches!(stem, "matomo" | "piwik") && matches!(extension, "php" | "js" | "gif"))
+        || url
+            .query_pairs()
+            .any(|(key, _)| key.eq_ignore_ascii_case("idsite"))
+        || counting_file()
 }
 
 /// The image a publisher chose for previews of its page, from the page's
@@ -484,9 +559,11 @@ pub fn preview_image(head_html: &str, page_url: &Url) -> Option<Url> {
             let Some(key) = key.map(|k| k.trim().to_ascii_lowercase()) else {
                 continue;
             };
+            // A preview image that is a tracking pixel is not one.
             let url = || {
                 tag.attr("content")
                     .and_then(|c| absolute_http_url(&c, Some(page_url)))
+                    .filter(|url| !is_tracker(url))
             };
             match key.as_str() {
                 "og:image" | "og:image:url" | "og:image:secure_url" => {
@@ -505,7 +582,8 @@ pub fn preview_image(head_html: &str, page_url: &Url) -> Option<Url> {
             if is_image_src {
                 image_src = tag
                     .attr("href")
-                    .and_then(|h| absolute_http_url(&h, Some(page_url)));
+                    .and_then(|h| absolute_http_url(&h, Some(page_url)))
+                    .filter(|url| !is_tracker(url));
             }
         } else if tag.is("body") {
             break;
@@ -769,6 +847,67 @@ mod tests {
     }
 
     #[test]
+    fn tracking_pixels_are_not_images() {
+        let trackers = [
+            "https://analytics.example.org/matomo.php?idsite=3&rec=1&action_name=Post",
+            "https://example.org/piwik.php?idsite=1",
+            "https://example.org/js/p.php?idsite=7&action_name=News",
+            "https://example.org/count?idsite=2&action_name=x",
+            "https://stats.wordpress.com/b.gif?host=x",
+            "https://pixel.wp.com/g.gif?v=ext",
+            "https://track.example.net/open/abc.png",
+            "https://pixel.example.com/i.png",
+            "https://www.google-analytics.com/__utm.gif?utmac=UA-1",
+            "https://medium.com/_/stat?event=post.clientViewed&referrerSource=full_rss",
+            "https://feeds.feedburner.com/~r/Example/~4/AbCdEf",
+            "https://feeds.feedburner.com/~r/Example/~4/AbCdEf.gif",
+            "https://feeds.feedburner.com/~ff/Example?d=yIl2AUoC8zA",
+            "https://da.feedsportal.com/r/186529795882/u/49/f/jp.gif",
+            "https://example.org/wp-content/plugins/counter/beacon.gif",
+            "https://cdn.example.org/img/count.gif?id=9",
+            "https://example.org/images/1x1.gif",
+            "https://example.org/track.php?u=1",
+        ];
+        for tracker in trackers {
+            let url = Url::parse(tracker).unwrap();
+            assert!(is_tracker(&url), "{tracker}");
+            assert!(is_decoration(&url), "{tracker}");
+        }
+        let images = [
+            "https://example.org/wp-content/uploads/2024/09/photo.jpg",
+            "https://cdn.example.org/country-map.gif",
+            "https://example.org/uploads/account-settings.png",
+            "https://example.org/statistics/chart.png",
+            "https://miro.medium.com/max/1024/1*abc.jpeg",
+            "https://i0.wp.com/example.org/uploads/photo.jpg?resize=1024",
+            "https://example.org/images/pixel-art.jpg",
+        ];
+        for image in images {
+            assert!(!is_decoration(&Url::parse(image).unwrap()), "{image}");
+        }
+    }
+
+    #[test]
+    fn a_pixel_ahead_of_the_figure_is_skipped() {
+        let base = Url::parse("https://example.org/post/").unwrap();
+        for pixel in [
+            r#"<img src="https://example.org/matomo.php?idsite=1&amp;rec=1" alt="">"#,
+            r#"<img src="https://img.example.org/a.png" style="border:0; display: none">"#,
+            r#"<img src="https://img.example.org/b.png" style="width:1px;height:1px">"#,
+            r#"<img src="https://img.example.org/c.png" hidden>"#,
+            r#"<img src="https://img.example.org/d.png" width="0" height="0">"#,
+            r#"<img src="https://img.example.org/e.png" height="1px">"#,
+        ] {
+            let html = format!(r#"<p>{pixel}<img src="/uploads/figure.jpg" width="800"></p>"#);
+            assert_eq!(
+                first_image(&html, Some(&base)).unwrap().as_str(),
+                "https://example.org/uploads/figure.jpg",
+                "{pixel}"
+            );
+        }
+    }
+
+    #[test]
     fn preview_image_prefers_og_then_twitter_then_image_src() {
         let page = Url::parse("https://ex.org/post/").unwrap();
         let head = r#"<html><head><link rel="image_src" href="/src.jpg">
@@ -787,6 +926,12 @@ mod tests {
         assert_eq!(
             preview_image(head, &page).unwrap().as_str(),
             "https://ex.org/src.jpg"
+        );
+        // A tracking pixel as og:image is not a preview: the next one is.
+        let head = r#"<head><meta property="og:image" content="https://stats.ex.org/p.gif"><meta name="twitter:image" content="/tw.jpg"></head>"#;
+        assert_eq!(
+            preview_image(head, &page).unwrap().as_str(),
+            "https://ex.org/tw.jpg"
         );
         let head = r#"<head><meta property="og:image" content="javascript:alert(1)"></head>"#;
         assert_eq!(preview_image(head, &page), None);
