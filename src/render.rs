@@ -196,7 +196,10 @@ mod tests {
     fn front_matter_values_cannot_open_a_tag() {
         for (value, written) in [
             ("<script>alert(2)</script>", "＜script>alert(2)＜/script>"),
-            ("<b onmouseover=alert(1)>hi</b>", "＜b onmouseover=alert(1)>hi＜/b>"),
+            (
+                "<b onmouseover=alert(1)>hi</b>",
+                "＜b onmouseover=alert(1)>hi＜/b>",
+            ),
             ("<!-- x --><?php", "＜!-- x -->＜?php"),
             ("<IMG SRC=x>", "＜IMG SRC=x>"),
             ("p<0.001, a < b, x<=y, <3, <", "p<0.001, a < b, x<=y, <3, <"),

@@ -15,11 +15,11 @@
 
 use std::cell::RefCell;
 
+use html5ever::TokenizerResult;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use html5ever::TokenizerResult;
 use icu_properties::props::{
     CanonicalCombiningClass, DefaultIgnorableCodePoint, EmojiModifier, ExtendedPictographic,
     GeneralCategory, JoiningType, NoncharacterCodePoint, VariationSelector,
@@ -509,8 +509,18 @@ const TRACKING_HOST_LABELS: &[&str] = &[
 /// Words that name a counting image in its file name (`beacon.gif`,
 /// `count.gif`, `pixel.gif`, `1x1.gif`, `spacer.gif`).
 const TRACKING_FILE_WORDS: &[&str] = &[
-    "beacon", "count", "counter", "pixel", "track", "tracker", "tracking", "1x1", "spacer",
-    "blank", "transparent", "clear",
+    "beacon",
+    "count",
+    "counter",
+    "pixel",
+    "track",
+    "tracker",
+    "tracking",
+    "1x1",
+    "spacer",
+    "blank",
+    "transparent",
+    "clear",
 ];
 
 /// The address of a tracking pixel, judged by its shape rather than by a
@@ -648,7 +658,10 @@ mod tests {
         assert_eq!(html_to_text("caf&amp;eacute;"), "café");
         assert_eq!(html_to_text("AT&amp;T; R&amp;D"), "AT&T; R&D");
         // A `<` that opens no tag stays, however it was escaped.
-        assert_eq!(html_to_text("p&amp;lt;0.001 &amp;amp; a &amp;lt; b"), "p<0.001 & a < b");
+        assert_eq!(
+            html_to_text("p&amp;lt;0.001 &amp;amp; a &amp;lt; b"),
+            "p<0.001 & a < b"
+        );
     }
 
     #[test]
@@ -734,7 +747,10 @@ mod tests {
             html_to_text("<div><figure><figcaption>cap</figure> text</div>"),
             "text"
         );
-        assert_eq!(html_to_text("<p>one<p>two<div>three</div>"), "one two three");
+        assert_eq!(
+            html_to_text("<p>one<p>two<div>three</div>"),
+            "one two three"
+        );
         assert_eq!(html_to_text("<ul><li>a<li>b</ul>c"), "a b c");
         assert_eq!(html_to_text("<svg/>kept <math/>too"), "kept too");
     }
@@ -773,17 +789,40 @@ mod tests {
     #[test]
     fn format_and_default_ignorable_characters_are_removed() {
         let invisible = [
-            '\u{00AD}', '\u{034F}', '\u{061C}', '\u{115F}', '\u{180E}', '\u{200B}', '\u{2060}',
-            '\u{2064}', '\u{206A}', '\u{206F}', '\u{3164}', '\u{FFA0}', '\u{FFF9}', '\u{FFFB}',
-            '\u{1BCA0}', '\u{1D173}', '\u{1D17A}', '\u{E0000}', '\u{E0001}', '\u{E0041}',
-            '\u{E007F}', '\u{E0FFF}', '\u{FDD0}', '\u{10FFFF}',
+            '\u{00AD}',
+            '\u{034F}',
+            '\u{061C}',
+            '\u{115F}',
+            '\u{180E}',
+            '\u{200B}',
+            '\u{2060}',
+            '\u{2064}',
+            '\u{206A}',
+            '\u{206F}',
+            '\u{3164}',
+            '\u{FFA0}',
+            '\u{FFF9}',
+            '\u{FFFB}',
+            '\u{1BCA0}',
+            '\u{1D173}',
+            '\u{1D17A}',
+            '\u{E0000}',
+            '\u{E0001}',
+            '\u{E0041}',
+            '\u{E007F}',
+            '\u{E0FFF}',
+            '\u{FDD0}',
+            '\u{10FFFF}',
         ];
         for c in invisible {
             assert_eq!(plain_text(&format!("a{c}b")), "ab", "U+{:04X}", c as u32);
             assert_eq!(plain_text(&format!("{c}")), "", "U+{:04X}", c as u32);
         }
         // Hidden text spelled in tag characters vanishes whole.
-        let hidden: String = "ignore this".chars().map(|c| char::from_u32(0xE0000 + c as u32).unwrap()).collect();
+        let hidden: String = "ignore this"
+            .chars()
+            .map(|c| char::from_u32(0xE0000 + c as u32).unwrap())
+            .collect();
         assert_eq!(plain_text(&format!("Title{hidden}")), "Title");
         // Subdivision flag: the black flag stays, its tag letters go.
         assert_eq!(
@@ -797,15 +836,15 @@ mod tests {
     #[test]
     fn joiners_and_selectors_that_do_work_are_kept() {
         for text in [
-            "\u{1F469}\u{200D}\u{1F4BB}",                      // 👩‍💻
-            "\u{1F468}\u{1F3FD}\u{200D}\u{1F9B0}",            // skin tone, then ZWJ
-            "\u{2764}\u{FE0F}\u{200D}\u{1F525}",              // ❤️‍🔥
-            "\u{2764}\u{FE0F} love",                            // VS16 after a heart
+            "\u{1F469}\u{200D}\u{1F4BB}",                                       // 👩‍💻
+            "\u{1F468}\u{1F3FD}\u{200D}\u{1F9B0}", // skin tone, then ZWJ
+            "\u{2764}\u{FE0F}\u{200D}\u{1F525}",   // ❤️‍🔥
+            "\u{2764}\u{FE0F} love",               // VS16 after a heart
             "\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}", // می‌خواهم
-            "\u{0915}\u{094D}\u{200D}\u{0937}",               // क्‍ष
-            "\u{0915}\u{094D}\u{200C}\u{0937}",               // क्‌ष
-            "\u{845B}\u{E0100}",                                // 葛󠄀 (ideographic variation)
-            "\u{1820}\u{180B}",                                 // Mongolian free variation selector
+            "\u{0915}\u{094D}\u{200D}\u{0937}",    // क्‍ष
+            "\u{0915}\u{094D}\u{200C}\u{0937}",    // क्‌ष
+            "\u{845B}\u{E0100}",                   // 葛󠄀 (ideographic variation)
+            "\u{1820}\u{180B}",                    // Mongolian free variation selector
         ] {
             assert_eq!(plain_text(text), text, "{text:?}");
         }
