@@ -230,7 +230,7 @@ fn markup_escaped_twice_never_reaches_the_front_matter_as_a_tag() {
         assert_eq!(text(front, "title"), title, "{url}");
         assert_eq!(text(front, "summary"), summary, "{url}");
         // The body keeps the text as read, with `<` escaped for Markdown.
-        let summary_in_body = summary.replace('<', "\\<").replace('＜', "\\<");
+        let summary_in_body = summary.replace(['<', '＜'], "\\<");
         assert!(body.contains(&summary_in_body), "{body}");
     }
     let (_, body) = by_source(&all, "https://news.example.org/five");
