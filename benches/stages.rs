@@ -1,5 +1,6 @@
 //! Per-stage costs: parse a feed, extract its items, render an article, read
-//! an article page's preview image, and parse one very large feed.
+//! an article page's preview image, parse one very large feed, and read
+//! the text of deeply nested HTML.
 //! `cargo bench --bench stages`.
 
 mod corpus;
@@ -83,5 +84,19 @@ fn big_feed(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages, big_feed);
+/// Hostile nesting: 100,000 `<div>` around a word (1.2 MB), and a quarter
+/// of it, so that the two times show the cost per byte stays the same
+/// (a tree builder took 26 s on the first).
+fn nested_html(c: &mut Criterion) {
+    let mut group = c.benchmark_group("nested html");
+    group.sample_size(10);
+    for (name, depth) in [("nested html 25k", 25_000), ("nested html 100k", 100_000)] {
+        let html = format!("{}deep{}", "<div>".repeat(depth), "</div>".repeat(depth));
+        group.throughput(Throughput::Bytes(html.len() as u64));
+        group.bench_function(name, |b| b.iter(|| html_to_text(black_box(&html))));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages, big_feed, nested_html);
 criterion_main!(benches);

@@ -74,6 +74,13 @@ fn field(out: &mut String, key: &str, value: &str) {
 /// JSON ones, which YAML shares; on top of JSON, every character YAML would
 /// fold or refuse (C1 controls, NEL, line and paragraph separators, BOM) is
 /// written as `\uXXXX`.
+///
+/// Many site templates print front matter without escaping it (Liquid in
+/// Jekyll and Eleventy does), so a value never holds what a browser reads
+/// as the start of a tag: a `<` followed by an ASCII letter, `/`, `!` or `?`
+/// is written as the fullwidth less-than sign U+FF1C (`＜script>`), which
+/// reads the same and opens nothing. Any other `<` (`p<0.001`, `a < b`)
+/// stays.
 pub(crate) fn quote_into(out: &mut String, value: &str) {
     out.push('"');
     // Runs of ordinary characters are copied whole; only the few that need
@@ -81,6 +88,7 @@ pub(crate) fn quote_into(out: &mut String, value: &str) {
     let mut copied = 0;
     for (at, c) in value.char_indices() {
         let escape = match c {
+            '<' if opens_a_tag(&value[at + 1..]) => "\u{FF1C}",
             '"' => "\\\"",
             '\\' => "\\\\",
             '\n' => "\\n",
@@ -106,6 +114,14 @@ pub(crate) fn quote_into(out: &mut String, value: &str) {
     }
     out.push_str(&value[copied..]);
     out.push('"');
+}
+
+/// Would `<` followed by `rest` open a tag, an end tag, a comment or a
+/// processing instruction in HTML?
+fn opens_a_tag(rest: &str) -> bool {
+    rest.bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
 }
 
 /// Text for the Markdown body: only what could start HTML, a link or an
@@ -336,6 +352,27 @@ mod tests {
                 !without_host.contains(|c: char| "[]()<>\"'\\` \n\r".contains(c)),
                 "{hostile:?} → {inert}"
             );
+        }
+    }
+
+    #[test]
+    fn front_matter_values_cannot_open_a_tag() {
+        for (value, written) in [
+            ("<script>alert(2)</script>", "＜script>alert(2)＜/script>"),
+            (
+                "<b onmouseover=alert(1)>hi</b>",
+                "＜b onmouseover=alert(1)>hi＜/b>",
+            ),
+            ("<!-- x --><?php", "＜!-- x -->＜?php"),
+            ("<IMG SRC=x>", "＜IMG SRC=x>"),
+            ("p<0.001, a < b, x<=y, <3, <", "p<0.001, a < b, x<=y, <3, <"),
+            ("<é", "<é"),
+        ] {
+            let mut doc = String::from("v: ");
+            quote_into(&mut doc, value);
+            let parsed: std::collections::BTreeMap<String, String> =
+                serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{doc:?}: {e}"));
+            assert_eq!(parsed["v"], written, "{doc}");
         }
     }
 

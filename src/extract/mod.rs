@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use url::Url;
 
 use crate::text::word_prefix;
-pub(crate) use html::{absolute_http_url, first_image, plain_text};
+pub(crate) use html::{absolute_http_url, first_image, is_decoration, plain_text};
 pub use html::{html_to_text, preview_image};
 
 /// Summaries longer than this many characters are cut.
@@ -456,27 +456,36 @@ fn item_key(
 /// The image the feed declares for the item: media:content of an image type
 /// (the largest when several), else a thumbnail (media:thumbnail,
 /// itunes:image). Image enclosures arrive from the parser as media content.
+/// A declared tracking pixel (by its address, or 2 pixels or less on a
+/// side), gravatar or emoji is not the article's image.
 fn declared_image(media: &[MediaObject], base: Option<&Url>) -> Option<Url> {
     let content = media
         .iter()
         .flat_map(|m| m.content.iter())
-        .filter(|c| is_image_content(c))
+        .filter(|c| is_image_content(c) && !is_pixel(c.width, c.height))
         .filter_map(|c| {
             let url = absolute_http_url(c.url.as_ref()?.as_str(), base)?;
             Some((area(c.width, c.height), url))
-        });
+        })
+        .filter(|(_, url)| !is_decoration(url));
     if let Some(url) = largest(content) {
         return Some(url);
     }
-    let thumbnails =
-        media
-            .iter()
-            .flat_map(|m| m.thumbnails.iter())
-            .filter_map(|t: &MediaThumbnail| {
-                let url = absolute_http_url(&t.image.uri, base)?;
-                Some((area(t.image.width, t.image.height), url))
-            });
+    let thumbnails = media
+        .iter()
+        .flat_map(|m| m.thumbnails.iter())
+        .filter(|t| !is_pixel(t.image.width, t.image.height))
+        .filter_map(|t: &MediaThumbnail| {
+            let url = absolute_http_url(&t.image.uri, base)?;
+            Some((area(t.image.width, t.image.height), url))
+        })
+        .filter(|(_, url)| !is_decoration(url));
     largest(thumbnails)
+}
+
+/// A declared size of 2 pixels or less on a side.
+fn is_pixel(width: Option<u32>, height: Option<u32>) -> bool {
+    width.is_some_and(|w| w <= 2) || height.is_some_and(|h| h <= 2)
 }
 
 /// The first of the largest: a feed lists its preferred size first.
@@ -718,6 +727,27 @@ mod tests {
         assert_ne!(first[0].key, first[1].key);
         assert_eq!(first[0].date_source, DateSource::FirstImport);
         assert_eq!(first[0].date, context(&url).now);
+    }
+
+    #[test]
+    fn a_declared_tracking_pixel_is_not_the_image() {
+        let xml = r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title>
+            <item><title>A</title><link>https://ex.org/a</link>
+            <media:content url="https://ex.org/matomo.php?idsite=1&amp;rec=1" medium="image"/>
+            <media:content url="https://ex.org/up/spacer.jpg" medium="image" width="1" height="1"/>
+            <media:content url="https://secure.gravatar.com/avatar/x?s=96" medium="image" width="96" height="96"/>
+            <media:content url="https://ex.org/up/figure.jpg" medium="image" width="20" height="20"/></item>
+            <item><title>B</title><link>https://ex.org/b</link>
+            <media:thumbnail url="https://pixel.ex.org/t.gif"/>
+            <enclosure url="https://stats.ex.org/c.gif" type="image/gif" length="43"/></item>
+            </channel></rss>"#;
+        let url = Url::parse("https://ex.org/feed/").unwrap();
+        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        assert_eq!(
+            drafts[0].declared_image.as_ref().unwrap().as_str(),
+            "https://ex.org/up/figure.jpg"
+        );
+        assert_eq!(drafts[1].declared_image, None);
     }
 
     #[test]
