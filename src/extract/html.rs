@@ -27,7 +27,6 @@ use icu_properties::props::{
 use icu_properties::{CodePointMapData, CodePointSetData};
 
 use super::html_scan::start_tags;
-use crate::bytes::contains;
 use url::Url;
 
 /// Elements whose content is never text a reader sees.
@@ -437,9 +436,17 @@ fn needed_here(c: char, before: Option<char>, after: Option<&char>) -> bool {
 
 /// The first `<img>` in `html` worth showing on an article card, made
 /// absolute against `base`. Skips tracking pixels (by their address or
+/// Whether `html` has `<img` in any case of letters.
+fn has_img_tag(html: &[u8]) -> bool {
+    memchr::memchr_iter(b'<', html)
+        .any(|at| crate::bytes::starts_with_ignore_ascii_case(&html[at..], b"<img"))
+}
+
 /// their size), hidden images, emoji, gravatars and feed "flare" buttons.
 pub(crate) fn first_image(html: &str, base: Option<&Url>) -> Option<Url> {
-    if !contains(html.as_bytes(), b"<img") && !contains(html.as_bytes(), b"<IMG") {
+    // Most contents hold no image: one search rules them out, in any case
+    // (`<img`, `<IMG`, `<Img`).
+    if !has_img_tag(html.as_bytes()) {
         return None;
     }
     start_tags(html)
@@ -861,6 +868,24 @@ mod tests {
             html_to_text("<p>soft&shy;hyphen &#x61C;mark&#xE0041;</p>"),
             "softhyphen mark"
         );
+    }
+
+    /// The quick check before the tag scan misses no spelling of `<img`.
+    #[test]
+    fn an_image_tag_in_any_case_is_found() {
+        let base = Url::parse("https://ex.org/").unwrap();
+        for html in [
+            "<p>x</p><Img src=\"/a.jpg\">",
+            "<P><IMG SRC=\"/a.jpg\"></P>",
+            "<iMg src=\"/a.jpg\"/>",
+        ] {
+            assert_eq!(
+                first_image(html, Some(&base)).map(String::from),
+                Some("https://ex.org/a.jpg".to_string()),
+                "{html}"
+            );
+        }
+        assert_eq!(first_image("<p>no image</p><imgur>", Some(&base)), None);
     }
 
     #[test]

@@ -669,6 +669,52 @@ mod tests {
         }
     }
 
+    /// Links several items share identify none of them: each keeps its
+    /// key, takes its GUID as link when that is a URL of its own, and a
+    /// GUID-less one is told apart by its title.
+    #[test]
+    fn items_that_share_a_link_are_told_apart() {
+        let feed = parse(
+            r#"<rss version="2.0"><channel><title>T</title><link>https://show.example/</link>
+            <item><title>One</title><link>https://show.example/</link><guid isPermaLink="true">https://show.example/e/1</guid></item>
+            <item><title>Two</title><link>https://show.example/</link><guid isPermaLink="false">e-2</guid></item>
+            <item><title>Three</title><link>https://show.example/</link></item>
+            <item><title>Four</title><link>https://show.example/</link></item>
+            <item><title>Own</title><link>https://show.example/own</link></item>
+            </channel></rss>"#,
+        );
+        let url = Url::parse("https://show.example/feed").unwrap();
+        let drafts: Vec<ItemDraft> = extract_entries(&feed, &context(&url))
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let links: Vec<(&str, bool)> = drafts
+            .iter()
+            .map(|d| (d.source_url.as_str(), d.link_identifies))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("https://show.example/e/1", true),
+                ("https://show.example/", false),
+                ("https://show.example/", false),
+                ("https://show.example/", false),
+                ("https://show.example/own", true),
+            ]
+        );
+        let keys: std::collections::HashSet<&str> = drafts.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(keys.len(), 5, "every item its own key");
+        // The same document read again gives the same keys.
+        let again: Vec<String> = extract_entries(&feed, &context(&url))
+            .into_iter()
+            .map(|d| d.unwrap().key)
+            .collect();
+        assert_eq!(
+            again,
+            drafts.iter().map(|d| d.key.clone()).collect::<Vec<_>>()
+        );
+    }
+
     #[test]
     fn reads_an_rss_item() {
         let feed = parse(
