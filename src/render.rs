@@ -216,6 +216,10 @@ fn link_destination(url: &str) -> String {
 }
 
 #[cfg(test)]
+#[path = "../tests/common/markdown.rs"]
+mod markdown;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -278,23 +282,7 @@ mod tests {
         }
     }
 
-    /// Every link and image a CommonMark reader finds in `markdown`, and
-    /// whether it holds raw HTML.
-    fn links_and_html(markdown: &str) -> (Vec<String>, bool) {
-        use pulldown_cmark::{Event, Parser, Tag};
-        let mut links = Vec::new();
-        let mut html = false;
-        for event in Parser::new(markdown) {
-            match event {
-                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                    links.push(dest_url.to_string());
-                }
-                Event::Html(_) | Event::InlineHtml(_) => html = true,
-                _ => {}
-            }
-        }
-        (links, html)
-    }
+    use super::markdown::links_and_html;
 
     #[test]
     fn urls_in_the_body_stay_inert() {

@@ -8,16 +8,6 @@ use common::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-async fn serve(server: &MockServer, route: &str, content_type: &str, body: &str) {
-    Mock::given(method("GET"))
-        .and(path(route))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), content_type),
-        )
-        .mount(server)
-        .await;
-}
-
 fn article_page(og_image: &str) -> String {
     format!(
         r#"<!DOCTYPE html><html lang="en-GB"><head><meta charset="UTF-8">

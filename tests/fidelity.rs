@@ -8,18 +8,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use serde_json::Value;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn serve(server: &MockServer, route: &str, content_type: &str, body: &str) {
-    Mock::given(method("GET"))
-        .and(path(route))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), content_type),
-        )
-        .mount(server)
-        .await;
-}
+use wiremock::MockServer;
 
 /// A site reading these feeds (name, route on `server`, section), without
 /// article pages (the links lead nowhere).

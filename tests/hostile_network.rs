@@ -14,20 +14,11 @@
 
 mod common;
 
+use common::markdown::links_and_html;
 use common::*;
 use std::process::Command;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn serve(server: &MockServer, route: &str, content_type: &str, body: &str) {
-    Mock::given(method("GET"))
-        .and(path(route))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), content_type),
-        )
-        .mount(server)
-        .await;
-}
 
 async fn redirect(server: &MockServer, route: &str, status: u16, location: &str) {
     Mock::given(method("GET"))
@@ -199,24 +190,6 @@ async fn an_article_page_redirecting_to_another_host_is_not_followed() {
         "{}",
         stderr(&output)
     );
-}
-
-/// Every link and image a CommonMark reader finds in `markdown`, and
-/// whether it holds raw HTML.
-fn links_and_html(markdown: &str) -> (Vec<String>, bool) {
-    use pulldown_cmark::{Event, Parser, Tag};
-    let mut links = Vec::new();
-    let mut html = false;
-    for event in Parser::new(markdown) {
-        match event {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                links.push(dest_url.to_string());
-            }
-            Event::Html(_) | Event::InlineHtml(_) => html = true,
-            _ => {}
-        }
-    }
-    (links, html)
 }
 
 /// Links and image URLs that would become Markdown links to `javascript:`

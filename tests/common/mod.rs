@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses its own part of these helpers
 
+pub(crate) mod markdown;
 pub(crate) mod optional;
 
 use std::collections::BTreeMap;
@@ -399,4 +400,22 @@ impl HeldServer {
         lock.lock().unwrap().allowed += count;
         changed.notify_all();
     }
+}
+
+/// Serves `body` at `route` of `server` with a 200 and `content_type`.
+pub(crate) async fn serve(
+    server: &wiremock::MockServer,
+    route: &str,
+    content_type: &str,
+    body: &str,
+) {
+    use wiremock::matchers::{method, path};
+    wiremock::Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_raw(body.as_bytes().to_vec(), content_type),
+        )
+        .mount(server)
+        .await;
 }
