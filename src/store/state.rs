@@ -421,8 +421,7 @@ impl State {
             return Ok(None);
         }
         check_header(&path)?;
-        let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| state_error(&path, e))?;
+        let conn = open_read_only(&path)?;
         check_tables(&conn, &path)?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
@@ -689,6 +688,50 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
 
 /// The database holds feedimport's `items` table (every schema had it):
 /// an SQLite file without it is not ours to fill in.
+/// Opens the state to read it only, for any user who may read the file
+/// (`status`, run by an admin other than the service user). Reading a
+/// database in write-ahead-log mode makes SQLite create or lock its index
+/// (`-shm`) beside it; where the folder or that index is not ours to write,
+/// the file is opened immutable instead: no lock, no index, the database as
+/// the last run left it (complete once a run has ended, as SQLite folds the
+/// log back in when its last connection closes). A run going on meanwhile
+/// is not seen; that is said.
+fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    use rusqlite::OpenFlags;
+    let shared =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(|conn| {
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+                row.get::<_, i64>(0)
+            })?;
+            Ok(conn)
+        });
+    let error = match shared {
+        Ok(conn) => return Ok(conn),
+        Err(error) => error,
+    };
+    if !matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+    ) {
+        return Err(state_error(path, error));
+    }
+    let mut log = path.as_os_str().to_owned();
+    log.push("-wal");
+    if std::fs::metadata(&log).is_ok_and(|m| m.len() > 0) {
+        tracing::warn!(
+            state = %path.display(),
+            "the state's folder cannot be written by this user: showing the state as the last finished run left it (a run going on now is not seen)"
+        );
+    }
+    let mut uri = url::Url::from_file_path(path).map_err(|()| state_error(path, error))?;
+    uri.set_query(Some("immutable=1"));
+    Connection::open_with_flags(
+        uri.as_str(),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .map_err(|e| state_error(path, e))
+}
+
 fn check_tables(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let tables = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
