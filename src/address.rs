@@ -15,6 +15,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use crate::config::FeedSource;
 use url::{Host, Url};
 
 /// True for addresses reachable on the public Internet: not loopback,
@@ -154,6 +155,15 @@ impl AddressPolicy {
     /// The policy of a feed whose configured URL is `configured`.
     pub(crate) async fn of_feed(configured: &Url) -> AddressPolicy {
         AddressPolicy::for_configured(configured, &resolve(configured).await)
+    }
+
+    /// The policy of a feed read from `source` as configured: a saved
+    /// feed file's links lead to public addresses only.
+    pub(crate) async fn of_source(source: &FeedSource) -> AddressPolicy {
+        match source {
+            FeedSource::Http(url) => AddressPolicy::of_feed(url).await,
+            FeedSource::File(_) => AddressPolicy::PublicOnly,
+        }
     }
 
     /// [`AddressPolicy::of_feed`], given the addresses the configured URL's

@@ -315,10 +315,7 @@ impl Fetcher {
         source: &FeedSource,
         validators: Option<&Validators>,
     ) -> Result<FetchOutcome, FetchError> {
-        let policy = match source {
-            FeedSource::Http(url) => AddressPolicy::of_feed(url).await,
-            FeedSource::File(_) => AddressPolicy::PublicOnly,
-        };
+        let policy = AddressPolicy::of_source(source).await;
         self.fetch_within(source, validators, policy).await
     }
 
@@ -459,13 +456,18 @@ impl Fetcher {
             let location = response.headers().get(header::LOCATION);
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED || location.is_none()
             {
+                // A move is kept only on the same side of the address
+                // rule (every hop of a public-only fetch was checked public;
+                // a private feed's new home is looked up only when it moved).
                 let moved = all_permanent && url != *start;
-                let same_side = match policy {
-                    // Every hop was checked public.
-                    AddressPolicy::PublicOnly => true,
-                    AddressPolicy::Any => crate::address::is_private_host(&url).await,
+                let moved_to = if moved
+                    && (policy == AddressPolicy::PublicOnly
+                        || crate::address::is_private_host(&url).await)
+                {
+                    Some(url.clone())
+                } else {
+                    None
                 };
-                let moved_to = (moved && same_side).then(|| url.clone());
                 return Ok(Arrived {
                     response,
                     final_url: url,

@@ -110,6 +110,9 @@ pub(crate) struct FeedItems {
     pub(crate) ttl: Option<u32>,
     /// What the document needed repaired before it would parse.
     pub(crate) fixes: Vec<Fix>,
+    /// The addresses the feed's requests may reach, its article pages'
+    /// too (judged once, from the configured URL).
+    pub(crate) policy: AddressPolicy,
 }
 
 /// Gathers every due feed, up to `concurrency` at once, each in its own
@@ -202,10 +205,7 @@ async fn gather(
     validators: Option<Validators>,
     now: DateTime<Utc>,
 ) -> FeedOutcome<FeedItems> {
-    let policy = match &feed.source {
-        FeedSource::Http(url) => AddressPolicy::of_feed(url).await,
-        FeedSource::File(_) => AddressPolicy::PublicOnly,
-    };
+    let policy = AddressPolicy::of_source(&feed.source).await;
     let (source, validators) = within_policy(&feed, source, validators, policy).await;
     let fetched = match fetcher
         .fetch_within(&source, validators.as_ref(), policy)
@@ -239,6 +239,7 @@ async fn gather(
             drafts: read.drafts,
             ttl: read.ttl,
             fixes: read.fixes,
+            policy,
         })
     });
     match parsing.await {

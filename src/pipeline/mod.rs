@@ -25,6 +25,7 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
+use crate::address::AddressPolicy;
 use crate::article::{ArticleSettings, build_article};
 use crate::config::{Config, ConfigError, FeedConfig};
 use crate::fetch::{FetchError, Fetcher};
@@ -184,6 +185,7 @@ fn prepare_all<'a>(
                         skipped,
                         ttl,
                         fixes,
+                        policy,
                     } = items;
                     select_new(run.state, planned.feed, drafts, &mut taken_in_run, run.now)
                         .map(|selection| FeedOutcome::Fetched {
@@ -193,6 +195,7 @@ fn prepare_all<'a>(
                                 skipped,
                                 ttl,
                                 fixes,
+                                policy,
                             },
                         })
                         .map_err(Stop::Store)
@@ -221,6 +224,7 @@ struct Selected {
     skipped: usize,
     ttl: Option<u32>,
     fixes: Vec<Fix>,
+    policy: AddressPolicy,
 }
 
 /// Reads the article pages of a feed's new items and builds their
@@ -236,11 +240,13 @@ async fn ready_items(
         skipped,
         ttl,
         fixes,
+        policy,
     } = selected;
     let settings = ArticleSettings::for_feed(run.config, feed);
     let task = tokio::spawn(build_articles(
         fetcher.clone(),
         feed.clone(),
+        policy,
         settings,
         selection.new,
     ));
@@ -271,10 +277,11 @@ async fn ready_items(
 async fn build_articles(
     fetcher: Fetcher,
     feed: FeedConfig,
+    policy: AddressPolicy,
     settings: ArticleSettings,
     drafts: Vec<crate::extract::ItemDraft>,
 ) -> Vec<NewArticle> {
-    pages::find_page_images(fetcher, feed, drafts)
+    pages::find_page_images(fetcher, feed, policy, drafts)
         .await
         .into_iter()
         .map(|(draft, page_image)| NewArticle {
