@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::Serialize;
 
+use crate::address::AddressPolicy;
 use crate::config::{Config, FeedConfig};
 use crate::fetch::{FetchOutcome, Fetcher};
 use crate::pipeline::read_feed;
@@ -87,7 +88,8 @@ impl Probe {
 }
 
 async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
-    let fetched = match fetcher.fetch(&feed.source, None).await {
+    let policy = AddressPolicy::of_source(&feed.source).await;
+    let fetched = match fetcher.fetch(&feed.source, None, policy).await {
         Ok(FetchOutcome::Fetched(fetched)) => fetched,
         Ok(FetchOutcome::NotModified(_)) => {
             return Probe::failed(feed, "304 to an unconditional request".to_string());
@@ -110,7 +112,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
     let validators = &info.validators;
     probe.conditional_304 = if validators.etag.is_some() || validators.last_modified.is_some() {
         Some(matches!(
-            fetcher.fetch(&feed.source, Some(validators)).await,
+            fetcher.fetch(&feed.source, Some(validators), policy).await,
             Ok(FetchOutcome::NotModified(_))
         ))
     } else {

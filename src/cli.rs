@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::{CONCURRENCY_BOUNDS, PER_HOST_BOUNDS};
+
 /// Imports RSS, Atom and JSON feeds as Markdown article files for a static site.
 #[derive(Debug, Parser)]
 #[command(name = "feedimport", version, about)]
@@ -93,11 +95,14 @@ pub struct RunArgs {
     pub wait: bool,
 
     /// Requests at the same time to one host, for this run (overrides
-    /// `per_host` in the config; for mirrors and local servers).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    /// `per_host` in the config; for mirrors and local servers; 1 to 1024).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16)
+        .range(PER_HOST_BOUNDS.0 as i64..=PER_HOST_BOUNDS.1 as i64))]
     pub per_host: Option<u16>,
 
-    /// Feeds fetched at the same time, for this run (overrides `concurrency`).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    /// Feeds fetched at the same time, for this run (overrides `concurrency`;
+    /// 1 to 1024).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16)
+        .range(CONCURRENCY_BOUNDS.0 as i64..=CONCURRENCY_BOUNDS.1 as i64))]
     pub concurrency: Option<u16>,
 }

@@ -573,8 +573,8 @@ fn duration_key(
 /// The bounds of the count keys, inclusive. Beyond them a value cannot
 /// work (no request at all, a 500 retried for ever) or asks more of a site
 /// than one importer should.
-const CONCURRENCY_BOUNDS: (u64, u64) = (1, 1024);
-const PER_HOST_BOUNDS: (u64, u64) = (1, 1024);
+pub(crate) const CONCURRENCY_BOUNDS: (u64, u64) = (1, 1024);
+pub(crate) const PER_HOST_BOUNDS: (u64, u64) = (1, 1024);
 const MAX_BODY_MIB_BOUNDS: (u64, u64) = (1, 1024);
 const MAX_REDIRECTS_BOUNDS: (u64, u64) = (0, 20);
 const RETRIES_BOUNDS: (u64, u64) = (0, 10);

@@ -308,20 +308,10 @@ impl Fetcher {
     }
 
     /// Fetches one feed, conditionally when `validators` are known, retrying
-    /// transient failures. Its requests reach what its own URL's
-    /// [`AddressPolicy`] allows.
+    /// transient failures. Its requests reach what `policy`, the policy of
+    /// the feed's configured URL, allows (`source` may be where it moved
+    /// to).
     pub(crate) async fn fetch(
-        &self,
-        source: &FeedSource,
-        validators: Option<&Validators>,
-    ) -> Result<FetchOutcome, FetchError> {
-        let policy = AddressPolicy::of_source(source).await;
-        self.fetch_within(source, validators, policy).await
-    }
-
-    /// [`Fetcher::fetch`], with the policy of the feed's configured URL
-    /// (`source` may be where it moved to).
-    pub(crate) async fn fetch_within(
         &self,
         source: &FeedSource,
         validators: Option<&Validators>,

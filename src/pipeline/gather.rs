@@ -207,10 +207,7 @@ async fn gather(
 ) -> FeedOutcome<FeedItems> {
     let policy = AddressPolicy::of_source(&feed.source).await;
     let (source, validators) = within_policy(&feed, source, validators, policy).await;
-    let fetched = match fetcher
-        .fetch_within(&source, validators.as_ref(), policy)
-        .await
-    {
+    let fetched = match fetcher.fetch(&source, validators.as_ref(), policy).await {
         Ok(FetchOutcome::NotModified(info)) => {
             return FeedOutcome::NoItems(NoItems::NotModified(info));
         }
