@@ -645,9 +645,19 @@ async fn invalid_gzip_is_reported_as_a_compression_error() {
         )
         .mount(&server)
         .await;
-    let site = fault_site(&format!("{}/feed/", server.uri()));
+    // With retries allowed: a body that does not decompress is the
+    // server's fault, and another try would get the same bytes.
+    let site = fault_site_with(
+        &format!("{}/feed/", server.uri()),
+        &LIMITS.replace("retries = 0", "retries = 2"),
+    );
     let error = fails_cleanly(&site);
     assert_mentions(&error, &["gzip"]);
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "not retried"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -150,6 +150,7 @@ fn server_hints_beyond_any_date_do_not_panic() {
     assert_eq!(site.content().len(), 2);
     let status = site.run(&["status"]);
     assert!(!stderr(&status).contains("panicked"), "{}", show(&status));
+    assert_eq!(status.status.code(), Some(0), "{}", show(&status));
 }
 
 /// Items dated at the edges of what a date can hold (year 1 and year

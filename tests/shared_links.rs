@@ -9,23 +9,14 @@ use common::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-async fn serve(server: &MockServer, route: &str, body: String) {
-    Mock::given(method("GET"))
-        .and(path(route))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(body.into_bytes(), "application/rss+xml; charset=UTF-8"),
-        )
-        .mount(server)
-        .await;
-}
+const RSS: &str = "application/rss+xml; charset=UTF-8";
 
 /// A site with one feed per (name, route, body), served on loopback.
 async fn site_with(feeds: &[(&str, &str, String)]) -> (MockServer, Site) {
     let server = MockServer::start().await;
     let mut entries = Vec::new();
     for (name, route, body) in feeds {
-        serve(&server, route, body.clone()).await;
+        serve(&server, route, RSS, body).await;
         entries.push((name.to_string(), format!("{}{route}", server.uri())));
     }
     let list: Vec<(&str, &str, &str)> = entries
@@ -131,7 +122,7 @@ async fn a_new_episode_with_the_shared_link_is_imported_on_a_later_run() {
         episode(3, home, "guid-3", false),
         episode(2, home, "guid-2", false),
     ];
-    serve(&server, "/feed/", rss_of(&second)).await;
+    serve(&server, "/feed/", RSS, &rss_of(&second)).await;
     site.import(&["--force"], 0);
     let titles: Vec<String> = site
         .content()
@@ -225,16 +216,21 @@ async fn an_own_link_still_deduplicates_across_feeds_and_a_shared_one_does_not()
     assert_eq!(report["feeds"][1]["seen"], 1, "{report}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn itunes_image_alone_is_each_episode_image() {
-    let items: Vec<String> = (1..=3)
+/// The images of a podcast's episodes, as declared in `item_image` (a
+/// format of the episode number) under the channel's `namespaces`.
+async fn episode_images(namespaces: &str, item_image: impl Fn(usize) -> String) -> Vec<String> {
+    let items: String = (1..=3)
         .map(|n| {
             format!(
-                "<item><title>Episode {n}</title><link>https://show.example.org/episodes/{n}</link><guid>ep-{n}</guid><pubDate>Mon, 0{n} Sep 2024 10:00:00 +0000</pubDate><description>Notes.</description><itunes:image href=\"https://cdn.example.org/art/{n}.jpg\"/><enclosure url=\"https://cdn.example.org/audio/{n}.mp3\" type=\"audio/mpeg\" length=\"1000\"/></item>\n"
+                "<item><title>Episode {n}</title><link>https://show.example.org/episodes/{n}</link><guid>ep-{n}</guid><pubDate>Mon, 0{n} Sep 2024 10:00:00 +0000</pubDate><description>Notes.</description>{}<enclosure url=\"https://cdn.example.org/audio/{n}.mp3\" type=\"audio/mpeg\" length=\"1000\"/></item>\n",
+                item_image(n)
             )
         })
         .collect();
-    let (_server, site) = site_with(&[("Show", "/feed/", rss_of(&items))]).await;
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" {namespaces}><channel><title>Show</title><link>https://show.example.org/</link><description>d</description>{items}</channel></rss>"
+    );
+    let (_server, site) = site_with(&[("Show", "/feed/", feed)]).await;
     site.import(&[], 0);
     let mut images: Vec<String> = site
         .content()
@@ -242,14 +238,40 @@ async fn itunes_image_alone_is_each_episode_image() {
         .map(|t| front_matter(t)["imageUrl"].as_str().unwrap().to_string())
         .collect();
     images.sort();
-    assert_eq!(
-        images,
-        [
-            "https://cdn.example.org/art/1.jpg",
-            "https://cdn.example.org/art/2.jpg",
-            "https://cdn.example.org/art/3.jpg",
-        ]
-    );
+    images
+}
+
+const EPISODE_ART: [&str; 3] = [
+    "https://cdn.example.org/art/1.jpg",
+    "https://cdn.example.org/art/2.jpg",
+    "https://cdn.example.org/art/3.jpg",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn itunes_image_alone_is_each_episode_image() {
+    let images = episode_images(
+        r#"xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd""#,
+        |n| format!("<itunes:image href=\"https://cdn.example.org/art/{n}.jpg\"/>"),
+    )
+    .await;
+    assert_eq!(images, EPISODE_ART);
+}
+
+/// The iTunes namespace under another prefix, and Media RSS thumbnails
+/// under another prefix: known by their namespace.
+#[tokio::test(flavor = "multi_thread")]
+async fn episode_images_are_found_whatever_the_prefix() {
+    let itunes = episode_images(
+        r#"xmlns:it="http://www.itunes.com/dtds/podcast-1.0.dtd""#,
+        |n| format!("<it:image href=\"https://cdn.example.org/art/{n}.jpg\"/>"),
+    )
+    .await;
+    assert_eq!(itunes, EPISODE_ART);
+    let media = episode_images(r#"xmlns:m="http://search.yahoo.com/mrss/""#, |n| {
+        format!("<m:thumbnail url=\"https://cdn.example.org/art/{n}.jpg\"/>")
+    })
+    .await;
+    assert_eq!(media, EPISODE_ART);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -105,6 +105,7 @@ fn another_user_reads_the_status_while_the_log_is_there() {
         "{:?}",
         files_of(&state_dir)
     );
+    let before = files_of(&state_dir);
     let output = status_as_nobody(site.path());
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
@@ -112,5 +113,6 @@ fn another_user_reads_the_status_while_the_log_is_there() {
         "{}",
         stdout(&output)
     );
+    assert_eq!(files_of(&state_dir), before, "status wrote nothing");
     drop(holder);
 }

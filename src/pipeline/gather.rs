@@ -352,13 +352,21 @@ mod tests {
             };
             let policy = AddressPolicy::of_feed(url).await;
             let target = FeedSource::Http(Url::parse(moved).unwrap());
-            let (source, _) = within_policy(&feed, target.clone(), None, policy).await;
+            // The moved URL's validators go with it: an ignored move
+            // fetches the configured URL in full.
+            let validators = Validators {
+                etag: Some("\"moved\"".into()),
+                last_modified: None,
+            };
+            let (source, kept) =
+                within_policy(&feed, target.clone(), Some(validators), policy).await;
             let expected = if followed {
                 target
             } else {
                 feed.source.clone()
             };
             assert_eq!(source, expected, "{configured} → {moved}");
+            assert_eq!(kept.is_some(), followed, "{configured} → {moved}");
         }
     }
 }
