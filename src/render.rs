@@ -37,7 +37,8 @@ pub fn render(article: &Article) -> String {
         out.push_str("![");
         out.push_str(&markdown_text(&article.title));
         out.push_str("](");
-        out.push_str(&link_destination(&inert_url(&article.image_url)));
+        // Inert: no space, parenthesis or angle bracket ends it early.
+        out.push_str(&inert_url(&article.image_url));
         out.push_str(")\n\n");
         if !article.image_credit.is_empty() {
             // Our fixed text and the source URL, kept one inert token.
@@ -203,16 +204,6 @@ pub(crate) fn inert_url(url: &str) -> Cow<'_, str> {
         None => encode(url, &mut out),
     }
     Cow::Owned(out)
-}
-
-/// A link destination that Markdown reads whole: wrapped in `<…>` when it
-/// holds characters that would end a bare destination.
-fn link_destination(url: &str) -> String {
-    if url.contains(|c: char| c.is_whitespace() || c == '(' || c == ')') {
-        format!("<{}>", url.replace('<', "%3C").replace('>', "%3E"))
-    } else {
-        url.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -135,6 +135,11 @@ pub fn html_to_text(html: &str) -> String {
             break;
         }
     }
+    if reads_as_markup(&text) {
+        // Escaped more times than it is read again: its tags go, and no
+        // reference is decoded, so no new markup can appear.
+        text = html_to_text_once(&text.replace('&', "&amp;"));
+    }
     text
 }
 
@@ -373,6 +378,12 @@ fn is_separator(c: char) -> bool {
 /// noncharacters. Read from the Unicode properties, not from a list, so
 /// that new ones are covered as Unicode adds them.
 fn is_invisible(c: char) -> bool {
+    // Most text is Latin: below U+0300 the only format or default-ignorable
+    // character is the soft hyphen, and there is no noncharacter, so the
+    // Unicode tables are looked up only above it.
+    if c < '\u{0300}' {
+        return c.is_control() || c == '\u{AD}';
+    }
     c.is_control()
         || CodePointMapData::<GeneralCategory>::new().get(c) == GeneralCategory::Format
         || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
@@ -434,14 +445,14 @@ fn needed_here(c: char, before: Option<char>, after: Option<&char>) -> bool {
     }
 }
 
-/// The first `<img>` in `html` worth showing on an article card, made
-/// absolute against `base`. Skips tracking pixels (by their address or
 /// Whether `html` has `<img` in any case of letters.
 fn has_img_tag(html: &[u8]) -> bool {
     memchr::memchr_iter(b'<', html)
         .any(|at| crate::bytes::starts_with_ignore_ascii_case(&html[at..], b"<img"))
 }
 
+/// The first `<img>` in `html` worth showing on an article card, made
+/// absolute against `base`. Skips tracking pixels (by their address or
 /// their size), hidden images, emoji, gravatars and feed "flare" buttons.
 pub(crate) fn first_image(html: &str, base: Option<&Url>) -> Option<Url> {
     // Most contents hold no image: one search rules them out, in any case
@@ -871,6 +882,18 @@ mod tests {
     }
 
     /// The quick check before the tag scan misses no spelling of `<img`.
+    /// However many times markup was escaped, no tag is left in the text.
+    #[test]
+    fn markup_escaped_more_times_than_read_again_leaves_no_tag() {
+        let mut html = "&lt;b&gt;bold&lt;/b&gt; p&lt;0.001".to_string();
+        for _ in 0..=MAX_DECODINGS + 2 {
+            let text = html_to_text(&html);
+            assert!(!reads_as_markup(&text), "{html:?} gave {text:?}");
+            assert!(text.contains("bold"), "{html:?} gave {text:?}");
+            html = html.replace('&', "&amp;");
+        }
+    }
+
     #[test]
     fn an_image_tag_in_any_case_is_found() {
         let base = Url::parse("https://ex.org/").unwrap();

@@ -37,7 +37,15 @@ const VERSION_1_1: &str = "https://jsonfeed.org/version/1.1";
 /// again.
 pub(super) fn parse_json(text: &str, base: Option<&Url>) -> Result<(Feed, Vec<Fix>), ParseFailure> {
     let (mut feed, document, fixes) = match super::parse_guarded(text.as_bytes(), base) {
-        Ok(feed) => (feed, serde_json::from_str::<Value>(text).ok(), Vec::new()),
+        // Read as a value again only to find the images the parser leaves
+        // out (`image`, `banner_image`, image attachments): most feeds
+        // without the word have none.
+        Ok(feed) => {
+            let document = crate::bytes::contains(text.as_bytes(), b"image")
+                .then(|| serde_json::from_str::<Value>(text).ok())
+                .flatten();
+            (feed, document, Vec::new())
+        }
         Err(error) => {
             let Some((document, fixes)) = serde_json::from_str(text).ok().and_then(normalise)
             else {
