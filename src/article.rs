@@ -122,7 +122,7 @@ pub struct Article {
 }
 
 /// The front matter's `date`: UTC with milliseconds.
-pub(crate) fn iso_date(date: DateTime<Utc>) -> String {
+fn iso_date(date: DateTime<Utc>) -> String {
     date.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
@@ -143,7 +143,7 @@ const FRENCH_MONTHS: [&str; 12] = [
 
 /// The French long date of `date` in `timezone`: `2 septembre 2024`,
 /// `1er septembre 2024`.
-pub(crate) fn french_date(date: DateTime<Utc>, timezone: Tz) -> String {
+fn french_date(date: DateTime<Utc>, timezone: Tz) -> String {
     let local = date.with_timezone(&timezone);
     let day = match local.day() {
         1 => "1er".to_string(),
@@ -154,7 +154,7 @@ pub(crate) fn french_date(date: DateTime<Utc>, timezone: Tz) -> String {
 }
 
 /// The credit line for an image of the article at `source_url`.
-pub(crate) fn image_credit(source_url: &str) -> String {
+fn image_credit(source_url: &str) -> String {
     format!("{IMAGE_CREDIT_PREFIX}{source_url}")
 }
 

@@ -308,12 +308,8 @@ fn write_one_slowly(
                     .unwrap_or_default()
                     .to_string_lossy()
                     .into_owned();
-                let written = write_new_file(batch.section_dir, &name, text.as_bytes()).map_err(
-                    |source| StoreError::Io {
-                        path: path.clone(),
-                        source,
-                    },
-                )?;
+                let written = write_new_file(batch.section_dir, &name, text.as_bytes())
+                    .map_err(io_error(&path))?;
                 if written == WriteOutcome::Written {
                     let article = Planned {
                         item,
@@ -454,12 +450,7 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
 /// Refuses a section folder that leads out of the content folder (a
 /// symbolic link planted there): files are written only inside it.
 fn ensure_inside(section_dir: &Path, content_dir: &Path) -> Result<(), StoreError> {
-    let resolve = |path: &Path| {
-        std::fs::canonicalize(path).map_err(|source| StoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    };
+    let resolve = |path: &Path| std::fs::canonicalize(path).map_err(io_error(path));
     if resolve(section_dir)?.starts_with(resolve(content_dir)?) {
         Ok(())
     } else {

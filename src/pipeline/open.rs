@@ -37,12 +37,11 @@ pub(super) async fn open_run(
     let lock = if dry_run {
         None
     } else {
-        Some(take_lock(config, wait).await?)
-    };
-    if !dry_run {
+        let lock = take_lock(config, wait).await?;
         // Under the lock: what a killed run left half-done is ours to clear.
         clear_stale_files(config)?;
-    }
+        Some(lock)
+    };
     let state = open_state(config, dry_run, now)?;
     let fetcher = Fetcher::new(&config.fetch).map_err(RunError::Client)?;
     Ok(OpenRun {
