@@ -196,9 +196,17 @@ impl AddressPolicy {
     }
 }
 
-/// A resolver that gives only public addresses: what an article-page fetch
-/// connects to.
+/// A resolver that gives only public addresses: what every request of a
+/// public feed (its fetch, its redirects, its article pages) connects to.
 pub(crate) struct PublicOnlyResolver;
+
+/// A name that resolves only to addresses a public feed's requests may not
+/// reach: refused, never tried again.
+#[derive(Debug, thiserror::Error)]
+#[error("{host} has no public address")]
+pub(crate) struct NoPublicAddress {
+    host: String,
+}
 
 impl reqwest::dns::Resolve for PublicOnlyResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
@@ -209,10 +217,7 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
                 .filter(|a| AddressPolicy::PublicOnly.allows_address(a.ip()))
                 .collect();
             if public.is_empty() {
-                return Err(format!(
-                    "{host} has no public address; article pages are fetched only from public hosts"
-                )
-                .into());
+                return Err(Box::new(NoPublicAddress { host }) as Box<_>);
             }
             Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
         })

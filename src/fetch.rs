@@ -441,7 +441,7 @@ impl Fetcher {
                 .headers(headers.clone())
                 .send()
                 .await
-                .map_err(|source| FetchError::Request { source })?;
+                .map_err(|source| request_error(source, &url))?;
             let status = response.status();
             let location = response.headers().get(header::LOCATION);
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED || location.is_none()
@@ -646,6 +646,26 @@ async fn read_file(path: &std::path::Path, limit: u64) -> Result<FetchedFeed, Fe
     })
 }
 
+/// A request that failed before an answer: refused by the address rule
+/// when the name resolved only to addresses it forbids (the same as a
+/// private address written in the URL, and not tried again), else a
+/// failure of the request itself.
+fn request_error(source: reqwest::Error, url: &Url) -> FetchError {
+    let mut cause = std::error::Error::source(&source);
+    while let Some(current) = cause {
+        if current
+            .downcast_ref::<crate::address::NoPublicAddress>()
+            .is_some()
+        {
+            return FetchError::PrivateAddress {
+                url: url.to_string(),
+            };
+        }
+        cause = current.source();
+    }
+    FetchError::Request { source }
+}
+
 /// An error while the body was coming in, told apart by its causes: a
 /// dropped connection or a timeout (worth a retry), or a body that cannot be
 /// decompressed (not).
@@ -816,6 +836,24 @@ mod tests {
         );
         let requests = server.received_requests().await.unwrap();
         assert!(requests.iter().all(|r| r.url.path() == "/page"));
+    }
+
+    /// A name that resolves only to private addresses is refused like a
+    /// private address in the URL: named so, and not retried.
+    #[tokio::test]
+    async fn a_name_with_no_public_address_is_refused_not_retried() {
+        let client = reqwest::Client::builder()
+            .dns_resolver(Arc::new(crate::address::PublicOnlyResolver))
+            .build()
+            .unwrap();
+        let url = Url::parse("http://localhost:9/feed").unwrap();
+        let error = client.get(url.clone()).send().await.unwrap_err();
+        let error = request_error(error, &url);
+        assert!(
+            matches!(error, FetchError::PrivateAddress { .. }),
+            "{error:?}"
+        );
+        assert!(!error.is_transient());
     }
 
     #[test]
