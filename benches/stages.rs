@@ -10,8 +10,7 @@ use std::hint::black_box;
 use chrono::Utc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use feedimport::parse_feed;
-use feedimport::render;
-use feedimport::{ArticleSettings, build_article};
+use feedimport::{ArticleSettings, OutputFormat, Preset, build_article};
 use feedimport::{FeedContext, extract_items, html_to_text, preview_image};
 use url::Url;
 
@@ -38,16 +37,31 @@ fn stages(c: &mut Criterion) {
 
     let (drafts, _) = extract_items(&parsed.feed, &context);
     let draft = &drafts[1];
-    let settings = ArticleSettings {
-        section: "papers".into(),
-        timezone: chrono_tz::Europe::Paris,
-        tags: vec!["France".into(), "Actualité".into(), "Bench".into()],
-    };
+    let settings = ArticleSettings::new(
+        "papers",
+        chrono_tz::Europe::Paris,
+        vec!["France".into(), "Actualité".into(), "Bench".into()],
+    );
     let page_image = Url::parse("https://img.example/x.jpg").unwrap();
     let article = build_article(draft, &settings, Some(&page_image));
-    c.bench_function("render one article", |b| {
-        b.iter(|| render(black_box(&article)))
-    });
+    // One bench per preset: the file's text of one article.
+    for preset in [
+        Preset::Default,
+        Preset::Hugo,
+        Preset::Jekyll,
+        Preset::Eleventy,
+        Preset::Astro,
+    ] {
+        let format = OutputFormat::preset(preset, chrono_tz::Europe::Paris).unwrap();
+        let name = if preset == Preset::Default {
+            "render one article".to_string()
+        } else {
+            format!("render one article ({})", preset.name())
+        };
+        c.bench_function(&name, |b| {
+            b.iter(|| format.file_text(black_box(&article)).unwrap())
+        });
+    }
     let summary = "<p>Updating on a previous meta-analysis, new data pooled survival estimates of patients undergoing TARE &#8211; results [&#8230;]</p>";
     c.bench_function("summary to text", |b| {
         b.iter(|| html_to_text(black_box(summary)))

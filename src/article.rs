@@ -8,32 +8,59 @@
 //! that name is taken. Here and only here: which image wins (the feed's
 //! declared image, then the article page's, then the content's first
 //! `<img>`), the tags (global, the feed's, then its name), the image credit
-//! and the two dates. Pure; nothing fails.
+//! and the two dates (the long one in the output's locale). Pure; nothing
+//! fails.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use url::Url;
 
 use crate::config::{Config, FeedConfig};
 use crate::extract::ItemDraft;
-use crate::permalink::{file_stem, permalink, title_slug};
-use crate::render::inert_url;
+use crate::output::escape::inert_url;
+use crate::output::locale::{SiteLocale, long_date};
+use crate::permalink::title_slug;
 
 /// What every article of one feed shares.
 #[derive(Debug, Clone)]
 pub struct ArticleSettings {
     /// The section folder and the permalink's first segment.
-    pub section: String,
+    pub(crate) section: String,
     /// The site's time zone, for the long date and the file name's day.
-    pub timezone: Tz,
+    pub(crate) timezone: Tz,
     /// Global tags, then the feed's, then the feed's name; each once.
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    /// The output's locale: the long date, the credit's words.
+    pub(crate) locale: SiteLocale,
+    /// The feed, as templates see it.
+    pub(crate) feed: FeedAbout,
+    /// The feed document's language, as it declares it.
+    pub(crate) lang: String,
 }
 
 impl ArticleSettings {
-    /// The settings of `feed`'s articles.
-    pub(crate) fn for_feed(config: &Config, feed: &FeedConfig) -> ArticleSettings {
+    /// Settings for articles of `section`, in French, of no feed in
+    /// particular: for the benches, the fuzz targets and the tests.
+    pub fn new(section: &str, timezone: Tz, tags: Vec<String>) -> ArticleSettings {
+        ArticleSettings {
+            section: section.to_string(),
+            timezone,
+            tags,
+            locale: SiteLocale::french(),
+            feed: FeedAbout::default(),
+            lang: String::new(),
+        }
+    }
+
+    /// The settings of `feed`'s articles; `title` and `lang` are what its
+    /// document says of itself.
+    pub(crate) fn for_feed(
+        config: &Config,
+        feed: &FeedConfig,
+        title: &str,
+        lang: &str,
+    ) -> ArticleSettings {
         let mut tags: Vec<String> = Vec::new();
         for tag in config
             .tags
@@ -50,6 +77,13 @@ impl ArticleSettings {
             section: feed.section.clone(),
             timezone: config.timezone,
             tags,
+            locale: feed.output.locale.clone(),
+            feed: FeedAbout {
+                name: feed.name.clone(),
+                url: feed.source.to_string(),
+                title: title.to_string(),
+            },
+            lang: lang.to_string(),
         }
     }
 }
@@ -72,30 +106,45 @@ pub fn build_article(
     let (image_url, image_credit) = match image {
         Some(url) => (
             inert_url(url.as_str()).into_owned(),
-            image_credit(&source_url),
+            format!("{}{source_url}", settings.locale.image_credit_prefix()),
         ),
         None => (String::new(), String::new()),
     };
     let slug = title_slug(&draft.title);
     let local_date = draft.date.with_timezone(&settings.timezone).date_naive();
+    let enclosure = draft
+        .enclosure
+        .as_ref()
+        .map(|e| Enclosure {
+            url: inert_url(e.url.as_str()).into_owned(),
+            mime_type: e.mime_type.clone(),
+            length: e.length.map(|l| l.to_string()).unwrap_or_default(),
+        })
+        .unwrap_or_default();
     Article {
         title: draft.title.clone(),
         date: iso_date(draft.date),
-        published_date: french_date(draft.date, settings.timezone),
+        published_date: long_date(local_date, &settings.locale),
         summary: draft.summary.clone(),
         importance: String::new(),
-        permalink: permalink(&settings.section, &file_stem(local_date, &slug, 1)),
+        // Made by the output's permalink template when the article is
+        // placed.
+        permalink: String::new(),
         source_url,
         tags: settings.tags.clone(),
         image_url,
         image_credit,
         slug,
         local_date,
+        section: settings.section.clone(),
+        author: draft.author.clone(),
+        categories: draft.categories.clone(),
+        content_html: draft.content_html.clone(),
+        enclosure,
+        feed: settings.feed.clone(),
+        lang: settings.lang.clone(),
     }
 }
-
-/// The credit line of an image taken from the source article.
-pub(crate) const IMAGE_CREDIT_PREFIX: &str = "Image de l’article — droits possiblement réservés — ";
 
 /// One article card, as its front matter holds it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,43 +168,51 @@ pub struct Article {
     /// The day of the article in the site's time zone, for the file name.
     #[serde(skip)]
     pub local_date: NaiveDate,
+    #[serde(skip)]
+    pub section: String,
+    /// The item's author (dc:creator, author name), or empty.
+    #[serde(skip)]
+    pub author: String,
+    /// The item's own categories.
+    #[serde(skip)]
+    pub categories: Vec<String>,
+    /// The item's content as the feed sent it: unsafe until the output
+    /// makes it safe (see [`crate::output::content`]).
+    #[serde(skip)]
+    pub content_html: String,
+    #[serde(skip)]
+    pub enclosure: Enclosure,
+    #[serde(skip)]
+    pub feed: FeedAbout,
+    /// The feed document's language.
+    #[serde(skip)]
+    pub lang: String,
+}
+
+/// The item's enclosure (a podcast's audio, a PDF); every field empty when
+/// it has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Enclosure {
+    pub url: String,
+    pub mime_type: String,
+    /// In bytes, as the feed declares it; empty when it does not.
+    pub length: String,
+}
+
+/// The feed an article comes from, as templates see it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedAbout {
+    /// Its name in `feeds.toml`.
+    pub name: String,
+    /// Its URL in `feeds.toml`.
+    pub url: String,
+    /// The title its document gives itself.
+    pub title: String,
 }
 
 /// The front matter's `date`: UTC with milliseconds.
 fn iso_date(date: DateTime<Utc>) -> String {
     date.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-const FRENCH_MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
-/// The French long date of `date` in `timezone`: `2 septembre 2024`,
-/// `1er septembre 2024`.
-fn french_date(date: DateTime<Utc>, timezone: Tz) -> String {
-    let local = date.with_timezone(&timezone);
-    let day = match local.day() {
-        1 => "1er".to_string(),
-        d => d.to_string(),
-    };
-    let month = FRENCH_MONTHS[local.month0() as usize];
-    format!("{day} {month} {}", local.year())
-}
-
-/// The credit line for an image of the article at `source_url`.
-fn image_credit(source_url: &str) -> String {
-    format!("{IMAGE_CREDIT_PREFIX}{source_url}")
 }
 
 #[cfg(test)]
@@ -180,7 +237,13 @@ mod tests {
             ((2024, 12, 31, 22, 30), "31 décembre 2024"),
             ((2024, 12, 31, 23, 30), "1er janvier 2025"),
         ] {
-            assert_eq!(french_date(utc(y, m, d, h, min), paris), expected);
+            let mut draft = draft();
+            draft.date = utc(y, m, d, h, min);
+            let settings = ArticleSettings::new("papers", paris, vec![]);
+            assert_eq!(
+                build_article(&draft, &settings, None).published_date,
+                expected
+            );
         }
     }
 
@@ -205,15 +268,18 @@ mod tests {
             declared_image: Some(url("https://img.example.org/declared.jpg")),
             content_image: Some(url("https://img.example.org/content.jpg")),
             categories: vec![],
+            author: String::new(),
+            content_html: String::new(),
+            enclosure: None,
         }
     }
 
     fn settings() -> ArticleSettings {
-        ArticleSettings {
-            section: "papers".into(),
-            timezone: chrono_tz::Europe::Paris,
-            tags: vec!["France".into(), "News".into()],
-        }
+        ArticleSettings::new(
+            "papers",
+            chrono_tz::Europe::Paris,
+            vec!["France".into(), "News".into()],
+        )
     }
 
     #[test]
@@ -246,13 +312,14 @@ mod tests {
         let article = build_article(&draft(), &settings(), None);
         assert_eq!(
             article.image_credit,
-            format!("{IMAGE_CREDIT_PREFIX}https://news.example.org/a/")
+            "Image de l’article — droits possiblement réservés — https://news.example.org/a/"
         );
         // 22:30 UTC on 31 July is 1 August in Paris: the day of the name
         // and of the long date, while `date` stays in UTC.
         assert_eq!(article.date, "2024-07-31T22:30:00.000Z");
         assert_eq!(article.published_date, "1er août 2024");
-        assert_eq!(article.permalink, "/papers/2024-08-01-creme-brulee-a-study");
+        assert_eq!(article.local_date.to_string(), "2024-08-01");
+        assert_eq!(article.slug, "creme-brulee-a-study");
         assert_eq!(article.tags, ["France", "News"]);
     }
 
@@ -273,7 +340,7 @@ tags = ["Actualité", "Radiology"]
             std::path::Path::new("."),
         )
         .unwrap();
-        let settings = ArticleSettings::for_feed(&config, &config.feeds[0]);
+        let settings = ArticleSettings::for_feed(&config, &config.feeds[0], "", "");
         assert_eq!(
             settings.tags,
             ["France", "Actualité", "Radiology", "Interventional News"]

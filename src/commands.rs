@@ -117,13 +117,38 @@ fn check(cli: &Cli, args: &CheckArgs) -> Exit {
         },
         config.concurrency
     ));
+    // The templates compile and keep their front matter whole on hostile
+    // samples, as a run would check before writing anything.
+    let outputs = match crate::pipeline::compile_outputs(&config) {
+        Ok(outputs) => outputs,
+        Err(e) => {
+            print_stdout(&out);
+            eprintln!("feedimport: {}: {}", config.path.display(), error_chain(&e));
+            return Exit::Usage;
+        }
+    };
     for feed in &config.feeds {
-        out.push_str(&format!(
-            "  {}\n    fetch: {}\n    write to: {}/\n",
-            feed.name,
-            feed.source,
-            config.section_dir(&feed.section).display()
-        ));
+        out.push_str(&format!("  {}\n    fetch: {}\n", feed.name, feed.source));
+        match crate::output::sample_file(&config, &outputs, feed) {
+            Ok((path, text)) => {
+                out.push_str(&format!(
+                    "    format: {}, locale {}\n    a sample article would be written to {}:\n",
+                    feed.output.source,
+                    feed.output.locale.tag(),
+                    path.display()
+                ));
+                for line in text.lines() {
+                    out.push_str("      | ");
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            Err(e) => {
+                print_stdout(&out);
+                eprintln!("feedimport: {}: {}", config.path.display(), error_chain(&e));
+                return Exit::Usage;
+            }
+        }
     }
     print_stdout(&out);
     if !args.online {
@@ -186,7 +211,7 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
                 eprintln!("feedimport: {}", error_chain(&e));
             }
             return match e {
-                RunError::Config(_) => Exit::Usage,
+                RunError::Config(_) | RunError::Output(_) => Exit::Usage,
                 RunError::Locked(_) => Exit::Locked,
                 RunError::Store(_) | RunError::LockWait(_) | RunError::Client(_) => Exit::Store,
             };

@@ -15,6 +15,9 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use url::Url;
 
+use crate::output::locale::SiteLocale;
+use crate::output::{OutputSpec, Preset, TemplateSource};
+
 /// Default number of feeds fetched at the same time.
 pub(crate) const DEFAULT_CONCURRENCY: usize = 8;
 
@@ -94,6 +97,8 @@ pub(crate) struct FeedConfig {
     pub(crate) max_age: Option<Duration>,
     /// Fetched at most this often (the feed may ask for less).
     pub(crate) interval: Duration,
+    /// The format of its article files.
+    pub(crate) output: OutputSpec,
 }
 
 /// Where a feed's bytes come from.
@@ -152,6 +157,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "connect_timeout",
     "retries",
     "alert_after_failures",
+    "output",
     "feeds",
 ];
 /// The keys a `[[feeds]]` entry accepts.
@@ -166,7 +172,10 @@ const FEED_KEYS: &[&str] = &[
     "exclude",
     "max_age",
     "interval",
+    "output",
 ];
+/// The keys an `[output]` table (or a feed's `output = { … }`) accepts.
+const OUTPUT_KEYS: &[&str] = &["preset", "template", "path", "permalink", "locale"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -190,8 +199,20 @@ struct RawConfig {
     connect_timeout: Option<String>,
     retries: Option<i64>,
     alert_after_failures: Option<i64>,
+    output: Option<toml::Value>,
     #[serde(default)]
     feeds: Vec<toml::Value>,
+}
+
+/// An `[output]` table as written; see [`resolve_output`].
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    preset: Option<String>,
+    template: Option<String>,
+    path: Option<String>,
+    permalink: Option<String>,
+    locale: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +233,7 @@ struct RawFeed {
     exclude: Vec<String>,
     max_age: Option<String>,
     interval: Option<String>,
+    output: Option<toml::Value>,
 }
 
 fn default_true() -> bool {
@@ -352,11 +374,19 @@ impl Config {
             ));
         }
 
+        let output = match raw.output {
+            Some(value) => raw_output(value, "[output]").map_err(&invalid)?,
+            None => RawOutput::default(),
+        };
+        // Checked once for every feed, so that a bad global value is named
+        // as such.
+        resolve_output(&output, None, base_dir).map_err(&invalid)?;
+
         let mut feeds = Vec::with_capacity(raw.feeds.len());
         let mut names = HashSet::new();
         let mut sources = HashSet::new();
         for (index, value) in raw.feeds.into_iter().enumerate() {
-            let feed = parse_feed(value, index, base_dir, interval).map_err(&invalid)?;
+            let feed = parse_feed(value, index, base_dir, interval, &output).map_err(&invalid)?;
             if !sources.insert(feed.source.identity()) {
                 return Err(invalid(format!(
                     "feed \"{}\": key `url`: another feed already reads {}; list each feed once",
@@ -427,6 +457,7 @@ fn parse_feed(
     index: usize,
     base_dir: &Path,
     default_interval: Duration,
+    global_output: &RawOutput,
 ) -> Result<FeedConfig, String> {
     let position = index + 1;
     let toml::Value::Table(table) = value else {
@@ -490,7 +521,16 @@ fn parse_feed(
         ));
     }
 
+    let own_output = raw
+        .output
+        .map(|value| raw_output(value, "output"))
+        .transpose()
+        .map_err(|m| format!("{label}: {m}"))?;
+    let output = resolve_output(global_output, own_output.as_ref(), base_dir)
+        .map_err(|m| format!("{label}: {m}"))?;
+
     Ok(FeedConfig {
+        output,
         name,
         source,
         section: raw.section,
@@ -501,6 +541,91 @@ fn parse_feed(
         exclude,
         max_age,
         interval,
+    })
+}
+
+/// An `[output]` table, or a feed's `output = { … }` (`at` names it).
+fn raw_output(value: toml::Value, at: &str) -> Result<RawOutput, String> {
+    let toml::Value::Table(table) = value else {
+        return Err(format!(
+            "key `{at}` must be a table, such as output = {{ preset = \"hugo\" }}"
+        ));
+    };
+    if let Some(key) = table.keys().find(|k| !OUTPUT_KEYS.contains(&k.as_str())) {
+        return Err(format!(
+            "unknown key `{key}` in `{at}` (expected one of: {})",
+            OUTPUT_KEYS.join(", ")
+        ));
+    }
+    let raw: RawOutput = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| format!("`{at}`: {}", e.message()))?;
+    if raw.preset.is_some() && raw.template.is_some() {
+        return Err(format!(
+            "`{at}` sets both `preset` and `template`: a template is used instead of a preset, so give one of them"
+        ));
+    }
+    Ok(raw)
+}
+
+/// A feed's output: its own keys over the global ones, key by key, except
+/// that `preset` and `template` are one choice (a feed that sets either
+/// drops the other it would inherit). The path and permalink default to
+/// the preset's own.
+fn resolve_output(
+    global: &RawOutput,
+    own: Option<&RawOutput>,
+    base_dir: &Path,
+) -> Result<OutputSpec, String> {
+    let own_choice = own.filter(|o| o.preset.is_some() || o.template.is_some());
+    let (preset, template, key) = match own_choice {
+        Some(own) => (&own.preset, &own.template, "output"),
+        None => (&global.preset, &global.template, "[output]"),
+    };
+    let source = match (preset, template) {
+        (_, Some(template)) => {
+            let template = template.trim();
+            if template.is_empty() {
+                return Err(format!("key `{key}.template` is empty"));
+            }
+            TemplateSource::File(base_dir.join(template))
+        }
+        (Some(name), None) => {
+            TemplateSource::Preset(Preset::named(name.trim()).ok_or_else(|| {
+                let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+                format!(
+                    "key `{key}.preset`: `{name}` is not a preset (one of: {})",
+                    names.join(", ")
+                )
+            })?)
+        }
+        (None, None) => TemplateSource::Preset(Preset::Default),
+    };
+    let preset = match &source {
+        TemplateSource::Preset(preset) => *preset,
+        TemplateSource::File(_) => Preset::Default,
+    };
+    let pick = |get: fn(&RawOutput) -> &Option<String>| {
+        own.and_then(|o| get(o).clone())
+            .or_else(|| get(global).clone())
+    };
+    let path = pick(|o| &o.path).unwrap_or_else(|| preset.default_path().to_string());
+    let permalink =
+        pick(|o| &o.permalink).unwrap_or_else(|| preset.default_permalink().to_string());
+    for (name, value) in [("path", &path), ("permalink", &permalink)] {
+        if value.trim().is_empty() {
+            return Err(format!("key `output.{name}` is empty"));
+        }
+    }
+    let locale = match pick(|o| &o.locale) {
+        Some(tag) => SiteLocale::parse(&tag).map_err(|m| format!("key `output.locale`: {m}"))?,
+        None => SiteLocale::french(),
+    };
+    Ok(OutputSpec {
+        source,
+        path,
+        permalink,
+        locale,
     })
 }
 

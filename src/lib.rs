@@ -6,8 +6,8 @@
 //! 3. [`parse`] turns bytes into a feed and [`extract`] each entry into a
 //!    draft;
 //! 4. [`article`] makes each new draft an article card (the image, the
-//!    tags, the credit), [`permalink`] names it and [`mod@render`] writes
-//!    it as the site's Markdown file;
+//!    tags, the credit), and [`output`] names it and writes it in the
+//!    site's format (templates, presets, locales);
 //! 5. [`mod@write`] and [`store`] write the files atomically and remember
 //!    what was imported, and [`report`] says what happened.
 //!
@@ -36,10 +36,10 @@ mod config;
 mod dates;
 mod extract;
 mod fetch;
+mod output;
 mod parse;
 mod permalink;
 mod pipeline;
-mod render;
 mod report;
 mod schedule;
 mod status;
@@ -53,15 +53,16 @@ pub use commands::execute;
 // The stages as functions, for the benches, the fuzz targets and the
 // integration tests: parse → extract (or both, as a run does: `read_feed`),
 // draft → article, article → file, and the state.
-pub use article::{Article, ArticleSettings, build_article};
+pub use article::{Article, ArticleSettings, Enclosure, FeedAbout, build_article};
 pub use extract::{
-    DateSource, FeedContext, ItemDraft, SkippedItem, extract_entries, extract_items, html_to_text,
-    preview_image, without_tracking,
+    DateSource, DocumentInfo, DraftEnclosure, FeedContext, ItemDraft, SkippedItem, extract_entries,
+    extract_items, html_to_text, preview_image, without_tracking,
 };
+pub use output::escape::markdown_text;
+pub use output::{OutputError, OutputFormat, Preset, TemplateError};
 pub use parse::{ParseError, ParseFailure, ParsedFeed, parse_feed, repair::Fix};
-pub use permalink::{file_stem, title_slug};
+pub use permalink::title_slug;
 pub use pipeline::{ReadFeed, read_feed};
-pub use render::{markdown_text, render};
 pub use store::{ImportRecord, State, StoreError};
 
 /// The process's exit codes, as the README documents them.

@@ -1,10 +1,8 @@
-//! Permalinks and file names: the slug of a title, its length limit, the
-//! collision suffix.
+//! The slug of a title, for file names and permalinks (the output's
+//! templates put it in place; see [`crate::output`]), and its length limit.
 //!
-//! In: a title, a local date, a section. Out: names made only of `[a-z0-9-]`,
-//! so no title can climb out of its section's folder. Pure; nothing fails.
-
-use chrono::NaiveDate;
+//! In: a title. Out: a name made only of `[a-z0-9-]`, so no title can climb
+//! out of its folder. Pure; nothing fails.
 
 use crate::text::word_prefix;
 
@@ -25,20 +23,6 @@ pub fn title_slug(title: &str) -> String {
     } else {
         cut.to_string()
     }
-}
-
-/// `2024-09-02-<slug>`, with `-2`, `-3`, … for the `attempt`th candidate.
-pub fn file_stem(date: NaiveDate, slug: &str, attempt: u32) -> String {
-    if attempt <= 1 {
-        format!("{}-{slug}", date.format("%Y-%m-%d"))
-    } else {
-        format!("{}-{slug}-{attempt}", date.format("%Y-%m-%d"))
-    }
-}
-
-/// `/<section>/<stem>`.
-pub(crate) fn permalink(section: &str, stem: &str) -> String {
-    format!("/{section}/{stem}")
 }
 
 #[cfg(test)]
@@ -69,13 +53,5 @@ mod tests {
         // Exactly 200 characters stays whole.
         let exact = format!("{}-{}", "a".repeat(100), "b".repeat(99));
         assert_eq!(title_slug(&exact), exact);
-    }
-
-    #[test]
-    fn stems_and_permalinks() {
-        let date = NaiveDate::from_ymd_opt(2024, 9, 2).unwrap();
-        assert_eq!(file_stem(date, "x", 1), "2024-09-02-x");
-        assert_eq!(file_stem(date, "x", 2), "2024-09-02-x-2");
-        assert_eq!(permalink("papers", "2024-09-02-x"), "/papers/2024-09-02-x");
     }
 }

@@ -1,15 +1,18 @@
 //! Planned writes to files and state: each new article gets a free
-//! permalink, is rendered, written atomically and recorded.
+//! path and permalink (from its feed's output templates), is rendered,
+//! written atomically and recorded.
 //!
 //! In: one feed's new articles, built and checked never imported (see
 //! [`crate::pipeline`]). Out: the articles written, the
 //! items found already written by an interrupted run, and the first
-//! content or state error, if any (what was written before it is recorded).
+//! content, state or template error, if any (what was written before it is
+//! recorded).
 //! Records are committed in groups spanning several feeds ([`GroupCommit`]).
 //! A run interrupted by a signal stops between two files.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -18,8 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::article::Article;
 use crate::config::{Config, FeedConfig};
 use crate::extract::{DateSource, ItemDraft};
-use crate::permalink::{file_stem, permalink};
-use crate::render::render;
+use crate::output::{OutputError, OutputFormat, Outputs, ReadBack};
 use crate::report::ArticleReport;
 use crate::store::{
     ImportRecord, Staging, State, StoreError, WriteOutcome, link_staged, read_front_matter,
@@ -34,14 +36,25 @@ pub(crate) struct FeedImport {
     pub(crate) articles: Vec<ArticleReport>,
     /// Items whose file an interrupted run had already written.
     pub(crate) seen: usize,
-    /// Set when the content folder or the state failed mid-feed; what was
-    /// written before it is recorded.
-    pub(crate) error: Option<StoreError>,
+    /// Set when the content folder, the state or a template failed
+    /// mid-feed; what was written before it is recorded.
+    pub(crate) error: Option<WriteError>,
+}
+
+/// Why a feed's writing stopped.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum WriteError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A template failed on one of the feed's items.
+    #[error(transparent)]
+    Output(#[from] OutputError),
 }
 
 /// What the writing needs besides the drafts.
 pub(crate) struct WriteContext<'a> {
     pub(crate) config: &'a Config,
+    pub(crate) outputs: &'a Outputs,
     pub(crate) state: &'a State,
     pub(crate) dry_run: bool,
     pub(crate) now: DateTime<Utc>,
@@ -66,19 +79,28 @@ pub(crate) fn write_feed(
     feed: &FeedConfig,
     mut drafts: Vec<NewArticle>,
 ) -> FeedImport {
-    let WriteContext { dry_run, .. } = *context;
     drafts.sort_by_key(|d| d.draft.date);
     let mut outcome = FeedImport {
         articles: Vec::new(),
         seen: 0,
         error: None,
     };
-    let section_dir = context.config.section_dir(&feed.section);
-    let result = write_drafts(context, feed, &section_dir, &drafts, &mut outcome);
+    let Some(format) = context.outputs.format(&feed.output) else {
+        outcome.error = Some(WriteError::Output(OutputError::FrontMatter {
+            origin: feed.name.clone(),
+            message: "the feed's output was not compiled with the run's".to_string(),
+        }));
+        return outcome;
+    };
+    let mut folders = BTreeSet::new();
+    let result = write_drafts(context, feed, format, &drafts, &mut outcome, &mut folders);
     // What was written before an error is recorded all the same: those
     // files exist, and the state must know them.
-    if !dry_run && !outcome.articles.is_empty() {
-        group.wrote_in(&section_dir, outcome.articles.len());
+    if !context.dry_run {
+        for folder in folders {
+            group.wrote_in(&folder);
+        }
+        group.records += outcome.articles.len();
     }
     outcome.error = result.err();
     outcome
@@ -114,11 +136,10 @@ impl<'a> GroupCommit<'a> {
         })
     }
 
-    fn wrote_in(&mut self, folder: &Path, records: usize) {
+    fn wrote_in(&mut self, folder: &Path) {
         if !self.folders.contains(folder) {
             self.folders.insert(folder.to_path_buf());
         }
-        self.records += records;
     }
 
     /// Called between feeds: commits when the group is full or old enough.
@@ -169,29 +190,27 @@ const BATCH: usize = 256;
 fn write_drafts(
     context: &WriteContext,
     feed: &FeedConfig,
-    section_dir: &Path,
+    format: &OutputFormat,
     drafts: &[NewArticle],
     outcome: &mut FeedImport,
-) -> Result<(), StoreError> {
-    let WriteContext {
-        config, dry_run, ..
-    } = *context;
-    if !dry_run && !drafts.is_empty() {
-        std::fs::create_dir_all(section_dir).map_err(io_error(section_dir))?;
-        ensure_inside(section_dir, &config.content_dir)?;
+    folders: &mut BTreeSet<PathBuf>,
+) -> Result<(), WriteError> {
+    let content_dir = &context.config.content_dir;
+    if !context.dry_run && !drafts.is_empty() {
+        std::fs::create_dir_all(content_dir).map_err(io_error(content_dir))?;
     }
     let batch_context = BatchContext {
         context,
         feed,
+        format,
         feed_identity: feed.source.identity(),
-        section_dir,
         imported_at: timestamp(context.now),
     };
     for batch in drafts.chunks(BATCH) {
         if context.interrupted.is_cancelled() {
             break;
         }
-        write_batch(&batch_context, batch, outcome)?;
+        write_batch(&batch_context, batch, outcome, folders)?;
     }
     Ok(())
 }
@@ -200,8 +219,8 @@ fn write_drafts(
 struct BatchContext<'a> {
     context: &'a WriteContext<'a>,
     feed: &'a FeedConfig,
+    format: &'a OutputFormat,
     feed_identity: String,
-    section_dir: &'a Path,
     imported_at: String,
 }
 
@@ -213,14 +232,22 @@ struct Planned<'a> {
     text: String,
 }
 
+/// The names given to the batch's articles so far.
+#[derive(Default)]
+struct TakenNames {
+    links: HashSet<String>,
+    paths: HashSet<PathBuf>,
+}
+
 fn write_batch(
     batch: &BatchContext,
     items: &[NewArticle],
     outcome: &mut FeedImport,
-) -> Result<(), StoreError> {
+    folders: &mut BTreeSet<PathBuf>,
+) -> Result<(), WriteError> {
     let dry_run = batch.context.dry_run;
     let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
-    let mut planned_links: HashSet<String> = HashSet::new();
+    let mut taken = TakenNames::default();
     for item in items {
         if batch.context.interrupted.is_cancelled() {
             break;
@@ -229,14 +256,15 @@ fn write_batch(
         if draft.date_source == DateSource::FirstImport {
             tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
         }
-        match place_article(batch, item, &planned_links)? {
+        match place_article(batch, item, &taken)? {
             Placement::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
             Placement::New {
                 path,
                 article,
                 text,
             } => {
-                planned_links.insert(article.permalink.clone());
+                taken.links.insert(article.permalink.clone());
+                taken.paths.insert(path.clone());
                 planned.push(Planned {
                     item,
                     path,
@@ -256,7 +284,18 @@ fn write_batch(
     if planned.is_empty() {
         return Ok(());
     }
-    let staging = Staging::open(batch.section_dir).map_err(io_error(batch.section_dir))?;
+    let content_dir = &batch.context.config.content_dir;
+    for article in &planned {
+        if let Some(folder) = article.path.parent()
+            && folders.insert(folder.to_path_buf())
+        {
+            std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+            ensure_inside(folder, content_dir)?;
+        }
+    }
+    // Staged in the content folder, on the file system of the folders
+    // inside it: linking a file into place is atomic.
+    let staging = Staging::open(content_dir).map_err(io_error(content_dir))?;
     let mut staged = Vec::with_capacity(planned.len());
     for article in &planned {
         staged.push(
@@ -265,17 +304,21 @@ fn write_batch(
                 .map_err(io_error(&article.path))?,
         );
     }
-    staging.sync(&staged).map_err(io_error(batch.section_dir))?;
+    staging.sync(&staged).map_err(io_error(content_dir))?;
     for (article, temp) in planned.into_iter().zip(staged) {
         match link_staged(temp, &article.path).map_err(io_error(&article.path))? {
             WriteOutcome::Written => record_new(batch, article, outcome)?,
             WriteOutcome::AlreadyExists => {
                 // Created since we looked (an editor, a run without the
                 // lock): ours, or the next free name.
-                if holds_source(&article.path, &article.article.source_url) {
+                if holds_source(
+                    &article.path,
+                    &article.article.source_url,
+                    batch.read_back(),
+                ) {
                     record_existing(batch, &article.item.draft, &article.path, outcome)?;
                 } else {
-                    write_one_slowly(batch, article.item, &planned_links, outcome)?;
+                    write_one_slowly(batch, article.item, &taken, outcome, folders)?;
                 }
             }
         }
@@ -288,28 +331,34 @@ fn write_batch(
 fn write_one_slowly(
     batch: &BatchContext,
     item: &NewArticle,
-    planned_links: &HashSet<String>,
+    taken: &TakenNames,
     outcome: &mut FeedImport,
-) -> Result<(), StoreError> {
+    folders: &mut BTreeSet<PathBuf>,
+) -> Result<(), WriteError> {
     // Each pass looks at the names afresh: one taken since the last pass is
     // adopted (ours) or passed over. Bounded, should files keep appearing.
     for _ in 0..MAX_PERMALINK_ATTEMPTS {
-        match place_article(batch, item, planned_links)? {
+        match place_article(batch, item, taken)? {
             Placement::AlreadyThere { path } => {
-                return record_existing(batch, &item.draft, &path, outcome);
+                return Ok(record_existing(batch, &item.draft, &path, outcome)?);
             }
             Placement::New {
                 path,
                 article,
                 text,
             } => {
+                let folder = path.parent().unwrap_or(&batch.context.config.content_dir);
+                if folders.insert(folder.to_path_buf()) {
+                    std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+                    ensure_inside(folder, &batch.context.config.content_dir)?;
+                }
                 let name = path
                     .file_name()
                     .unwrap_or_default()
                     .to_string_lossy()
                     .into_owned();
-                let written = write_new_file(batch.section_dir, &name, text.as_bytes())
-                    .map_err(io_error(&path))?;
+                let written =
+                    write_new_file(folder, &name, text.as_bytes()).map_err(io_error(&path))?;
                 if written == WriteOutcome::Written {
                     let article = Planned {
                         item,
@@ -317,15 +366,16 @@ fn write_one_slowly(
                         article: *article,
                         text,
                     };
-                    return record_new(batch, article, outcome);
+                    return Ok(record_new(batch, article, outcome)?);
                 }
             }
         }
     }
     Err(StoreError::NamesTaken {
-        path: batch.section_dir.to_path_buf(),
+        path: batch.context.config.content_dir.clone(),
         title: item.article.title.clone(),
-    })
+    }
+    .into())
 }
 
 /// Records an article whose file is now on disk (or, in a dry run, would be).
@@ -395,38 +445,46 @@ enum Placement {
     },
 }
 
-/// Finds the first free permalink for `item`: not used by any article the
-/// state knows, nor by a file in the section folder, nor by another article
-/// of this batch. A file there that comes from the same source is the item
-/// already written.
+/// Finds the first free name for `item`: a permalink not used by any
+/// article the state knows, nor by another article of this batch, and a
+/// path where no file is. A file there that comes from the same source is
+/// the item already written.
 fn place_article(
     batch: &BatchContext,
     item: &NewArticle,
-    planned_links: &HashSet<String>,
-) -> Result<Placement, StoreError> {
-    let (local_date, slug) = (item.article.local_date, &item.article.slug);
+    taken: &TakenNames,
+) -> Result<Placement, WriteError> {
+    let content_dir = &batch.context.config.content_dir;
+    let shared = Arc::new(item.article.clone());
+    let mut first_path = None;
     for attempt in 1..=MAX_PERMALINK_ATTEMPTS {
-        let stem = file_stem(local_date, slug, attempt);
-        let link = permalink(&batch.feed.section, &stem);
-        if planned_links.contains(&link) {
+        let placed = batch.format.place(&shared, attempt)?;
+        let path = content_dir.join(&placed.path);
+        if first_path.is_none() {
+            first_path = Some(path.clone());
+        }
+        if taken.links.contains(&placed.permalink) || taken.paths.contains(&path) {
             continue;
         }
         // A file of this name from the same source is the item, written
         // before: by an interrupted run, or before the state was lost (its
         // permalink is then known, from the file).
-        let path = batch.section_dir.join(format!("{stem}.md"));
         let on_disk = path.symlink_metadata().is_ok();
-        if on_disk && holds_source(&path, &item.article.source_url) {
+        if on_disk && holds_source(&path, &item.article.source_url, batch.read_back()) {
             return Ok(Placement::AlreadyThere { path });
         }
-        if on_disk || batch.context.state.permalink_taken(&link)? {
+        if on_disk || batch.context.state.permalink_taken(&placed.permalink)? {
             continue;
         }
         let article = Article {
-            permalink: link,
+            permalink: placed.permalink,
+            slug: placed.slug,
             ..item.article.clone()
         };
-        let text = render(&article);
+        let text = batch
+            .format
+            .file_text(&article)
+            .map_err(OutputError::from)?;
         return Ok(Placement::New {
             path,
             article: Box::new(article),
@@ -434,11 +492,16 @@ fn place_article(
         });
     }
     Err(StoreError::TooManySameNames {
-        path: batch
-            .section_dir
-            .join(format!("{}.md", file_stem(local_date, slug, 1))),
+        path: first_path.unwrap_or_else(|| content_dir.clone()),
         attempts: MAX_PERMALINK_ATTEMPTS,
-    })
+    }
+    .into())
+}
+
+impl BatchContext<'_> {
+    fn read_back(&self) -> &ReadBack {
+        &self.context.outputs.read_back
+    }
 }
 
 /// The error of an I/O call on `path`, for `map_err`.
@@ -447,22 +510,22 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
     move |source| StoreError::Io { path, source }
 }
 
-/// Refuses a section folder that leads out of the content folder (a
-/// symbolic link planted there): files are written only inside it.
-fn ensure_inside(section_dir: &Path, content_dir: &Path) -> Result<(), StoreError> {
+/// Refuses a folder that leads out of the content folder (a symbolic link
+/// planted there): files are written only inside it.
+fn ensure_inside(folder: &Path, content_dir: &Path) -> Result<(), StoreError> {
     let resolve = |path: &Path| std::fs::canonicalize(path).map_err(io_error(path));
-    if resolve(section_dir)?.starts_with(resolve(content_dir)?) {
+    if resolve(folder)?.starts_with(resolve(content_dir)?) {
         Ok(())
     } else {
         Err(StoreError::OutsideContent {
-            path: section_dir.to_path_buf(),
+            path: folder.to_path_buf(),
         })
     }
 }
 
 /// Does the article file at `path` come from `source_url`?
-fn holds_source(path: &Path, source_url: &str) -> bool {
-    matches!(read_front_matter(path), Ok(Some(front)) if front.source_url.as_deref() == Some(source_url))
+fn holds_source(path: &Path, source_url: &str, read_back: &ReadBack) -> bool {
+    matches!(read_front_matter(path, read_back), Ok(Some(front)) if front.source_url.as_deref() == Some(source_url))
 }
 
 fn relative_to(path: &Path, base: &Path) -> String {

@@ -11,8 +11,8 @@ use libfuzzer_sys::fuzz_target;
 #[path = "common.rs"]
 mod common;
 
-fuzz_target!(|fields: (String, String, String, Vec<String>)| {
-    let (title, summary, url, tags) = fields;
+fuzz_target!(|fields: (String, String, String, Vec<String>, String)| {
+    let (title, summary, url, tags, author) = fields;
     // URLs reach the article only as the url crate writes them.
     let url = url::Url::parse(&url)
         .ok()
@@ -29,12 +29,11 @@ fuzz_target!(|fields: (String, String, String, Vec<String>)| {
         source_url: url,
         link_identifies: true,
         content_image: None,
-        categories: Vec::new(),
+        categories: tags.iter().rev().cloned().collect(),
+        author,
+        content_html: String::new(),
+        enclosure: None,
     };
-    let settings = ArticleSettings {
-        section: "papers".into(),
-        timezone: chrono_tz::Europe::Paris,
-        tags,
-    };
+    let settings = ArticleSettings::new("papers", chrono_tz::Europe::Paris, tags);
     common::check_article(&build_article(&draft, &settings, None));
 });

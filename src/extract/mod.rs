@@ -44,8 +44,45 @@ pub struct ItemDraft {
     /// The first meaningful `<img>` of the content, the last resort (after
     /// the article page's preview image: see [`crate::article`]).
     pub content_image: Option<Url>,
-    /// Category labels, for include/exclude rules.
+    /// Category labels, for include/exclude rules and templates.
     pub categories: Vec<String>,
+    /// The item's author (Atom author, dc:creator, JSON Feed author), as
+    /// plain text; empty when it names none.
+    pub author: String,
+    /// The item's full content as the feed sent it (content:encoded, Atom
+    /// content, else the description): HTML nobody has made safe yet.
+    pub content_html: String,
+    /// The item's first enclosure or media file that is not its image.
+    pub enclosure: Option<DraftEnclosure>,
+}
+
+/// A file the item carries (a podcast's audio, a PDF).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftEnclosure {
+    pub url: Url,
+    pub mime_type: String,
+    pub length: Option<u64>,
+}
+
+/// What a feed document says of itself, for templates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentInfo {
+    /// Its title, as plain text.
+    pub title: String,
+    /// Its language (`en-us`, `fr`), as declared.
+    pub language: String,
+}
+
+/// The title and language `feed` gives itself.
+pub(crate) fn document_info(feed: &Feed) -> DocumentInfo {
+    DocumentInfo {
+        title: feed.title.as_ref().map(text_of).unwrap_or_default(),
+        language: feed
+            .language
+            .as_deref()
+            .map(|l| plain_text(l.trim()))
+            .unwrap_or_default(),
+    }
 }
 
 /// Where an item's date came from.
@@ -219,6 +256,19 @@ fn extract_item(
         .filter(|c| !c.is_empty())
         .collect();
 
+    let author = entry
+        .authors
+        .iter()
+        .filter_map(|a| a.name.as_deref())
+        .map(plain_text)
+        .find(|name| !name.is_empty())
+        .unwrap_or_default();
+    let content_html = content_html
+        .or_else(|| entry.summary.as_ref().map(|s| s.content.as_str()))
+        .unwrap_or_default()
+        .to_string();
+    let enclosure = enclosure(&entry.media, base);
+
     let key = item_key(entry, &source_url, &title, date_source, context);
     Ok(ItemDraft {
         key,
@@ -231,7 +281,36 @@ fn extract_item(
         declared_image,
         content_image,
         categories,
+        author,
+        content_html,
+        enclosure,
     })
+}
+
+/// The first media file of the item that is not an image: an enclosure's
+/// audio, video or document.
+fn enclosure(media: &[MediaObject], base: Option<&Url>) -> Option<DraftEnclosure> {
+    media
+        .iter()
+        .flat_map(|m| &m.content)
+        .filter(|c| {
+            !c.content_type
+                .as_ref()
+                .is_some_and(|t| t.to_string().starts_with("image/"))
+        })
+        .find_map(|c| {
+            let url = c.url.as_ref()?;
+            let url = absolute_http_url(url.as_str(), base)?;
+            Some(DraftEnclosure {
+                url,
+                mime_type: c
+                    .content_type
+                    .as_ref()
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                length: c.size,
+            })
+        })
 }
 
 /// Published, else updated, else the time of import; a date far in the

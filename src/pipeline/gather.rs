@@ -18,7 +18,7 @@ use url::Url;
 
 use crate::address::AddressPolicy;
 use crate::config::{FeedConfig, FeedSource};
-use crate::extract::{self, FeedContext, ItemDraft, SkippedItem};
+use crate::extract::{self, DocumentInfo, FeedContext, ItemDraft, SkippedItem};
 use crate::fetch::{FetchError, FetchInfo, FetchOutcome, Fetcher, Validators};
 use crate::parse::{ParseError, parse_feed, repair::Fix};
 use crate::schedule;
@@ -113,6 +113,8 @@ pub(crate) struct FeedItems {
     /// The addresses the feed's requests may reach, its article pages'
     /// too (judged once, from the configured URL).
     pub(crate) policy: AddressPolicy,
+    /// The document's title and language, for templates.
+    pub(crate) about: DocumentInfo,
 }
 
 /// Gathers every due feed, up to `concurrency` at once, each in its own
@@ -237,6 +239,7 @@ async fn gather(
             ttl: read.ttl,
             fixes: read.fixes,
             policy,
+            about: read.about,
         })
     });
     match parsing.await {
@@ -268,6 +271,8 @@ pub struct ReadFeed {
     pub ttl: Option<u32>,
     /// What the document needed repaired before it would parse.
     pub fixes: Vec<Fix>,
+    /// The document's title and language.
+    pub about: DocumentInfo,
 }
 
 /// Parses a feed's body and reads its entries: the run's parse → extract,
@@ -288,6 +293,7 @@ pub fn read_feed(
         now,
     };
     let (drafts, skipped) = extract::extract_items(&parsed.feed, &context);
+    let about = extract::document_info(&parsed.feed);
     Ok(ReadFeed {
         drafts,
         skipped,
@@ -295,6 +301,7 @@ pub fn read_feed(
         format: parsed.feed.feed_type,
         encoding: parsed.encoding,
         ttl: parsed.feed.ttl,
+        about,
         fixes: parsed.fixes,
     })
 }

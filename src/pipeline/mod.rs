@@ -28,15 +28,18 @@ use tokio_util::sync::CancellationToken;
 use crate::address::AddressPolicy;
 use crate::article::{ArticleSettings, build_article};
 use crate::config::{Config, ConfigError, FeedConfig};
+use crate::extract::DocumentInfo;
 use crate::fetch::{FetchError, Fetcher};
+use crate::output::OutputError;
 use crate::parse::repair::Fix;
 use crate::report::{FeedReport, FeedStatus, Report, error_chain};
 use crate::schedule;
 use crate::store::{FeedRecord, LockError, State, StoreError};
-use crate::write::{GroupCommit, NewArticle, WriteContext, write_feed};
+use crate::write::{GroupCommit, NewArticle, WriteContext, WriteError, write_feed};
 pub(crate) use gather::FeedError;
 use gather::{FeedItems, FeedOutcome, NoItems, PlannedFeed};
 pub use gather::{ReadFeed, read_feed};
+pub(crate) use open::compile_outputs;
 use select::{Selection, Taken, select_new};
 
 /// How a run behaves.
@@ -71,6 +74,9 @@ pub(crate) enum RunError {
     Store(#[from] StoreError),
     #[error("cannot start the HTTP client")]
     Client(#[source] FetchError),
+    /// A template cannot work: exit 2, like a bad config.
+    #[error(transparent)]
+    Output(OutputError),
 }
 
 impl From<LockError> for RunError {
@@ -115,6 +121,7 @@ pub(crate) async fn run(
     let gathered = gather::gather_all(&opened.fetcher, &planned, config.concurrency, now);
     let run = RunContext {
         config,
+        outputs: &opened.outputs,
         options,
         state: &opened.state,
         interrupted: &interrupted,
@@ -129,6 +136,7 @@ pub(crate) async fn run(
 /// What every step of a run shares.
 struct RunContext<'a> {
     config: &'a Config,
+    outputs: &'a crate::output::Outputs,
     options: &'a RunOptions,
     state: &'a State,
     interrupted: &'a CancellationToken,
@@ -186,6 +194,7 @@ fn prepare_all<'a>(
                         ttl,
                         fixes,
                         policy,
+                        about,
                     } = items;
                     select_new(run.state, planned.feed, drafts, &mut taken_in_run, run.now)
                         .map(|selection| FeedOutcome::Fetched {
@@ -196,6 +205,7 @@ fn prepare_all<'a>(
                                 ttl,
                                 fixes,
                                 policy,
+                                about,
                             },
                         })
                         .map_err(Stop::Store)
@@ -225,6 +235,7 @@ struct Selected {
     ttl: Option<u32>,
     fixes: Vec<Fix>,
     policy: AddressPolicy,
+    about: DocumentInfo,
 }
 
 /// Reads the article pages of a feed's new items and builds their
@@ -241,8 +252,9 @@ async fn ready_items(
         ttl,
         fixes,
         policy,
+        about,
     } = selected;
-    let settings = ArticleSettings::for_feed(run.config, feed);
+    let settings = ArticleSettings::for_feed(run.config, feed, &about.title, &about.language);
     let task = tokio::spawn(build_articles(
         fetcher.clone(),
         feed.clone(),
@@ -306,6 +318,7 @@ async fn write_all<'a>(
     };
     let write_context = WriteContext {
         config: run.config,
+        outputs: run.outputs,
         state: run.state,
         dry_run: run.options.dry_run,
         now: run.now,
@@ -355,7 +368,7 @@ fn finish_feed(
     group: &mut GroupCommit,
     prepared: Prepared,
     report: &mut Report,
-) -> Result<Option<FeedRecord>, StoreError> {
+) -> Result<Option<FeedRecord>, RunError> {
     let Prepared { planned, outcome } = prepared;
     let feed = planned.feed;
     let mut line = FeedReport::new(&feed.name, &feed.source.to_string());
@@ -445,14 +458,16 @@ fn write_items(
     items: ReadyItems,
     line: &mut FeedReport,
     report: &mut Report,
-) -> Result<(), StoreError> {
+) -> Result<(), RunError> {
     line.skipped = items.skipped;
     line.repaired = items.fixes;
     line.seen = items.seen;
     line.filtered = items.filtered;
     let written = write_feed(write_context, group, feed, items.articles);
-    if let Some(error) = written.error {
-        return Err(error);
+    match written.error {
+        None => {}
+        Some(WriteError::Store(error)) => return Err(error.into()),
+        Some(WriteError::Output(error)) => return Err(RunError::Output(error)),
     }
     line.new = written.articles.len();
     line.seen += written.seen;

@@ -187,6 +187,9 @@ section = "papers"
                 declared_image: None,
                 content_image: None,
                 categories: Vec::new(),
+                author: String::new(),
+                content_html: String::new(),
+                enclosure: None,
             })
             .collect();
         // A test server on loopback: its pages are there too.

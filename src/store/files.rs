@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use crate::output::ReadBack;
 
 /// What happened to a file we meant to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,31 +175,27 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// The front matter keys feedimport reads back from existing articles.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// The front matter values feedimport reads back from existing articles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct FrontMatterRef {
-    #[serde(rename = "sourceUrl", default)]
     pub(crate) source_url: Option<String>,
-    #[serde(default)]
     pub(crate) permalink: Option<String>,
 }
 
-/// Reads the YAML front matter of the Markdown file at `path`. `Ok(None)`
-/// when the file has no front matter or it is not valid YAML.
-pub(crate) fn read_front_matter(path: &Path) -> io::Result<Option<FrontMatterRef>> {
+/// Reads the front matter (YAML or TOML) of the article file at `path`,
+/// under the keys `read_back` knows. `Ok(None)` when the file has no front
+/// matter or it does not parse.
+pub(crate) fn read_front_matter(
+    path: &Path,
+    read_back: &ReadBack,
+) -> io::Result<Option<FrontMatterRef>> {
     let text = std::fs::read_to_string(path)?;
-    Ok(parse_front_matter(&text))
-}
-
-fn parse_front_matter(text: &str) -> Option<FrontMatterRef> {
-    let rest = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))?;
-    let end = rest.match_indices("\n---").map(|(i, _)| i).find(|&i| {
-        let after = &rest[i + 4..];
-        after.is_empty() || after.starts_with('\n') || after.starts_with("\r\n")
-    })?;
-    serde_yaml::from_str(&rest[..=end]).ok()
+    Ok(read_back
+        .read(&text)
+        .map(|(source_url, permalink)| FrontMatterRef {
+            source_url,
+            permalink,
+        }))
 }
 
 #[cfg(test)]
@@ -289,28 +285,6 @@ mod tests {
         assert_eq!(
             remove_stale_temp_files(&dir.path().join("missing")).unwrap(),
             0
-        );
-    }
-
-    #[test]
-    fn front_matter_is_read_with_the_yaml_parser() {
-        let text = "---\ntitle: \"a\"\nsourceUrl: \"https://ex.org/a\"\npermalink: \"/p/x\"\n---\n\nbody\n---\n";
-        assert_eq!(
-            parse_front_matter(text),
-            Some(FrontMatterRef {
-                source_url: Some("https://ex.org/a".into()),
-                permalink: Some("/p/x".into()),
-            })
-        );
-        assert_eq!(parse_front_matter("no front matter"), None);
-        assert_eq!(parse_front_matter("---\n: : bad\n  - [\n---\n"), None);
-        // Edited by hand, in another style: still read.
-        assert_eq!(
-            parse_front_matter("---\nsourceUrl: https://ex.org/b\n---\n")
-                .unwrap()
-                .source_url
-                .as_deref(),
-            Some("https://ex.org/b")
         );
     }
 }

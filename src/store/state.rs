@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
 use super::files::{FrontMatterRef, read_front_matter};
+use crate::output::{ARTICLE_EXTENSIONS, ReadBack};
 
 const STATE_FILE: &str = "state.sqlite3";
 const SCHEMA_VERSION: i64 = 4;
@@ -459,8 +460,9 @@ impl State {
             .map_err(|e| state_error(&self.path, e))
     }
 
-    /// Learns what the content folder already holds, from the `sourceUrl` and
-    /// `permalink` in each article's front matter: after the state was lost,
+    /// Learns what the content folder already holds, from the source URL and
+    /// permalink in each article's front matter (under the keys the outputs
+    /// write them, `read_back`): after the state was lost,
     /// nothing there is imported again. Returns how many articles it found.
     ///
     /// Files are read a chunk at a time on every core, and recorded in path
@@ -469,6 +471,7 @@ impl State {
     pub(crate) fn reconcile_from_content(
         &self,
         content_dir: &Path,
+        read_back: &ReadBack,
         imported_at: &str,
     ) -> Result<usize, StoreError> {
         let mut files = Vec::new();
@@ -483,7 +486,7 @@ impl State {
         self.begin()?;
         let mut found = 0;
         for chunk in files.chunks(RECONCILE_CHUNK) {
-            for (file, front) in chunk.iter().zip(read_front_matters(chunk)) {
+            for (file, front) in chunk.iter().zip(read_front_matters(chunk, read_back)) {
                 let front = match front {
                     Ok(Some(front)) => front,
                     Ok(None) => {
@@ -546,7 +549,10 @@ const RECONCILE_CHUNK: usize = 4096;
 
 /// The front matter of each of `files`, in order, read on as many threads as
 /// there are cores.
-fn read_front_matters(files: &[PathBuf]) -> Vec<std::io::Result<Option<FrontMatterRef>>> {
+fn read_front_matters(
+    files: &[PathBuf],
+    read_back: &ReadBack,
+) -> Vec<std::io::Result<Option<FrontMatterRef>>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let per_thread = files.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
@@ -555,7 +561,7 @@ fn read_front_matters(files: &[PathBuf]) -> Vec<std::io::Result<Option<FrontMatt
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|f| read_front_matter(f))
+                        .map(|f| read_front_matter(f, read_back))
                         .collect::<Vec<_>>()
                 })
             })
@@ -587,7 +593,12 @@ fn collect_markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if kind.is_dir() {
             collect_markdown_files(&path, out);
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "md") {
+        } else if kind.is_file()
+            && path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e))
+        {
             out.push(path);
         }
     }
@@ -925,7 +936,7 @@ mod tests {
         let state = State::open(dir.path()).unwrap();
         assert!(state.is_fresh());
         let found = state
-            .reconcile_from_content(content.path(), "2026-01-01T00:00:00Z")
+            .reconcile_from_content(content.path(), &ReadBack::default(), "2026-01-01T00:00:00Z")
             .unwrap();
         assert_eq!(found, articles);
         for n in [
@@ -996,7 +1007,11 @@ mod tests {
         let state = State::open(fresh.path()).unwrap();
         assert_eq!(
             state
-                .reconcile_from_content(content.path(), "2026-01-01T00:00:00Z")
+                .reconcile_from_content(
+                    content.path(),
+                    &ReadBack::default(),
+                    "2026-01-01T00:00:00Z"
+                )
                 .unwrap(),
             3
         );

@@ -1,75 +1,13 @@
-//! An [`Article`] to the exact Markdown file the site expects.
+//! The escapes the filters and the article stage share: a YAML (and
+//! JSON) double-quoted string, Markdown-escaped text, an inert URL.
 //!
-//! In: an article whose every field is final. Out: the file's text: YAML front
-//! matter with every value double-quoted (JSON-style escapes, which YAML reads
-//! back unchanged), then the body. Pure; nothing fails.
+//! In: text. Out: text that reads back as the same value in its language,
+//! and opens no tag, link or template tag where it lands. Pure; nothing
+//! fails.
 
 use std::borrow::Cow;
 
 use url::{Position, Url};
-
-use crate::article::{Article, IMAGE_CREDIT_PREFIX};
-
-/// The whole file.
-pub fn render(article: &Article) -> String {
-    let mut out = String::with_capacity(1024 + article.summary.len() * 2);
-    out.push_str("---\n");
-    field(&mut out, "title", &article.title);
-    field(&mut out, "date", &article.date);
-    field(&mut out, "publishedDate", &article.published_date);
-    field(&mut out, "summary", &article.summary);
-    field(&mut out, "importance", &article.importance);
-    field(&mut out, "sourceUrl", &article.source_url);
-    out.push_str("tags: [");
-    for (i, tag) in article.tags.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        quote_into(&mut out, tag);
-    }
-    out.push_str("]\n");
-    field(&mut out, "permalink", &article.permalink);
-    field(&mut out, "imageUrl", &article.image_url);
-    field(&mut out, "imageCredit", &article.image_credit);
-    out.push_str("---\n\n");
-
-    if !article.image_url.is_empty() {
-        out.push_str("![");
-        out.push_str(&markdown_text(&article.title));
-        out.push_str("](");
-        // Inert: no space, parenthesis or angle bracket ends it early.
-        out.push_str(&inert_url(&article.image_url));
-        out.push_str(")\n\n");
-        if !article.image_credit.is_empty() {
-            // Our fixed text and the source URL, kept one inert token.
-            out.push_str("*Crédit image : ");
-            match article.image_credit.strip_prefix(IMAGE_CREDIT_PREFIX) {
-                Some(url) => {
-                    out.push_str(IMAGE_CREDIT_PREFIX);
-                    out.push_str(&inert_url(url));
-                }
-                None => out.push_str(&markdown_text(&article.image_credit)),
-            }
-            out.push_str("*\n\n");
-        }
-    }
-    if !article.summary.is_empty() {
-        out.push_str("## L’essentiel\n\n");
-        out.push_str(&markdown_text(&article.summary));
-        out.push_str("\n\n");
-    }
-    out.push_str("## Lien source\n\n");
-    out.push_str(&inert_url(&article.source_url));
-    out.push('\n');
-    out
-}
-
-fn field(out: &mut String, key: &str, value: &str) {
-    out.push_str(key);
-    out.push_str(": ");
-    quote_into(out, value);
-    out.push('\n');
-}
 
 /// A YAML double-quoted scalar that reads back as `value`. Escapes are the
 /// JSON ones, which YAML shares; on top of JSON, every character YAML would
@@ -119,15 +57,15 @@ pub(crate) fn quote_into(out: &mut String, value: &str) {
 
 /// Would `<` followed by `rest` open a tag, an end tag, a comment or a
 /// processing instruction in HTML?
-fn opens_a_tag(rest: &str) -> bool {
+pub(crate) fn opens_a_tag(rest: &str) -> bool {
     rest.bytes()
         .next()
         .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
 }
 
 /// Text for the Markdown body: only what could start HTML, a link or an
-/// image, or make a heading, list or quote of the line is escaped with a
-/// backslash, so no HTML (`<script>`, `<img onerror>`) and no link
+/// image, a site generator's template tag, or make a heading, list or
+/// quote of the line is escaped with a backslash, so no HTML (`<script>`, `<img onerror>`) and no link
 /// (`[x](javascript:…)`) reaches the page, and ordinary text (`&`, `*`,
 /// quotes) stays byte for byte as the feed wrote it.
 pub fn markdown_text(text: &str) -> String {
@@ -135,7 +73,9 @@ pub fn markdown_text(text: &str) -> String {
     let mut copied = 0;
     for (i, byte) in text.bytes().enumerate() {
         let escape = match byte {
-            b'\\' | b'<' | b'[' | b']' => true,
+            // Braces: a site generator's template tag (`{{ }}`, `{% %}` in
+            // Jekyll and Eleventy, Hugo's shortcodes) reads as text.
+            b'\\' | b'<' | b'[' | b']' | b'{' | b'}' => true,
             // At the start, these would make a heading, a list, a quote or a
             // table row of the line.
             b'#' | b'-' | b'+' | b'*' | b'=' | b'|' | b'~' | b'>' if i == 0 => true,
@@ -174,7 +114,7 @@ pub(crate) fn inert_url(url: &str) -> Cow<'_, str> {
     fn needs(c: char) -> bool {
         matches!(
             c,
-            '[' | ']' | '(' | ')' | '<' | '>' | '"' | '\'' | '\\' | '`'
+            '[' | ']' | '(' | ')' | '<' | '>' | '"' | '\'' | '\\' | '`' | '{' | '}'
         ) || c.is_whitespace()
             || c.is_control()
     }
@@ -207,11 +147,7 @@ pub(crate) fn inert_url(url: &str) -> Cow<'_, str> {
 }
 
 #[cfg(test)]
-#[path = "../tests/common/markdown.rs"]
-mod markdown;
-
-#[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -241,7 +177,7 @@ mod tests {
     /// URLs a hostile feed can get past the url crate's parser (which
     /// keeps `[`, `]`, `(`, `)` and `'`), and raw strings that never went
     /// through it.
-    const HOSTILE_URLS: [&str; 12] = [
+    pub(crate) const HOSTILE_URLS: [&str; 12] = [
         "http://host/a/[click me](javascript:alert(1))",
         "http://host/a/[click%20me](javascript:alert(1))",
         "https://host/?x=[y](javascript:alert(1))",
@@ -255,49 +191,6 @@ mod tests {
         "http://[::1]:8080/a/[x](javascript:alert(1))",
         "http://user:p(a)ss@host/a\\[x](javascript:1)",
     ];
-
-    fn article(source_url: &str, image_url: &str) -> Article {
-        Article {
-            title: "Title".into(),
-            date: "2024-09-02T08:00:00.000Z".into(),
-            published_date: "2 septembre 2024".into(),
-            summary: "Summary.".into(),
-            importance: String::new(),
-            source_url: source_url.into(),
-            tags: vec!["News".into()],
-            permalink: "/news/2024-09-02-title".into(),
-            image_url: image_url.into(),
-            image_credit: format!("{IMAGE_CREDIT_PREFIX}{source_url}"),
-            slug: "title".into(),
-            local_date: chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap(),
-        }
-    }
-
-    use super::markdown::links_and_html;
-
-    #[test]
-    fn urls_in_the_body_stay_inert() {
-        let plain = render(&article("http://host/a", "http://host/a"));
-        for hostile in HOSTILE_URLS {
-            let text = render(&article(hostile, hostile));
-            let body = &text[text.find("\n---\n").unwrap() + 5..];
-            let (links, html) = links_and_html(body);
-            // The image is the one link; the credit and the source line
-            // are text.
-            assert_eq!(links.len(), 1, "{hostile:?}: {links:?}\n{body}");
-            assert!(
-                links[0].starts_with("http://") || links[0].starts_with("https://"),
-                "{hostile:?}: {links:?}"
-            );
-            assert!(!html, "{hostile:?}: raw HTML in\n{body}");
-            // Nothing of the URL leaks onto a line of its own.
-            assert_eq!(
-                text.lines().count(),
-                plain.lines().count(),
-                "{hostile:?}\n{body}"
-            );
-        }
-    }
 
     #[test]
     fn inert_urls_are_percent_encoded_only_where_needed() {

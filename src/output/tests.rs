@@ -1,0 +1,374 @@
+//! The outputs: the default preset gives the example file byte for byte,
+//! each preset its golden file, and every template that cannot work is
+//! refused with its file, line and column.
+
+use std::path::Path;
+
+use super::escape::tests::HOSTILE_URLS;
+use super::markdown::links_and_html;
+use super::*;
+use crate::article::{Enclosure, FeedAbout};
+
+const EXAMPLE: &str = include_str!("../../tests/fixtures/interventional-news-2024-09-02.md");
+
+/// The example item's article, with what the example's front matter has
+/// no key for (author, categories, the feed) filled in.
+fn example_article() -> Article {
+    let source_url = "https://interventionalnews.com/new-analysis-benchmarks-survival-rates-in-unresectable-intrahepatic-cholangiocarcinoma-patients-undergoing-tare/";
+    Article {
+        title: "New analysis benchmarks survival rates in unresectable intrahepatic cholangiocarcinoma patients undergoing TARE".into(),
+        date: "2024-09-02T10:13:01.000Z".into(),
+        published_date: "2 septembre 2024".into(),
+        summary: "Updating on a previous meta-analysis, new data which pooled survival estimates of patients undergoing transarterial radioembolization (TARE) has shown the treatment to be a valid option for unresectable intrahepatic cholangiocarcinoma (ICCA), particularly if the patient is naïve to previous treatments. These results were recently published in the journal Cardiovascular and Interventional Radiology (CVIR).".into(),
+        importance: String::new(),
+        source_url: source_url.into(),
+        tags: vec!["France".into(), "Actualité".into(), "Interventional News — Latest".into()],
+        permalink: String::new(),
+        image_url: "http://interventionalnews.com/wp-content/uploads/sites/13/2024/09/IMG_4738-scaled-e1725272421524.jpg".into(),
+        image_credit: format!("Image de l’article — droits possiblement réservés — {source_url}"),
+        slug: crate::permalink::title_slug("New analysis benchmarks survival rates in unresectable intrahepatic cholangiocarcinoma patients undergoing TARE"),
+        local_date: chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap(),
+        section: "papers".into(),
+        author: "Jocelyn Hudson".into(),
+        categories: vec!["Interventional Oncology".into(), "Latest News".into()],
+        content_html: "<p>Updating on a <strong>previous</strong> meta-analysis.</p>".into(),
+        enclosure: Enclosure::default(),
+        feed: FeedAbout {
+            name: "Interventional News — Latest".into(),
+            url: "https://interventionalnews.com/feed/".into(),
+            title: "Interventional News".into(),
+        },
+        lang: "en-US".into(),
+    }
+}
+
+/// `article` placed as its first candidate, and its file.
+fn place_and_render(format: &OutputFormat, article: &Article) -> (Placement, String) {
+    let placed = format.place(&Arc::new(article.clone()), 1).unwrap();
+    let text = format
+        .file_text(&Article {
+            permalink: placed.permalink.clone(),
+            slug: placed.slug.clone(),
+            ..article.clone()
+        })
+        .unwrap();
+    (placed, text)
+}
+
+fn preset(preset: Preset) -> OutputFormat {
+    OutputFormat::preset(preset, chrono_tz::Europe::Paris).unwrap()
+}
+
+#[test]
+fn the_default_preset_gives_the_example_byte_for_byte() {
+    let (placed, text) = place_and_render(&preset(Preset::Default), &example_article());
+    assert_eq!(text, EXAMPLE);
+    assert_eq!(
+        placed.path,
+        Path::new(
+            "papers/2024-09-02-new-analysis-benchmarks-survival-rates-in-unresectable-intrahepatic-cholangiocarcinoma-patients-undergoing-tare.md"
+        )
+    );
+    assert_eq!(
+        placed.permalink,
+        "/papers/2024-09-02-new-analysis-benchmarks-survival-rates-in-unresectable-intrahepatic-cholangiocarcinoma-patients-undergoing-tare"
+    );
+}
+
+/// Each preset's file of the example article, against its golden file in
+/// `tests/fixtures/presets/`. `UPDATE_GOLDEN=1` writes them anew (read
+/// the diff before committing).
+#[test]
+fn each_preset_gives_its_golden_file() {
+    for p in Preset::ALL {
+        if p == Preset::Default {
+            continue;
+        }
+        let (placed, text) = place_and_render(&preset(p), &example_article());
+        let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/presets")
+            .join(format!("{}.md", p.name()));
+        let with_path = format!("{}\n{text}", placed.path.display());
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &with_path).unwrap();
+        }
+        let expected = std::fs::read_to_string(&golden)
+            .unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
+        assert_eq!(with_path, expected, "{}", p.name());
+    }
+}
+
+/// Every preset: the front matter reads back the article's values, and no
+/// URL of a hostile feed becomes a link of its own or raw HTML in the body.
+#[test]
+fn presets_keep_hostile_urls_inert() {
+    for p in Preset::ALL {
+        let format = preset(p);
+        let mut article = example_article();
+        let plain = place_and_render(&format, &article).1;
+        for hostile in HOSTILE_URLS {
+            article.source_url = escape::inert_url(hostile).into_owned();
+            article.image_url = article.source_url.clone();
+            let (_, text) = place_and_render(&format, &article);
+            let fence = if text.starts_with("+++") {
+                "\n+++\n"
+            } else {
+                "\n---\n"
+            };
+            let body = &text[text.find(fence).unwrap() + fence.len()..];
+            let (links, html) = links_and_html(body);
+            assert!(!html, "{}: {hostile:?}: raw HTML in\n{body}", p.name());
+            for link in &links {
+                assert!(
+                    link.starts_with("http://") || link.starts_with("https://"),
+                    "{}: {hostile:?}: {links:?}",
+                    p.name()
+                );
+            }
+            assert_eq!(
+                text.lines().count(),
+                plain.lines().count(),
+                "{}: {hostile:?}\n{text}",
+                p.name()
+            );
+            let front = front_matter::parse(&text).unwrap();
+            assert!(
+                front
+                    .to_string()
+                    .contains(&serde_json::to_string(&article.source_url).unwrap()),
+                "{}: {hostile:?}",
+                p.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn presets_write_the_long_local_date_and_the_source_where_it_is_read_back() {
+    let outputs = Outputs::compile(
+        Preset::ALL.iter().map(|p| {
+            let spec = OutputSpec {
+                source: TemplateSource::Preset(*p),
+                path: p.default_path().into(),
+                permalink: p.default_permalink().into(),
+                locale: SiteLocale::french(),
+            };
+            (p.name(), Box::leak(Box::new(spec)) as &OutputSpec)
+        }),
+        chrono_tz::Europe::Paris,
+    )
+    .unwrap();
+    for (spec, format) in &outputs.formats {
+        let (_, text) = place_and_render(format, &example_article());
+        assert!(text.contains("2 septembre 2024"), "{:?}", spec.source);
+        let (source, _) = outputs.read_back.read(&text).unwrap();
+        assert_eq!(
+            source.as_deref(),
+            Some(example_article().source_url.as_str()),
+            "{:?}",
+            spec.source
+        );
+    }
+}
+
+fn spec_with(text: &str, path: &str, permalink: &str) -> (tempfile::TempDir, OutputSpec) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("article.md.j2");
+    std::fs::write(&file, text).unwrap();
+    let spec = OutputSpec {
+        source: TemplateSource::File(file),
+        path: path.into(),
+        permalink: permalink.into(),
+        locale: SiteLocale::french(),
+    };
+    (dir, spec)
+}
+
+fn compile_error(text: &str, path: &str, permalink: &str) -> String {
+    let (_dir, spec) = spec_with(text, path, permalink);
+    let error = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap_err();
+    crate::report::error_chain(&error)
+}
+
+const GOOD_FRONT: &str = "---\ntitle: {{ title | yaml }}\n---\n";
+
+#[test]
+fn templates_that_cannot_work_are_named_with_line_and_column() {
+    for (template, expected) in [
+        // Does not compile.
+        ("---\ntitle: {{ title | yaml }\n---\n", ":2:"),
+        ("---\n{% if title %}\n---\n", ":"),
+        // An unknown filter, an unknown variable (strict).
+        ("---\ntitle: {{ title | yamll }}\n---\n", ":2:"),
+        ("---\ntitle: {{ titel | yaml }}\n---\n", ":2:"),
+        ("---\nx: {{ feed.nam | yaml }}\n---\n", ":2:"),
+        // A loop that never ends.
+        (
+            "---\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n---\n",
+            "fuel",
+        ),
+        // A bad date format.
+        ("---\nd: {{ date | date('%Q') | yaml }}\n---\n", ":2:"),
+    ] {
+        let message = compile_error(template, DEFAULT_PATH, "/{{ slug }}");
+        assert!(
+            message.contains("feed \"F\"") && message.contains("article.md.j2"),
+            "{template:?}: {message}"
+        );
+        assert!(message.contains(expected), "{template:?}: {message}");
+    }
+    let message = compile_error(
+        "---\ntitle: {{ title | yamll }}\n---\n",
+        DEFAULT_PATH,
+        "/x/{{ slug }}",
+    );
+    assert!(message.contains("article.md.j2:2:"), "{message}");
+    assert!(message.contains("unknown filter"), "{message}");
+}
+
+#[test]
+fn front_matter_that_does_not_read_back_is_refused() {
+    for template in [
+        // Unquoted: a title with a colon or a new line breaks the YAML.
+        "---\ntitle: {{ title }}\n---\n",
+        "---\ntitle: \"{{ title }}\"\n---\n",
+        "+++\ntitle = \"{{ title }}\"\n+++\n",
+        "---\ntags: [{{ tags | join(', ') }}]\n---\n",
+        // A summary on its own lines ends the front matter early.
+        "---\ntitle: {{ title | json }}\nsummary: {{ summary }}\n---\n",
+    ] {
+        let message = compile_error(template, DEFAULT_PATH, "/{{ slug }}");
+        assert!(
+            message.contains("does not read back") || message.contains("does not parse"),
+            "{template:?}: {message}"
+        );
+    }
+    // Quoted with the filters: accepted, whatever the template adds.
+    let (_dir, spec) = spec_with(
+        "---\ntitle: {{ (title ~ ' | Site') | yaml }}\nlen: {{ title | length }}\nslug: {{ title | slug | yaml }}\n---\n",
+        DEFAULT_PATH,
+        "/{{ slug }}",
+    );
+    Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap();
+}
+
+#[test]
+fn paths_that_lead_out_or_cannot_tell_articles_apart_are_refused() {
+    for (path, expected) in [
+        ("../{{ slug }}.md", "leads out"),
+        ("{{ section }}/../../{{ slug }}.md", "leads out"),
+        ("/etc/{{ slug }}.md", "absolute"),
+        (
+            "{{ section }}/{{ date_local }}.md",
+            "same for every article",
+        ),
+        ("{{ section }}/{{ slug }}.html", "must end in"),
+        ("{{ section }}/{{ slug }}", "must end in"),
+    ] {
+        let message = compile_error(GOOD_FRONT, path, "/{{ slug }}");
+        assert!(message.contains(expected), "{path:?}: {message}");
+    }
+    let message = compile_error(GOOD_FRONT, DEFAULT_PATH, "/{{ section }}");
+    assert!(message.contains("same for every article"), "{message}");
+}
+
+#[test]
+fn characters_file_systems_refuse_are_replaced() {
+    assert_eq!(
+        safe_relative_path("news/a:b*c?d|e\"f<g>h\u{1}i.md").unwrap(),
+        Path::new("news/a-b-c-d-e-f-g-h-i.md")
+    );
+    assert_eq!(
+        safe_relative_path("a//b/./c.md").unwrap(),
+        Path::new("a/b/c.md")
+    );
+    assert_eq!(safe_relative_path("a\\b.md").unwrap(), Path::new("a/b.md"));
+    assert!(safe_relative_path("a/.../b.md").is_err());
+    assert!(safe_relative_path("").is_err());
+    for long in [
+        format!("{}.md", "a".repeat(400)),
+        format!("{}.md", "é".repeat(400)),
+        format!("{}.md", "word-".repeat(100)),
+    ] {
+        let path = safe_relative_path(&long).unwrap();
+        assert!(path.as_os_str().len() <= 255, "{}", path.display());
+        assert_eq!(path.extension().unwrap(), "md");
+    }
+    // The usual shape is never cut: a 200-character slug after the date.
+    let usual = format!("news/2024-09-02-{}-1000.md", "a".repeat(200));
+    assert_eq!(safe_relative_path(&usual).unwrap(), Path::new(&usual));
+}
+
+#[test]
+fn every_field_is_defined_for_an_item_that_lacks_it() {
+    let (_dir, spec) = spec_with(
+        "---\ntitle: {{ title | yaml }}\nauthor: {{ author | yaml }}\ncategories: {{ categories | yaml }}\nenclosure: {{ enclosure.url | yaml }}\ntype: {{ enclosure.type | yaml }}\nlength: {{ enclosure.length | yaml }}\nfeed: {{ feed.title | yaml }}\nlang: {{ lang | yaml }}\nlocale: {{ locale | yaml }}\ncontent: {{ content_markdown | yaml }}\nhtml: {{ content_html | yaml }}\n---\n",
+        DEFAULT_PATH,
+        "/{{ slug }}",
+    );
+    let outputs = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap();
+    let format = outputs.format(&spec).unwrap();
+    let mut article = example_article();
+    article.author.clear();
+    article.categories.clear();
+    article.content_html.clear();
+    article.lang.clear();
+    article.feed.title.clear();
+    let (_, text) = place_and_render(format, &article);
+    let front = front_matter::parse(&text).unwrap();
+    for key in [
+        "author",
+        "enclosure",
+        "type",
+        "length",
+        "feed",
+        "lang",
+        "content",
+        "html",
+    ] {
+        assert_eq!(front[key], "", "{key}: {text}");
+    }
+    assert_eq!(front["categories"], serde_json::json!([]));
+    assert_eq!(front["locale"], "fr");
+}
+
+#[test]
+fn the_full_text_is_safe_html_and_markdown() {
+    let (_dir, spec) = spec_with(
+        "---\ntitle: {{ title | yaml }}\n---\n\n{{ content_markdown }}\n\n<div>{{ content_html }}</div>\n",
+        DEFAULT_PATH,
+        "/{{ slug }}",
+    );
+    let outputs = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap();
+    let format = outputs.format(&spec).unwrap();
+    let mut article = example_article();
+    article.content_html = "<p>Text <b>bold</b> <script>alert(1)</script><a href=\"/rel\" onclick=\"x\">link</a> <img src=\"javascript:alert(1)\"></p>".into();
+    let (_, text) = place_and_render(format, &article);
+    assert!(
+        text.contains("Text **bold** [link](https://interventionalnews.com/rel)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("script") && !text.contains("onclick") && !text.contains("javascript"),
+        "{text}"
+    );
+}
+
+#[test]
+fn locales_write_the_long_date_and_the_credit_in_their_language() {
+    for (tag, expected) in [
+        ("en", "2 September 2024"),
+        ("de", "2. September 2024"),
+        ("nl", "2 september 2024"),
+    ] {
+        let locale = SiteLocale::parse(tag).unwrap();
+        assert_eq!(
+            locale::long_date(
+                chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap(),
+                &locale
+            ),
+            expected
+        );
+        assert!(!locale.image_credit_prefix().contains("l’article"), "{tag}");
+    }
+}
