@@ -33,6 +33,7 @@ mod check;
 pub mod cli;
 mod commands;
 mod config;
+mod config_edit;
 mod dates;
 mod extract;
 mod fetch;
