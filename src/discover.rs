@@ -476,6 +476,12 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_page_where_a_feed_should_be_suggests_add() {
+        let message = ParseError::HtmlPage.to_string();
+        assert!(message.contains("feedimport add URL"), "{message}");
+    }
+
     #[tokio::test]
     async fn a_public_page_never_leads_to_a_private_address() {
         // The page's policy is the public one: the feed it announces on
