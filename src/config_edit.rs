@@ -431,6 +431,7 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_symbolic_link_is_followed_and_kept() {
         let dir = tempfile::tempdir().unwrap();
