@@ -1,4 +1,4 @@
-//! The command line: `feedimport [--config FILE] run|check`.
+//! The command line: `feedimport [--config FILE] run|check|status|parse|add|opml`.
 
 use std::path::PathBuf;
 
@@ -47,6 +47,55 @@ pub enum Command {
     /// Read a saved feed file and describe what an import would find in it
     /// (format, encoding, repairs, items, images); nothing is written.
     Parse(ParseArgs),
+    /// Add a feed to the config from its URL or from any page of its site.
+    Add(AddArgs),
+    /// Add the feeds of an OPML file to the config, or print the config's
+    /// feeds as OPML.
+    #[command(subcommand)]
+    Opml(OpmlCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The feed's URL, or the URL of any page of the site.
+    pub url: String,
+    /// The feed's name (default: the feed's title).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The section its articles go to (default: the first feed's).
+    #[arg(long)]
+    pub section: Option<String>,
+    /// Tags for its articles, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "TAG,...")]
+    pub tags: Vec<String>,
+    /// Which of the feeds the page announces (from 1; default the first).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub pick: Option<u16>,
+    /// Show what would be added and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OpmlCommand {
+    /// Add every feed (outline with an xmlUrl) of an OPML file; the titles
+    /// of the folders it is in become its tags.
+    Import(OpmlImportArgs),
+    /// Print the config's feeds as OPML 2.0 on stdout.
+    Export,
+}
+
+#[derive(Debug, Args)]
+pub struct OpmlImportArgs {
+    /// The OPML file.
+    pub file: PathBuf,
+    /// The section of every feed added (default: the outline's own
+    /// `section`, else the first feed's).
+    #[arg(long)]
+    pub section: Option<String>,
+    /// Show what would be added and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

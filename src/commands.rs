@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::Exit;
-use crate::cli::{CheckArgs, Cli, Command, ParseArgs, RunArgs, StatusArgs};
+use crate::cli::{CheckArgs, Cli, Command, OpmlCommand, ParseArgs, RunArgs, StatusArgs};
 use crate::config::{Config, LoadOptions};
 use crate::pipeline::{self, Progress, RunError, RunOptions, Silent};
 use crate::report::{Report, error_chain};
@@ -23,10 +23,13 @@ pub fn execute(cli: &Cli) -> Exit {
         Command::Run(args) => run(cli, args),
         Command::Status(args) => status(cli, args),
         Command::Parse(args) => parse(args),
+        Command::Add(args) => crate::manage::add(cli, args),
+        Command::Opml(OpmlCommand::Import(args)) => crate::manage::opml_import(cli, args),
+        Command::Opml(OpmlCommand::Export) => crate::manage::opml_export(cli),
     }
 }
 
-fn load_config(cli: &Cli) -> Result<Config, Exit> {
+pub(crate) fn load_config(cli: &Cli) -> Result<Config, Exit> {
     let options = LoadOptions {
         allow_duplicate_names: cli.allow_duplicate_names,
     };
@@ -36,7 +39,7 @@ fn load_config(cli: &Cli) -> Result<Config, Exit> {
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -295,7 +298,7 @@ fn print_json(value: &impl serde::Serialize) {
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn print_stdout(text: &str) {
+pub(crate) fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout
         .write_all(text.as_bytes())

@@ -250,6 +250,14 @@ fn default_timezone() -> String {
     "Europe/Paris".to_string()
 }
 
+/// Whether a config must list a feed: a run and `check` need one; the
+/// commands that add feeds start from a file that may list none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Feeds {
+    AtLeastOne,
+    MayBeNone,
+}
+
 /// How strict reading the config is.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct LoadOptions {
@@ -281,11 +289,38 @@ impl Config {
         Config::parse_with(text, path, base_dir, LoadOptions::default())
     }
 
+    /// Reads `text` as the file at `path` would be read, with the same
+    /// validation; `feeds: Feeds::MayBeNone` accepts a file that lists no
+    /// feed yet (what `add` and `opml import` start from).
+    pub(crate) fn from_text(
+        text: &str,
+        path: &Path,
+        options: LoadOptions,
+        feeds: Feeds,
+    ) -> Result<Config, ConfigError> {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let base_dir = absolute
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::parse_checked(text, &absolute, &base_dir, options, feeds)
+    }
+
     fn parse_with(
         text: &str,
         path: &Path,
         base_dir: &Path,
         options: LoadOptions,
+    ) -> Result<Config, ConfigError> {
+        Config::parse_checked(text, path, base_dir, options, Feeds::AtLeastOne)
+    }
+
+    fn parse_checked(
+        text: &str,
+        path: &Path,
+        base_dir: &Path,
+        options: LoadOptions,
+        required: Feeds,
     ) -> Result<Config, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
@@ -368,7 +403,7 @@ impl Config {
             u64::from(DEFAULT_ALERT_AFTER_FAILURES),
         )? as u32;
 
-        if raw.feeds.is_empty() {
+        if raw.feeds.is_empty() && required == Feeds::AtLeastOne {
             return Err(invalid(
                 "no feeds: add at least one [[feeds]] entry with name, url and section".to_string(),
             ));
@@ -765,7 +800,7 @@ fn compile_patterns(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
         .collect()
 }
 
-fn check_tags(tags: &[String]) -> Result<(), String> {
+pub(crate) fn check_tags(tags: &[String]) -> Result<(), String> {
     if tags.iter().any(|t| t.trim().is_empty()) {
         return Err("a tag is empty".to_string());
     }
@@ -774,7 +809,7 @@ fn check_tags(tags: &[String]) -> Result<(), String> {
 
 /// `papers`, `news-fr`, `a_b`: one lowercase path segment that cannot climb
 /// out of the content folder or be hidden.
-fn is_plain_segment(section: &str) -> bool {
+pub(crate) fn is_plain_segment(section: &str) -> bool {
     let mut chars = section.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')

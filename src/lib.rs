@@ -14,7 +14,9 @@
 //! Around it: [`schedule`] decides when a feed is due and what a fetch
 //! changes in its record, [`address`] keeps fetches on the addresses they
 //! may reach, [`status`] and [`check`] tell an operator how the feeds are
-//! doing, [`commands`] runs each command of the [`cli`].
+//! doing, [`commands`] runs each command of the [`cli`]. [`manage`] adds
+//! feeds to `feeds.toml` ([`discover`] finds a site's feed, [`opml`] reads
+//! and writes OPML, [`config_edit`] appends to the file).
 //!
 //! Beneath the stages: [`dates`] reads the dates that feeds write (for
 //! [`parse`]), [`text`] cuts text between words (for [`extract`] and
@@ -33,9 +35,13 @@ mod check;
 pub mod cli;
 mod commands;
 mod config;
+mod config_edit;
 mod dates;
+mod discover;
 mod extract;
 mod fetch;
+mod manage;
+mod opml;
 mod output;
 mod parse;
 mod permalink;

@@ -20,7 +20,7 @@ pub enum ParseError {
     #[error("the body is empty")]
     Empty,
     #[error(
-        "the server sent an HTML page, not a feed (a login wall, an error page or the site's home page?)"
+        "the server sent an HTML page, not a feed (a login wall, an error page or the site's home page? `feedimport add URL` finds the feed a site's page announces)"
     )]
     HtmlPage,
     #[error("not a valid feed")]
