@@ -32,10 +32,10 @@ use crate::fetch::{FetchError, Fetcher};
 use crate::parse::repair::Fix;
 use crate::report::{FeedReport, FeedStatus, Report, error_chain};
 use crate::schedule;
-use crate::store::{FeedRecord, LockError, State, StoreError};
+use crate::store::{FeedRecord, FetchFacts, LockError, State, StoreError};
 use crate::write::{GroupCommit, NewArticle, WriteContext, write_feed};
 pub(crate) use gather::FeedError;
-use gather::{FeedItems, FeedOutcome, NoItems, PlannedFeed};
+use gather::{FeedItems, FeedOutcome, FetchMeasure, Gathered, NoItems, PlannedFeed};
 pub use gather::{ReadFeed, read_feed};
 use select::{Selection, Taken, select_new};
 
@@ -147,12 +147,16 @@ struct ReadyItems {
     skipped: usize,
     ttl: Option<u32>,
     fixes: Vec<String>,
+    /// Entries in the document.
+    items: usize,
 }
 
 /// A feed ready for its last step, with what the state remembers of it.
 struct Prepared<'a> {
     planned: &'a PlannedFeed<'a>,
     outcome: FeedOutcome<ReadyItems>,
+    /// What its fetch measured; `None` when it was not due.
+    measure: Option<FetchMeasure>,
 }
 
 /// Why the feeds stop coming before the last.
@@ -171,50 +175,60 @@ enum Stop {
 fn prepare_all<'a>(
     run: &'a RunContext<'a>,
     fetcher: &'a Fetcher,
-    gathered: impl Stream<Item = (&'a PlannedFeed<'a>, FeedOutcome<FeedItems>)> + 'a,
+    gathered: impl Stream<Item = Gathered<'a>> + 'a,
 ) -> impl Stream<Item = Result<Prepared<'a>, Stop>> + 'a {
     let mut taken_in_run = Taken::default();
     gathered
-        .map(move |(planned, outcome)| {
-            // Selected here, in config order, so that an article two feeds
-            // bring goes to the first.
-            let selected = match outcome {
-                FeedOutcome::Fetched { info, items } => {
-                    let FeedItems {
-                        drafts,
-                        skipped,
-                        ttl,
-                        fixes,
-                        policy,
-                    } = items;
-                    select_new(run.state, planned.feed, drafts, &mut taken_in_run, run.now)
-                        .map(|selection| FeedOutcome::Fetched {
-                            info,
-                            items: Selected {
-                                selection,
-                                skipped,
-                                ttl,
-                                fixes,
-                                policy,
-                            },
-                        })
-                        .map_err(Stop::Store)
-                }
-                FeedOutcome::NoItems(outcome) => Ok(FeedOutcome::NoItems(outcome)),
-            };
-            async move {
-                let outcome = match selected? {
+        .map(
+            move |Gathered {
+                      planned,
+                      outcome,
+                      measure,
+                  }| {
+                // Selected here, in config order, so that an article two feeds
+                // bring goes to the first.
+                let selected = match outcome {
                     FeedOutcome::Fetched { info, items } => {
-                        match ready_items(run, fetcher, planned.feed, items).await? {
-                            Ok(items) => FeedOutcome::Fetched { info, items },
-                            Err(error) => FeedOutcome::NoItems(NoItems::Failed(error)),
-                        }
+                        let FeedItems {
+                            drafts,
+                            skipped,
+                            ttl,
+                            fixes,
+                            policy,
+                        } = items;
+                        select_new(run.state, planned.feed, drafts, &mut taken_in_run, run.now)
+                            .map(|selection| FeedOutcome::Fetched {
+                                info,
+                                items: Selected {
+                                    selection,
+                                    skipped,
+                                    ttl,
+                                    fixes,
+                                    policy,
+                                },
+                            })
+                            .map_err(Stop::Store)
                     }
-                    FeedOutcome::NoItems(outcome) => FeedOutcome::NoItems(outcome),
+                    FeedOutcome::NoItems(outcome) => Ok(FeedOutcome::NoItems(outcome)),
                 };
-                Ok(Prepared { planned, outcome })
-            }
-        })
+                async move {
+                    let outcome = match selected? {
+                        FeedOutcome::Fetched { info, items } => {
+                            match ready_items(run, fetcher, planned.feed, items).await? {
+                                Ok(items) => FeedOutcome::Fetched { info, items },
+                                Err(error) => FeedOutcome::NoItems(NoItems::Failed(error)),
+                            }
+                        }
+                        FeedOutcome::NoItems(outcome) => FeedOutcome::NoItems(outcome),
+                    };
+                    Ok(Prepared {
+                        planned,
+                        outcome,
+                        measure,
+                    })
+                }
+            },
+        )
         .buffered(PAGES_AHEAD)
 }
 
@@ -243,6 +257,7 @@ async fn ready_items(
         policy,
     } = selected;
     let settings = ArticleSettings::for_feed(run.config, feed);
+    let items = selection.new.len() + selection.seen + selection.filtered + skipped;
     let task = tokio::spawn(build_articles(
         fetcher.clone(),
         feed.clone(),
@@ -260,6 +275,7 @@ async fn ready_items(
                 skipped,
                 ttl,
                 fixes: fixes.iter().map(ToString::to_string).collect(),
+                items,
             })
             .map_err(|source| FeedError::Internal {
                 stage: "reading article pages",
@@ -356,8 +372,18 @@ fn finish_feed(
     prepared: Prepared,
     report: &mut Report,
 ) -> Result<Option<FeedRecord>, StoreError> {
-    let Prepared { planned, outcome } = prepared;
+    let Prepared {
+        planned,
+        outcome,
+        measure,
+    } = prepared;
     let feed = planned.feed;
+    let mut facts = measure.map(|measure| FetchFacts {
+        http_status: measure.http_status,
+        bytes: measure.bytes,
+        duration: measure.duration,
+        ..FetchFacts::default()
+    });
     let mut line = FeedReport::new(&feed.name, &feed.source.to_string());
     let mut previous = planned.record.clone().unwrap_or_else(|| FeedRecord {
         url: feed.source.identity(),
@@ -370,7 +396,15 @@ fn finish_feed(
         }
         FeedOutcome::Fetched { info, items } => {
             let ttl = items.ttl;
-            write_items(run, write_context, group, feed, items, &mut line, report)?;
+            if let Some(facts) = &mut facts {
+                facts.items = Some(items.items as u64);
+            }
+            let with_image =
+                write_items(run, write_context, group, feed, items, &mut line, report)?;
+            if let Some(facts) = &mut facts {
+                facts.articles = line.new as u64;
+                facts.with_image = with_image as u64;
+            }
             // Stopped between two files: the validators and schedule are
             // not saved, so that the next run fetches the feed again and
             // writes the rest.
@@ -383,6 +417,11 @@ fn finish_feed(
     {
         tracing::warn!(feed = %feed.name, "the feed moved permanently to {moved_to}: update its url in feeds.toml");
         line.moved_to = Some(moved_to);
+    }
+    if let Some(mut facts) = facts {
+        facts.failed = line.status == FeedStatus::Failed;
+        run.state
+            .record_fetch(&feed.source.identity(), run.now, &facts)?;
     }
     let record = changed.as_ref().unwrap_or(&previous);
     line.consecutive_failures = record.consecutive_failures;
@@ -434,9 +473,9 @@ fn record_without_items(
 }
 
 /// Writes a feed's new articles and counts them in its line of the report
-/// (and keeps them in the report, when asked). Fails when the content
-/// folder or the state cannot be written: the other feeds would fail the
-/// same way.
+/// (and keeps them in the report, when asked); returns how many of them
+/// have an image. Fails when the content folder or the state cannot be
+/// written: the other feeds would fail the same way.
 fn write_items(
     run: &RunContext,
     write_context: &WriteContext,
@@ -445,7 +484,7 @@ fn write_items(
     items: ReadyItems,
     line: &mut FeedReport,
     report: &mut Report,
-) -> Result<(), StoreError> {
+) -> Result<usize, StoreError> {
     line.skipped = items.skipped;
     line.repaired = items.fixes;
     line.seen = items.seen;
@@ -456,8 +495,13 @@ fn write_items(
     }
     line.new = written.articles.len();
     line.seen += written.seen;
+    let with_image = written
+        .articles
+        .iter()
+        .filter(|a| !a.article.image_url.is_empty())
+        .count();
     if run.options.keep_articles {
         report.articles.extend(written.articles);
     }
-    Ok(())
+    Ok(with_image)
 }
