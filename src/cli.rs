@@ -105,4 +105,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16)
         .range(CONCURRENCY_BOUNDS.0 as i64..=CONCURRENCY_BOUNDS.1 as i64))]
     pub concurrency: Option<u16>,
+
+    /// Write the run's metrics (Prometheus text format) to FILE (overrides
+    /// `metrics_file`).
+    #[arg(long, value_name = "FILE")]
+    pub metrics_file: Option<PathBuf>,
 }
