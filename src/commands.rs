@@ -83,7 +83,12 @@ fn status(cli: &Cli, args: &StatusArgs) -> Exit {
             return Exit::Store;
         }
     };
-    if args.json {
+    if let Some(file) = &args.html {
+        if let Err(e) = crate::health::write_page(&config, &health, now, file) {
+            eprintln!("feedimport: {}", error_chain(&e));
+            return Exit::Store;
+        }
+    } else if args.json {
         print_json(&serde_json::json!({ "feeds": health }));
     } else {
         print_stdout(&crate::status::render_text(&health));

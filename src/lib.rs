@@ -36,6 +36,7 @@ mod config;
 mod dates;
 mod extract;
 mod fetch;
+mod health;
 mod metrics;
 mod parse;
 mod permalink;
