@@ -179,56 +179,55 @@ fn prepare_all<'a>(
 ) -> impl Stream<Item = Result<Prepared<'a>, Stop>> + 'a {
     let mut taken_in_run = Taken::default();
     gathered
-        .map(
-            move |Gathered {
-                      planned,
-                      outcome,
-                      measure,
-                  }| {
-                // Selected here, in config order, so that an article two feeds
-                // bring goes to the first.
-                let selected = match outcome {
-                    FeedOutcome::Fetched { info, items } => {
-                        let FeedItems {
-                            drafts,
-                            skipped,
-                            ttl,
-                            fixes,
-                            policy,
-                        } = items;
-                        select_new(run.state, planned.feed, drafts, &mut taken_in_run, run.now)
-                            .map(|selection| FeedOutcome::Fetched {
-                                info,
-                                items: Selected {
-                                    selection,
-                                    skipped,
-                                    ttl,
-                                    fixes,
-                                    policy,
-                                },
-                            })
-                            .map_err(Stop::Store)
-                    }
-                    FeedOutcome::NoItems(outcome) => Ok(FeedOutcome::NoItems(outcome)),
-                };
-                async move {
-                    let outcome = match selected? {
-                        FeedOutcome::Fetched { info, items } => {
-                            match ready_items(run, fetcher, planned.feed, items).await? {
-                                Ok(items) => FeedOutcome::Fetched { info, items },
-                                Err(error) => FeedOutcome::NoItems(NoItems::Failed(error)),
-                            }
-                        }
-                        FeedOutcome::NoItems(outcome) => FeedOutcome::NoItems(outcome),
-                    };
-                    Ok(Prepared {
-                        planned,
-                        outcome,
-                        measure,
-                    })
+        .map(move |gathered| {
+            let Gathered {
+                planned,
+                outcome,
+                measure,
+            } = gathered;
+            // Selected here, in config order, so that an article two feeds
+            // bring goes to the first.
+            let selected = match outcome {
+                FeedOutcome::Fetched { info, items } => {
+                    let FeedItems {
+                        drafts,
+                        skipped,
+                        ttl,
+                        fixes,
+                        policy,
+                    } = items;
+                    select_new(run.state, planned.feed, drafts, &mut taken_in_run, run.now)
+                        .map(|selection| FeedOutcome::Fetched {
+                            info,
+                            items: Selected {
+                                selection,
+                                skipped,
+                                ttl,
+                                fixes,
+                                policy,
+                            },
+                        })
+                        .map_err(Stop::Store)
                 }
-            },
-        )
+                FeedOutcome::NoItems(outcome) => Ok(FeedOutcome::NoItems(outcome)),
+            };
+            async move {
+                let outcome = match selected? {
+                    FeedOutcome::Fetched { info, items } => {
+                        match ready_items(run, fetcher, planned.feed, items).await? {
+                            Ok(items) => FeedOutcome::Fetched { info, items },
+                            Err(error) => FeedOutcome::NoItems(NoItems::Failed(error)),
+                        }
+                    }
+                    FeedOutcome::NoItems(outcome) => FeedOutcome::NoItems(outcome),
+                };
+                Ok(Prepared {
+                    planned,
+                    outcome,
+                    measure,
+                })
+            }
+        })
         .buffered(PAGES_AHEAD)
 }
 
