@@ -77,12 +77,14 @@ fn first_day(now: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Writes the page to a temporary file beside `path`, then renames it
-/// over `path`: a web server publishing it never sends half a page.
+/// over `path`: a web server publishing it never sends half a page. Its
+/// folder is created when missing.
 fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
+    std::fs::create_dir_all(dir)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".feedimport-health-").suffix(".tmp");
     #[cfg(unix)]
@@ -171,7 +173,7 @@ fn feed_section(out: &mut String, feed: &FeedPage, first: NaiveDate) {
     row(
         out,
         "Last success",
-        &escape(health.last_success.as_deref().unwrap_or("never")),
+        &escape(&readable_time(health.last_success.as_deref(), "never")),
     );
     if health.consecutive_failures > 0 {
         row(
@@ -194,7 +196,7 @@ fn feed_section(out: &mut String, feed: &FeedPage, first: NaiveDate) {
     row(
         out,
         "Next due",
-        &escape(health.next_due.as_deref().unwrap_or("now")),
+        &escape(&readable_time(health.next_due.as_deref(), "now")),
     );
     if let Some(moved_to) = &health.moved_to {
         row(
@@ -221,6 +223,17 @@ fn feed_section(out: &mut String, feed: &FeedPage, first: NaiveDate) {
     out.push_str("</section>\n");
 }
 
+/// An RFC 3339 time as people read it, to the minute, in UTC; `none`
+/// when there is none.
+fn readable_time(time: Option<&str>, none: &str) -> String {
+    match time {
+        None => none.to_string(),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|t| t.to_utc().format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|_| text.to_string()),
+    }
+}
+
 /// "83% of 120 articles (90% in the last 90 days)", with a bar.
 fn image_coverage(health: &FeedHealth, days: &[Day]) -> String {
     let Some(share) = health.image_share else {
@@ -238,8 +251,13 @@ fn image_coverage(health: &FeedHealth, days: &[Day]) -> String {
         String::new()
     };
     format!(
-        "<span class=\"meter\"><span style=\"width:{percent}%\"></span></span>{percent}% of {} articles have an image{recent}",
-        health.articles_total
+        "<span class=\"meter\"><span style=\"width:{percent}%\"></span></span>{percent}% of {} {} an image{recent}",
+        health.articles_total,
+        if health.articles_total == 1 {
+            "article has"
+        } else {
+            "articles have"
+        }
     )
 }
 
@@ -262,16 +280,19 @@ fn spread(days: &[Day], first: NaiveDate) -> Vec<Day> {
 
 /// An SVG chart's frame: `class`, its title, and its bars.
 fn chart(class: &str, title: &str, bars: &str, first: NaiveDate, peak: u64) -> String {
-    let width = DAYS * DAY_WIDTH;
+    let days = DAYS * DAY_WIDTH;
+    // Room on the right for the scale.
+    let width = days + 48;
     let height = CHART_HEIGHT + 14;
     let last = first + chrono::Days::new(DAYS - 1);
     format!(
         "<svg class=\"chart {class}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{title}\"><title>{title}</title>\
-         <line class=\"axis\" x1=\"0\" y1=\"{axis}\" x2=\"{width}\" y2=\"{axis}\"/>{bars}\
-         <text x=\"0\" y=\"{label}\">{first}</text><text x=\"{width}\" y=\"{label}\" text-anchor=\"end\">{last}</text>\
-         <text x=\"{width}\" y=\"9\" text-anchor=\"end\">max {peak}</text></svg>",
+         <line class=\"axis\" x1=\"0\" y1=\"{axis}\" x2=\"{days}\" y2=\"{axis}\"/>{bars}\
+         <text x=\"0\" y=\"{label}\">{first}</text><text x=\"{days}\" y=\"{label}\" text-anchor=\"end\">{last}</text>\
+         <text x=\"{scale}\" y=\"9\">max {peak}</text></svg>",
         axis = CHART_HEIGHT,
         label = height - 2,
+        scale = days + 4,
     )
 }
 
