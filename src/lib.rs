@@ -14,7 +14,8 @@
 //! Around it: [`schedule`] decides when a feed is due and what a fetch
 //! changes in its record, [`address`] keeps fetches on the addresses they
 //! may reach, [`status`] and [`check`] tell an operator how the feeds are
-//! doing, [`commands`] runs each command of the [`cli`].
+//! doing ([`health`] as a page, [`metrics`] as a file for Prometheus),
+//! [`commands`] runs each command of the [`cli`].
 //!
 //! Beneath the stages: [`dates`] reads the dates that feeds write (for
 //! [`parse`]), [`text`] cuts text between words (for [`extract`] and
