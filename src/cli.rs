@@ -119,6 +119,10 @@ pub struct StatusArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Write a self-contained HTML health page to FILE instead of printing
+    /// the text.
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -154,4 +158,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16)
         .range(CONCURRENCY_BOUNDS.0 as i64..=CONCURRENCY_BOUNDS.1 as i64))]
     pub concurrency: Option<u16>,
+
+    /// Write the run's metrics (Prometheus text format) to FILE (overrides
+    /// `metrics_file`).
+    #[arg(long, value_name = "FILE")]
+    pub metrics_file: Option<PathBuf>,
 }

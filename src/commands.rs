@@ -78,14 +78,20 @@ fn status(cli: &Cli, args: &StatusArgs) -> Exit {
         Ok(config) => config,
         Err(exit) => return exit,
     };
-    let health = match crate::status::feed_health(&config, chrono::Utc::now()) {
+    let now = chrono::Utc::now();
+    let health = match crate::status::feed_health(&config, now) {
         Ok(health) => health,
         Err(e) => {
             eprintln!("feedimport: {}", error_chain(&e));
             return Exit::Store;
         }
     };
-    if args.json {
+    if let Some(file) = &args.html {
+        if let Err(e) = crate::health::write_page(&config, &health, now, file) {
+            eprintln!("feedimport: {}", error_chain(&e));
+            return Exit::Store;
+        }
+    } else if args.json {
         print_json(&serde_json::json!({ "feeds": health }));
     } else {
         print_stdout(&crate::status::render_text(&health));
@@ -171,9 +177,38 @@ fn check(cli: &Cli, args: &CheckArgs) -> Exit {
 }
 
 fn run(cli: &Cli, args: &RunArgs) -> Exit {
+    let started = std::time::Instant::now();
+    let (exit, config, report) = run_import(cli, args);
+    // A dry run changes nothing on disk; a run that found another one
+    // going on leaves the file to it.
+    if !args.dry_run && exit != Exit::Locked {
+        let path = args
+            .metrics_file
+            .clone()
+            .or_else(|| config.as_ref()?.metrics_file.clone());
+        if let Some(path) = path {
+            let facts = crate::metrics::RunFacts {
+                duration: started.elapsed(),
+                exit,
+                articles_written: report
+                    .as_ref()
+                    .map_or(0, |r| r.feeds.iter().map(|f| f.new).sum()),
+                finished: chrono::Utc::now(),
+            };
+            if let Err(e) = crate::metrics::write(&path, config.as_ref(), report.as_ref(), &facts) {
+                eprintln!("feedimport: {}", error_chain(&e));
+            }
+        }
+    }
+    exit
+}
+
+/// The import itself: its exit code, with the config and the report when
+/// it got that far.
+fn run_import(cli: &Cli, args: &RunArgs) -> (Exit, Option<Config>, Option<Report>) {
     let mut config = match load_config(cli) {
         Ok(config) => config,
-        Err(exit) => return exit,
+        Err(exit) => return (exit, None, None),
     };
     if let Some(per_host) = args.per_host {
         config.fetch.per_host = usize::from(per_host);
@@ -190,7 +225,7 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
     };
     let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(exit) => return exit,
+        Err(exit) => return (exit, Some(config), None),
     };
     let interrupted = CancellationToken::new();
     // Only for a person watching: not in cron's mail, not in a pipe.
@@ -213,21 +248,23 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
             if !(cli.quiet && matches!(e, RunError::Locked(_))) {
                 eprintln!("feedimport: {}", error_chain(&e));
             }
-            return match e {
+            let exit = match e {
                 RunError::Config(_) | RunError::Output(_) => Exit::Usage,
                 RunError::Locked(_) => Exit::Locked,
                 RunError::Store(_) | RunError::LockWait(_) | RunError::Client(_) => Exit::Store,
             };
+            return (exit, Some(config), None);
         }
     };
     print_report(&report, args, cli.quiet);
-    if report.interrupted {
+    let exit = if report.interrupted {
         Exit::Interrupted
     } else if report.any_failed() {
         Exit::FeedFailed
     } else {
         Exit::Ok
-    }
+    };
+    (exit, Some(config), Some(report))
 }
 
 /// One line on stderr, rewritten in place: feeds done, articles written.

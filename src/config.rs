@@ -32,6 +32,8 @@ pub(crate) struct Config {
     pub(crate) content_dir: PathBuf,
     /// Where the import state lives.
     pub(crate) state_dir: PathBuf,
+    /// Where each run writes its metrics (Prometheus text format), if set.
+    pub(crate) metrics_file: Option<PathBuf>,
     /// Time zone of `publishedDate` and of the permalink's date.
     pub(crate) timezone: Tz,
     /// Tags every article gets first.
@@ -146,6 +148,7 @@ pub(crate) enum ConfigError {
 const TOP_LEVEL_KEYS: &[&str] = &[
     "content_dir",
     "state_dir",
+    "metrics_file",
     "timezone",
     "tags",
     "concurrency",
@@ -184,6 +187,7 @@ struct RawConfig {
     content_dir: PathBuf,
     #[serde(default = "default_state_dir")]
     state_dir: PathBuf,
+    metrics_file: Option<PathBuf>,
     #[serde(default = "default_timezone")]
     timezone: String,
     #[serde(default)]
@@ -347,6 +351,14 @@ impl Config {
             ))
         })?;
         check_tags(&raw.tags).map_err(|m| invalid(format!("key `tags`: {m}")))?;
+        if let Some(file) = &raw.metrics_file
+            && file.file_name().is_none()
+        {
+            return Err(invalid(format!(
+                "key `metrics_file`: `{}` names no file (for example \"/var/lib/node_exporter/textfile/feedimport.prom\")",
+                file.display()
+            )));
+        }
         let defaults = FetchSettings::default();
         let count = |key: &str, value: Option<i64>, bounds: (u64, u64), default: u64| {
             count_key(key, value, bounds, default).map_err(&invalid)
@@ -445,6 +457,7 @@ impl Config {
             base_dir: base_dir.to_path_buf(),
             content_dir: base_dir.join(&raw.content_dir),
             state_dir: base_dir.join(&raw.state_dir),
+            metrics_file: raw.metrics_file.map(|file| base_dir.join(file)),
             timezone,
             tags: raw.tags,
             concurrency: concurrency as usize,
@@ -845,6 +858,33 @@ mod tests {
         assert_eq!(config.tags, ["France", "Actualité"]);
         assert_eq!(config.content_dir, Path::new("/site/content"));
         assert_eq!(config.state_dir, Path::new("/site/.feedimport"));
+    }
+
+    #[test]
+    fn the_metrics_file_is_relative_to_the_config_and_names_a_file() {
+        assert_eq!(parse(MINIMAL).unwrap().metrics_file, None);
+        let with = |value: &str| parse(&format!("metrics_file = {value:?}\n{MINIMAL}"));
+        assert_eq!(
+            with("metrics/feedimport.prom")
+                .unwrap()
+                .metrics_file
+                .unwrap(),
+            Path::new("/site/metrics/feedimport.prom")
+        );
+        assert_eq!(
+            with("/var/lib/textfile/f.prom")
+                .unwrap()
+                .metrics_file
+                .unwrap(),
+            Path::new("/var/lib/textfile/f.prom")
+        );
+        for bad in ["", "metrics/..", "/"] {
+            let err = with(bad).unwrap_err();
+            assert!(
+                err.contains("feeds.toml") && err.contains("key `metrics_file`"),
+                "{bad:?}: {err}"
+            );
+        }
     }
 
     #[test]

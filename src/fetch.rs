@@ -73,6 +73,8 @@ pub(crate) struct FetchInfo {
     pub(crate) moved_to: Option<Url>,
     /// `Cache-Control: max-age`, when the server sent it.
     pub(crate) max_age: Option<Duration>,
+    /// The answer's HTTP status (`None` for a file).
+    pub(crate) http_status: Option<u16>,
 }
 
 /// A feed's body as it came.
@@ -382,6 +384,7 @@ impl Fetcher {
             },
             moved_to: arrived.moved_to.clone(),
             max_age: cache_max_age(response.headers()),
+            http_status: Some(response.status().as_u16()),
         };
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {

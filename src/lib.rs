@@ -14,7 +14,8 @@
 //! Around it: [`schedule`] decides when a feed is due and what a fetch
 //! changes in its record, [`address`] keeps fetches on the addresses they
 //! may reach, [`status`] and [`check`] tell an operator how the feeds are
-//! doing, [`commands`] runs each command of the [`cli`]. [`manage`] adds
+//! doing ([`health`] as a page, [`metrics`] as a file for Prometheus),
+//! [`commands`] runs each command of the [`cli`]. [`manage`] adds
 //! feeds to `feeds.toml` ([`discover`] finds a site's feed, [`opml`] reads
 //! and writes OPML, [`config_edit`] appends to the file).
 //!
@@ -40,7 +41,9 @@ mod dates;
 mod discover;
 mod extract;
 mod fetch;
+mod health;
 mod manage;
+mod metrics;
 mod opml;
 mod output;
 mod parse;

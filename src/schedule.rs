@@ -243,6 +243,7 @@ mod tests {
             },
             moved_to: moved_to.map(|u| url::Url::parse(u).unwrap()),
             max_age: None,
+            http_status: None,
         }
     }
 

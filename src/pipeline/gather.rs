@@ -117,6 +117,25 @@ pub(crate) struct FeedItems {
     pub(crate) about: DocumentInfo,
 }
 
+/// One feed of the run once gathered.
+pub(super) struct Gathered<'a> {
+    pub(super) planned: &'a PlannedFeed<'a>,
+    pub(super) outcome: FeedOutcome<FeedItems>,
+    /// What its fetch measured; `None` when it was not due.
+    pub(super) measure: Option<FetchMeasure>,
+}
+
+/// What a feed's fetch measured, for the metrics and the history.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FetchMeasure {
+    /// The last answer's HTTP status (`None`: no answer, or a file).
+    pub(crate) http_status: Option<u16>,
+    /// The body's bytes, after decompression (0 for a 304 or a failure).
+    pub(crate) bytes: u64,
+    /// The fetch, its retries included (not the parsing).
+    pub(crate) duration: Duration,
+}
+
 /// Gathers every due feed, up to `concurrency` at once, each in its own
 /// task. `buffered` hands the outcomes over in config order, so that
 /// permalinks do not depend on which server answers first.
@@ -125,7 +144,7 @@ pub(super) fn gather_all<'a>(
     planned: &'a [PlannedFeed<'a>],
     concurrency: usize,
     now: DateTime<Utc>,
-) -> impl Stream<Item = (&'a PlannedFeed<'a>, FeedOutcome<FeedItems>)> + 'a {
+) -> impl Stream<Item = Gathered<'a>> + 'a {
     futures_util::stream::iter(planned)
         .map(move |planned| {
             let task = planned.due.then(|| {
@@ -139,16 +158,24 @@ pub(super) fn gather_all<'a>(
                 ))
             });
             async move {
-                let outcome = match task {
-                    None => FeedOutcome::NoItems(NoItems::NotDue),
-                    Some(task) => task.await.unwrap_or_else(|source| {
-                        FeedOutcome::failed(FeedError::Internal {
-                            stage: "reading the feed",
-                            source,
-                        })
-                    }),
+                let (outcome, measure) = match task {
+                    None => (FeedOutcome::NoItems(NoItems::NotDue), None),
+                    Some(task) => match task.await {
+                        Ok((outcome, measure)) => (outcome, Some(measure)),
+                        Err(source) => (
+                            FeedOutcome::failed(FeedError::Internal {
+                                stage: "reading the feed",
+                                source,
+                            }),
+                            Some(FetchMeasure::default()),
+                        ),
+                    },
                 };
-                (planned, outcome)
+                Gathered {
+                    planned,
+                    outcome,
+                    measure,
+                }
             }
         })
         .buffered(concurrency)
@@ -206,16 +233,40 @@ async fn gather(
     source: FeedSource,
     validators: Option<Validators>,
     now: DateTime<Utc>,
-) -> FeedOutcome<FeedItems> {
+) -> (FeedOutcome<FeedItems>, FetchMeasure) {
     let policy = AddressPolicy::of_source(&feed.source).await;
     let (source, validators) = within_policy(&feed, source, validators, policy).await;
-    let fetched = match fetcher.fetch(&source, validators.as_ref(), policy).await {
+    let started = std::time::Instant::now();
+    let fetched = fetcher.fetch(&source, validators.as_ref(), policy).await;
+    let mut measure = FetchMeasure {
+        duration: started.elapsed(),
+        ..FetchMeasure::default()
+    };
+    let fetched = match fetched {
         Ok(FetchOutcome::NotModified(info)) => {
-            return FeedOutcome::NoItems(NoItems::NotModified(info));
+            measure.http_status = info.http_status;
+            return (FeedOutcome::NoItems(NoItems::NotModified(info)), measure);
         }
         Ok(FetchOutcome::Fetched(fetched)) => fetched,
-        Err(error) => return FeedOutcome::failed(error),
+        Err(error) => {
+            if let FetchError::Status { status, .. } = &error {
+                measure.http_status = Some(*status);
+            }
+            return (FeedOutcome::failed(error), measure);
+        }
     };
+    measure.http_status = fetched.info.http_status;
+    measure.bytes = fetched.body.len() as u64;
+    (parse_fetched(feed, fetched, policy, now).await, measure)
+}
+
+/// Parse → extract of a fetched body, off the async threads.
+async fn parse_fetched(
+    feed: FeedConfig,
+    fetched: crate::fetch::FetchedFeed,
+    policy: AddressPolicy,
+    now: DateTime<Utc>,
+) -> FeedOutcome<FeedItems> {
     let parsing = tokio::task::spawn_blocking(move || {
         let _span = tracing::info_span!("feed", name = %feed.name).entered();
         let base = fetched.final_url.as_ref();

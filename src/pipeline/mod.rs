@@ -34,10 +34,10 @@ use crate::output::OutputError;
 use crate::parse::repair::Fix;
 use crate::report::{FeedReport, FeedStatus, Report, error_chain};
 use crate::schedule;
-use crate::store::{FeedRecord, LockError, State, StoreError};
+use crate::store::{FeedRecord, FetchFacts, LockError, State, StoreError};
 use crate::write::{GroupCommit, NewArticle, WriteContext, WriteError, write_feed};
 pub(crate) use gather::FeedError;
-use gather::{FeedItems, FeedOutcome, NoItems, PlannedFeed};
+use gather::{FeedItems, FeedOutcome, FetchMeasure, Gathered, NoItems, PlannedFeed};
 pub use gather::{ReadFeed, read_feed};
 pub(crate) use open::compile_outputs;
 use select::{Selection, Taken, select_new};
@@ -155,12 +155,16 @@ struct ReadyItems {
     skipped: usize,
     ttl: Option<u32>,
     fixes: Vec<String>,
+    /// Entries in the document.
+    items: usize,
 }
 
 /// A feed ready for its last step, with what the state remembers of it.
 struct Prepared<'a> {
     planned: &'a PlannedFeed<'a>,
     outcome: FeedOutcome<ReadyItems>,
+    /// What its fetch measured; `None` when it was not due.
+    measure: Option<FetchMeasure>,
 }
 
 /// Why the feeds stop coming before the last.
@@ -179,11 +183,16 @@ enum Stop {
 fn prepare_all<'a>(
     run: &'a RunContext<'a>,
     fetcher: &'a Fetcher,
-    gathered: impl Stream<Item = (&'a PlannedFeed<'a>, FeedOutcome<FeedItems>)> + 'a,
+    gathered: impl Stream<Item = Gathered<'a>> + 'a,
 ) -> impl Stream<Item = Result<Prepared<'a>, Stop>> + 'a {
     let mut taken_in_run = Taken::default();
     gathered
-        .map(move |(planned, outcome)| {
+        .map(move |gathered| {
+            let Gathered {
+                planned,
+                outcome,
+                measure,
+            } = gathered;
             // Selected here, in config order, so that an article two feeds
             // bring goes to the first.
             let selected = match outcome {
@@ -222,7 +231,11 @@ fn prepare_all<'a>(
                     }
                     FeedOutcome::NoItems(outcome) => FeedOutcome::NoItems(outcome),
                 };
-                Ok(Prepared { planned, outcome })
+                Ok(Prepared {
+                    planned,
+                    outcome,
+                    measure,
+                })
             }
         })
         .buffered(PAGES_AHEAD)
@@ -255,6 +268,7 @@ async fn ready_items(
         about,
     } = selected;
     let settings = ArticleSettings::for_feed(run.config, feed, &about.title, &about.language);
+    let items = selection.new.len() + selection.seen + selection.filtered + skipped;
     let task = tokio::spawn(build_articles(
         fetcher.clone(),
         feed.clone(),
@@ -272,6 +286,7 @@ async fn ready_items(
                 skipped,
                 ttl,
                 fixes: fixes.iter().map(ToString::to_string).collect(),
+                items,
             })
             .map_err(|source| FeedError::Internal {
                 stage: "reading article pages",
@@ -369,8 +384,18 @@ fn finish_feed(
     prepared: Prepared,
     report: &mut Report,
 ) -> Result<Option<FeedRecord>, RunError> {
-    let Prepared { planned, outcome } = prepared;
+    let Prepared {
+        planned,
+        outcome,
+        measure,
+    } = prepared;
     let feed = planned.feed;
+    let mut facts = measure.map(|measure| FetchFacts {
+        http_status: measure.http_status,
+        bytes: measure.bytes,
+        duration: measure.duration,
+        ..FetchFacts::default()
+    });
     let mut line = FeedReport::new(&feed.name, &feed.source.to_string());
     let mut previous = planned.record.clone().unwrap_or_else(|| FeedRecord {
         url: feed.source.identity(),
@@ -383,7 +408,15 @@ fn finish_feed(
         }
         FeedOutcome::Fetched { info, items } => {
             let ttl = items.ttl;
-            write_items(run, write_context, group, feed, items, &mut line, report)?;
+            if let Some(facts) = &mut facts {
+                facts.items = Some(items.items as u64);
+            }
+            let with_image =
+                write_items(run, write_context, group, feed, items, &mut line, report)?;
+            if let Some(facts) = &mut facts {
+                facts.articles = line.new as u64;
+                facts.with_image = with_image as u64;
+            }
             // Stopped between two files: the validators and schedule are
             // not saved, so that the next run fetches the feed again and
             // writes the rest.
@@ -396,6 +429,11 @@ fn finish_feed(
     {
         tracing::warn!(feed = %feed.name, "the feed moved permanently to {moved_to}: update its url in feeds.toml");
         line.moved_to = Some(moved_to);
+    }
+    if let Some(mut facts) = facts {
+        facts.failed = line.status == FeedStatus::Failed;
+        run.state
+            .record_fetch(&feed.source.identity(), run.now, &facts)?;
     }
     let record = changed.as_ref().unwrap_or(&previous);
     line.consecutive_failures = record.consecutive_failures;
@@ -447,9 +485,9 @@ fn record_without_items(
 }
 
 /// Writes a feed's new articles and counts them in its line of the report
-/// (and keeps them in the report, when asked). Fails when the content
-/// folder or the state cannot be written: the other feeds would fail the
-/// same way.
+/// (and keeps them in the report, when asked); returns how many of them
+/// have an image. Fails when the content folder or the state cannot be
+/// written: the other feeds would fail the same way.
 fn write_items(
     run: &RunContext,
     write_context: &WriteContext,
@@ -458,7 +496,7 @@ fn write_items(
     items: ReadyItems,
     line: &mut FeedReport,
     report: &mut Report,
-) -> Result<(), RunError> {
+) -> Result<usize, RunError> {
     line.skipped = items.skipped;
     line.repaired = items.fixes;
     line.seen = items.seen;
@@ -471,8 +509,13 @@ fn write_items(
     }
     line.new = written.articles.len();
     line.seen += written.seen;
+    let with_image = written
+        .articles
+        .iter()
+        .filter(|a| !a.article.image_url.is_empty())
+        .count();
     if run.options.keep_articles {
         report.articles.extend(written.articles);
     }
-    Ok(())
+    Ok(with_image)
 }

@@ -12,8 +12,11 @@ use super::StoreError;
 use super::files::{FrontMatterRef, read_front_matter};
 use crate::output::{ARTICLE_EXTENSIONS, ReadBack};
 
+mod history;
+pub(crate) use history::{Day, FetchFacts, LastFetch};
+
 const STATE_FILE: &str = "state.sqlite3";
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// Items are looked up by key, source URL and permalink, so those are
 /// indexed; the per-feed counts of `status` come from one pass over the
@@ -226,6 +229,8 @@ impl State {
                 .execute_batch("ALTER TABLE items ADD COLUMN shared_link INTEGER")
                 .map_err(fail)?;
         }
+        // Version 4 kept no history of the feeds.
+        history::upgrade_to_5(&self.conn).map_err(fail)?;
         self.conn.execute_batch(SCHEMA).map_err(fail)?;
         self.conn
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
@@ -658,7 +663,8 @@ fn create(path: &Path) -> Result<(), StoreError> {
 /// This version's schema, in one transaction.
 fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(&format!(
-        "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+        "BEGIN IMMEDIATE; {SCHEMA} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+        history::HISTORY_SCHEMA
     ))
 }
 

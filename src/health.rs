@@ -1,0 +1,517 @@
+//! The health page: `feedimport status --html FILE`, one self-contained
+//! HTML page an editor can open, publish with the site or mail.
+//!
+//! In: each feed's health (as `status` reads it) and its days from the
+//! state. Out: the page, with inline CSS and SVG only: no script, nothing
+//! loaded from elsewhere (its Content-Security-Policy forbids both), so it
+//! works offline. Per feed: a chart of articles per day and one of failures
+//! over the last [`DAYS`] days, image coverage, last success and last
+//! error, next due time; failing feeds first. Everything that comes from a
+//! feed or the config (names, URLs, error messages) is escaped. The page
+//! is written atomically. Fails with [`HealthError`] naming the state or
+//! the file.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::config::Config;
+use crate::status::FeedHealth;
+use crate::store::{Day, State, StoreError};
+
+/// Days the charts cover, today included.
+pub(crate) const DAYS: u64 = 90;
+/// Width of one day in the charts, in pixels.
+const DAY_WIDTH: u64 = 6;
+/// Height of the charts' bars at their tallest.
+const CHART_HEIGHT: u64 = 48;
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum HealthError {
+    #[error(transparent)]
+    State(#[from] StoreError),
+    #[error("cannot write the health page {}", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// One feed on the page: its health and its days within the charts.
+pub(crate) struct FeedPage<'a> {
+    pub(crate) health: &'a FeedHealth,
+    pub(crate) days: Vec<Day>,
+}
+
+/// Reads each feed's days from the state and writes the page at `path`.
+/// `health` is in config order, as `status` gives it.
+pub(crate) fn write_page(
+    config: &Config,
+    health: &[FeedHealth],
+    now: DateTime<Utc>,
+    path: &Path,
+) -> Result<(), HealthError> {
+    let state = State::open_existing(&config.state_dir)?;
+    let first = first_day(now);
+    let mut feeds = Vec::with_capacity(health.len());
+    for (feed, health) in config.feeds.iter().zip(health) {
+        let days = match &state {
+            Some(state) => state.feed_days(&feed.source.identity(), first)?,
+            None => Vec::new(),
+        };
+        feeds.push(FeedPage { health, days });
+    }
+    let page = render_page(&feeds, now);
+    write_file(path, &page).map_err(|source| HealthError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The first day the charts show.
+fn first_day(now: DateTime<Utc>) -> NaiveDate {
+    now.date_naive() - chrono::Days::new(DAYS - 1)
+}
+
+/// Writes the page to a temporary file beside `path`, then renames it
+/// over `path`: a web server publishing it never sends half a page. Its
+/// folder is created when missing.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".feedimport-health-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder.tempfile_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+const STYLE: &str = "
+body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em;color:#222;background:#fff}
+h1{font-size:1.5em;margin-bottom:.2em}
+.summary{color:#555;margin-top:0}
+section.feed{border:1px solid #ddd;border-left:6px solid #3a7;border-radius:4px;padding:.6em 1em;margin:1em 0}
+section.feed.failing{border-left-color:#c33}
+section.feed.flagged{border-left-color:#900;background:#fff6f6}
+h2{font-size:1.15em;margin:.2em 0 .4em}
+.flag{font-size:.75em;color:#fff;background:#c33;border-radius:3px;padding:.1em .4em;vertical-align:middle}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.4em 0}
+dt{color:#666}dd{margin:0;overflow-wrap:anywhere}
+.error{color:#a11}
+.meter{display:inline-block;width:8em;height:.7em;background:#eee;border-radius:2px;vertical-align:middle;margin-right:.5em}
+.meter span{display:block;height:100%;background:#3a7;border-radius:2px}
+figure{margin:.5em 0}figcaption{font-size:.85em;color:#555}
+svg.chart{display:block;max-width:100%;height:auto}
+svg .bar{fill:#3a7}svg .fail{fill:#c33}svg .fetched{fill:#bbb}
+svg .axis{stroke:#999;stroke-width:1}
+svg text{font:10px system-ui,sans-serif;fill:#666}
+";
+
+/// The page's text. Failing feeds first (flagged ones before those that
+/// failed only lately), otherwise in config order.
+pub(crate) fn render_page(feeds: &[FeedPage], now: DateTime<Utc>) -> String {
+    let mut order: Vec<&FeedPage> = feeds.iter().collect();
+    order.sort_by_key(|f| (!f.health.alert, f.health.consecutive_failures == 0));
+    let failing = feeds
+        .iter()
+        .filter(|f| f.health.consecutive_failures > 0)
+        .count();
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    out.push_str("<title>feedimport: feed health</title>\n<style>");
+    out.push_str(STYLE);
+    out.push_str("</style>\n</head>\n<body>\n<h1>Feed health</h1>\n");
+    let _ = writeln!(
+        out,
+        "<p class=\"summary\">{} {}, {failing} failing. Written {} (UTC); charts cover the last {DAYS} days, by UTC day.</p>",
+        feeds.len(),
+        if feeds.len() == 1 { "feed" } else { "feeds" },
+        now.format("%Y-%m-%d %H:%M"),
+    );
+    let first = first_day(now);
+    for feed in order {
+        feed_section(&mut out, feed, first);
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+fn feed_section(out: &mut String, feed: &FeedPage, first: NaiveDate) {
+    let health = feed.health;
+    let class = if health.alert {
+        "feed failing flagged"
+    } else if health.consecutive_failures > 0 {
+        "feed failing"
+    } else {
+        "feed"
+    };
+    let _ = writeln!(out, "<section class=\"{class}\">");
+    let flag = if health.alert {
+        " <span class=\"flag\">FAILING</span>"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "<h2>{}{flag}</h2>\n<dl>", escape(&health.name));
+    let row = |out: &mut String, term: &str, value: &str| {
+        let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
+    };
+    row(out, "URL", &escape(&health.url));
+    row(
+        out,
+        "Last success",
+        &escape(&readable_time(health.last_success.as_deref(), "never")),
+    );
+    if health.consecutive_failures > 0 {
+        row(
+            out,
+            "Last error",
+            &format!(
+                "<span class=\"error\">{}</span> (failing for {} {})",
+                escape(health.last_error.as_deref().unwrap_or("unknown error")),
+                health.consecutive_failures,
+                if health.consecutive_failures == 1 {
+                    "run"
+                } else {
+                    "runs"
+                }
+            ),
+        );
+    } else {
+        row(out, "Last error", "none");
+    }
+    row(
+        out,
+        "Next due",
+        &escape(&readable_time(health.next_due.as_deref(), "now")),
+    );
+    if let Some(moved_to) = &health.moved_to {
+        row(
+            out,
+            "Moved",
+            &format!("permanently to {}: update feeds.toml", escape(moved_to)),
+        );
+    }
+    row(out, "Images", &image_coverage(health, &feed.days));
+    out.push_str("</dl>\n");
+    let by_day = spread(&feed.days, first);
+    let articles: u64 = by_day.iter().map(|d| d.articles).sum();
+    let failures: u64 = by_day.iter().map(|d| d.failures).sum();
+    let _ = writeln!(
+        out,
+        "<figure>{}<figcaption>Articles per day: {articles} in {DAYS} days</figcaption></figure>",
+        articles_chart(&by_day)
+    );
+    let _ = writeln!(
+        out,
+        "<figure>{}<figcaption>Failed fetches per day: {failures} in {DAYS} days (grey: fetched without failure)</figcaption></figure>",
+        failures_chart(&by_day)
+    );
+    out.push_str("</section>\n");
+}
+
+/// An RFC 3339 time as people read it, to the minute, in UTC; `none`
+/// when there is none.
+fn readable_time(time: Option<&str>, none: &str) -> String {
+    match time {
+        None => none.to_string(),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|t| t.to_utc().format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|_| text.to_string()),
+    }
+}
+
+/// "83% of 120 articles (90% in the last 90 days)", with a bar.
+fn image_coverage(health: &FeedHealth, days: &[Day]) -> String {
+    let Some(share) = health.image_share else {
+        return "no articles yet".to_string();
+    };
+    let percent = (share * 100.0).round();
+    let recent: u64 = days.iter().map(|d| d.articles).sum();
+    let recent_images: u64 = days.iter().map(|d| d.with_image).sum();
+    let recent = if recent > 0 {
+        format!(
+            " ({:.0}% in the last {DAYS} days)",
+            recent_images as f64 * 100.0 / recent as f64
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<span class=\"meter\"><span style=\"width:{percent}%\"></span></span>{percent}% of {} {} an image{recent}",
+        health.articles_total,
+        if health.articles_total == 1 {
+            "article has"
+        } else {
+            "articles have"
+        }
+    )
+}
+
+/// One entry per day of the charts, oldest first (zero where none is
+/// recorded).
+fn spread(days: &[Day], first: NaiveDate) -> Vec<Day> {
+    (0..DAYS)
+        .map(|i| {
+            let day = first + chrono::Days::new(i);
+            days.iter().find(|d| d.day == day).cloned().unwrap_or(Day {
+                day,
+                articles: 0,
+                with_image: 0,
+                fetches: 0,
+                failures: 0,
+            })
+        })
+        .collect()
+}
+
+/// An SVG chart's frame: `class`, its title, and its bars.
+fn chart(class: &str, title: &str, bars: &str, first: NaiveDate, peak: u64) -> String {
+    let days = DAYS * DAY_WIDTH;
+    // Room on the right for the scale.
+    let width = days + 48;
+    let height = CHART_HEIGHT + 14;
+    let last = first + chrono::Days::new(DAYS - 1);
+    format!(
+        "<svg class=\"chart {class}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{title}\"><title>{title}</title>\
+         <line class=\"axis\" x1=\"0\" y1=\"{axis}\" x2=\"{days}\" y2=\"{axis}\"/>{bars}\
+         <text x=\"0\" y=\"{label}\">{first}</text><text x=\"{days}\" y=\"{label}\" text-anchor=\"end\">{last}</text>\
+         <text x=\"{scale}\" y=\"9\">max {peak}</text></svg>",
+        axis = CHART_HEIGHT,
+        label = height - 2,
+        scale = days + 4,
+    )
+}
+
+/// A bar for day `index`, `value` of `peak` high (at least 2 pixels).
+fn bar(class: &str, index: usize, value: u64, peak: u64, tip: &str) -> String {
+    let height = (value * CHART_HEIGHT)
+        .div_ceil(peak.max(1))
+        .clamp(2, CHART_HEIGHT);
+    format!(
+        "<rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{height}\"><title>{tip}</title></rect>",
+        index as u64 * DAY_WIDTH,
+        CHART_HEIGHT - height,
+        DAY_WIDTH - 1,
+    )
+}
+
+/// Articles per day: one bar per day with articles.
+fn articles_chart(days: &[Day]) -> String {
+    let peak = days.iter().map(|d| d.articles).max().unwrap_or(0);
+    let mut bars = String::new();
+    for (i, day) in days.iter().enumerate().filter(|(_, d)| d.articles > 0) {
+        let tip = format!(
+            "{}: {} {}, {} with an image",
+            day.day,
+            day.articles,
+            if day.articles == 1 {
+                "article"
+            } else {
+                "articles"
+            },
+            day.with_image
+        );
+        bars.push_str(&bar("bar", i, day.articles, peak, &tip));
+    }
+    chart(
+        "articles",
+        &format!("Articles per day over the last {DAYS} days"),
+        &bars,
+        days[0].day,
+        peak,
+    )
+}
+
+/// Failed fetches per day in red; days fetched without a failure as a low
+/// grey mark, so that a quiet feed is told from one never fetched.
+fn failures_chart(days: &[Day]) -> String {
+    let peak = days.iter().map(|d| d.failures).max().unwrap_or(0);
+    let mut bars = String::new();
+    for (i, day) in days.iter().enumerate() {
+        if day.failures > 0 {
+            let tip = format!(
+                "{}: {} of {} fetches failed",
+                day.day, day.failures, day.fetches
+            );
+            bars.push_str(&bar("fail", i, day.failures, peak, &tip));
+        } else if day.fetches > 0 {
+            let tip = format!("{}: {} fetches, none failed", day.day, day.fetches);
+            bars.push_str(&bar("fetched", i, 0, 1, &tip));
+        }
+    }
+    chart(
+        "failures",
+        &format!("Failed fetches per day over the last {DAYS} days"),
+        &bars,
+        days[0].day,
+        peak,
+    )
+}
+
+/// Text for HTML, in an element or an attribute.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    fn health(name: &str, failures: u32, alert: bool) -> FeedHealth {
+        FeedHealth {
+            name: name.to_string(),
+            url: format!("https://{}.example.org/feed", name.len()),
+            last_fetch: None,
+            last_success: Some("2026-11-28T10:00:00+00:00".into()),
+            consecutive_failures: failures,
+            last_error: (failures > 0).then(|| "HTTP 404 Not Found".to_string()),
+            next_due: None,
+            moved_to: None,
+            articles_total: 10,
+            articles_last_7_days: 2,
+            image_share: Some(0.8),
+            alert,
+        }
+    }
+
+    fn day(text: &str, articles: u64, failures: u64) -> Day {
+        Day {
+            day: NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap(),
+            articles,
+            with_image: articles / 2,
+            fetches: failures + 1,
+            failures,
+        }
+    }
+
+    #[test]
+    fn escapes_everything_a_feed_brings() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        let mut hostile = health(
+            "<script>alert(1)</script>\"><img src=x onerror=alert(2)>",
+            1,
+            false,
+        );
+        hostile.url = "https://ex.org/?a=\"><script>x</script>".into();
+        hostile.last_error = Some("<b onmouseover='x'>HTTP 500</b>".into());
+        hostile.moved_to = Some("https://ex.org/\"moved".into());
+        let page = render_page(
+            &[FeedPage {
+                health: &hostile,
+                days: Vec::new(),
+            }],
+            at("2026-11-28T12:00:00Z"),
+        );
+        assert!(!page.contains("<script"), "{page}");
+        assert!(!page.contains("<img"), "{page}");
+        assert!(!page.contains("<b "), "{page}");
+        assert!(!page.contains("\"moved"), "{page}");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img"));
+    }
+
+    #[test]
+    fn the_page_is_self_contained() {
+        let healthy = health("Healthy", 0, false);
+        let page = render_page(
+            &[FeedPage {
+                health: &healthy,
+                days: vec![day("2026-11-20", 3, 0)],
+            }],
+            at("2026-11-28T12:00:00Z"),
+        );
+        assert!(page.contains("default-src 'none'"));
+        for outside in ["<script", "<link", "src=", "href=", "url(", "@import"] {
+            assert!(!page.contains(outside), "{outside} in the page");
+        }
+    }
+
+    #[test]
+    fn one_bar_per_day_with_articles_within_the_last_90_days() {
+        let healthy = health("Healthy", 0, false);
+        let days = vec![
+            // Before the charts' first day (2026-08-31): not shown.
+            day("2026-08-30", 9, 0),
+            day("2026-08-31", 1, 0),
+            day("2026-11-01", 4, 2),
+            day("2026-11-02", 0, 1),
+            day("2026-11-28", 2, 0),
+        ];
+        let page = render_page(
+            &[FeedPage {
+                health: &healthy,
+                days,
+            }],
+            at("2026-11-28T23:59:00Z"),
+        );
+        assert_eq!(page.matches("<svg class=\"chart articles\"").count(), 1);
+        assert_eq!(page.matches("<svg class=\"chart failures\"").count(), 1);
+        assert_eq!(page.matches("<rect class=\"bar\"").count(), 3);
+        assert_eq!(page.matches("<rect class=\"fail\"").count(), 2);
+        // The first day at the left edge, today at the right, the tallest
+        // bar the chart's height.
+        assert!(page.contains("<rect class=\"bar\" x=\"0\" y=\"36\" width=\"5\" height=\"12\"><title>2026-08-31: 1 article"));
+        assert!(page.contains(
+            "x=\"534\" y=\"24\" width=\"5\" height=\"24\"><title>2026-11-28: 2 articles"
+        ));
+        assert!(page.contains("y=\"0\" width=\"5\" height=\"48\"><title>2026-11-01: 4 articles"));
+        assert!(page.contains("Articles per day: 7 in 90 days"));
+        assert!(page.contains("<title>2026-11-01: 2 of 3 fetches failed</title>"));
+    }
+
+    #[test]
+    fn failing_feeds_come_first() {
+        let feeds = [
+            health("Fine", 0, false),
+            health("Failing lately", 2, false),
+            health("Other fine", 0, false),
+            health("Flagged", 7, true),
+        ];
+        let pages: Vec<FeedPage> = feeds
+            .iter()
+            .map(|health| FeedPage {
+                health,
+                days: Vec::new(),
+            })
+            .collect();
+        let page = render_page(&pages, at("2026-11-28T12:00:00Z"));
+        let order: Vec<usize> = ["Flagged", "Failing lately", "Fine", "Other fine"]
+            .iter()
+            .map(|name| page.find(&format!("<h2>{name}")).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+        assert!(page.contains("4 feeds, 2 failing."));
+        assert_eq!(page.matches("class=\"flag\"").count(), 1);
+    }
+}

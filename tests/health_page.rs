@@ -1,0 +1,230 @@
+//! The health page (`status --html FILE`): one self-contained page, loaded
+//! in a real browser (headless Chromium, where installed: `.ci/run`
+//! installs it), its DOM read back and a screenshot taken.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use chrono::Utc;
+use common::optional::{InCi, missing};
+use common::{HANG, Item, Site, config, finish_within, rss, serve, stderr};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A feed name that would run a script, or break out of an attribute, if
+/// the page did not escape it.
+const HOSTILE: &str =
+    "<script>document.title='owned'</script>\"><img src=x onerror=alert(1)> & 'q'";
+
+/// The state as schema 4 left it (before the history), with articles of
+/// `feed` imported `days_ago` days ago.
+fn schema_4_state(site: &Site, feed: &str, days_ago: &[(u64, usize)]) {
+    let dir = site.path().join(".feedimport");
+    std::fs::create_dir_all(&dir).unwrap();
+    let conn = rusqlite::Connection::open(dir.join("state.sqlite3")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE items (key TEXT PRIMARY KEY, feed TEXT NOT NULL, source_url TEXT NOT NULL,
+             permalink TEXT, path TEXT, imported_at TEXT NOT NULL, has_image INTEGER,
+             shared_link INTEGER) WITHOUT ROWID;
+         CREATE INDEX items_by_source_url ON items (source_url);
+         CREATE INDEX items_by_permalink ON items (permalink);
+         CREATE TABLE feeds (url TEXT PRIMARY KEY, name TEXT NOT NULL, etag TEXT,
+             last_modified TEXT, last_fetch TEXT, last_success TEXT,
+             consecutive_failures INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+             next_due TEXT, moved_to TEXT) WITHOUT ROWID;
+         PRAGMA user_version = 4;",
+    )
+    .unwrap();
+    let today = Utc::now();
+    for (ago, count) in days_ago {
+        let day = today - chrono::Days::new(*ago);
+        for n in 0..*count {
+            conn.execute(
+                "INSERT INTO items (key, feed, source_url, imported_at, has_image) VALUES (?1, ?2, ?1, ?3, 1)",
+                rusqlite::params![
+                    format!("https://old.example.org/{ago}/{n}"),
+                    feed,
+                    day.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                ],
+            )
+            .unwrap();
+        }
+    }
+}
+
+/// The part of `page` for the feed whose heading starts with `heading`
+/// (escaped as the page writes it).
+fn section<'a>(page: &'a str, heading: &str) -> &'a str {
+    let parts: Vec<&str> = page.split("<section class=\"feed").skip(1).collect();
+    let found: Vec<&&str> = parts
+        .iter()
+        .filter(|p| p.contains(&format!("<h2>{heading}")))
+        .collect();
+    assert_eq!(found.len(), 1, "one section for {heading}");
+    found[0]
+}
+
+/// Headless Chromium, where installed.
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser"].into_iter().find(|name| {
+        Command::new(name)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Runs headless Chromium on the page with `args` (its own profile in
+/// `profile`), and returns its stdout.
+fn browse(browser: &str, profile: &Path, page: &Path, args: &[&str]) -> String {
+    let child = Command::new(browser)
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            &format!("--user-data-dir={}", profile.display()),
+        ])
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .env("HOME", profile)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = finish_within(child, HANG, "chromium");
+    assert!(output.status.success(), "chromium: {}", stderr(&output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_health_page_shows_each_feeds_days_in_a_browser() {
+    let server = MockServer::start().await;
+    let mut items = common::numbered_items(2);
+    items[0].image = Some("https://news.example.org/a.jpg".into());
+    serve(&server, "/news", "application/rss+xml", &rss(&items)).await;
+    serve(
+        &server,
+        "/hostile",
+        "application/rss+xml",
+        &rss(&[Item::new(
+            "Story",
+            "https://evil.example.org/s",
+            "Mon, 02 Sep 2024 10:00:00 +0000",
+        )]),
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/gone"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let news_url = format!("{}/news", server.uri());
+    let site = Site::new(&config(&[
+        ("News", &news_url, "papers"),
+        ("Gone", &format!("{}/gone", server.uri()), "papers"),
+        (HOSTILE, &format!("{}/hostile", server.uri()), "news"),
+    ]));
+    // Articles from before the history began, on days the charts show
+    // (2 and 10 days ago) and one they do not (100 days ago).
+    schema_4_state(&site, &news_url, &[(2, 2), (10, 1), (100, 1)]);
+    site.import(&[], 1);
+
+    let output = site.run(&["status", "--html", "public/health.html"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(common::stdout(&output).is_empty());
+    let file = site.path().join("public/health.html");
+    let page = std::fs::read_to_string(&file).unwrap();
+
+    // Failing feeds first.
+    let at = |name: &str| page.find(&format!("<h2>{name}")).unwrap();
+    assert!(at("Gone") < at("News"), "the failing feed comes first");
+    // Nothing from a feed is markup; nothing is loaded from elsewhere.
+    assert!(
+        !page.contains("<script") && !page.contains("<img"),
+        "{page}"
+    );
+    assert!(page.contains(
+        "<h2>&lt;script&gt;document.title=&#39;owned&#39;&lt;/script&gt;&quot;&gt;&lt;img"
+    ));
+    assert!(!page.contains("src=\"") && !page.contains("href=\""));
+
+    // Today, 2 and 10 days ago; not 100 days ago.
+    let news = section(&page, "News");
+    assert_eq!(news.matches("<rect class=\"bar\"").count(), 3, "{news}");
+    assert!(news.contains("Articles per day: 5 in 90 days"), "{news}");
+    assert!(news.contains("% of 6 articles have an image"), "{news}");
+    let gone = section(&page, "Gone");
+    assert_eq!(gone.matches("<rect class=\"fail\"").count(), 1);
+    assert!(gone.contains("HTTP 404"), "{gone}");
+    assert_eq!(gone.matches("<rect class=\"bar\"").count(), 0);
+
+    let Some(browser) = chromium() else {
+        missing(
+            "no headless browser (apt-get install chromium) to load the health page",
+            InCi::Provided,
+        );
+        return;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let dom = browse(browser, profile.path(), &file, &["--dump-dom"]);
+    // The browser read the page as written: one pair of charts per feed,
+    // the bars in the News chart, and no element from the hostile name.
+    assert_eq!(
+        dom.matches("<svg class=\"chart articles\"").count(),
+        3,
+        "{dom}"
+    );
+    assert_eq!(dom.matches("<svg class=\"chart failures\"").count(), 3);
+    assert_eq!(
+        section(&dom, "News").matches("<rect class=\"bar\"").count(),
+        3
+    );
+    assert_eq!(
+        section(&dom, "Gone")
+            .matches("<rect class=\"fail\"")
+            .count(),
+        1
+    );
+    assert!(!dom.contains("<script") && !dom.contains("<img"), "{dom}");
+    assert!(
+        dom.contains("<title>feedimport: feed health</title>"),
+        "no script ran"
+    );
+
+    let shot = profile.path().join("health.png");
+    browse(
+        browser,
+        profile.path(),
+        &file,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1200,1600",
+        ],
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert!(png.len() > 10_000, "{} bytes: an empty page?", png.len());
+}
+
+#[test]
+fn without_a_state_the_page_shows_every_feed_with_empty_charts() {
+    let site = Site::new(&config(&[
+        ("A", "a.xml", "papers"),
+        ("B", "b.xml", "papers"),
+    ]));
+    let output = site.run(&["status", "--html", "health.html"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = std::fs::read_to_string(site.path().join("health.html")).unwrap();
+    assert_eq!(page.matches("<svg class=\"chart articles\"").count(), 2);
+    assert_eq!(page.matches("<rect").count(), 0);
+    assert!(page.contains("no articles yet"));
+    // --html and --json are two answers to one question: one at a time.
+    let output = site.run(&["status", "--html", "h.html", "--json"]);
+    assert_eq!(output.status.code(), Some(2));
+}
