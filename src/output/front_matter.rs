@@ -158,7 +158,7 @@ const PROBE_FEED_TITLE: &str = "ProbeFeedTitleQx";
 
 /// What a hostile feed may put in each field.
 const HOSTILE_TITLE: &str =
-    "Quote \" back \\ <script>alert(1)</script>\n---\n+++\nkey: value # {{ x }} {% raw %}";
+    "Quote \" back \\ <script>alert(1)</script>\n---\n+++\nkey: value # {{ x }} {% raw %} ../../x/";
 const HOSTILE_SUMMARY: &str = "Line one\n\n---\ntitle: injected\n+++\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> 'single' \u{2028}sep\t";
 const HOSTILE_SOURCE: &str = "https://h.example/a?q=\"x\"&b=<script>#'\n---";
 const HOSTILE_AUTHOR: &str = "Author \"Nick\" <a@b.example>\n+++";

@@ -523,7 +523,9 @@ pub(crate) fn safe_relative_path(rendered: &str) -> Result<PathBuf, &'static str
             continue;
         }
         if part == ".." {
-            return Err("leads out of the content folder (`..`)");
+            return Err(
+                "leads out of the content folder (`..`): give a title or other text of a feed to a path through the slug filter",
+            );
         }
         let cleaned: String = part
             .chars()
