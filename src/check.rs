@@ -94,6 +94,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
         Ok(FetchOutcome::NotModified(_)) => {
             return Probe::failed(feed, "304 to an unconditional request".to_string());
         }
+        Err(e) if e.is_plain() => return Probe::failed(feed, e.to_string()),
         Err(e) => return Probe::failed(feed, error_chain(&e)),
     };
     let info = fetched.info.clone();

@@ -75,7 +75,8 @@ fn status(cli: &Cli, args: &StatusArgs) -> Exit {
         Ok(config) => config,
         Err(exit) => return exit,
     };
-    let health = match crate::status::feed_health(&config, chrono::Utc::now()) {
+    let now = chrono::Utc::now();
+    let health = match crate::status::feed_health(&config, now) {
         Ok(health) => health,
         Err(e) => {
             eprintln!("feedimport: {}", error_chain(&e));
@@ -85,7 +86,7 @@ fn status(cli: &Cli, args: &StatusArgs) -> Exit {
     if args.json {
         print_json(&serde_json::json!({ "feeds": health }));
     } else {
-        print_stdout(&crate::status::render_text(&health));
+        print_stdout(&crate::status::render_text(&health, now, config.timezone));
     }
     if health.iter().any(|f| f.alert) {
         Exit::FeedFailed
@@ -192,7 +193,7 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
             };
         }
     };
-    print_report(&report, args, cli.quiet);
+    print_report(&report, args, cli.quiet, config.timezone);
     if report.interrupted {
         Exit::Interrupted
     } else if report.any_failed() {
@@ -249,7 +250,7 @@ async fn watch_signals(interrupted: CancellationToken) {
     }
 }
 
-fn print_report(report: &Report, args: &RunArgs, quiet: bool) {
+fn print_report(report: &Report, args: &RunArgs, quiet: bool, timezone: chrono_tz::Tz) {
     if args.json {
         print_json(report);
     } else if args.dry_run {
@@ -257,7 +258,7 @@ fn print_report(report: &Report, args: &RunArgs, quiet: bool) {
     }
     // With -q, only a run where something failed says so (cron mails it).
     if !quiet || report.any_failed() {
-        eprintln!("{}", report.summary_line());
+        eprintln!("{}", report.summary_line(chrono::Utc::now(), timezone));
     }
 }
 

@@ -97,8 +97,12 @@ pub(crate) enum FetchError {
         retry_after: Option<Duration>,
     },
     /// No answer: the name, the connection, TLS or the time limit failed.
-    #[error("{}", request_failure(.source))]
+    /// The message names the host and the likely fix; reqwest's error and
+    /// the system's under it stay the source, printed under `-v`.
+    #[error("{}", failure.message(host))]
     Request {
+        failure: NetworkFailure,
+        host: String,
         #[source]
         source: reqwest::Error,
     },
@@ -162,19 +166,111 @@ impl std::error::Error for BodyCause {
     }
 }
 
-/// The first words of a failed request's message: what kind of failure it
-/// was (reqwest's own message follows, with its causes).
-fn request_failure(error: &reqwest::Error) -> &'static str {
-    if error.is_timeout() {
-        "timed out (timeout)"
-    } else if error.is_connect() {
-        "cannot connect"
-    } else {
-        "the request failed"
+/// What kind of network failure stopped a request before an answer, read
+/// from its causes: each has its likely fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NetworkFailure {
+    /// The name did not resolve.
+    Dns,
+    /// Nothing listens at the address and port.
+    Refused,
+    /// No answer within `connect_timeout` or `timeout`.
+    Timeout,
+    /// The secure connection could not be set up.
+    Tls,
+    /// The server closed or reset the connection before answering.
+    Reset,
+    /// None of the above: the causes say what.
+    Other,
+}
+
+impl NetworkFailure {
+    /// Reads the kind of failure from `error` and its causes.
+    pub(crate) fn of(error: &reqwest::Error) -> NetworkFailure {
+        use std::io::ErrorKind;
+        let mut texts = String::new();
+        let mut kinds = Vec::new();
+        let mut hyper_closed = false;
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(current) = cause {
+            texts.push_str(&current.to_string().to_ascii_lowercase());
+            texts.push('\n');
+            if let Some(io) = current.downcast_ref::<std::io::Error>() {
+                kinds.push(io.kind());
+            }
+            if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
+                hyper_closed |= hyper.is_incomplete_message() || hyper.is_closed();
+            }
+            cause = current.source();
+        }
+        if error.is_timeout() || kinds.contains(&ErrorKind::TimedOut) {
+            NetworkFailure::Timeout
+        } else if kinds.contains(&ErrorKind::ConnectionRefused) {
+            NetworkFailure::Refused
+        } else if texts.contains("dns error") || texts.contains("failed to lookup address") {
+            NetworkFailure::Dns
+        } else if texts.contains("certificate")
+            || texts.contains("tls")
+            || texts.contains("handshake")
+            || texts.contains("received corrupt message")
+        {
+            NetworkFailure::Tls
+        } else if hyper_closed
+            || kinds.iter().any(|k| {
+                matches!(
+                    k,
+                    ErrorKind::ConnectionReset
+                        | ErrorKind::ConnectionAborted
+                        | ErrorKind::UnexpectedEof
+                        | ErrorKind::BrokenPipe
+                )
+            })
+        {
+            NetworkFailure::Reset
+        } else {
+            NetworkFailure::Other
+        }
+    }
+
+    /// One line naming the host and what to do.
+    fn message(self, host: &str) -> String {
+        match self {
+            NetworkFailure::Dns => {
+                format!("cannot resolve {host}: check the network or the feed's url")
+            }
+            NetworkFailure::Refused => format!(
+                "{host} refused the connection: the server is down, or the feed's url has the wrong port"
+            ),
+            NetworkFailure::Timeout => format!(
+                "{host} did not answer in time: the server or the network is slow or down (timeout, connect_timeout)"
+            ),
+            NetworkFailure::Tls => format!(
+                "cannot make a secure connection to {host}: its certificate is not valid for it, or it does not speak https at this address"
+            ),
+            NetworkFailure::Reset => format!(
+                "{host} closed the connection without answering: try again later; if it lasts, the server may be blocking us"
+            ),
+            NetworkFailure::Other => format!("the request to {host} failed"),
+        }
     }
 }
 
 impl FetchError {
+    /// A failure of the request itself, named after what went wrong.
+    fn request(source: reqwest::Error, url: &Url) -> FetchError {
+        FetchError::Request {
+            failure: NetworkFailure::of(&source),
+            host: url.host_str().unwrap_or_default().to_string(),
+            source,
+        }
+    }
+
+    /// The message alone says what failed and what to do: its causes are
+    /// for `-v`.
+    pub(crate) fn is_plain(&self) -> bool {
+        matches!(self, FetchError::Request { failure, .. } if *failure != NetworkFailure::Other)
+    }
+
     /// Worth another try in a moment: the server or the network may be
     /// better then.
     pub(crate) fn is_transient(&self) -> bool {
@@ -182,7 +278,7 @@ impl FetchError {
             FetchError::Status { status, .. } => *status == 429 || (500..600).contains(status),
             // A request the server never answered; not one that reqwest
             // refused to build or whose answer did not decompress.
-            FetchError::Request { source } => {
+            FetchError::Request { source, .. } => {
                 source.is_connect()
                     || source.is_timeout()
                     || (source.is_request() && !source.is_decode())
@@ -663,7 +759,7 @@ fn request_error(source: reqwest::Error, url: &Url) -> FetchError {
         }
         cause = current.source();
     }
-    FetchError::Request { source }
+    FetchError::request(source, url)
 }
 
 /// An error while the body was coming in, told apart by its causes: a
@@ -698,7 +794,15 @@ fn body_error(error: reqwest::Error) -> FetchError {
             source: BodyCause(error),
         }
     } else {
-        FetchError::Request { source: error }
+        let url = error.url().cloned();
+        match url {
+            Some(url) => FetchError::request(error, &url),
+            None => FetchError::Request {
+                failure: NetworkFailure::of(&error),
+                host: String::new(),
+                source: error,
+            },
+        }
     }
 }
 

@@ -30,7 +30,7 @@ use crate::article::{ArticleSettings, build_article};
 use crate::config::{Config, ConfigError, FeedConfig};
 use crate::fetch::{FetchError, Fetcher};
 use crate::parse::repair::Fix;
-use crate::report::{FeedReport, FeedStatus, Report, error_chain};
+use crate::report::{FeedReport, FeedStatus, Report, error_chain, error_line};
 use crate::schedule;
 use crate::store::{FeedRecord, LockError, State, StoreError};
 use crate::write::{GroupCommit, NewArticle, WriteContext, write_feed};
@@ -403,12 +403,16 @@ fn record_without_items(
     match outcome {
         NoItems::NotDue => {
             line.status = FeedStatus::NotDue;
-            line.next_due = previous.next_due.map(|t| t.to_rfc3339());
+            line.next_due = previous.next_due;
             None
         }
         NoItems::Failed(error) => {
-            let message = error_chain(&error);
+            let message = error_line(&error);
             tracing::warn!(feed = %feed.name, "{message}");
+            let chain = error_chain(&error);
+            if chain != message {
+                tracing::info!(feed = %feed.name, "in full: {chain}");
+            }
             line.status = FeedStatus::Failed;
             let retry_after = error.retry_after();
             line.error = Some(error);
