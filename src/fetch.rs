@@ -469,7 +469,19 @@ impl Fetcher {
                 headers.insert(header::IF_MODIFIED_SINCE, date);
             }
         }
-        let arrived = self.send(url, headers, policy, &|_| true).await?;
+        let sent = sent_validators(validators);
+        let started = std::time::Instant::now();
+        let arrived = match self.send(url, headers, policy, &|_| true).await {
+            Ok(arrived) => arrived,
+            Err(error) => {
+                tracing::debug!(
+                    "GET {url} ({sent}): no answer after {} ms: {}",
+                    started.elapsed().as_millis(),
+                    crate::report::error_chain(&error)
+                );
+                return Err(error);
+            }
+        };
         let response = &arrived.response;
         let info = FetchInfo {
             validators: Validators {
@@ -480,10 +492,23 @@ impl Fetcher {
             max_age: cache_max_age(response.headers()),
         };
         let status = response.status();
+        let answered = |bytes: &str| {
+            tracing::debug!(
+                "GET {url} ({sent}): {status}{} {bytes}in {} ms",
+                if arrived.final_url != *url {
+                    format!(" from {}", arrived.final_url)
+                } else {
+                    String::new()
+                },
+                started.elapsed().as_millis()
+            );
+        };
         if status == StatusCode::NOT_MODIFIED {
+            answered("");
             return Ok(FetchOutcome::NotModified(info));
         }
         if !status.is_success() {
+            answered("");
             return Err(FetchError::Status {
                 status: status.as_u16(),
                 retry_after: retry_after(response.headers()),
@@ -492,6 +517,11 @@ impl Fetcher {
         let content_type = header_text(response.headers(), header::CONTENT_TYPE);
         let final_url = arrived.final_url.clone();
         let body = self.read_body(arrived).await?;
+        tracing::debug!(
+            "GET {url} ({sent}): {status}, {} bytes in {} ms",
+            body.len(),
+            started.elapsed().as_millis()
+        );
         Ok(FetchOutcome::Fetched(FetchedFeed {
             body,
             final_url: Some(final_url),
@@ -617,9 +647,14 @@ impl Fetcher {
             header::ACCEPT,
             HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
         );
+        let started = std::time::Instant::now();
         let mut arrived = self.send(url, headers, policy, host_allowed).await?;
         let status = arrived.response.status();
         if !status.is_success() {
+            tracing::debug!(
+                "GET {url} (article page): {status} in {} ms",
+                started.elapsed().as_millis()
+            );
             return Err(FetchError::Status {
                 status: status.as_u16(),
                 retry_after: None,
@@ -651,6 +686,11 @@ impl Fetcher {
                 break;
             }
         }
+        tracing::debug!(
+            "GET {url} (article page): {status}, {} bytes of its head in {} ms",
+            body.len(),
+            started.elapsed().as_millis()
+        );
         // Almost always valid UTF-8: checked without a copy.
         let html = String::from_utf8(body)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
@@ -658,6 +698,22 @@ impl Fetcher {
             html,
             final_url: arrived.final_url,
         })
+    }
+}
+
+/// The validators a request sends, for the debug log.
+fn sent_validators(validators: Option<&Validators>) -> String {
+    let mut sent = Vec::new();
+    if let Some(etag) = validators.and_then(|v| v.etag.as_deref()) {
+        sent.push(format!("If-None-Match: {etag}"));
+    }
+    if let Some(date) = validators.and_then(|v| v.last_modified.as_deref()) {
+        sent.push(format!("If-Modified-Since: {date}"));
+    }
+    if sent.is_empty() {
+        "no validators".to_string()
+    } else {
+        sent.join(", ")
     }
 }
 

@@ -281,12 +281,25 @@ async fn build_articles(
     settings: ArticleSettings,
     drafts: Vec<crate::extract::ItemDraft>,
 ) -> Vec<NewArticle> {
+    let feed_name = feed.name.clone();
     pages::find_page_images(fetcher, feed, policy, drafts)
         .await
         .into_iter()
-        .map(|(draft, page_image)| NewArticle {
-            article: build_article(&draft, &settings, page_image.as_ref()),
-            draft,
+        .map(|(draft, page_image)| {
+            match crate::article::chosen_image(&draft, page_image.as_ref()) {
+                Some((url, source)) => {
+                    tracing::debug!(feed = %feed_name, title = %draft.title, "image {url}: {source}")
+                }
+                None => tracing::debug!(
+                    feed = %feed_name,
+                    title = %draft.title,
+                    "no image: none declared in the feed, none from the article page, no meaningful <img> in the content"
+                ),
+            }
+            NewArticle {
+                article: build_article(&draft, &settings, page_image.as_ref()),
+                draft,
+            }
         })
         .collect()
 }
