@@ -55,7 +55,7 @@ fn parse(args: &ParseArgs) -> Exit {
         }
     };
     let name = args.file.display().to_string();
-    let probe = crate::check::describe(&name, &name, body, None, None, true);
+    let probe = crate::check::describe(&name, &name, body, None, None, true, args.items);
     if args.json {
         print_json(&probe);
     } else {
