@@ -239,7 +239,7 @@ impl NetworkFailure {
                 format!("cannot resolve {host}: check the network or the feed's url")
             }
             NetworkFailure::Refused => format!(
-                "{host} refused the connection: the server is down, or the feed's url has the wrong port"
+                "{host}: connection refused: the server is down, or the feed's url has the wrong port"
             ),
             NetworkFailure::Timeout => format!(
                 "{host} did not answer in time: the server or the network is slow or down (timeout, connect_timeout)"

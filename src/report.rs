@@ -53,7 +53,7 @@ pub(crate) struct FeedReport {
     pub(crate) name: String,
     pub(crate) url: String,
     pub(crate) status: FeedStatus,
-    /// Why the feed failed, printed with its causes.
+    /// Why the feed failed, as the summary line says it.
     #[serde(serialize_with = "serialize_error")]
     pub(crate) error: Option<FeedError>,
     /// Articles written.
@@ -295,7 +295,7 @@ fn serialize_error<S: serde::Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     match error {
-        Some(error) => serializer.serialize_str(&error_chain(error)),
+        Some(error) => serializer.serialize_str(&error_line(error)),
         None => serializer.serialize_none(),
     }
 }

@@ -307,7 +307,7 @@ fn network_failures_are_one_plain_line_with_the_chain_under_v() {
         ),
         (
             format!("http://127.0.0.1:{}/rss", closed_port()),
-            "127.0.0.1 refused the connection: the server is down, or the feed's url has the wrong port",
+            "127.0.0.1: connection refused: the server is down, or the feed's url has the wrong port",
         ),
         (
             format!("{}/rss", silent.url),
