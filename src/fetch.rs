@@ -106,10 +106,16 @@ pub(crate) enum FetchError {
         #[source]
         source: reqwest::Error,
     },
-    /// The answer began, then the connection broke or stalled.
-    #[error("{}", if *.timed_out { "timed out while the body was coming in (timeout)" } else { "the connection broke while the body was coming in" })]
+    /// The answer began, then the connection broke or stalled. The message
+    /// names the host and what to do; the cause is printed under `-v`.
+    #[error("{}", if *.timed_out {
+        format!("{host} timed out while the body was coming in (timeout): the server or the network is slow")
+    } else {
+        format!("{host} closed the connection while the body was coming in: try again later; if it lasts, the server or a proxy is cutting it off")
+    })]
     BodyBroken {
         timed_out: bool,
+        host: String,
         #[source]
         source: BodyCause,
     },
@@ -268,7 +274,11 @@ impl FetchError {
     /// The message alone says what failed and what to do: its causes are
     /// for `-v`.
     pub(crate) fn is_plain(&self) -> bool {
-        matches!(self, FetchError::Request { failure, .. } if *failure != NetworkFailure::Other)
+        match self {
+            FetchError::Request { failure, .. } => *failure != NetworkFailure::Other,
+            FetchError::BodyBroken { .. } => true,
+            _ => false,
+        }
     }
 
     /// Worth another try in a moment: the server or the network may be
@@ -624,7 +634,13 @@ impl Fetcher {
             return Err(too_large);
         }
         let mut body = Vec::new();
-        while let Some(chunk) = arrived.response.chunk().await.map_err(body_error)? {
+        let url = arrived.final_url.clone();
+        while let Some(chunk) = arrived
+            .response
+            .chunk()
+            .await
+            .map_err(|e| body_error(e, &url))?
+        {
             if body.len() as u64 + chunk.len() as u64 > limit {
                 return Err(too_large);
             }
@@ -662,7 +678,13 @@ impl Fetcher {
         }
         let limit = MAX_HEAD_BYTES.min(self.settings.max_body_bytes as usize);
         let mut body: Vec<u8> = Vec::new();
-        while let Some(chunk) = arrived.response.chunk().await.map_err(body_error)? {
+        let page_url = arrived.final_url.clone();
+        while let Some(chunk) = arrived
+            .response
+            .chunk()
+            .await
+            .map_err(|e| body_error(e, &page_url))?
+        {
             let searched_from = body.len().saturating_sub(6);
             body.extend_from_slice(&chunk);
             if let Some(end) = find_head_end(&body[searched_from..]) {
@@ -821,7 +843,7 @@ fn request_error(source: reqwest::Error, url: &Url) -> FetchError {
 /// An error while the body was coming in, told apart by its causes: a
 /// dropped connection or a timeout (worth a retry), or a body that cannot be
 /// decompressed (not).
-fn body_error(error: reqwest::Error) -> FetchError {
+fn body_error(error: reqwest::Error, url: &Url) -> FetchError {
     use std::io::ErrorKind::*;
     let mut timed_out = error.is_timeout();
     let mut broken = false;
@@ -843,6 +865,7 @@ fn body_error(error: reqwest::Error) -> FetchError {
     if timed_out || broken {
         FetchError::BodyBroken {
             timed_out,
+            host: url.host_str().unwrap_or_default().to_string(),
             source: BodyCause(error),
         }
     } else if error.is_decode() {
@@ -850,15 +873,7 @@ fn body_error(error: reqwest::Error) -> FetchError {
             source: BodyCause(error),
         }
     } else {
-        let url = error.url().cloned();
-        match url {
-            Some(url) => FetchError::request(error, &url),
-            None => FetchError::Request {
-                failure: NetworkFailure::of(&error),
-                host: String::new(),
-                source: error,
-            },
-        }
+        FetchError::request(error, url)
     }
 }
 
@@ -1014,6 +1029,56 @@ mod tests {
             "{error:?}"
         );
         assert!(!error.is_transient());
+    }
+
+    #[tokio::test]
+    async fn network_failures_are_named_with_their_host_and_fix() {
+        let client = reqwest::Client::new();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        for (url, failure, message) in [
+            (
+                format!("http://127.0.0.1:{port}/feed"),
+                NetworkFailure::Refused,
+                "127.0.0.1: connection refused: the server is down, or the feed's url has the wrong port",
+            ),
+            (
+                "http://feed.invalid/rss".to_string(),
+                NetworkFailure::Dns,
+                "cannot resolve feed.invalid: check the network or the feed's url",
+            ),
+        ] {
+            let url = Url::parse(&url).unwrap();
+            let error = client.get(url.clone()).send().await.unwrap_err();
+            let error = request_error(error, &url);
+            assert!(
+                matches!(&error, FetchError::Request { failure: f, .. } if *f == failure),
+                "{error:?}"
+            );
+            assert_eq!(error.to_string(), message);
+            assert!(error.is_plain() && error.is_transient());
+            // The causes stay, for -v.
+            assert!(
+                crate::report::error_chain(&error).contains("error sending request"),
+                "{}",
+                crate::report::error_chain(&error)
+            );
+        }
+        for (failure, words) in [
+            (NetworkFailure::Timeout, "did not answer in time: "),
+            (NetworkFailure::Tls, "secure connection to h.example"),
+            (
+                NetworkFailure::Reset,
+                "closed the connection without answering",
+            ),
+        ] {
+            assert!(failure.message("h.example").contains(words), "{failure:?}");
+        }
+        assert_eq!(
+            NetworkFailure::Other.message("h.example"),
+            "the request to h.example failed"
+        );
     }
 
     #[test]

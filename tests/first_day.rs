@@ -299,6 +299,20 @@ fn network_failures_are_one_plain_line_with_the_chain_under_v() {
         let _ = stream.read(&mut [0u8; 1024]);
         write_answer(&mut stream, "text/plain", b"not tls");
     });
+    // A server that announces a body and hangs up halfway.
+    let cuts_off = raw_server(|mut stream| {
+        use std::io::Write;
+        read_request_head(&mut stream);
+        let body = one_item_feed();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&body.as_bytes()[..body.len() / 2]);
+        let _ = stream.flush();
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+    });
     let port = |url: &str| url.rsplit(':').next().unwrap().to_string();
     let cases = [
         (
@@ -321,6 +335,10 @@ fn network_failures_are_one_plain_line_with_the_chain_under_v() {
             format!("{hangs_up}/rss"),
             "127.0.0.1 closed the connection without answering",
         ),
+        (
+            format!("{cuts_off}/rss"),
+            "127.0.0.1 closed the connection while the body was coming in",
+        ),
     ];
     for (url, line) in cases {
         let mut text = config(&[("News", &url, "papers")]);
@@ -342,8 +360,13 @@ fn network_failures_are_one_plain_line_with_the_chain_under_v() {
             "{url}: the chain and the URL are for -v\n{plain}"
         );
         let verbose = stderr(&site.run_within(&["-v", "run", "--force"], HANG));
+        // The line, then the causes reqwest and the system give.
         assert!(
-            verbose.contains(line) && verbose.contains("error sending request"),
+            verbose
+                .lines()
+                .any(|l| l.contains(&format!("in full: {line}"))
+                    && (l.contains(": error sending request for url")
+                        || l.contains(": request or response body error"))),
             "{url}: -v shows the chain\n{verbose}"
         );
         // status shows the plain line too.
