@@ -19,8 +19,8 @@ pub(crate) struct Report {
     pub(crate) feeds: Vec<FeedReport>,
     #[serde(skip)]
     pub(crate) dry_run: bool,
-    /// A signal stopped the run before every feed was done.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// A signal stopped the run before every feed was done (printed
+    /// always, as every key is).
     pub(crate) interrupted: bool,
 }
 

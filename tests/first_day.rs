@@ -132,6 +132,14 @@ async fn run_json_prints_every_documented_key_null_when_unset() {
     let mut statuses = BTreeSet::new();
     for output in &runs {
         let report = json_of(output);
+        assert_eq!(
+            keys(&report),
+            ["articles", "feeds", "interrupted"]
+                .map(String::from)
+                .into(),
+            "{report}"
+        );
+        assert_eq!(report["interrupted"], false);
         for feed in report["feeds"].as_array().unwrap() {
             assert_eq!(keys(feed), feed_keys, "{feed}");
             statuses.insert(feed["status"].as_str().unwrap().to_string());
