@@ -98,13 +98,8 @@ pub fn build_article(
     // Inert in the body and in a template's attribute: the front matter
     // holds the same spelling the body shows.
     let source_url = inert_url(draft.source_url.as_str()).into_owned();
-    let image = draft
-        .declared_image
-        .as_ref()
-        .or(page_image)
-        .or(draft.content_image.as_ref());
-    let (image_url, image_credit) = match image {
-        Some(url) => (
+    let (image_url, image_credit) = match chosen_image(draft, page_image) {
+        Some((url, _)) => (
             inert_url(url.as_str()).into_owned(),
             format!("{}{source_url}", settings.locale.image_credit_prefix()),
         ),
@@ -144,6 +139,45 @@ pub fn build_article(
         feed: settings.feed.clone(),
         lang: settings.lang.clone(),
     }
+}
+
+/// Where an article's image was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ImageSource {
+    /// Declared by the feed (media:content, thumbnail, enclosure, itunes).
+    Feed,
+    /// The article page's preview (og:image, twitter:image, image_src).
+    ArticlePage,
+    /// The first meaningful `<img>` of the item's content.
+    Content,
+}
+
+impl std::fmt::Display for ImageSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ImageSource::Feed => "declared in the feed",
+            ImageSource::ArticlePage => "the article page's preview image",
+            ImageSource::Content => "the first <img> of the content",
+        })
+    }
+}
+
+/// The image an article gets, and where it was found: the feed's declared
+/// image, else the article page's preview, else the content's first
+/// `<img>` (the order an editor would trust them in).
+pub(crate) fn chosen_image<'a>(
+    draft: &'a ItemDraft,
+    page_image: Option<&'a Url>,
+) -> Option<(&'a Url, ImageSource)> {
+    draft
+        .declared_image
+        .as_ref()
+        .map(|url| (url, ImageSource::Feed))
+        .or(page_image.map(|url| (url, ImageSource::ArticlePage)))
+        .or(draft
+            .content_image
+            .as_ref()
+            .map(|url| (url, ImageSource::Content)))
 }
 
 /// One article card, as its front matter holds it.
@@ -280,6 +314,40 @@ mod tests {
             chrono_tz::Europe::Paris,
             vec!["France".into(), "News".into()],
         )
+    }
+
+    #[test]
+    fn the_chosen_image_says_where_it_was_found() {
+        let page = Url::parse("https://news.example.org/og.jpg").unwrap();
+        let mut draft = draft();
+        let source = |draft: &ItemDraft, page: Option<&Url>| {
+            chosen_image(draft, page).map(|(url, source)| (url.to_string(), source))
+        };
+        assert_eq!(
+            source(&draft, Some(&page)),
+            Some((
+                "https://img.example.org/declared.jpg".into(),
+                ImageSource::Feed
+            ))
+        );
+        draft.declared_image = None;
+        assert_eq!(
+            source(&draft, Some(&page)),
+            Some((page.to_string(), ImageSource::ArticlePage))
+        );
+        assert_eq!(
+            source(&draft, None),
+            Some((
+                "https://img.example.org/content.jpg".into(),
+                ImageSource::Content
+            ))
+        );
+        draft.content_image = None;
+        assert_eq!(source(&draft, None), None);
+        assert_eq!(
+            ImageSource::Content.to_string(),
+            "the first <img> of the content"
+        );
     }
 
     #[test]

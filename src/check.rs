@@ -39,6 +39,48 @@ pub(crate) struct Probe {
     pub(crate) encoding: Option<String>,
     /// What had to be repaired before the feed would parse.
     pub(crate) repairs: Vec<String>,
+    /// Each item, when asked for (`parse --items`); `null` otherwise.
+    pub(crate) item_list: Option<Vec<ItemLine>>,
+}
+
+/// One item as `parse --items` lists it.
+#[derive(Debug, Serialize)]
+pub(crate) struct ItemLine {
+    pub(crate) title: String,
+    /// UTC, to the second.
+    pub(crate) date: String,
+    /// Where the date came from: `published`, `updated`, or `none` (the
+    /// time of import stands in).
+    pub(crate) date_from: &'static str,
+    pub(crate) link: String,
+    pub(crate) image: Option<String>,
+    /// Where the image was found, or why there is none yet.
+    pub(crate) image_from: String,
+}
+
+impl ItemLine {
+    fn of(draft: &crate::extract::ItemDraft, article_images: bool) -> ItemLine {
+        let (image, image_from) = match crate::article::chosen_image(draft, None) {
+            Some((url, source)) => (Some(url.to_string()), source.to_string()),
+            None if article_images => (
+                None,
+                "none in the feed: a run reads the article page for its preview image".to_string(),
+            ),
+            None => (None, "none (article_images = false)".to_string()),
+        };
+        ItemLine {
+            title: draft.title.clone(),
+            date: crate::when::json_time(draft.date),
+            date_from: match draft.date_source {
+                crate::extract::DateSource::Published => "published",
+                crate::extract::DateSource::Updated => "updated",
+                crate::extract::DateSource::FirstImport => "none",
+            },
+            link: draft.source_url.to_string(),
+            image,
+            image_from,
+        }
+    }
 }
 
 /// Probes every feed of the config, `concurrency` at once.
@@ -83,6 +125,7 @@ impl Probe {
             moved_to: None,
             encoding: None,
             repairs: Vec::new(),
+            item_list: None,
         }
     }
 }
@@ -94,6 +137,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
         Ok(FetchOutcome::NotModified(_)) => {
             return Probe::failed(feed, "304 to an unconditional request".to_string());
         }
+        Err(e) if e.is_plain() => return Probe::failed(feed, e.to_string()),
         Err(e) => return Probe::failed(feed, error_chain(&e)),
     };
     let info = fetched.info.clone();
@@ -104,6 +148,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
         fetched.content_type.as_deref(),
         fetched.final_url.as_ref(),
         feed.article_images,
+        false,
     );
     probe.url = feed.source.to_string();
     if probe.error.is_some() {
@@ -130,6 +175,7 @@ pub(crate) fn describe(
     content_type: Option<&str>,
     base: Option<&url::Url>,
     article_images: bool,
+    list_items: bool,
 ) -> Probe {
     let mut probe = Probe::new(name, identity);
     let read = match read_feed(body, content_type, base, identity, Utc::now()) {
@@ -155,6 +201,14 @@ pub(crate) fn describe(
     } else {
         0
     };
+    if list_items {
+        probe.item_list = Some(
+            drafts
+                .iter()
+                .map(|d| ItemLine::of(d, article_images))
+                .collect(),
+        );
+    }
     probe
 }
 
@@ -209,6 +263,82 @@ pub(crate) fn render_probe_lines(probes: &[Probe]) -> String {
                 probe.repairs.join(", ")
             ));
         }
+        for (number, item) in probe.item_list.iter().flatten().enumerate() {
+            let date = match item.date_from {
+                "none" => format!("{} (no date: the time of import stands in)", item.date),
+                from => format!("{} ({from})", item.date),
+            };
+            out.push_str(&format!(
+                "    {}. {}\n       date: {date}\n       link: {}\n       image: {} ({})\n",
+                number + 1,
+                item.title,
+                item.link,
+                item.image.as_deref().unwrap_or("-"),
+                item.image_from
+            ));
+        }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_item_is_listed_with_its_image_and_where_it_came_from() {
+        let rss = r#"<?xml version="1.0"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title>
+<item><title>Declared</title><link>https://e.org/1</link><pubDate>Mon, 02 Sep 2024 10:13:01 +0000</pubDate>
+<media:content url="https://e.org/d.jpg" medium="image" width="800" height="600"/></item>
+<item><title>In content</title><link>https://e.org/2</link><pubDate>Mon, 02 Sep 2024 09:00:00 +0000</pubDate>
+<description>&lt;p&gt;Text &lt;img src="https://e.org/c.jpg" width="640" height="480"&gt;&lt;/p&gt;</description></item>
+<item><title>Undated, no image</title><link>https://e.org/3</link></item>
+</channel></rss>"#;
+        let probe = describe("f", "f", rss.as_bytes().to_vec(), None, None, true, true);
+        let items = probe.item_list.expect("listed");
+        let lines: Vec<(&str, &str, &str, Option<&str>, &str)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.title.as_str(),
+                    i.date_from,
+                    i.link.as_str(),
+                    i.image.as_deref(),
+                    i.image_from.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (
+                    "Declared",
+                    "published",
+                    "https://e.org/1",
+                    Some("https://e.org/d.jpg"),
+                    "declared in the feed"
+                ),
+                (
+                    "In content",
+                    "published",
+                    "https://e.org/2",
+                    Some("https://e.org/c.jpg"),
+                    "the first <img> of the content"
+                ),
+                (
+                    "Undated, no image",
+                    "none",
+                    "https://e.org/3",
+                    None,
+                    "none in the feed: a run reads the article page for its preview image"
+                ),
+            ]
+        );
+        assert_eq!(items[0].date, "2024-09-02T10:13:01Z");
+        // Without --items, counts only.
+        let counts = describe("f", "f", rss.as_bytes().to_vec(), None, None, true, false);
+        assert!(counts.item_list.is_none());
+        assert!(!render_probe_lines(std::slice::from_ref(&counts)).contains("e.org/1"));
+    }
 }

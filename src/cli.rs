@@ -102,6 +102,10 @@ pub struct OpmlImportArgs {
 pub struct ParseArgs {
     /// The feed file.
     pub file: PathBuf,
+    /// Also list each item: its title, date, link, image and where the
+    /// image came from.
+    #[arg(long)]
+    pub items: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

@@ -58,7 +58,7 @@ fn parse(args: &ParseArgs) -> Exit {
         }
     };
     let name = args.file.display().to_string();
-    let probe = crate::check::describe(&name, &name, body, None, None, true);
+    let probe = crate::check::describe(&name, &name, body, None, None, true, args.items);
     if args.json {
         print_json(&probe);
     } else {
@@ -94,7 +94,7 @@ fn status(cli: &Cli, args: &StatusArgs) -> Exit {
     } else if args.json {
         print_json(&serde_json::json!({ "feeds": health }));
     } else {
-        print_stdout(&crate::status::render_text(&health));
+        print_stdout(&crate::status::render_text(&health, now, config.timezone));
     }
     if health.iter().any(|f| f.alert) {
         Exit::FeedFailed
@@ -256,7 +256,7 @@ fn run_import(cli: &Cli, args: &RunArgs) -> (Exit, Option<Config>, Option<Report
             return (exit, Some(config), None);
         }
     };
-    print_report(&report, args, cli.quiet);
+    print_report(&report, args, cli.quiet, config.timezone);
     let exit = if report.interrupted {
         Exit::Interrupted
     } else if report.any_failed() {
@@ -314,7 +314,7 @@ async fn watch_signals(interrupted: CancellationToken) {
     }
 }
 
-fn print_report(report: &Report, args: &RunArgs, quiet: bool) {
+fn print_report(report: &Report, args: &RunArgs, quiet: bool, timezone: chrono_tz::Tz) {
     if args.json {
         print_json(report);
     } else if args.dry_run {
@@ -322,7 +322,7 @@ fn print_report(report: &Report, args: &RunArgs, quiet: bool) {
     }
     // With -q, only a run where something failed says so (cron mails it).
     if !quiet || report.any_failed() {
-        eprintln!("{}", report.summary_line());
+        eprintln!("{}", report.summary_line(chrono::Utc::now(), timezone));
     }
 }
 

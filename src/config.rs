@@ -134,7 +134,7 @@ impl FeedSource {
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ConfigError {
-    #[error("cannot read config file {}", .path.display())]
+    #[error("cannot read config file {}{}", .path.display(), read_advice(.source))]
     Read {
         path: PathBuf,
         #[source]
@@ -142,6 +142,16 @@ pub(crate) enum ConfigError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+}
+
+/// What to do when the config file is not there: say where it is looked
+/// for, and how to point at another.
+fn read_advice(error: &std::io::Error) -> &'static str {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        " (it is looked for as ./feeds.toml in the current folder: run feedimport in the site's folder, or give the file with --config FILE or the FEEDIMPORT_CONFIG variable)"
+    } else {
+        ""
+    }
 }
 
 /// The keys the top level of `feeds.toml` accepts.
@@ -334,11 +344,18 @@ impl Config {
         // Check the keys ourselves first so that the message can say which
         // feed holds a typo; serde's own message only names the key.
         let table: toml::Table = toml::from_str(text).map_err(|e| invalid(toml_error(&e)))?;
+        // A message about a key says on which line it is.
+        let at_line = |feed: Option<usize>, key: &str, message: String| {
+            invalid(match key_line(text, feed, key) {
+                Some(line) => format!("line {line}: {message}"),
+                None => message,
+            })
+        };
         if let Some(key) = table.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) {
-            return Err(invalid(format!(
-                "unknown key `{key}` at the top level (expected one of: {})",
-                TOP_LEVEL_KEYS.join(", ")
-            )));
+            return Err(at_line(None, key, unknown_top_level_key(key)));
+        }
+        if let Some((key, message)) = shape_mistake(&table) {
+            return Err(at_line(None, key, message));
         }
         let raw: RawConfig = table
             .try_into()
@@ -433,7 +450,9 @@ impl Config {
         let mut names = HashSet::new();
         let mut sources = HashSet::new();
         for (index, value) in raw.feeds.into_iter().enumerate() {
-            let feed = parse_feed(value, index, base_dir, interval, &output).map_err(&invalid)?;
+            let feed = parse_feed(value, index, base_dir, interval, &output).map_err(|e| {
+                at_line(Some(index), e.key.as_deref().unwrap_or_default(), e.message)
+            })?;
             if !sources.insert(feed.source.identity()) {
                 return Err(invalid(format!(
                     "feed \"{}\": key `url`: another feed already reads {}; list each feed once",
@@ -500,18 +519,38 @@ impl Config {
     }
 }
 
+/// What is wrong with a `[[feeds]]` entry, and the key it is about (none:
+/// the entry as a whole).
+struct FeedProblem {
+    key: Option<String>,
+    message: String,
+}
+
+impl FeedProblem {
+    fn at(key: &str, message: String) -> FeedProblem {
+        FeedProblem {
+            key: Some(key.to_string()),
+            message,
+        }
+    }
+
+    fn of_entry(message: String) -> FeedProblem {
+        FeedProblem { key: None, message }
+    }
+}
+
 fn parse_feed(
     value: toml::Value,
     index: usize,
     base_dir: &Path,
     default_interval: Duration,
     global_output: &RawOutput,
-) -> Result<FeedConfig, String> {
+) -> Result<FeedConfig, FeedProblem> {
     let position = index + 1;
     let toml::Value::Table(table) = value else {
-        return Err(format!(
+        return Err(FeedProblem::of_entry(format!(
             "feeds entry #{position} is not a table; write it as [[feeds]]"
-        ));
+        )));
     };
     // Name the feed in every message: by its name when it has one.
     let label = match table.get("name").and_then(|v| v.as_str()) {
@@ -519,41 +558,65 @@ fn parse_feed(
         None => format!("feeds entry #{position}"),
     };
     if let Some(key) = table.keys().find(|k| !FEED_KEYS.contains(&k.as_str())) {
-        return Err(format!(
-            "{label}: unknown key `{key}` (expected one of: {})",
-            FEED_KEYS.join(", ")
-        ));
+        let message = if TOP_LEVEL_KEYS.contains(&key.as_str()) {
+            format!(
+                "{label}: `{key}` is a top-level key, not a feed's: move it above the first [[feeds]] line (every key below a [[feeds]] line belongs to that feed)"
+            )
+        } else {
+            format!(
+                "{label}: unknown key `{key}` (expected one of: {})",
+                FEED_KEYS.join(", ")
+            )
+        };
+        return Err(FeedProblem::at(key, message));
     }
     for key in ["name", "url", "section"] {
         if !table.contains_key(key) {
-            return Err(format!("{label}: missing key `{key}`"));
+            return Err(FeedProblem::of_entry(format!(
+                "{label}: missing key `{key}`"
+            )));
+        }
+    }
+    for key in ["tags", "include", "exclude", "article_hosts"] {
+        if let Some(toml::Value::String(text)) = table.get(key) {
+            return Err(FeedProblem::at(
+                key,
+                format!("{label}: {}", list_written_as_string(key, text)),
+            ));
         }
     }
     let raw: RawFeed = toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| format!("{label}: {}", e.message()))?;
+        .map_err(|e: toml::de::Error| FeedProblem::of_entry(format!("{label}: {}", e.message())))?;
 
     let name = raw.name.trim().to_string();
     if name.is_empty() {
-        return Err(format!("{label}: key `name` is empty"));
-    }
-    if !is_plain_segment(&raw.section) {
-        return Err(format!(
-            "{label}: key `section`: `{}` must be a plain lowercase path segment (a-z, 0-9, '-' and '_', starting with a letter or digit), such as \"papers\"",
-            raw.section
+        return Err(FeedProblem::at(
+            "name",
+            format!("{label}: key `name` is empty"),
         ));
     }
-    check_tags(&raw.tags).map_err(|m| format!("{label}: key `tags`: {m}"))?;
-    let source =
-        parse_source(&raw.url, base_dir).map_err(|m| format!("{label}: key `url`: {m}"))?;
-    let include =
-        compile_patterns(&raw.include).map_err(|m| format!("{label}: key `include`: {m}"))?;
-    let exclude =
-        compile_patterns(&raw.exclude).map_err(|m| format!("{label}: key `exclude`: {m}"))?;
+    if !is_plain_segment(&raw.section) {
+        return Err(FeedProblem::at(
+            "section",
+            format!(
+                "{label}: key `section`: `{}` must be a plain lowercase path segment (a-z, 0-9, '-' and '_', starting with a letter or digit), such as \"papers\"",
+                raw.section
+            ),
+        ));
+    }
+    let label = label.as_str();
+    let problem = |key: &'static str| {
+        move |m: String| FeedProblem::at(key, format!("{label}: key `{key}`: {m}"))
+    };
+    check_tags(&raw.tags).map_err(problem("tags"))?;
+    let source = parse_source(&raw.url, base_dir).map_err(problem("url"))?;
+    let include = compile_patterns(&raw.include).map_err(problem("include"))?;
+    let exclude = compile_patterns(&raw.exclude).map_err(problem("exclude"))?;
     let max_age = duration_key("max_age", raw.max_age.as_deref(), &MAX_AGE_BOUNDS)
-        .map_err(|m| format!("{label}: {m}"))?;
+        .map_err(|m| FeedProblem::at("max_age", format!("{label}: {m}")))?;
     let interval = duration_key("interval", raw.interval.as_deref(), &INTERVAL_BOUNDS)
-        .map_err(|m| format!("{label}: {m}"))?
+        .map_err(|m| FeedProblem::at("interval", format!("{label}: {m}")))?
         .unwrap_or(default_interval);
     let article_hosts = raw
         .article_hosts
@@ -564,8 +627,11 @@ fn parse_feed(
         .iter()
         .any(|h| h.is_empty() || h.contains(['/', ':', ' ']))
     {
-        return Err(format!(
-            "{label}: key `article_hosts`: give host names only, such as \"www.example.org\""
+        return Err(FeedProblem::at(
+            "article_hosts",
+            format!(
+                "{label}: key `article_hosts`: give host names only, such as \"www.example.org\""
+            ),
         ));
     }
 
@@ -573,9 +639,9 @@ fn parse_feed(
         .output
         .map(|value| raw_output(value, "output"))
         .transpose()
-        .map_err(|m| format!("{label}: {m}"))?;
+        .map_err(|m| FeedProblem::at("output", format!("{label}: {m}")))?;
     let output = resolve_output(global_output, own_output.as_ref(), base_dir)
-        .map_err(|m| format!("{label}: {m}"))?;
+        .map_err(|m| FeedProblem::at("output", format!("{label}: {m}")))?;
 
     Ok(FeedConfig {
         output,
@@ -677,6 +743,87 @@ fn resolve_output(
     })
 }
 
+/// The message for an unknown top-level key, with the fix of the usual
+/// mistakes: `[feed]` or `[[feed]]` for `[[feeds]]`, a feed's key above
+/// the first `[[feeds]]`.
+fn unknown_top_level_key(key: &str) -> String {
+    if key == "feed" {
+        "`feed` is not a section feedimport knows: write each feed as [[feeds]] (two brackets, plural) followed by its name, url and section".to_string()
+    } else if FEED_KEYS.contains(&key) {
+        format!(
+            "`{key}` is a feed's key, not a top-level one: put it below the [[feeds]] line of its feed"
+        )
+    } else {
+        format!(
+            "unknown key `{key}` at the top level (expected one of: {})",
+            TOP_LEVEL_KEYS.join(", ")
+        )
+    }
+}
+
+/// A top-level value of the wrong shape, as people write it: `[feeds]` for
+/// `[[feeds]]`, one tag as a string. The key and the message.
+fn shape_mistake(table: &toml::Table) -> Option<(&'static str, String)> {
+    match table.get("feeds") {
+        Some(toml::Value::Array(_)) | None => {}
+        Some(_) => {
+            return Some((
+                "feeds",
+                "`feeds` must be a list of tables: write each feed as [[feeds]] (two brackets), not [feeds]".to_string(),
+            ));
+        }
+    }
+    if let Some(toml::Value::String(text)) = table.get("tags") {
+        return Some(("tags", list_written_as_string("tags", text)));
+    }
+    None
+}
+
+/// A list key given one string: the fix, written out.
+fn list_written_as_string(key: &str, text: &str) -> String {
+    format!("key `{key}` is a list: write {key} = [{text:?}], not {key} = {text:?}")
+}
+
+/// The line (from 1) of `key` in the file's text: at the top level, or in
+/// the `[[feeds]]` entry number `feed` (from 0), whose own first line
+/// stands in when `key` is not there. `None` when the text does not say.
+fn key_line(text: &str, feed: Option<usize>, key: &str) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let document = DeTable::parse(text).ok()?;
+    let find = |table: &DeTable, key: &str| {
+        table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(k, _)| k.span())
+    };
+    let span = match feed {
+        None => find(document.get_ref(), key)?,
+        Some(index) => {
+            let feeds = document
+                .get_ref()
+                .iter()
+                .find(|(k, _)| k.get_ref().as_ref() == "feeds")
+                .map(|(_, v)| v)?;
+            let DeValue::Array(entries) = feeds.get_ref() else {
+                return None;
+            };
+            let entry = entries.get(index)?;
+            match entry.get_ref() {
+                DeValue::Table(table) => find(table, key).unwrap_or_else(|| entry.span()),
+                _ => entry.span(),
+            }
+        }
+    };
+    let start = span.start.min(text.len());
+    Some(
+        text.as_bytes()[..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1,
+    )
+}
+
 /// A year as humantime reads `"1y"` (365.25 days).
 const YEAR: Duration = Duration::from_secs(31_557_600);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -776,6 +923,16 @@ fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
     if trimmed.is_empty() {
         return Err("is empty".to_string());
     }
+    // An address without its scheme would be read as a path and fail at
+    // every run with "cannot read": unless such a file is there, it is
+    // refused with the URL it was meant to be.
+    if let Some(meant) = address_without_scheme(trimmed)
+        && !base_dir.join(trimmed).exists()
+    {
+        return Err(format!(
+            "`{trimmed}` is not a URL (it has no http:// or https://) and no such file exists: did you mean {meant}?"
+        ));
+    }
     match Url::parse(trimmed) {
         Ok(url) => match url.scheme() {
             "http" | "https" => {
@@ -797,6 +954,66 @@ fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
         },
         Err(_) => Ok(FeedSource::File(base_dir.join(trimmed))),
     }
+}
+
+/// The URL a `url` written without its scheme was meant to be:
+/// `127.0.0.1:8765/feed.xml`, `localhost/feed`, `example.org/feed`,
+/// `//example.org/feed`. `None` for what reads as a path: `feeds/x.xml`,
+/// `./x.xml`, `x.xml`, `/srv/x.xml`, `C:/x.xml`. An address with a port,
+/// an IP address or `localhost` is guessed to be `http://` (a local or
+/// test server), a domain name `https://`.
+fn address_without_scheme(text: &str) -> Option<String> {
+    let (rest, from_slashes) = match text.strip_prefix("//") {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let has_path_or_port = rest.len() > authority.len() || authority.contains(':');
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let host_lower = host.to_ascii_lowercase();
+    let is_ip = host.parse::<std::net::Ipv4Addr>().is_ok()
+        || (host.starts_with('[') && host.ends_with(']'));
+    let is_local_name = host_lower == "localhost";
+    let is_domain = looks_like_a_domain(&host_lower);
+    let is_address = if from_slashes {
+        is_ip || is_local_name || is_domain
+    } else {
+        (is_ip || is_local_name || is_domain) && has_path_or_port
+    };
+    if !is_address {
+        return None;
+    }
+    let scheme = if port.is_some() || is_ip || is_local_name {
+        "http"
+    } else {
+        "https"
+    };
+    Some(format!("{scheme}://{rest}"))
+}
+
+/// `example.org`, `www.news.example.co.uk`: labels of letters, digits and
+/// hyphens, the last one letters only and not a file extension.
+fn looks_like_a_domain(host: &str) -> bool {
+    const FILE_EXTENSIONS: &[&str] = &[
+        "xml", "rss", "atom", "rdf", "json", "txt", "html", "htm", "feed", "md", "bak", "old",
+    ];
+    let labels: Vec<&str> = host.split('.').collect();
+    let Some(last) = labels.last() else {
+        return false;
+    };
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && (2..=63).contains(&last.len())
+        && last.bytes().all(|b| b.is_ascii_alphabetic())
+        && !FILE_EXTENSIONS.contains(last)
 }
 
 /// Case-insensitive regular expressions; the message quotes the bad one.
@@ -1013,6 +1230,154 @@ mod tests {
         let err =
             parse(&MINIMAL.replace("https://example.org/feed/", "ftp://e.org/f")).unwrap_err();
         assert!(err.contains("`url`") && err.contains("ftp"), "{err}");
+    }
+
+    #[test]
+    fn addresses_written_without_a_scheme_are_refused_with_the_url_meant() {
+        let cases = [
+            ("127.0.0.1:8765/feed.xml", "http://127.0.0.1:8765/feed.xml"),
+            ("127.0.0.1/feed.xml", "http://127.0.0.1/feed.xml"),
+            ("localhost:8080/feed", "http://localhost:8080/feed"),
+            ("localhost/feed", "http://localhost/feed"),
+            ("example.org/feed", "https://example.org/feed"),
+            (
+                "www.example.co.uk/rss?x=1",
+                "https://www.example.co.uk/rss?x=1",
+            ),
+            (
+                "news.example.org:8443/feed/",
+                "http://news.example.org:8443/feed/",
+            ),
+            ("//example.org/feed", "https://example.org/feed"),
+            ("//example.org", "https://example.org"),
+            ("//127.0.0.1:9/f", "http://127.0.0.1:9/f"),
+            ("[::1]:8765/feed.xml", "http://[::1]:8765/feed.xml"),
+        ];
+        for (written, meant) in cases {
+            let err = parse(&MINIMAL.replace("https://example.org/feed/", written)).unwrap_err();
+            assert!(
+                err.contains("feed \"A\": key `url`")
+                    && err.contains(&format!("did you mean {meant}?"))
+                    && err.contains("line 4"),
+                "{written}: {err}"
+            );
+        }
+        // Paths stay paths.
+        for path in [
+            "feeds/x.xml",
+            "./x.xml",
+            "x.xml",
+            "feed.rss",
+            "../saved/feed.atom",
+            "/srv/feeds/x.xml",
+            "saved.d/feed.xml",
+            "backup.xml/feed",
+            "C:/feeds/x.xml",
+        ] {
+            let config = parse(&MINIMAL.replace("https://example.org/feed/", path))
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert!(
+                matches!(config.feeds[0].source, FeedSource::File(_)),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_there_is_read_even_when_its_name_looks_like_an_address() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("example.org")).unwrap();
+        std::fs::write(dir.path().join("example.org/feed"), "<rss/>").unwrap();
+        let config = Config::parse(
+            &MINIMAL.replace("https://example.org/feed/", "example.org/feed"),
+            &dir.path().join("feeds.toml"),
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(
+            config.feeds[0].source,
+            FeedSource::File(dir.path().join("example.org/feed"))
+        );
+    }
+
+    #[test]
+    fn shape_mistakes_get_a_line_and_the_fix() {
+        // (text, the line, what the message must say)
+        let feed = "name = \"A\"\nurl = \"https://e.org/f\"\nsection = \"news\"\n";
+        let cases: Vec<(String, usize, &str)> = vec![
+            (
+                format!("tags = [\"x\"]\n\n[feed]\n{feed}"),
+                3,
+                "write each feed as [[feeds]]",
+            ),
+            (
+                format!("tags = [\"x\"]\n[[feed]]\n{feed}"),
+                2,
+                "write each feed as [[feeds]]",
+            ),
+            (format!("[feeds]\n{feed}"), 1, "not [feeds]"),
+            (
+                format!("timezone = \"UTC\"\ntags = \"France\"\n[[feeds]]\n{feed}"),
+                2,
+                "key `tags` is a list: write tags = [\"France\"], not tags = \"France\"",
+            ),
+            (
+                format!("[[feeds]]\n{feed}tags = \"Radiologie\"\n"),
+                5,
+                "feed \"A\": key `tags` is a list: write tags = [\"Radiologie\"]",
+            ),
+            (
+                format!("[[feeds]]\n{feed}include = \"stent\"\n"),
+                5,
+                "feed \"A\": key `include` is a list: write include = [\"stent\"]",
+            ),
+            (
+                format!("[[feeds]]\n{feed}exclude = \"^ad\"\n"),
+                5,
+                "key `exclude` is a list",
+            ),
+            (
+                format!("[[feeds]]\n{feed}\ntimeout = \"30s\"\n"),
+                6,
+                "feed \"A\": `timeout` is a top-level key, not a feed's: move it above the first [[feeds]] line",
+            ),
+            (
+                format!("section = \"news\"\n[[feeds]]\n{feed}"),
+                1,
+                "`section` is a feed's key, not a top-level one: put it below the [[feeds]] line",
+            ),
+            (
+                format!(
+                    "[[feeds]]\n{feed}\n[[feeds]]\nname = \"B\"\nurl = \"https://e.org/b\"\nsectoin = \"b\"\n"
+                ),
+                9,
+                "feed \"B\": unknown key `sectoin`",
+            ),
+            (
+                format!("[[feeds]]\n{feed}\n[[feeds]]\nname = \"B\"\nurl = \"https://e.org/b\"\n"),
+                6,
+                "feed \"B\": missing key `section`",
+            ),
+        ];
+        for (text, line, expected) in cases {
+            let err = parse(&text).unwrap_err();
+            assert!(
+                err.starts_with(&format!("/site/feeds.toml: line {line}: "))
+                    && err.contains(expected),
+                "{text}\n=> {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_config_file_says_where_it_was_looked_for() {
+        let err = Config::load_with(Path::new("/nonexistent/feeds.toml"), LoadOptions::default())
+            .unwrap_err();
+        let message = crate::report::error_chain(&err);
+        assert!(
+            message.contains("--config") && message.contains("FEEDIMPORT_CONFIG"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -99,15 +99,25 @@ pub(crate) enum FetchError {
         retry_after: Option<Duration>,
     },
     /// No answer: the name, the connection, TLS or the time limit failed.
-    #[error("{}", request_failure(.source))]
+    /// The message names the host and the likely fix; reqwest's error and
+    /// the system's under it stay the source, printed under `-v`.
+    #[error("{}", failure.message(host))]
     Request {
+        failure: NetworkFailure,
+        host: String,
         #[source]
         source: reqwest::Error,
     },
-    /// The answer began, then the connection broke or stalled.
-    #[error("{}", if *.timed_out { "timed out while the body was coming in (timeout)" } else { "the connection broke while the body was coming in" })]
+    /// The answer began, then the connection broke or stalled. The message
+    /// names the host and what to do; the cause is printed under `-v`.
+    #[error("{}", if *.timed_out {
+        format!("{host} timed out while the body was coming in (timeout): the server or the network is slow")
+    } else {
+        format!("{host} closed the connection while the body was coming in: try again later; if it lasts, the server or a proxy is cutting it off")
+    })]
     BodyBroken {
         timed_out: bool,
+        host: String,
         #[source]
         source: BodyCause,
     },
@@ -164,19 +174,115 @@ impl std::error::Error for BodyCause {
     }
 }
 
-/// The first words of a failed request's message: what kind of failure it
-/// was (reqwest's own message follows, with its causes).
-fn request_failure(error: &reqwest::Error) -> &'static str {
-    if error.is_timeout() {
-        "timed out (timeout)"
-    } else if error.is_connect() {
-        "cannot connect"
-    } else {
-        "the request failed"
+/// What kind of network failure stopped a request before an answer, read
+/// from its causes: each has its likely fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NetworkFailure {
+    /// The name did not resolve.
+    Dns,
+    /// Nothing listens at the address and port.
+    Refused,
+    /// No answer within `connect_timeout` or `timeout`.
+    Timeout,
+    /// The secure connection could not be set up.
+    Tls,
+    /// The server closed or reset the connection before answering.
+    Reset,
+    /// None of the above: the causes say what.
+    Other,
+}
+
+impl NetworkFailure {
+    /// Reads the kind of failure from `error` and its causes.
+    pub(crate) fn of(error: &reqwest::Error) -> NetworkFailure {
+        use std::io::ErrorKind;
+        let mut texts = String::new();
+        let mut kinds = Vec::new();
+        let mut hyper_closed = false;
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(current) = cause {
+            texts.push_str(&current.to_string().to_ascii_lowercase());
+            texts.push('\n');
+            if let Some(io) = current.downcast_ref::<std::io::Error>() {
+                kinds.push(io.kind());
+            }
+            if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
+                hyper_closed |= hyper.is_incomplete_message() || hyper.is_closed();
+            }
+            cause = current.source();
+        }
+        if error.is_timeout() || kinds.contains(&ErrorKind::TimedOut) {
+            NetworkFailure::Timeout
+        } else if kinds.contains(&ErrorKind::ConnectionRefused) {
+            NetworkFailure::Refused
+        } else if texts.contains("dns error") || texts.contains("failed to lookup address") {
+            NetworkFailure::Dns
+        } else if texts.contains("certificate")
+            || texts.contains("tls")
+            || texts.contains("handshake")
+            || texts.contains("received corrupt message")
+        {
+            NetworkFailure::Tls
+        } else if hyper_closed
+            || kinds.iter().any(|k| {
+                matches!(
+                    k,
+                    ErrorKind::ConnectionReset
+                        | ErrorKind::ConnectionAborted
+                        | ErrorKind::UnexpectedEof
+                        | ErrorKind::BrokenPipe
+                )
+            })
+        {
+            NetworkFailure::Reset
+        } else {
+            NetworkFailure::Other
+        }
+    }
+
+    /// One line naming the host and what to do.
+    fn message(self, host: &str) -> String {
+        match self {
+            NetworkFailure::Dns => {
+                format!("cannot resolve {host}: check the network or the feed's url")
+            }
+            NetworkFailure::Refused => format!(
+                "{host}: connection refused: the server is down, or the feed's url has the wrong port"
+            ),
+            NetworkFailure::Timeout => format!(
+                "{host} did not answer in time: the server or the network is slow or down (timeout, connect_timeout)"
+            ),
+            NetworkFailure::Tls => format!(
+                "cannot make a secure connection to {host}: its certificate is not valid for it, or it does not speak https at this address"
+            ),
+            NetworkFailure::Reset => format!(
+                "{host} closed the connection without answering: try again later; if it lasts, the server may be blocking us"
+            ),
+            NetworkFailure::Other => format!("the request to {host} failed"),
+        }
     }
 }
 
 impl FetchError {
+    /// A failure of the request itself, named after what went wrong.
+    fn request(source: reqwest::Error, url: &Url) -> FetchError {
+        FetchError::Request {
+            failure: NetworkFailure::of(&source),
+            host: url.host_str().unwrap_or_default().to_string(),
+            source,
+        }
+    }
+
+    /// The message alone says what failed and what to do: its causes are
+    /// for `-v`.
+    pub(crate) fn is_plain(&self) -> bool {
+        match self {
+            FetchError::Request { failure, .. } => *failure != NetworkFailure::Other,
+            FetchError::BodyBroken { .. } => true,
+            _ => false,
+        }
+    }
+
     /// Worth another try in a moment: the server or the network may be
     /// better then.
     pub(crate) fn is_transient(&self) -> bool {
@@ -184,7 +290,7 @@ impl FetchError {
             FetchError::Status { status, .. } => *status == 429 || (500..600).contains(status),
             // A request the server never answered; not one that reqwest
             // refused to build or whose answer did not decompress.
-            FetchError::Request { source } => {
+            FetchError::Request { source, .. } => {
                 source.is_connect()
                     || source.is_timeout()
                     || (source.is_request() && !source.is_decode())
@@ -375,7 +481,19 @@ impl Fetcher {
                 headers.insert(header::IF_MODIFIED_SINCE, date);
             }
         }
-        let arrived = self.send(url, headers, policy, &|_| true).await?;
+        let sent = sent_validators(validators);
+        let started = std::time::Instant::now();
+        let arrived = match self.send(url, headers, policy, &|_| true).await {
+            Ok(arrived) => arrived,
+            Err(error) => {
+                tracing::debug!(
+                    "GET {url} ({sent}): no answer after {} ms: {}",
+                    started.elapsed().as_millis(),
+                    crate::report::error_chain(&error)
+                );
+                return Err(error);
+            }
+        };
         let response = &arrived.response;
         let info = FetchInfo {
             validators: Validators {
@@ -387,10 +505,23 @@ impl Fetcher {
             http_status: Some(response.status().as_u16()),
         };
         let status = response.status();
+        let answered = |bytes: &str| {
+            tracing::debug!(
+                "GET {url} ({sent}): {status}{} {bytes}in {} ms",
+                if arrived.final_url != *url {
+                    format!(" from {}", arrived.final_url)
+                } else {
+                    String::new()
+                },
+                started.elapsed().as_millis()
+            );
+        };
         if status == StatusCode::NOT_MODIFIED {
+            answered("");
             return Ok(FetchOutcome::NotModified(info));
         }
         if !status.is_success() {
+            answered("");
             return Err(FetchError::Status {
                 status: status.as_u16(),
                 retry_after: retry_after(response.headers()),
@@ -399,6 +530,11 @@ impl Fetcher {
         let content_type = header_text(response.headers(), header::CONTENT_TYPE);
         let final_url = arrived.final_url.clone();
         let body = self.read_body(arrived).await?;
+        tracing::debug!(
+            "GET {url} ({sent}): {status}, {} bytes in {} ms",
+            body.len(),
+            started.elapsed().as_millis()
+        );
         Ok(FetchOutcome::Fetched(FetchedFeed {
             body,
             final_url: Some(final_url),
@@ -501,7 +637,13 @@ impl Fetcher {
             return Err(too_large);
         }
         let mut body = Vec::new();
-        while let Some(chunk) = arrived.response.chunk().await.map_err(body_error)? {
+        let url = arrived.final_url.clone();
+        while let Some(chunk) = arrived
+            .response
+            .chunk()
+            .await
+            .map_err(|e| body_error(e, &url))?
+        {
             if body.len() as u64 + chunk.len() as u64 > limit {
                 return Err(too_large);
             }
@@ -524,9 +666,14 @@ impl Fetcher {
             header::ACCEPT,
             HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
         );
+        let started = std::time::Instant::now();
         let mut arrived = self.send(url, headers, policy, host_allowed).await?;
         let status = arrived.response.status();
         if !status.is_success() {
+            tracing::debug!(
+                "GET {url} (article page): {status} in {} ms",
+                started.elapsed().as_millis()
+            );
             return Err(FetchError::Status {
                 status: status.as_u16(),
                 retry_after: None,
@@ -534,7 +681,13 @@ impl Fetcher {
         }
         let limit = MAX_HEAD_BYTES.min(self.settings.max_body_bytes as usize);
         let mut body: Vec<u8> = Vec::new();
-        while let Some(chunk) = arrived.response.chunk().await.map_err(body_error)? {
+        let page_url = arrived.final_url.clone();
+        while let Some(chunk) = arrived
+            .response
+            .chunk()
+            .await
+            .map_err(|e| body_error(e, &page_url))?
+        {
             let searched_from = body.len().saturating_sub(6);
             body.extend_from_slice(&chunk);
             if let Some(end) = find_head_end(&body[searched_from..]) {
@@ -558,6 +711,11 @@ impl Fetcher {
                 break;
             }
         }
+        tracing::debug!(
+            "GET {url} (article page): {status}, {} bytes of its head in {} ms",
+            body.len(),
+            started.elapsed().as_millis()
+        );
         // Almost always valid UTF-8: checked without a copy.
         let html = String::from_utf8(body)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
@@ -565,6 +723,22 @@ impl Fetcher {
             html,
             final_url: arrived.final_url,
         })
+    }
+}
+
+/// The validators a request sends, for the debug log.
+fn sent_validators(validators: Option<&Validators>) -> String {
+    let mut sent = Vec::new();
+    if let Some(etag) = validators.and_then(|v| v.etag.as_deref()) {
+        sent.push(format!("If-None-Match: {etag}"));
+    }
+    if let Some(date) = validators.and_then(|v| v.last_modified.as_deref()) {
+        sent.push(format!("If-Modified-Since: {date}"));
+    }
+    if sent.is_empty() {
+        "no validators".to_string()
+    } else {
+        sent.join(", ")
     }
 }
 
@@ -666,13 +840,13 @@ fn request_error(source: reqwest::Error, url: &Url) -> FetchError {
         }
         cause = current.source();
     }
-    FetchError::Request { source }
+    FetchError::request(source, url)
 }
 
 /// An error while the body was coming in, told apart by its causes: a
 /// dropped connection or a timeout (worth a retry), or a body that cannot be
 /// decompressed (not).
-fn body_error(error: reqwest::Error) -> FetchError {
+fn body_error(error: reqwest::Error, url: &Url) -> FetchError {
     use std::io::ErrorKind::*;
     let mut timed_out = error.is_timeout();
     let mut broken = false;
@@ -694,6 +868,7 @@ fn body_error(error: reqwest::Error) -> FetchError {
     if timed_out || broken {
         FetchError::BodyBroken {
             timed_out,
+            host: url.host_str().unwrap_or_default().to_string(),
             source: BodyCause(error),
         }
     } else if error.is_decode() {
@@ -701,7 +876,7 @@ fn body_error(error: reqwest::Error) -> FetchError {
             source: BodyCause(error),
         }
     } else {
-        FetchError::Request { source: error }
+        FetchError::request(error, url)
     }
 }
 
@@ -857,6 +1032,56 @@ mod tests {
             "{error:?}"
         );
         assert!(!error.is_transient());
+    }
+
+    #[tokio::test]
+    async fn network_failures_are_named_with_their_host_and_fix() {
+        let client = reqwest::Client::new();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        for (url, failure, message) in [
+            (
+                format!("http://127.0.0.1:{port}/feed"),
+                NetworkFailure::Refused,
+                "127.0.0.1: connection refused: the server is down, or the feed's url has the wrong port",
+            ),
+            (
+                "http://feed.invalid/rss".to_string(),
+                NetworkFailure::Dns,
+                "cannot resolve feed.invalid: check the network or the feed's url",
+            ),
+        ] {
+            let url = Url::parse(&url).unwrap();
+            let error = client.get(url.clone()).send().await.unwrap_err();
+            let error = request_error(error, &url);
+            assert!(
+                matches!(&error, FetchError::Request { failure: f, .. } if *f == failure),
+                "{error:?}"
+            );
+            assert_eq!(error.to_string(), message);
+            assert!(error.is_plain() && error.is_transient());
+            // The causes stay, for -v.
+            assert!(
+                crate::report::error_chain(&error).contains("error sending request"),
+                "{}",
+                crate::report::error_chain(&error)
+            );
+        }
+        for (failure, words) in [
+            (NetworkFailure::Timeout, "did not answer in time: "),
+            (NetworkFailure::Tls, "secure connection to h.example"),
+            (
+                NetworkFailure::Reset,
+                "closed the connection without answering",
+            ),
+        ] {
+            assert!(failure.message("h.example").contains(words), "{failure:?}");
+        }
+        assert_eq!(
+            NetworkFailure::Other.message("h.example"),
+            "the request to h.example failed"
+        );
     }
 
     #[test]

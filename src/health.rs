@@ -400,6 +400,11 @@ mod tests {
             articles_last_7_days: 2,
             image_share: Some(0.8),
             alert,
+            times: crate::status::HealthTimes {
+                last_fetch: None,
+                last_success: Some(at("2026-11-28T10:00:00Z")),
+                next_due: None,
+            },
         }
     }
 

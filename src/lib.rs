@@ -21,7 +21,8 @@
 //!
 //! Beneath the stages: [`dates`] reads the dates that feeds write (for
 //! [`parse`]), [`text`] cuts text between words (for [`extract`] and
-//! [`permalink`]), [`bytes`] holds the byte searches the scanners share.
+//! [`permalink`]), [`bytes`] holds the byte searches the scanners share,
+//! [`when`] writes times for people (`status`, the summary line).
 
 // The overview above names the private modules: these docs are read by the
 // crate's developers (`cargo doc --document-private-items`), while the
@@ -54,6 +55,7 @@ mod schedule;
 mod status;
 mod store;
 mod text;
+mod when;
 mod write;
 
 // The binary's surface: the command line and the commands.

@@ -200,6 +200,7 @@ pub(crate) fn add(cli: &Cli, args: &AddArgs) -> Exit {
         found.content_type.as_deref(),
         found.final_url.as_ref(),
         true,
+        false,
     );
     out.push_str("\nwhat a first run would import:\n");
     out.push_str(&crate::check::render_probe_lines(std::slice::from_ref(

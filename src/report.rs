@@ -3,6 +3,8 @@
 //! In: what the pipeline did. Out: the `--json` document, the `--dry-run`
 //! listing and the one summary line. Pure; nothing fails.
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::article::Article;
@@ -17,8 +19,8 @@ pub(crate) struct Report {
     pub(crate) feeds: Vec<FeedReport>,
     #[serde(skip)]
     pub(crate) dry_run: bool,
-    /// A signal stopped the run before every feed was done.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// A signal stopped the run before every feed was done (printed
+    /// always, as every key is).
     pub(crate) interrupted: bool,
 }
 
@@ -51,7 +53,7 @@ pub(crate) struct FeedReport {
     pub(crate) name: String,
     pub(crate) url: String,
     pub(crate) status: FeedStatus,
-    /// Why the feed failed, printed with its causes.
+    /// Why the feed failed, as the summary line says it.
     #[serde(serialize_with = "serialize_error")]
     pub(crate) error: Option<FeedError>,
     /// Articles written.
@@ -66,14 +68,14 @@ pub(crate) struct FeedReport {
     pub(crate) consecutive_failures: u32,
     /// Failing for at least `alert_after_failures` runs.
     pub(crate) alert: bool,
+    // Every key is printed, `null` when unset, so that a program reading
+    // the document finds the same keys in every feed object.
     /// The feed answered with a permanent redirect: its new URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) moved_to: Option<String>,
     /// When a feed that was not due will be.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) next_due: Option<String>,
+    #[serde(serialize_with = "serialize_time")]
+    pub(crate) next_due: Option<DateTime<Utc>>,
     /// What the feed needed repaired before it would parse.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) repaired: Vec<String>,
 }
 
@@ -120,8 +122,9 @@ impl Report {
     }
 
     /// One line for the whole run: "3 feeds: 1 unchanged, 1 with 5 new
-    /// articles, 1 failed: Name: reason".
-    pub(crate) fn summary_line(&self) -> String {
+    /// articles, 1 failed: Name: reason". Feeds not due are named with
+    /// when they will be (relative to `now`, in `timezone`).
+    pub(crate) fn summary_line(&self, now: DateTime<Utc>, timezone: Tz) -> String {
         let feeds = self.feeds.len();
         let fetched_fine =
             |f: &&FeedReport| matches!(f.status, FeedStatus::Ok | FeedStatus::NotModified);
@@ -131,11 +134,11 @@ impl Report {
             .filter(fetched_fine)
             .filter(|f| f.new == 0)
             .count();
-        let not_due = self
+        let not_due: Vec<&FeedReport> = self
             .feeds
             .iter()
             .filter(|f| f.status == FeedStatus::NotDue)
-            .count();
+            .collect();
         let with_new: Vec<&FeedReport> = self
             .feeds
             .iter()
@@ -153,8 +156,8 @@ impl Report {
         if unchanged > 0 {
             parts.push(format!("{unchanged} unchanged"));
         }
-        if not_due > 0 {
-            parts.push(format!("{not_due} not due"));
+        if !not_due.is_empty() {
+            parts.push(not_due_part(&not_due, now, timezone));
         }
         if !with_new.is_empty() {
             let verb = if self.dry_run {
@@ -172,7 +175,7 @@ impl Report {
             let reasons: Vec<String> = failed
                 .iter()
                 .map(|f| match &f.error {
-                    Some(error) => format!("{}: {}", f.name, error_chain(error)),
+                    Some(error) => format!("{}: {}", f.name, error_line(error)),
                     None => format!("{}: failed", f.name),
                 })
                 .collect();
@@ -211,6 +214,37 @@ impl Report {
     }
 }
 
+/// How many feeds not due the summary names; `status` lists them all.
+const NOT_DUE_NAMED: usize = 5;
+
+/// "2 not due (A in 48 min, at 15:50:27; B in 3 h, at 18:02:00): --force
+/// or --feed NAME fetches now", the soonest first.
+fn not_due_part(feeds: &[&FeedReport], now: DateTime<Utc>, timezone: Tz) -> String {
+    let mut feeds = feeds.to_vec();
+    feeds.sort_by_key(|f| f.next_due);
+    let mut named: Vec<String> = feeds
+        .iter()
+        .take(NOT_DUE_NAMED)
+        .map(|f| match f.next_due {
+            Some(at) => format!(
+                "{} {}, at {}",
+                f.name,
+                crate::when::relative(at, now),
+                at.with_timezone(&timezone).format("%H:%M:%S")
+            ),
+            None => format!("{} now", f.name),
+        })
+        .collect();
+    if feeds.len() > NOT_DUE_NAMED {
+        named.push(format!("{} more (see status)", feeds.len() - NOT_DUE_NAMED));
+    }
+    format!(
+        "{} not due ({}): --force or --feed NAME fetches now",
+        feeds.len(),
+        named.join("; ")
+    )
+}
+
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
@@ -235,12 +269,33 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
+/// A feed's error on one line, for the summary: the message alone when it
+/// already says what failed and what to do (a network failure names the
+/// host and the fix; its causes are logged under `-v`), else the message
+/// with its causes.
+pub(crate) fn error_line(error: &FeedError) -> String {
+    match error {
+        FeedError::Fetch(fetch) if fetch.is_plain() => fetch.to_string(),
+        other => error_chain(other),
+    }
+}
+
+fn serialize_time<S: serde::Serializer>(
+    time: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => serializer.serialize_str(&crate::when::json_time(*time)),
+        None => serializer.serialize_none(),
+    }
+}
+
 fn serialize_error<S: serde::Serializer>(
     error: &Option<FeedError>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     match error {
-        Some(error) => serializer.serialize_str(&error_chain(error)),
+        Some(error) => serializer.serialize_str(&error_line(error)),
         None => serializer.serialize_none(),
     }
 }
@@ -275,7 +330,7 @@ mod tests {
             ..Report::default()
         };
         assert_eq!(
-            report.summary_line(),
+            report.summary_line(Utc::now(), Tz::UTC),
             "4 feeds: 1 unchanged, 2 with 5 new articles, 1 failed: D: HTTP 404 Not Found: check the feed's url in feeds.toml"
         );
         assert!(report.any_failed());
@@ -283,9 +338,13 @@ mod tests {
 
     #[test]
     fn summary_line_names_not_due_alerts_and_moves() {
+        let now = DateTime::parse_from_rfc3339("2026-11-28T15:02:27Z")
+            .unwrap()
+            .to_utc();
         let mut failing = feed("E", FeedStatus::NotDue, 0, None);
         failing.alert = true;
         failing.consecutive_failures = 6;
+        failing.next_due = Some(now + chrono::Duration::minutes(48));
         let mut moved = feed("M", FeedStatus::NotModified, 0, None);
         moved.moved_to = Some("https://new.example/feed".into());
         let report = Report {
@@ -293,10 +352,40 @@ mod tests {
             ..Report::default()
         };
         assert_eq!(
-            report.summary_line(),
-            "2 feeds: 1 unchanged, 1 not due, failing for too long: E (6 runs), moved, update feeds.toml: M → https://new.example/feed"
+            report.summary_line(now, chrono_tz::Europe::Paris),
+            "2 feeds: 1 unchanged, 1 not due (E in 48 min, at 16:50:27): --force or --feed NAME fetches now, failing for too long: E (6 runs), moved, update feeds.toml: M → https://new.example/feed"
         );
         assert!(report.any_failed());
+    }
+
+    #[test]
+    fn the_summary_names_when_each_feed_not_due_is_due() {
+        let now = DateTime::parse_from_rfc3339("2026-11-28T15:00:00Z")
+            .unwrap()
+            .to_utc();
+        let not_due = |name: &str, minutes: i64| FeedReport {
+            next_due: Some(now + chrono::Duration::minutes(minutes)),
+            ..feed(name, FeedStatus::NotDue, 0, None)
+        };
+        let report = Report {
+            feeds: vec![not_due("Later", 180), not_due("Soon", 12)],
+            ..Report::default()
+        };
+        assert_eq!(
+            report.summary_line(now, Tz::UTC),
+            "2 feeds: 2 not due (Soon in 12 min, at 15:12:00; Later in 3 h, at 18:00:00): --force or --feed NAME fetches now"
+        );
+        let many = Report {
+            feeds: (0..8).map(|i| not_due(&format!("F{i}"), 10 + i)).collect(),
+            ..Report::default()
+        };
+        let line = many.summary_line(now, Tz::UTC);
+        assert!(
+            line.contains("F4 in 14 min")
+                && !line.contains("F5")
+                && line.contains("3 more (see status)"),
+            "{line}"
+        );
     }
 
     #[test]
@@ -341,8 +430,32 @@ mod tests {
         };
         let json = serde_json::to_value(&report).unwrap();
         let feed = &json["feeds"][0];
-        for key in ["name", "url", "status", "error", "new", "seen"] {
-            assert!(feed.get(key).is_some(), "{key}");
+        let mut keys: Vec<&str> = feed
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let mut documented = [
+            "name",
+            "url",
+            "status",
+            "error",
+            "new",
+            "seen",
+            "skipped",
+            "filtered",
+            "consecutive_failures",
+            "alert",
+            "moved_to",
+            "next_due",
+            "repaired",
+        ];
+        documented.sort_unstable();
+        assert_eq!(keys, documented);
+        for unset in ["error", "moved_to", "next_due"] {
+            assert!(feed[unset].is_null(), "{unset}");
         }
         assert_eq!(feed["status"], "not_modified");
         assert!(json["articles"].as_array().unwrap().is_empty());

@@ -42,7 +42,10 @@ pub(crate) fn after_success(
 
 /// A feed's record after a failed fetch: one more failure in a row, the
 /// error kept for `status`, the next try backed off (and no sooner than the
-/// server's `Retry-After`). The validators stay for the next try.
+/// server's `Retry-After`). A feed that has never worked is tried again at
+/// the next run, until it has failed [`GRACE_FAILURES`] times in a row: the
+/// first failures of a new feed are most often the network or a typo the
+/// user fixes at once. The validators stay for the next try.
 pub(crate) fn after_failure(
     record: &FeedRecord,
     now: DateTime<Utc>,
@@ -54,14 +57,27 @@ pub(crate) fn after_failure(
     record.last_fetch = Some(now);
     record.consecutive_failures = record.consecutive_failures.saturating_add(1);
     record.last_error = Some(error);
-    record.next_due = Some(next_after_failure(
-        now,
-        interval,
-        record.consecutive_failures,
-        retry_after,
-    ));
+    let worked_once = record.last_success.is_some();
+    record.next_due = Some(if worked_once {
+        next_after_failure(now, interval, record.consecutive_failures, retry_after)
+    } else if record.consecutive_failures < GRACE_FAILURES {
+        // Due at the next run; only the server's own `Retry-After` delays it.
+        later(
+            now,
+            retry_after.map(|r| r.min(MAX_HINT)).unwrap_or_default(),
+        )
+    } else {
+        // Backed off from the last failure of the grace on, as a feed that
+        // worked is from its first.
+        let failures = record.consecutive_failures - (GRACE_FAILURES - 1);
+        next_after_failure(now, interval, failures, retry_after)
+    });
     record
 }
+
+/// A feed that has never worked is tried again at every run until it has
+/// failed this many times in a row; then it backs off like any other.
+pub(crate) const GRACE_FAILURES: u32 = 3;
 
 /// A failing feed is never left alone longer than this.
 pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
@@ -308,5 +324,34 @@ mod tests {
         assert_eq!(twice.next_due, Some(at("2026-01-01T12:00:00Z")));
         let asked = after_failure(&twice, now, HOUR, "HTTP 429".into(), Some(10 * HOUR));
         assert_eq!(asked.next_due, Some(at("2026-01-01T20:00:00Z")));
+    }
+
+    #[test]
+    fn a_feed_that_never_worked_is_retried_at_the_next_run_until_the_grace_is_spent() {
+        let now = at("2026-01-01T10:00:00Z");
+        let new = FeedRecord::default();
+        let mut record = new.clone();
+        let mut waits = Vec::new();
+        for _ in 0..5 {
+            record = after_failure(&record, now, HOUR, "cannot resolve e.org".into(), None);
+            waits.push(record.next_due.unwrap() - now);
+        }
+        let hours = |h: i64| chrono::Duration::hours(h);
+        assert_eq!(
+            waits,
+            [hours(0), hours(0), hours(1), hours(2), hours(4)],
+            "due at once for the first {GRACE_FAILURES} - 1 failures, then backed off"
+        );
+        // Due at the next run, however soon it comes.
+        let once = after_failure(&new, now, HOUR, "refused".into(), None);
+        assert!(is_due(Some(&once), now, HOUR));
+        // The server's Retry-After still holds.
+        let asked = after_failure(&new, now, HOUR, "HTTP 429".into(), Some(HOUR / 2));
+        assert_eq!(asked.next_due, Some(at("2026-01-01T10:30:00Z")));
+        // Once it has worked, the first failure backs off.
+        let worked = after_success(&new, now, HOUR, &fetched(None, None), None);
+        let failed = after_failure(&worked, now, HOUR, "refused".into(), None);
+        assert_eq!(failed.next_due, Some(at("2026-01-01T11:00:00Z")));
+        assert!(!is_due(Some(&failed), now, HOUR));
     }
 }

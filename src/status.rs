@@ -6,6 +6,7 @@
 //! only when the state cannot be read.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -29,6 +30,17 @@ pub(crate) struct FeedHealth {
     pub(crate) image_share: Option<f64>,
     /// Failing for at least `alert_after_failures` runs.
     pub(crate) alert: bool,
+    /// The same times as instants, for the text form.
+    #[serde(skip)]
+    pub(crate) times: HealthTimes,
+}
+
+/// A feed's last fetch, last success and next due time.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct HealthTimes {
+    pub(crate) last_fetch: Option<DateTime<Utc>>,
+    pub(crate) last_success: Option<DateTime<Utc>>,
+    pub(crate) next_due: Option<DateTime<Utc>>,
 }
 
 /// The health of every feed in the config.
@@ -52,7 +64,7 @@ pub(crate) fn feed_health(
         };
         let counts = counts_by_feed.remove(&identity).unwrap_or_default();
         let record = record.unwrap_or_default();
-        let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
+        let time = |t: Option<DateTime<Utc>>| t.map(crate::when::json_time);
         health.push(FeedHealth {
             name: feed.name.clone(),
             url: feed.source.to_string(),
@@ -66,21 +78,31 @@ pub(crate) fn feed_health(
             articles_last_7_days: counts.recent,
             image_share: (counts.total > 0).then(|| counts.with_image as f64 / counts.total as f64),
             alert: record.consecutive_failures >= config.alert_after_failures,
+            times: HealthTimes {
+                last_fetch: record.last_fetch,
+                last_success: record.last_success,
+                next_due: record.next_due,
+            },
         });
     }
     Ok(health)
 }
 
-/// The human form: one block per feed.
-pub(crate) fn render_text(health: &[FeedHealth]) -> String {
+/// The human form: one block per feed, times in `timezone` with how long
+/// ago (or in how long) they are from `now`.
+pub(crate) fn render_text(health: &[FeedHealth], now: DateTime<Utc>, timezone: Tz) -> String {
+    let when = |t: Option<DateTime<Utc>>, unset: &str| {
+        t.map(|t| crate::when::local_and_relative(t, now, timezone))
+            .unwrap_or_else(|| unset.to_string())
+    };
     let mut out = String::new();
     for feed in health {
         let flag = if feed.alert { "  [FAILING]" } else { "" };
         out.push_str(&format!("{}{flag}\n  url: {}\n", feed.name, feed.url));
         out.push_str(&format!(
             "  last fetch: {}   last success: {}\n",
-            feed.last_fetch.as_deref().unwrap_or("never"),
-            feed.last_success.as_deref().unwrap_or("never")
+            when(feed.times.last_fetch, "never"),
+            when(feed.times.last_success, "never")
         ));
         if feed.consecutive_failures > 0 {
             out.push_str(&format!(
@@ -91,7 +113,10 @@ pub(crate) fn render_text(health: &[FeedHealth]) -> String {
         }
         out.push_str(&format!(
             "  next due: {}\n",
-            feed.next_due.as_deref().unwrap_or("now")
+            match feed.times.next_due {
+                Some(due) if due > now => when(Some(due), "now"),
+                _ => "now (at the next run)".to_string(),
+            }
         ));
         if let Some(moved_to) = &feed.moved_to {
             out.push_str(&format!(

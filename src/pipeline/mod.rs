@@ -32,7 +32,7 @@ use crate::extract::DocumentInfo;
 use crate::fetch::{FetchError, Fetcher};
 use crate::output::OutputError;
 use crate::parse::repair::Fix;
-use crate::report::{FeedReport, FeedStatus, Report, error_chain};
+use crate::report::{FeedReport, FeedStatus, Report, error_chain, error_line};
 use crate::schedule;
 use crate::store::{FeedRecord, FetchFacts, LockError, State, StoreError};
 use crate::write::{GroupCommit, NewArticle, WriteContext, WriteError, write_feed};
@@ -308,12 +308,25 @@ async fn build_articles(
     settings: ArticleSettings,
     drafts: Vec<crate::extract::ItemDraft>,
 ) -> Vec<NewArticle> {
+    let feed_name = feed.name.clone();
     pages::find_page_images(fetcher, feed, policy, drafts)
         .await
         .into_iter()
-        .map(|(draft, page_image)| NewArticle {
-            article: build_article(&draft, &settings, page_image.as_ref()),
-            draft,
+        .map(|(draft, page_image)| {
+            match crate::article::chosen_image(&draft, page_image.as_ref()) {
+                Some((url, source)) => {
+                    tracing::debug!(feed = %feed_name, title = %draft.title, "image {url}: {source}")
+                }
+                None => tracing::debug!(
+                    feed = %feed_name,
+                    title = %draft.title,
+                    "no image: none declared in the feed, none from the article page, no meaningful <img> in the content"
+                ),
+            }
+            NewArticle {
+                article: build_article(&draft, &settings, page_image.as_ref()),
+                draft,
+            }
         })
         .collect()
 }
@@ -454,12 +467,16 @@ fn record_without_items(
     match outcome {
         NoItems::NotDue => {
             line.status = FeedStatus::NotDue;
-            line.next_due = previous.next_due.map(|t| t.to_rfc3339());
+            line.next_due = previous.next_due;
             None
         }
         NoItems::Failed(error) => {
-            let message = error_chain(&error);
+            let message = error_line(&error);
             tracing::warn!(feed = %feed.name, "{message}");
+            let chain = error_chain(&error);
+            if chain != message {
+                tracing::info!(feed = %feed.name, "in full: {chain}");
+            }
             line.status = FeedStatus::Failed;
             let retry_after = error.retry_after();
             line.error = Some(error);

@@ -68,9 +68,14 @@ pub(super) fn select_new(
     for draft in drafts {
         let repeated = !in_feed.take(&draft) || taken_in_run.holds(&draft);
         let own_link = draft.link_identifies.then_some(draft.source_url.as_str());
-        if repeated || state.is_imported(&draft.key, own_link)? {
+        if repeated {
+            tracing::debug!(feed = %feed.name, title = %draft.title, "item left out: met before in this run or this feed");
             selection.seen += 1;
-        } else if !accepted(feed, &draft, now) {
+        } else if state.is_imported(&draft.key, own_link)? {
+            tracing::debug!(feed = %feed.name, title = %draft.title, "item left out: imported by an earlier run");
+            selection.seen += 1;
+        } else if let Some(rule) = refused_by(feed, &draft, now) {
+            tracing::debug!(feed = %feed.name, title = %draft.title, "item left out by {rule}");
             selection.filtered += 1;
         } else {
             taken_in_run.take(&draft);
@@ -81,31 +86,38 @@ pub(super) fn select_new(
 }
 
 /// The feed's include, exclude and max_age rules.
-fn accepted(feed: &FeedConfig, draft: &ItemDraft, now: DateTime<Utc>) -> bool {
+/// The feed's rule that leaves `draft` out, as the debug log names it;
+/// `None` when its include, exclude and max_age rules accept it.
+fn refused_by(feed: &FeedConfig, draft: &ItemDraft, now: DateTime<Utc>) -> Option<String> {
     let fields = || {
         std::iter::once(draft.title.as_str())
             .chain(std::iter::once(draft.summary.as_str()))
             .chain(draft.categories.iter().map(String::as_str))
     };
-    let matches = |patterns: &[regex::Regex]| {
+    let first_match = |patterns: &[regex::Regex]| {
         patterns
             .iter()
-            .any(|p| fields().any(|field| p.is_match(field)))
+            .find(|p| fields().any(|field| p.is_match(field)))
+            .map(|p| p.as_str().to_string())
     };
-    if !feed.include.is_empty() && !matches(&feed.include) {
-        return false;
+    if !feed.include.is_empty() && first_match(&feed.include).is_none() {
+        return Some("include: it matches none of its patterns".to_string());
     }
-    if matches(&feed.exclude) {
-        return false;
+    if let Some(pattern) = first_match(&feed.exclude) {
+        return Some(format!("exclude: it matches `{pattern}`"));
     }
     if let Some(max_age) = feed.max_age
         && draft.date_source != DateSource::FirstImport
         && let Some(oldest) = oldest_accepted(now, max_age)
         && draft.date < oldest
     {
-        return false;
+        return Some(format!(
+            "max_age: dated {}, before {}",
+            crate::when::json_time(draft.date),
+            crate::when::json_time(oldest)
+        ));
     }
-    true
+    None
 }
 
 /// The oldest date `max_age` accepts at `now`; `None` when that lies before
@@ -120,6 +132,53 @@ fn oldest_accepted(now: DateTime<Utc>, max_age: std::time::Duration) -> Option<D
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rule_that_leaves_an_item_out_is_named() {
+        let text = "[[feeds]]\nname = \"F\"\nurl = \"https://e.org/f\"\nsection = \"news\"\ninclude = [\"stent\", \"valve\"]\nexclude = [\"^sponsored\"]\nmax_age = \"30d\"\n";
+        let config = crate::config::Config::parse(
+            text,
+            std::path::Path::new("/site/feeds.toml"),
+            std::path::Path::new("/site"),
+        )
+        .unwrap();
+        let feed = &config.feeds[0];
+        let now = DateTime::parse_from_rfc3339("2026-01-31T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let draft = |title: &str, date: &str| ItemDraft {
+            key: title.to_string(),
+            title: title.to_string(),
+            date: DateTime::parse_from_rfc3339(date).unwrap().to_utc(),
+            date_source: DateSource::Published,
+            summary: String::new(),
+            source_url: url::Url::parse("https://e.org/a").unwrap(),
+            link_identifies: true,
+            declared_image: None,
+            content_image: None,
+            categories: Vec::new(),
+            author: String::new(),
+            content_html: String::new(),
+            enclosure: None,
+        };
+        let recent = "2026-01-30T00:00:00Z";
+        assert_eq!(
+            refused_by(feed, &draft("New stent trial", recent), now),
+            None
+        );
+        assert_eq!(
+            refused_by(feed, &draft("Weather", recent), now).as_deref(),
+            Some("include: it matches none of its patterns")
+        );
+        assert_eq!(
+            refused_by(feed, &draft("Sponsored: a valve", recent), now).as_deref(),
+            Some("exclude: it matches `^sponsored`")
+        );
+        assert_eq!(
+            refused_by(feed, &draft("Old valve news", "2025-11-01T00:00:00Z"), now).as_deref(),
+            Some("max_age: dated 2025-11-01T00:00:00Z, before 2026-01-01T00:00:00Z")
+        );
+    }
 
     #[test]
     fn max_age_beyond_the_first_date_accepts_every_date() {
