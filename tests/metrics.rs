@@ -301,9 +301,11 @@ async fn a_run_writes_each_feeds_metrics_and_its_own() {
     let finished = value(&samples, "feedimport_run_finished_timestamp_seconds", None).unwrap();
     assert!(finished >= success, "{finished} {success}");
 
-    // The next run fetches nothing (not due): the counters stay, this
-    // run's articles are none, and the file was replaced, not added to.
-    site.import(&[], 0);
+    // The next run fetches the feeds that worked nothing (not due; the one
+    // that never worked is tried again, and fails again): the counters
+    // stay, this run's articles are none, and the file was replaced, not
+    // added to.
+    site.import(&[], 1);
     let samples = read(&file);
     assert_eq!(
         value(&samples, "feedimport_feed_articles_imported_total", news),
@@ -317,7 +319,11 @@ async fn a_run_writes_each_feeds_metrics_and_its_own() {
         value(&samples, "feedimport_feed_last_http_status", news),
         Some(200.0)
     );
-    assert_eq!(value(&samples, "feedimport_run_exit_code", None), Some(0.0));
+    assert_eq!(value(&samples, "feedimport_run_exit_code", None), Some(1.0));
+    assert_eq!(
+        value(&samples, "feedimport_feed_consecutive_failures", gone),
+        Some(2.0)
+    );
     assert_eq!(
         value(&samples, "feedimport_run_articles_written", None),
         Some(0.0)
