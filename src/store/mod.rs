@@ -15,7 +15,7 @@ pub(crate) use files::{
     write_new_file,
 };
 pub(crate) use lock::{LockError, RunLock, lock_waiting, try_lock};
-pub(crate) use state::FeedRecord;
+pub(crate) use state::{FeedRecord, ForgetTarget, Forgotten, StoredItem};
 pub use state::{ImportRecord, State};
 
 use std::path::PathBuf;

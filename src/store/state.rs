@@ -12,7 +12,10 @@ use super::StoreError;
 use super::files::{FrontMatterRef, read_front_matter};
 
 const STATE_FILE: &str = "state.sqlite3";
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
+
+mod lifecycle;
+pub(crate) use lifecycle::{ForgetTarget, Forgotten, StoredItem};
 
 /// Items are looked up by key, source URL and permalink, so those are
 /// indexed; the per-feed counts of `status` come from one pass over the
@@ -226,6 +229,7 @@ impl State {
                 .map_err(fail)?;
         }
         self.conn.execute_batch(SCHEMA).map_err(fail)?;
+        lifecycle::migrate(&self.conn).map_err(fail)?;
         self.conn
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(fail)?;
@@ -646,9 +650,9 @@ fn create(path: &Path) -> Result<(), StoreError> {
 
 /// This version's schema, in one transaction.
 fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(&format!(
-        "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-    ))
+    conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA}"))?;
+    lifecycle::migrate(conn)?;
+    conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
 }
 
 /// Refuses a write-ahead log left without its database: SQLite would
