@@ -28,6 +28,7 @@
 
 mod address;
 mod article;
+mod backfill;
 mod bytes;
 mod check;
 pub mod cli;
@@ -36,6 +37,7 @@ mod config;
 mod dates;
 mod extract;
 mod fetch;
+mod forget;
 mod parse;
 mod permalink;
 mod pipeline;
@@ -45,6 +47,7 @@ mod schedule;
 mod status;
 mod store;
 mod text;
+mod updates;
 mod write;
 
 // The binary's surface: the command line and the commands.

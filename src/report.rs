@@ -62,6 +62,16 @@ pub(crate) struct FeedReport {
     pub(crate) skipped: usize,
     /// Items left out by the feed's include, exclude or max_age rules.
     pub(crate) filtered: usize,
+    /// Articles written again: changed at the source, untouched on disk
+    /// (`update = "untouched"`).
+    pub(crate) updated: usize,
+    /// Articles changed at the source whose file an editor edited or
+    /// deleted: left alone (paths relative to the config file's folder).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) left_alone: Vec<String>,
+    /// New items past the feed's `max_items`, left for a later run.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(crate) held_back: usize,
     /// Failed runs in a row, this one included.
     pub(crate) consecutive_failures: u32,
     /// Failing for at least `alert_after_failures` runs.
@@ -88,6 +98,9 @@ impl FeedReport {
             seen: 0,
             skipped: 0,
             filtered: 0,
+            updated: 0,
+            left_alone: Vec::new(),
+            held_back: 0,
             consecutive_failures: 0,
             alert: false,
             moved_to: None,
@@ -168,6 +181,20 @@ impl Report {
                 plural(new, "article", "articles")
             ));
         }
+        let updated: usize = self.feeds.iter().map(|f| f.updated).sum();
+        if updated > 0 {
+            let verb = if self.dry_run { "would update" } else { "updated" };
+            parts.push(format!(
+                "{updated} {} {verb}",
+                plural(updated, "article", "articles")
+            ));
+        }
+        let left_alone: usize = self.feeds.iter().map(|f| f.left_alone.len()).sum();
+        if left_alone > 0 {
+            parts.push(format!(
+                "{left_alone} changed at the source but edited here, left alone"
+            ));
+        }
         if !failed.is_empty() {
             let reasons: Vec<String> = failed
                 .iter()
@@ -209,6 +236,10 @@ impl Report {
             parts.join(", ")
         )
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

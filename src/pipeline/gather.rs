@@ -154,7 +154,7 @@ pub(super) fn gather_all<'a>(
 
 /// Where to fetch a feed and with which validators: its new home when it
 /// moved permanently, and the validators only when they belong to that URL.
-fn fetch_target(
+pub(super) fn fetch_target(
     feed: &FeedConfig,
     record: Option<&FeedRecord>,
 ) -> (FeedSource, Option<Validators>) {
@@ -282,13 +282,23 @@ pub fn read_feed(
     now: DateTime<Utc>,
 ) -> Result<ReadFeed, ParseError> {
     let parsed = parse_feed(body, content_type, base)?;
+    Ok(read_parsed(parsed, base, identity, now))
+}
+
+/// [`read_feed`], once the body is parsed.
+pub(super) fn read_parsed(
+    parsed: crate::parse::ParsedFeed,
+    base: Option<&Url>,
+    identity: &str,
+    now: DateTime<Utc>,
+) -> ReadFeed {
     let context = FeedContext {
         feed_identity: identity,
         feed_url: base,
         now,
     };
     let (drafts, skipped) = extract::extract_items(&parsed.feed, &context);
-    Ok(ReadFeed {
+    ReadFeed {
         drafts,
         skipped,
         entries: parsed.feed.entries.len(),
@@ -296,7 +306,7 @@ pub fn read_feed(
         encoding: parsed.encoding,
         ttl: parsed.feed.ttl,
         fixes: parsed.fixes,
-    })
+    }
 }
 
 #[cfg(test)]

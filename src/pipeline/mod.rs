@@ -17,6 +17,7 @@
 //! state or content folder); a failing feed is a line in the [`Report`].
 
 mod gather;
+mod history;
 mod open;
 mod pages;
 mod select;
@@ -32,11 +33,12 @@ use crate::fetch::{FetchError, Fetcher};
 use crate::parse::repair::Fix;
 use crate::report::{FeedReport, FeedStatus, Report, error_chain};
 use crate::schedule;
-use crate::store::{FeedRecord, LockError, State, StoreError};
+use crate::store::{FeedRecord, LockError, State, StoreError, StoredItem};
 use crate::write::{GroupCommit, NewArticle, WriteContext, write_feed};
 pub(crate) use gather::FeedError;
 use gather::{FeedItems, FeedOutcome, NoItems, PlannedFeed};
 pub use gather::{ReadFeed, read_feed};
+pub(crate) use history::{BackfillOptions, Ended, backfill};
 use select::{Selection, Taken, select_new};
 
 /// How a run behaves.
@@ -142,8 +144,11 @@ const PAGES_AHEAD: usize = 8;
 /// A feed's new articles, ready to be written.
 struct ReadyItems {
     articles: Vec<NewArticle>,
+    /// Imported before, changed at the source: to update where untouched.
+    changed: Vec<(NewArticle, StoredItem)>,
     seen: usize,
     filtered: usize,
+    held_back: usize,
     skipped: usize,
     ttl: Option<u32>,
     fixes: Vec<String>,
@@ -243,20 +248,31 @@ async fn ready_items(
         policy,
     } = selected;
     let settings = ArticleSettings::for_feed(run.config, feed);
-    let task = tokio::spawn(build_articles(
-        fetcher.clone(),
-        feed.clone(),
-        policy,
-        settings,
-        selection.new,
-    ));
+    let (changed_drafts, stored): (Vec<_>, Vec<_>) = selection.changed.into_iter().unzip();
+    let task = tokio::spawn({
+        let (fetcher, feed) = (fetcher.clone(), feed.clone());
+        async move {
+            let changed = build_articles(
+                fetcher.clone(),
+                feed.clone(),
+                policy,
+                settings.clone(),
+                changed_drafts,
+            )
+            .await;
+            let new = build_articles(fetcher, feed, policy, settings, selection.new).await;
+            (new, changed)
+        }
+    });
     let mut task = std::pin::pin!(task);
     tokio::select! {
         built = &mut task => Ok(built
-            .map(|articles| ReadyItems {
+            .map(|(articles, changed)| ReadyItems {
                 articles,
+                changed: changed.into_iter().zip(stored).collect(),
                 seen: selection.seen,
                 filtered: selection.filtered,
+                held_back: selection.held_back,
                 skipped,
                 ttl,
                 fixes: fixes.iter().map(ToString::to_string).collect(),
@@ -450,10 +466,14 @@ fn write_items(
     line.repaired = items.fixes;
     line.seen = items.seen;
     line.filtered = items.filtered;
+    line.held_back = items.held_back;
     let written = write_feed(write_context, group, feed, items.articles);
     if let Some(error) = written.error {
         return Err(error);
     }
+    let updated = crate::updates::update_untouched(write_context, feed, items.changed)?;
+    line.updated = updated.rewritten.len();
+    line.left_alone = updated.left_alone;
     line.new = written.articles.len();
     line.seen += written.seen;
     if run.options.keep_articles {

@@ -1,0 +1,453 @@
+//! `backfill`: a feed's older items, page after page, through the run's
+//! own steps.
+//!
+//! In: one feed of the config and how far to go. Out: a [`Backfill`]: the
+//! run's report (one line for the feed, the pages' counts added up), the
+//! pages read and why the backfill ended. Each page is fetched through the
+//! run's client (per-host limit, retries, the feed's address rule), parsed
+//! and extracted as a run does ([`gather::read_parsed`]), its items kept
+//! by [`select_new`] (the same rules, state and de-duplication), their
+//! pages read and articles built ([`ready_items`]), written and recorded
+//! ([`write_items`]), all under the run lock. Where the next page is comes
+//! from [`crate::backfill`]. Between two pages it pauses; the page it would
+//! read next is saved in the state when it stops early (the page limit, a
+//! failure, a signal), and the next backfill of the feed starts there.
+//! Fails with [`RunError`] only when the run could not go on either.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::gather::{self, FeedError};
+use super::open;
+use super::select::{Taken, select_new};
+use super::{Progress, ReadyItems, RunContext, RunError, RunOptions, Selected, Stop};
+use super::{ready_items, write_items};
+use crate::address::AddressPolicy;
+use crate::backfill::{NextPage, Refused, json_next_url, may_fetch, next_page, repeats};
+use crate::config::{Config, ConfigError, FeedConfig, FeedSource};
+use crate::extract::DateSource;
+use crate::fetch::{FetchError, FetchOutcome, Fetcher};
+use crate::parse::parse_feed;
+use crate::report::{FeedReport, FeedStatus, Report};
+use crate::write::{GroupCommit, WriteContext};
+
+/// How far a backfill goes.
+#[derive(Debug, Clone)]
+pub(crate) struct BackfillOptions {
+    /// The feed, by its name in the config.
+    pub(crate) name: String,
+    /// Pages read at most, the first included.
+    pub(crate) pages: usize,
+    /// No item older than this is imported.
+    pub(crate) until: Option<DateTime<Utc>>,
+    pub(crate) dry_run: bool,
+    /// Between two pages.
+    pub(crate) pause: Duration,
+}
+
+/// Why a backfill ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ended {
+    /// `--pages` pages were read; the next backfill goes on from there.
+    PageLimit,
+    /// A page held nothing that was not imported already.
+    NothingNew,
+    /// The feed names no page further back.
+    NoMorePages,
+    /// A page answered 404 or 410: past the end of the history.
+    Gone(u16),
+    /// A page held the same items as the one before.
+    Repeated,
+    /// A page held only items older than `--until`.
+    Until,
+    Interrupted,
+    /// A page could not be read or its link not followed; the next
+    /// backfill starts again from that page.
+    Failed,
+}
+
+/// What a backfill did.
+pub(crate) struct Backfill {
+    pub(crate) report: Report,
+    pub(crate) pages: usize,
+    pub(crate) ended: Ended,
+    /// Why the page that failed could not be read.
+    pub(crate) failure: Option<String>,
+}
+
+/// One page of the feed, read.
+struct Page {
+    items: gather::FeedItems,
+    next: Option<NextPage>,
+}
+
+/// Imports the older items of the feed `options` names.
+pub(crate) async fn backfill(
+    config: &Config,
+    options: &BackfillOptions,
+    interrupted: CancellationToken,
+    progress: &mut dyn Progress,
+) -> Result<Backfill, RunError> {
+    let feed = the_feed(config, &options.name)?;
+    let FeedSource::Http(configured) = &feed.source else {
+        return Err(invalid(
+            config,
+            format!(
+                "feed \"{}\": backfill reads the pages of http(s) feeds; a saved feed file has none",
+                feed.name
+            ),
+        ));
+    };
+    let now = Utc::now();
+    let opened = open::open_run(config, options.dry_run, false, now).await?;
+    let state = &opened.state;
+    let identity = feed.source.identity();
+    let policy = AddressPolicy::of_source(&feed.source).await;
+    let record = state.feed_record(&identity)?;
+    let (first, _) = gather::fetch_target(&feed, record.as_ref());
+    let first = match first {
+        FeedSource::Http(url) => url,
+        FeedSource::File(_) => configured.clone(),
+    };
+    let hosts: Vec<String> = [configured.host_str(), first.host_str()]
+        .into_iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    // Where an earlier backfill stopped early, if its page is still ours.
+    let resumed = state
+        .backfill_next(&identity)?
+        .and_then(|u| Url::parse(&u).ok())
+        .filter(|u| may_fetch(u, &hosts, policy).is_ok());
+    if let Some(page) = &resumed {
+        tracing::info!(feed = %feed.name, "going on from {page}, where the last backfill stopped");
+    }
+
+    let run_options = RunOptions {
+        dry_run: options.dry_run,
+        keep_articles: options.dry_run,
+        ..RunOptions::default()
+    };
+    let run = RunContext {
+        config,
+        options: &run_options,
+        state,
+        interrupted: &interrupted,
+        now,
+    };
+    let write_context = WriteContext {
+        config,
+        state,
+        dry_run: options.dry_run,
+        now,
+        interrupted: &interrupted,
+    };
+    let mut report = Report {
+        dry_run: options.dry_run,
+        ..Report::default()
+    };
+    let mut line = FeedReport::new(&feed.name, configured.as_str());
+    let mut group = GroupCommit::begin(state)?;
+    let mut walk = Walk {
+        url: resumed.unwrap_or(first),
+        number: 1,
+        read: HashSet::new(),
+        previous_keys: None,
+        taken: Taken::default(),
+    };
+    let mut pages = 0;
+    let mut failure = None;
+    let ended = loop {
+        if interrupted.is_cancelled() {
+            break Ended::Interrupted;
+        }
+        if pages > 0 && pause(options.pause, &interrupted).await {
+            break Ended::Interrupted;
+        }
+        walk.read.insert(walk.url.clone());
+        let page = match read_page(&opened.fetcher, &feed, &walk, policy, now).await {
+            Ok(page) => page,
+            Err(FeedError::Fetch(FetchError::Status { status, .. }))
+                if pages > 0 && matches!(status, 404 | 410) =>
+            {
+                break Ended::Gone(status);
+            }
+            Err(error) => {
+                failure = Some(format!("{}: {}", walk.url, crate::report::error_chain(&error)));
+                line.error = Some(error);
+                break Ended::Failed;
+            }
+        };
+        let first = pages == 0;
+        pages += 1;
+        let keys: HashSet<String> = page.items.drafts.iter().map(|d| d.key.clone()).collect();
+        if !first && repeats(walk.previous_keys.as_ref(), &keys) {
+            break Ended::Repeated;
+        }
+        let Page { mut items, next } = page;
+        let (older, only_older) = drop_older(&mut items.drafts, options.until);
+        line.filtered += older;
+        let selection = select_new(state, &feed, items.drafts, &mut walk.taken, now)?;
+        let nothing_new = selection.new.is_empty() && selection.filtered == 0;
+        let selected = Selected {
+            selection,
+            skipped: items.skipped,
+            ttl: None,
+            fixes: items.fixes,
+            policy,
+        };
+        let ready: ReadyItems = match ready_items(&run, &opened.fetcher, &feed, selected).await {
+            Ok(Ok(ready)) => ready,
+            Ok(Err(error)) => {
+                failure = Some(crate::report::error_chain(&error));
+                line.error = Some(error);
+                break Ended::Failed;
+            }
+            Err(Stop::Interrupted) => break Ended::Interrupted,
+            Err(Stop::Store(error)) => return Err(error.into()),
+        };
+        let mut page_line = FeedReport::new(&feed.name, walk.url.as_str());
+        write_items(&run, &write_context, &mut group, &feed, ready, &mut page_line, &mut report)?;
+        add_counts(&mut line, page_line);
+        group.between_feeds()?;
+        progress.feed_done(pages, options.pages, line.new);
+        if interrupted.is_cancelled() {
+            break Ended::Interrupted;
+        }
+        walk.previous_keys = Some(keys);
+        // The first page read is read through even when nothing on it is
+        // new: a run has imported it already.
+        if only_older {
+            break Ended::Until;
+        }
+        if !first && nothing_new {
+            break Ended::NothingNew;
+        }
+        let Some(next) = next else {
+            break Ended::NoMorePages;
+        };
+        if let Err(refused) = may_fetch(next.url(), &hosts, policy) {
+            failure = Some(refused.to_string());
+            refused_warning(&feed, &refused);
+            break Ended::Failed;
+        }
+        if let NextPage::WordPress(_) = next {
+            walk.number += 1;
+        }
+        walk.url = next.url().clone();
+        if pages >= options.pages {
+            break Ended::PageLimit;
+        }
+    };
+    if !options.dry_run {
+        // Where the next backfill goes on: the page not read yet, or the
+        // one that failed or was cut short; none once the history ended.
+        let bookmark = matches!(
+            ended,
+            Ended::PageLimit | Ended::Interrupted | Ended::Failed
+        )
+        .then(|| walk.url.as_str());
+        state.set_backfill_next(&identity, bookmark)?;
+    }
+    group.finish()?;
+    progress.finished();
+    if ended == Ended::Failed {
+        line.status = FeedStatus::Failed;
+    }
+    report.interrupted = ended == Ended::Interrupted;
+    report.feeds.push(line);
+    Ok(Backfill {
+        report,
+        pages,
+        ended,
+        failure,
+    })
+}
+
+/// Where the backfill is in the feed's history.
+struct Walk {
+    url: Url,
+    /// The page's number in WordPress's paging.
+    number: usize,
+    /// Pages read (never read twice).
+    read: HashSet<Url>,
+    previous_keys: Option<HashSet<String>>,
+    /// Items taken by earlier pages.
+    taken: Taken,
+}
+
+/// Waits `pause`; `true` when a signal came meanwhile.
+async fn pause(pause: Duration, interrupted: &CancellationToken) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(pause) => false,
+        () = interrupted.cancelled() => true,
+    }
+}
+
+fn refused_warning(feed: &FeedConfig, refused: &Refused) {
+    tracing::warn!(feed = %feed.name, "{refused}");
+}
+
+/// The one feed named `name`, for the whole backfill (max_items caps a
+/// run, not the history: `--pages` bounds a backfill).
+fn the_feed(config: &Config, name: &str) -> Result<FeedConfig, RunError> {
+    let mut feeds = config.select_feeds(&[name.to_string()])?;
+    if feeds.len() > 1 {
+        return Err(invalid(
+            config,
+            format!("several feeds are named \"{name}\": backfill reads one; rename them apart"),
+        ));
+    }
+    let mut feed = feeds.remove(0);
+    feed.max_items = None;
+    Ok(feed)
+}
+
+fn invalid(config: &Config, message: String) -> RunError {
+    RunError::Config(ConfigError::Invalid {
+        path: config.path.clone(),
+        message,
+    })
+}
+
+/// Fetches, parses and extracts the page at `walk.url`, and finds the
+/// next one.
+async fn read_page(
+    fetcher: &Fetcher,
+    feed: &FeedConfig,
+    walk: &Walk,
+    policy: AddressPolicy,
+    now: DateTime<Utc>,
+) -> Result<Page, FeedError> {
+    let source = FeedSource::Http(walk.url.clone());
+    let fetched = match fetcher.fetch(&source, None, policy).await? {
+        FetchOutcome::Fetched(fetched) => fetched,
+        // Asked without validators: a 304 is the server's confusion, and
+        // an end to the pages.
+        FetchOutcome::NotModified(_) => {
+            return Ok(Page {
+                items: gather::FeedItems {
+                    drafts: Vec::new(),
+                    skipped: 0,
+                    ttl: None,
+                    fixes: Vec::new(),
+                    policy,
+                },
+                next: None,
+            });
+        }
+    };
+    let identity = feed.source.identity();
+    let current = walk.url.clone();
+    let number = walk.number;
+    let read = walk.read.clone();
+    let name = feed.name.clone();
+    let parsing = tokio::task::spawn_blocking(move || {
+        let _span = tracing::info_span!("feed", name = %name).entered();
+        let base = fetched.final_url.as_ref().unwrap_or(&current);
+        let json_next = json_next_url(&fetched.body);
+        let parsed = parse_feed(fetched.body, fetched.content_type.as_deref(), Some(base))?;
+        let next = next_page(&parsed.feed, json_next.as_deref(), &current, number, &read);
+        let read = gather::read_parsed(parsed, Some(base), &identity, now);
+        for item in &read.skipped {
+            tracing::warn!(title = %item.title, "item skipped: {}", item.reason);
+        }
+        Ok::<_, crate::parse::ParseError>(Page {
+            items: gather::FeedItems {
+                skipped: read.skipped.len(),
+                drafts: read.drafts,
+                ttl: read.ttl,
+                fixes: read.fixes,
+                policy,
+            },
+            next,
+        })
+    });
+    match parsing.await {
+        Ok(page) => Ok(page?),
+        Err(source) => Err(FeedError::Internal {
+            stage: "parsing",
+            source,
+        }),
+    }
+}
+
+/// Drops the items dated before `until`; returns how many, and whether the
+/// page held dated items and only older ones (the history is read back
+/// to `until` then).
+fn drop_older(
+    drafts: &mut Vec<crate::extract::ItemDraft>,
+    until: Option<DateTime<Utc>>,
+) -> (usize, bool) {
+    let Some(until) = until else {
+        return (0, false);
+    };
+    let dated = |d: &crate::extract::ItemDraft| d.date_source != DateSource::FirstImport;
+    let any_dated = drafts.iter().any(dated);
+    let before = drafts.len();
+    drafts.retain(|d| !dated(d) || d.date >= until);
+    let dropped = before - drafts.len();
+    let only_older = any_dated && !drafts.iter().any(dated);
+    (dropped, only_older)
+}
+
+/// Adds one page's counts to the feed's line.
+fn add_counts(line: &mut FeedReport, page: FeedReport) {
+    line.new += page.new;
+    line.seen += page.seen;
+    line.skipped += page.skipped;
+    line.filtered += page.filtered;
+    line.updated += page.updated;
+    line.left_alone.extend(page.left_alone);
+    line.repaired.extend(page.repaired);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn until_drops_older_items_and_says_when_a_page_held_only_those() {
+        let draft = |key: &str, date: Option<&str>| crate::extract::ItemDraft {
+            key: key.into(),
+            title: key.into(),
+            date: date.map_or_else(Utc::now, |d| {
+                DateTime::parse_from_rfc3339(d).unwrap().to_utc()
+            }),
+            date_source: if date.is_some() {
+                DateSource::Published
+            } else {
+                DateSource::FirstImport
+            },
+            summary: String::new(),
+            source_url: Url::parse(&format!("https://ex.org/{key}")).unwrap(),
+            link_identifies: true,
+            declared_image: None,
+            content_image: None,
+            categories: Vec::new(),
+        };
+        let until = Some(
+            DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z")
+                .unwrap()
+                .to_utc(),
+        );
+        let mut drafts = vec![
+            draft("new", Some("2024-07-01T00:00:00Z")),
+            draft("old", Some("2024-05-01T00:00:00Z")),
+            draft("undated", None),
+        ];
+        assert_eq!(drop_older(&mut drafts, until), (1, false));
+        assert_eq!(drafts.len(), 2);
+        let mut drafts = vec![draft("old", Some("2024-05-01T00:00:00Z")), draft("undated", None)];
+        assert_eq!(drop_older(&mut drafts, until), (1, true));
+        // Undated items alone never end the history.
+        let mut drafts = vec![draft("undated", None)];
+        assert_eq!(drop_older(&mut drafts, until), (0, false));
+        let mut drafts = vec![draft("old", Some("2024-05-01T00:00:00Z"))];
+        assert_eq!(drop_older(&mut drafts, None), (0, false));
+    }
+}
