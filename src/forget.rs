@@ -39,7 +39,9 @@ pub(crate) struct ForgetOutcome {
 }
 
 /// What `name` designates: an http(s) URL is a `sourceUrl`; anything else
-/// is a file, which must lie in the content folder.
+/// is an article's file (`.md`), which must lie in the content folder. A
+/// relative name is looked for from the current folder, then (when no
+/// such file is there) from the content folder.
 pub(crate) fn target_of(
     name: &str,
     cwd: &Path,
@@ -51,11 +53,21 @@ pub(crate) fn target_of(
         return Ok((ForgetTarget::SourceUrl(name.trim().to_string()), None));
     }
     let given = Path::new(name);
-    let candidates = if given.is_absolute() {
-        vec![normalize(given)]
+    let from_cwd = normalize(&cwd.join(given));
+    let candidates = if given.is_absolute() || from_cwd.symlink_metadata().is_ok() {
+        vec![from_cwd]
     } else {
-        vec![normalize(&cwd.join(given)), normalize(&content_dir.join(given))]
+        vec![from_cwd, normalize(&content_dir.join(given))]
     };
+    let neither = || {
+        format!(
+            "`{name}` is neither an article's http(s) sourceUrl nor an article file (.md) in the content folder {}",
+            content_dir.display()
+        )
+    };
+    if given.extension().is_none_or(|e| e != "md") {
+        return Err(neither());
+    }
     let content_dirs = [
         normalize(content_dir),
         std::fs::canonicalize(content_dir).unwrap_or_else(|_| normalize(content_dir)),
@@ -81,10 +93,7 @@ pub(crate) fn target_of(
             }
         }
     }
-    Err(format!(
-        "`{name}` is neither an article's http(s) sourceUrl nor a file in the content folder {}",
-        content_dir.display()
-    ))
+    Err(neither())
 }
 
 /// `path` without `.` and with each `..` taken back, without looking at the
@@ -196,8 +205,19 @@ mod tests {
         assert_eq!(target, file("papers/gone.md", None));
         assert_eq!(exists, None);
         // Outside the content folder, or the folder itself: bad usage.
-        for bad in ["/etc/passwd", "../outside.md", "feeds.toml/../../x.md", ""] {
-            let err = target_of(bad, &content, &content).unwrap_err();
+        std::fs::write(site.path().join("notes.md"), "mine").unwrap();
+        for (bad, cwd) in [
+            ("/etc/passwd", &content),
+            ("../outside.md", &content),
+            ("feeds.toml/../../x.md", &content),
+            ("", &content),
+            ("papers", &content),
+            ("papers/a.txt", &content),
+            // A file of that name where the user is, outside the content
+            // folder: never taken for one inside it.
+            ("notes.md", &site.path().to_path_buf()),
+        ] {
+            let err = target_of(bad, cwd, &content).unwrap_err();
             assert!(err.contains("neither an article's http(s) sourceUrl"), "{bad}: {err}");
         }
     }
