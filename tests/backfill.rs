@@ -449,3 +449,40 @@ async fn bad_usage_exits_2_naming_the_problem() {
     );
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_backfill_is_simply_run_again() {
+    let server = MockServer::start().await;
+    // The third page never answers: the signal comes while it is asked for.
+    Mock::given(method("GET"))
+        .and(path("/p/2.xml"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(3600)))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    five_pages(&server).await;
+    let site = site_for(&server, "");
+    let running = site.start(&["backfill", "History", "--pause", "0s"]);
+    wait_until("the first two pages' articles", || site.content().len() == 4);
+    let output = interrupt(running);
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("2 pages read, wrote 4 new articles")
+            && stderr(&output).contains("ended: interrupted; run it again to go on"),
+        "{}",
+        stderr(&output)
+    );
+    // Run again, it goes on from where it stopped (the second page, or
+    // the third, as the signal found it); from the first page, it would
+    // stop at the second: nothing new there.
+    server.reset().await;
+    five_pages(&server).await;
+    let output = backfill(&site, &[], 0);
+    assert_eq!(titles(&site), numbered_titles(0..10));
+    assert!(
+        stderr(&output).contains("wrote 6 new articles")
+            && stderr(&output).contains("ended: the feed names no older page"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -169,7 +169,12 @@ pub(crate) async fn backfill(
             break Ended::Interrupted;
         }
         walk.read.insert(walk.url.clone());
-        let page = match read_page(&opened.fetcher, &feed, &walk, policy, now).await {
+        // A signal does not wait for a page that is slow to come.
+        let read = tokio::select! {
+            read = read_page(&opened.fetcher, &feed, &walk, policy, now) => read,
+            () = interrupted.cancelled() => break Ended::Interrupted,
+        };
+        let page = match read {
             Ok(page) => page,
             Err(FeedError::Fetch(FetchError::Status { status, .. }))
                 if pages > 0 && matches!(status, 404 | 410) =>
