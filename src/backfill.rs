@@ -212,7 +212,9 @@ mod tests {
             Some(NextPage::Link(url("https://ex.org/archive/2024-08.xml")))
         );
         // Paged, relative link resolved against the page's URL.
-        let paged = rss(r#"<atom:link rel="next" href="?page=2"/><atom:link rel="self" href="https://ex.org/feed/"/>"#);
+        let paged = rss(
+            r#"<atom:link rel="next" href="?page=2"/><atom:link rel="self" href="https://ex.org/feed/"/>"#,
+        );
         assert_eq!(
             next_page(&paged, None, &here, 1, &none),
             Some(NextPage::Link(url("https://ex.org/feed/?page=2")))
@@ -245,7 +247,9 @@ mod tests {
         let read: HashSet<Url> = [url("https://ex.org/feed/?page=1")].into();
         assert_eq!(next_page(&back, None, &here, 2, &read), None);
         // Links that are not pages: none.
-        let other = rss(r#"<atom:link rel="self" href="https://ex.org/feed/"/><atom:link rel="next" href="javascript:alert(1)"/>"#);
+        let other = rss(
+            r#"<atom:link rel="self" href="https://ex.org/feed/"/><atom:link rel="next" href="javascript:alert(1)"/>"#,
+        );
         assert_eq!(next_page(&other, None, &here, 1, &none), None);
     }
 
@@ -256,15 +260,22 @@ mod tests {
         let none = HashSet::new();
         assert_eq!(
             next_page(&wordpress, None, &here, 1, &none),
-            Some(NextPage::WordPress(url("https://ex.org/feed/?cat=3&paged=2")))
+            Some(NextPage::WordPress(url(
+                "https://ex.org/feed/?cat=3&paged=2"
+            )))
         );
         let page_2 = url("https://ex.org/feed/?cat=3&paged=2");
         assert_eq!(
             next_page(&wordpress, None, &page_2, 2, &none),
-            Some(NextPage::WordPress(url("https://ex.org/feed/?cat=3&paged=3")))
+            Some(NextPage::WordPress(url(
+                "https://ex.org/feed/?cat=3&paged=3"
+            )))
         );
         // A feed that is not WordPress, without a link: no history.
-        assert_eq!(next_page(&rss("<generator>Hugo</generator>"), None, &here, 1, &none), None);
+        assert_eq!(
+            next_page(&rss("<generator>Hugo</generator>"), None, &here, 1, &none),
+            None
+        );
         assert_eq!(next_page(&rss(""), None, &here, 1, &none), None);
         // A WordPress feed that gives a link is followed by its link; one
         // whose only link was read already has no next page.
@@ -287,7 +298,10 @@ mod tests {
     fn pages_keep_to_the_feeds_host_and_address_rule() {
         let hosts = vec!["ex.org".to_string()];
         let public = AddressPolicy::PublicOnly;
-        assert_eq!(may_fetch(&url("https://EX.org/feed?paged=2"), &hosts, public), Ok(()));
+        assert_eq!(
+            may_fetch(&url("https://EX.org/feed?paged=2"), &hosts, public),
+            Ok(())
+        );
         for other in ["https://evil.example/feed", "https://sub.ex.org/feed"] {
             assert!(matches!(
                 may_fetch(&url(other), &hosts, public),
@@ -300,7 +314,11 @@ mod tests {
             Err(Refused::PrivateAddress(url("http://127.0.0.1:9/feed")))
         );
         assert_eq!(
-            may_fetch(&url("http://127.0.0.1:9/feed"), &private_hosts, AddressPolicy::Any),
+            may_fetch(
+                &url("http://127.0.0.1:9/feed"),
+                &private_hosts,
+                AddressPolicy::Any
+            ),
             Ok(())
         );
     }

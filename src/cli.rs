@@ -99,8 +99,9 @@ fn parse_until(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
 
 /// `--pause`: a duration, at most an hour.
 fn parse_pause(text: &str) -> Result<std::time::Duration, String> {
-    let pause = humantime::parse_duration(text.trim())
-        .map_err(|e| format!("`{text}` is not a duration ({e}): write it like \"1s\" or \"500ms\""))?;
+    let pause = humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("`{text}` is not a duration ({e}): write it like \"1s\" or \"500ms\"")
+    })?;
     if pause > std::time::Duration::from_secs(3600) {
         return Err(format!("`{text}` is too long: give at most 1h"));
     }

@@ -11,7 +11,9 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::Exit;
-use crate::cli::{BackfillArgs, CheckArgs, Cli, Command, ForgetArgs, ParseArgs, RunArgs, StatusArgs};
+use crate::cli::{
+    BackfillArgs, CheckArgs, Cli, Command, ForgetArgs, ParseArgs, RunArgs, StatusArgs,
+};
 use crate::config::{Config, LoadOptions};
 use crate::pipeline::{self, BackfillOptions, Ended, Progress, RunError, RunOptions, Silent};
 use crate::report::{Report, error_chain};
@@ -45,7 +47,11 @@ fn forget(cli: &Cli, args: &ForgetArgs) -> Exit {
             };
         }
     };
-    let verb = if args.dry_run { "would forget" } else { "forgot" };
+    let verb = if args.dry_run {
+        "would forget"
+    } else {
+        "forgot"
+    };
     let mut out = String::new();
     let mut unknown = false;
     for outcome in &outcomes {
@@ -62,7 +68,12 @@ fn forget(cli: &Cli, args: &ForgetArgs) -> Exit {
                 .path
                 .as_deref()
                 .map(|p| config.content_dir.join(p))
-                .map(|p| p.strip_prefix(&config.base_dir).unwrap_or(&p).display().to_string())
+                .map(|p| {
+                    p.strip_prefix(&config.base_dir)
+                        .unwrap_or(&p)
+                        .display()
+                        .to_string()
+                })
                 .unwrap_or_else(|| "no file".to_string());
             out.push_str(&format!("{verb} {} ({file})\n", item.source_url));
         }
@@ -122,22 +133,32 @@ fn backfill(cli: &Cli, args: &BackfillArgs) -> Exit {
     }
     if let Some(line) = done.report.feeds.first() {
         let ended = match &done.ended {
-            Ended::PageLimit => "the page limit (--pages) was reached; run it again to go on".to_string(),
+            Ended::PageLimit => {
+                "the page limit (--pages) was reached; run it again to go on".to_string()
+            }
             Ended::NothingNew => "a page held nothing new".to_string(),
             Ended::NoMorePages => "the feed names no older page".to_string(),
-            Ended::Gone(status) => format!("the next page answered {status}: the end of the history"),
+            Ended::Gone(status) => {
+                format!("the next page answered {status}: the end of the history")
+            }
             Ended::Repeated => "a page repeated the one before".to_string(),
             Ended::Until => "the pages reached --until".to_string(),
             Ended::Interrupted => "interrupted; run it again to go on".to_string(),
             Ended::Failed => format!(
                 "failed: {}; run it again to go on from that page",
-                done.failure.as_deref().unwrap_or("a page could not be read")
+                done.failure
+                    .as_deref()
+                    .unwrap_or("a page could not be read")
             ),
         };
         let verb = if args.dry_run { "would write" } else { "wrote" };
         let mut summary = format!(
             "{}backfill {}: {} {} read, {verb} {} new {}, {} seen",
-            if args.dry_run { "dry run, nothing written: " } else { "" },
+            if args.dry_run {
+                "dry run, nothing written: "
+            } else {
+                ""
+            },
             line.name,
             done.pages,
             if done.pages == 1 { "page" } else { "pages" },

@@ -382,8 +382,8 @@ impl Config {
             ALERT_AFTER_FAILURES_BOUNDS,
             u64::from(DEFAULT_ALERT_AFTER_FAILURES),
         )? as u32;
-        let max_items = optional_count("max_items", raw.max_items, MAX_ITEMS_BOUNDS)
-            .map_err(&invalid)?;
+        let max_items =
+            optional_count("max_items", raw.max_items, MAX_ITEMS_BOUNDS).map_err(&invalid)?;
         let update =
             UpdatePolicy::parse(raw.update.as_deref(), UpdatePolicy::Never).map_err(&invalid)?;
 
@@ -635,7 +635,11 @@ const ALERT_AFTER_FAILURES_BOUNDS: (u64, u64) = (1, u32::MAX as u64);
 pub(crate) const MAX_ITEMS_BOUNDS: (u64, u64) = (1, 10_000);
 
 /// The integer under `key` when it is given, within `bounds`.
-fn optional_count(key: &str, value: Option<i64>, bounds: (u64, u64)) -> Result<Option<usize>, String> {
+fn optional_count(
+    key: &str,
+    value: Option<i64>,
+    bounds: (u64, u64),
+) -> Result<Option<usize>, String> {
     value
         .map(|v| count_key(key, Some(v), bounds, 0).map(|v| v as usize))
         .transpose()
@@ -1047,11 +1051,26 @@ mod tests {
         assert_eq!(config.feeds[0].max_items, None);
         assert_eq!(config.feeds[0].update, UpdatePolicy::Never);
         for (text, expected) in [
-            (format!("max_items = 0\n{MINIMAL}"), "key `max_items`: 0 is out of range: give a number from 1 to 10000"),
-            (format!("{MINIMAL}max_items = 10001\n"), "feed \"A\": key `max_items`: 10001 is out of range"),
-            (format!("{MINIMAL}max_items = -1\n"), "feed \"A\": key `max_items`"),
-            (format!("update = \"always\"\n{MINIMAL}"), "key `update`: `always` is not one of"),
-            (format!("{MINIMAL}update = \"sometimes\"\n"), "feed \"A\": key `update`: `sometimes`"),
+            (
+                format!("max_items = 0\n{MINIMAL}"),
+                "key `max_items`: 0 is out of range: give a number from 1 to 10000",
+            ),
+            (
+                format!("{MINIMAL}max_items = 10001\n"),
+                "feed \"A\": key `max_items`: 10001 is out of range",
+            ),
+            (
+                format!("{MINIMAL}max_items = -1\n"),
+                "feed \"A\": key `max_items`",
+            ),
+            (
+                format!("update = \"always\"\n{MINIMAL}"),
+                "key `update`: `always` is not one of",
+            ),
+            (
+                format!("{MINIMAL}update = \"sometimes\"\n"),
+                "feed \"A\": key `update`: `sometimes`",
+            ),
         ] {
             let err = parse(&text).unwrap_err();
             assert!(err.contains(expected), "{text}: {err}");

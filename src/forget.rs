@@ -194,7 +194,11 @@ mod tests {
             ("./content/x/../papers/a.md", site.path().to_path_buf()),
         ] {
             let (target, exists) = target_of(name, &cwd, &content).unwrap();
-            assert_eq!(target, file("papers/a.md", Some("https://ex.org/a")), "{name}");
+            assert_eq!(
+                target,
+                file("papers/a.md", Some("https://ex.org/a")),
+                "{name}"
+            );
             assert!(exists.is_some(), "{name}");
         }
         let absolute = content.join("papers/a.md");
@@ -218,7 +222,10 @@ mod tests {
             ("notes.md", &site.path().to_path_buf()),
         ] {
             let err = target_of(bad, cwd, &content).unwrap_err();
-            assert!(err.contains("neither an article's http(s) sourceUrl"), "{bad}: {err}");
+            assert!(
+                err.contains("neither an article's http(s) sourceUrl"),
+                "{bad}: {err}"
+            );
         }
     }
 }

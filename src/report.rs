@@ -183,7 +183,11 @@ impl Report {
         }
         let updated: usize = self.feeds.iter().map(|f| f.updated).sum();
         if updated > 0 {
-            let verb = if self.dry_run { "would update" } else { "updated" };
+            let verb = if self.dry_run {
+                "would update"
+            } else {
+                "updated"
+            };
             parts.push(format!(
                 "{updated} {} {verb}",
                 plural(updated, "article", "articles")

@@ -101,11 +101,12 @@ pub(crate) fn update_untouched(
             .as_deref()
             .filter(|old| file_hash(old) == stored.file_hash)
             .map(|old| render_in_place(&item, &stored, old));
-        let outcome = rewrite_if_untouched(&path, &stored.file_hash, text.as_deref(), context.dry_run)
-            .map_err(|source| StoreError::Io {
-                path: path.clone(),
-                source,
-            })?;
+        let outcome =
+            rewrite_if_untouched(&path, &stored.file_hash, text.as_deref(), context.dry_run)
+                .map_err(|source| StoreError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
         let hash = source_hash(&item.draft);
         let written = text.as_deref().map(|t| file_hash(t.as_bytes()));
         match outcome {
@@ -247,18 +248,18 @@ mod tests {
         let base = source_hash(&draft());
         assert_eq!(base, source_hash(&draft()), "stable");
         assert_eq!(base.len(), 64);
-        let changes: Vec<Box<dyn Fn(&mut ItemDraft)>> = vec![
-            Box::new(|d| d.title = "A new title".into()),
-            Box::new(|d| d.summary = "A fixed summary.".into()),
-            Box::new(|d| d.source_url = url::Url::parse("https://ex.org/b").unwrap()),
-            Box::new(|d| d.declared_image = Some(url::Url::parse("https://ex.org/i.jpg").unwrap())),
-            Box::new(|d| d.content_image = Some(url::Url::parse("https://ex.org/c.jpg").unwrap())),
-            Box::new(|d| d.date += chrono::Duration::hours(1)),
+        let changes: [fn(&mut ItemDraft); 7] = [
+            |d| d.title = "A new title".into(),
+            |d| d.summary = "A fixed summary.".into(),
+            |d| d.source_url = url::Url::parse("https://ex.org/b").unwrap(),
+            |d| d.declared_image = url::Url::parse("https://ex.org/i.jpg").ok(),
+            |d| d.content_image = url::Url::parse("https://ex.org/c.jpg").ok(),
+            |d| d.date += chrono::Duration::hours(1),
             // Fields moved from one to the next are a change too.
-            Box::new(|d| {
+            |d| {
                 d.title = "A titleA summary.".into();
                 d.summary = String::new();
-            }),
+            },
         ];
         for (i, change) in changes.iter().enumerate() {
             let mut changed = draft();

@@ -104,7 +104,10 @@ async fn an_archived_feed_is_read_back_through_its_prev_archive_links() {
         &server,
         "/archive/2.xml",
         RSS,
-        &page(&items(3, 6), r#"<atom:link rel="prev-archive" href="1.xml"/>"#),
+        &page(
+            &items(3, 6),
+            r#"<atom:link rel="prev-archive" href="1.xml"/>"#,
+        ),
     )
     .await;
     serve(&server, "/archive/1.xml", RSS, &page(&items(0, 3), "")).await;
@@ -205,7 +208,13 @@ async fn paged_atom_and_json_feeds_are_read_by_their_next_links() {
         &json(&[4, 3], Some(format!("{base}/feed-2.json"))),
     )
     .await;
-    serve(&server, "/feed-2.json", "application/feed+json", &json(&[2, 1], None)).await;
+    serve(
+        &server,
+        "/feed-2.json",
+        "application/feed+json",
+        &json(&[2, 1], None),
+    )
+    .await;
     let site = site_for(&server, "");
     backfill(&site, &[], 0);
     assert_eq!(
@@ -221,9 +230,7 @@ async fn a_wordpress_feed_is_paged_until_its_404() {
     Mock::given(method("GET"))
         .and(path("/feed.xml"))
         .and(query_param_is_missing("paged"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(page(&items(4, 6), generator), RSS),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_raw(page(&items(4, 6), generator), RSS))
         .mount(&server)
         .await;
     for (paged, from) in [("2", 2), ("3", 0)] {
@@ -266,10 +273,8 @@ async fn a_server_that_ignores_paged_and_sends_page_one_again_is_not_looped() {
         .and(path("/feed.xml"))
         .respond_with(move |request: &wiremock::Request| {
             let stamp = format!("<lastBuildDate>{}</lastBuildDate>", request.url);
-            ResponseTemplate::new(200).set_body_raw(
-                body.replace("<description>d</description>", &stamp),
-                RSS,
-            )
+            ResponseTemplate::new(200)
+                .set_body_raw(body.replace("<description>d</description>", &stamp), RSS)
         })
         .mount(&server)
         .await;
@@ -295,7 +300,10 @@ async fn five_pages(server: &MockServer) {
             format!("/p/{n}.xml")
         };
         let link = if n < 4 {
-            format!(r#"<atom:link rel="prev-archive" href="{base}/p/{}.xml"/>"#, n + 1)
+            format!(
+                r#"<atom:link rel="prev-archive" href="{base}/p/{}.xml"/>"#,
+                n + 1
+            )
         } else {
             String::new()
         };
@@ -353,7 +361,11 @@ async fn until_imports_nothing_older_and_stops_at_the_first_page_past_it() {
     assert_eq!(requests_to(&server, "/p/4.xml").await, 0);
     let output = site.run(&["backfill", "History", "--until", "yesterday"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("is not a date"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not a date"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -417,7 +429,11 @@ async fn a_dry_run_prints_the_files_and_changes_nothing() {
     let output = backfill(&site, &["--dry-run", "--pages", "2"], 0);
     assert!(site.content().is_empty());
     assert_eq!(stdout(&output).matches("==> content/news/").count(), 4);
-    assert!(stderr(&output).starts_with("dry run, nothing written: "), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("dry run, nothing written: "),
+        "{}",
+        stderr(&output)
+    );
     // No bookmark either: a real backfill starts from the feed.
     backfill(&site, &["--pages", "1"], 0);
     assert_eq!(titles(&site), numbered_titles(8..10));
@@ -430,7 +446,11 @@ async fn bad_usage_exits_2_naming_the_problem() {
     let site = site_for(&server, "");
     let output = site.run(&["backfill", "Nope"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("no feed named \"Nope\""), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no feed named \"Nope\""),
+        "{}",
+        stderr(&output)
+    );
     for pages in ["0", "1001", "many"] {
         let output = site.run(&["backfill", "History", "--pages", pages]);
         assert_eq!(output.status.code(), Some(2), "--pages {pages}");
@@ -463,7 +483,9 @@ async fn an_interrupted_backfill_is_simply_run_again() {
     five_pages(&server).await;
     let site = site_for(&server, "");
     let running = site.start(&["backfill", "History", "--pause", "0s"]);
-    wait_until("the first two pages' articles", || site.content().len() == 4);
+    wait_until("the first two pages' articles", || {
+        site.content().len() == 4
+    });
     let output = interrupt(running);
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert!(

@@ -235,14 +235,22 @@ async fn an_untouched_article_is_written_again_when_its_source_changes() {
     let summary = stderr(&output);
     assert!(summary.contains("2 articles updated"), "{summary}");
     assert!(
-        summary.contains("changed at the source, left alone: the file was edited since it was written"),
+        summary.contains(
+            "changed at the source, left alone: the file was edited since it was written"
+        ),
         "{summary}"
     );
 
     // The same files, in place: the path and permalink stay.
     let after = site.content();
-    assert_eq!(after.keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>());
-    assert_eq!(after[&paths[1]], edited, "an edited file is never rewritten");
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        after[&paths[1]], edited,
+        "an edited file is never rewritten"
+    );
     for i in [0, 2] {
         let old = front_matter(&before[&paths[i]]);
         let new = front_matter(&after[&paths[i]]);
@@ -260,7 +268,12 @@ async fn an_untouched_article_is_written_again_when_its_source_changes() {
         assert_eq!(mode & 0o777, 0o640, "the file keeps its mode");
     }
     // No temporary file left in the section.
-    assert!(!site.path().join("content/news/.feedimport-staging").exists());
+    assert!(
+        !site
+            .path()
+            .join("content/news/.feedimport-staging")
+            .exists()
+    );
 
     // Nothing changed since: nothing written, the edited file not named
     // again.
@@ -309,8 +322,8 @@ async fn articles_imported_before_the_hashes_were_kept_are_never_rewritten() {
     let before = site.content();
     // The state as schema 4 left it: no hashes, no backfill table.
     {
-        let conn = rusqlite::Connection::open(site.path().join(".feedimport/state.sqlite3"))
-            .unwrap();
+        let conn =
+            rusqlite::Connection::open(site.path().join(".feedimport/state.sqlite3")).unwrap();
         conn.execute_batch(
             "ALTER TABLE items DROP COLUMN source_hash;
              ALTER TABLE items DROP COLUMN file_hash;
@@ -326,8 +339,7 @@ async fn articles_imported_before_the_hashes_were_kept_are_never_rewritten() {
     let report = json_run(&site, &[], 0);
     assert_eq!(report["feeds"][0]["updated"], 0);
     assert_eq!(site.content(), before);
-    let conn =
-        rusqlite::Connection::open(site.path().join(".feedimport/state.sqlite3")).unwrap();
+    let conn = rusqlite::Connection::open(site.path().join(".feedimport/state.sqlite3")).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();

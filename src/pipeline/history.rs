@@ -182,7 +182,11 @@ pub(crate) async fn backfill(
                 break Ended::Gone(status);
             }
             Err(error) => {
-                failure = Some(format!("{}: {}", walk.url, crate::report::error_chain(&error)));
+                failure = Some(format!(
+                    "{}: {}",
+                    walk.url,
+                    crate::report::error_chain(&error)
+                ));
                 line.error = Some(error);
                 break Ended::Failed;
             }
@@ -216,7 +220,15 @@ pub(crate) async fn backfill(
             Err(Stop::Store(error)) => return Err(error.into()),
         };
         let mut page_line = FeedReport::new(&feed.name, walk.url.as_str());
-        write_items(&run, &write_context, &mut group, &feed, ready, &mut page_line, &mut report)?;
+        write_items(
+            &run,
+            &write_context,
+            &mut group,
+            &feed,
+            ready,
+            &mut page_line,
+            &mut report,
+        )?;
         add_counts(&mut line, page_line);
         group.between_feeds()?;
         progress.feed_done(pages, options.pages, line.new);
@@ -251,11 +263,8 @@ pub(crate) async fn backfill(
     if !options.dry_run {
         // Where the next backfill goes on: the page not read yet, or the
         // one that failed or was cut short; none once the history ended.
-        let bookmark = matches!(
-            ended,
-            Ended::PageLimit | Ended::Interrupted | Ended::Failed
-        )
-        .then(|| walk.url.as_str());
+        let bookmark = matches!(ended, Ended::PageLimit | Ended::Interrupted | Ended::Failed)
+            .then(|| walk.url.as_str());
         state.set_backfill_next(&identity, bookmark)?;
     }
     group.finish()?;
@@ -447,7 +456,10 @@ mod tests {
         ];
         assert_eq!(drop_older(&mut drafts, until), (1, false));
         assert_eq!(drafts.len(), 2);
-        let mut drafts = vec![draft("old", Some("2024-05-01T00:00:00Z")), draft("undated", None)];
+        let mut drafts = vec![
+            draft("old", Some("2024-05-01T00:00:00Z")),
+            draft("undated", None),
+        ];
         assert_eq!(drop_older(&mut drafts, until), (1, true));
         // Undated items alone never end the history.
         let mut drafts = vec![draft("undated", None)];

@@ -205,7 +205,10 @@ mod tests {
         };
         assert_eq!(
             keys(newest(drafts.clone(), Some(3))),
-            (vec!["newest".into(), "middle".into(), "middle-too".into()], 3)
+            (
+                vec!["newest".into(), "middle".into(), "middle-too".into()],
+                3
+            )
         );
         assert_eq!(
             keys(newest(drafts.clone(), Some(5))),

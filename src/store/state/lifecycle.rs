@@ -159,7 +159,9 @@ impl State {
                     .prepare_cached(
                         "DELETE FROM items WHERE source_url = ?1 AND path IS ?2 AND feed = ?3",
                     )
-                    .and_then(|mut stmt| stmt.execute(params![item.source_url, item.path, item.feed]))
+                    .and_then(|mut stmt| {
+                        stmt.execute(params![item.source_url, item.path, item.feed])
+                    })
                     .map_err(fail)?;
                 self.conn
                     .prepare_cached(
@@ -200,9 +202,7 @@ impl State {
                 .prepare_cached("DELETE FROM backfill WHERE feed = ?1")
                 .and_then(|mut stmt| stmt.execute([feed])),
         };
-        result
-            .map(|_| ())
-            .map_err(|e| state_error(&self.path, e))
+        result.map(|_| ()).map_err(|e| state_error(&self.path, e))
     }
 }
 
@@ -260,7 +260,11 @@ mod tests {
         // Left alone: the source's new version is noted, the file's kept.
         state.record_hashes("k", "s2", None).unwrap();
         assert_eq!(
-            state.stored_item("k", "https://ex.org/feed").unwrap().unwrap().file_hash,
+            state
+                .stored_item("k", "https://ex.org/feed")
+                .unwrap()
+                .unwrap()
+                .file_hash,
             "f1"
         );
         // Opened again: the step does nothing twice.
@@ -273,8 +277,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::open(dir.path()).unwrap();
         state.begin().unwrap();
-        record(&state, "a", "https://ex.org/feed", "https://ex.org/a", "p/a.md");
-        record(&state, "b", "https://ex.org/feed", "https://ex.org/b", "p/b.md");
+        record(
+            &state,
+            "a",
+            "https://ex.org/feed",
+            "https://ex.org/a",
+            "p/a.md",
+        );
+        record(
+            &state,
+            "b",
+            "https://ex.org/feed",
+            "https://ex.org/b",
+            "p/b.md",
+        );
         record(&state, "file:p/c.md", "", "https://ex.org/c", "p/c.md");
         state.commit().unwrap();
         for url in ["https://ex.org/feed", "https://other.org/feed"] {
@@ -296,8 +312,14 @@ mod tests {
         assert!(!state.is_imported("a", Some("https://ex.org/a")).unwrap());
         assert!(state.is_imported("b", Some("https://ex.org/b")).unwrap());
         let feed = state.feed_record("https://ex.org/feed").unwrap().unwrap();
-        assert_eq!((feed.etag, feed.last_modified, feed.next_due), (None, None, None));
-        let other = state.feed_record("https://other.org/feed").unwrap().unwrap();
+        assert_eq!(
+            (feed.etag, feed.last_modified, feed.next_due),
+            (None, None, None)
+        );
+        let other = state
+            .feed_record("https://other.org/feed")
+            .unwrap()
+            .unwrap();
         assert!(other.etag.is_some(), "another feed's validators stay");
 
         // By file: an item found in the content folder has no feed, so
@@ -309,8 +331,15 @@ mod tests {
             }])
             .unwrap();
         assert_eq!(forgotten[0][0].source_url, "https://ex.org/c");
-        assert!(!state.is_imported("file:p/c.md", Some("https://ex.org/c")).unwrap());
-        let other = state.feed_record("https://other.org/feed").unwrap().unwrap();
+        assert!(
+            !state
+                .is_imported("file:p/c.md", Some("https://ex.org/c"))
+                .unwrap()
+        );
+        let other = state
+            .feed_record("https://other.org/feed")
+            .unwrap()
+            .unwrap();
         assert_eq!(other.etag, None);
 
         // Unknown: nothing named, nothing changed.
@@ -326,7 +355,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::open(dir.path()).unwrap();
         assert_eq!(state.backfill_next("f").unwrap(), None);
-        state.set_backfill_next("f", Some("https://ex.org/feed?paged=3")).unwrap();
+        state
+            .set_backfill_next("f", Some("https://ex.org/feed?paged=3"))
+            .unwrap();
         assert_eq!(
             state.backfill_next("f").unwrap().as_deref(),
             Some("https://ex.org/feed?paged=3")
