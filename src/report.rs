@@ -142,7 +142,7 @@ impl Report {
             .feeds
             .iter()
             .filter(fetched_fine)
-            .filter(|f| f.new == 0)
+            .filter(|f| f.new == 0 && f.updated == 0)
             .count();
         let not_due = self
             .feeds
@@ -184,7 +184,7 @@ impl Report {
         let updated: usize = self.feeds.iter().map(|f| f.updated).sum();
         if updated > 0 {
             let verb = if self.dry_run {
-                "would update"
+                "would be updated"
             } else {
                 "updated"
             };
@@ -332,6 +332,29 @@ mod tests {
             "2 feeds: 1 unchanged, 1 not due, failing for too long: E (6 runs), moved, update feeds.toml: M → https://new.example/feed"
         );
         assert!(report.any_failed());
+    }
+
+    #[test]
+    fn summary_line_counts_updates_and_files_left_alone() {
+        let mut updated = feed("U", FeedStatus::Ok, 0, None);
+        updated.updated = 2;
+        updated.left_alone = vec!["content/news/a.md".into()];
+        let mut report = Report {
+            feeds: vec![updated, feed("A", FeedStatus::Ok, 1, None)],
+            ..Report::default()
+        };
+        assert_eq!(
+            report.summary_line(),
+            "2 feeds: 1 with 1 new article, 2 articles updated, 1 changed at the source but edited here, left alone"
+        );
+        report.dry_run = true;
+        assert!(
+            report
+                .summary_line()
+                .contains("2 articles would be updated"),
+            "{}",
+            report.summary_line()
+        );
     }
 
     #[test]

@@ -74,14 +74,26 @@ pub(crate) struct Updated {
     pub(crate) left_alone: Vec<String>,
 }
 
+/// A file to write again, once planned.
+struct Pending {
+    path: PathBuf,
+    shown: String,
+    text: String,
+    permissions: std::fs::Permissions,
+    key: String,
+    source_hash: String,
+}
+
 /// Writes again each changed item's file that nobody touched, and keeps
-/// its new hashes.
+/// its new hashes. The files of a folder are written together: staged,
+/// flushed with one sync, renamed over the old ones, the folder synced.
 pub(crate) fn update_untouched(
     context: &WriteContext,
     feed: &FeedConfig,
     changed: Vec<(NewArticle, StoredItem)>,
 ) -> Result<Updated, StoreError> {
     let mut updated = Updated::default();
+    let mut pending: Vec<Pending> = Vec::new();
     for (item, stored) in changed {
         let Some(path) = inside(&context.config.content_dir, &stored.path) else {
             tracing::warn!(feed = %feed.name, path = %stored.path, "the state names a file outside the content folder: not updated");
@@ -92,26 +104,32 @@ pub(crate) fn update_untouched(
             .unwrap_or(&path)
             .display()
             .to_string();
-        let old = match std::fs::read(&path) {
-            Ok(old) => Some(old),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(source) => return Err(StoreError::Io { path, source }),
-        };
-        let text = old
-            .as_deref()
-            .filter(|old| file_hash(old) == stored.file_hash)
-            .map(|old| render_in_place(&item, &stored, old));
-        let outcome =
-            rewrite_if_untouched(&path, &stored.file_hash, text.as_deref(), context.dry_run)
-                .map_err(|source| StoreError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
         let hash = source_hash(&item.draft);
-        let written = text.as_deref().map(|t| file_hash(t.as_bytes()));
+        let outcome = match look(&path, &stored.file_hash).map_err(io_error(&path))? {
+            Look::Missing => Rewrite::Missing,
+            Look::Edited => Rewrite::Edited,
+            Look::Untouched { old, permissions } => {
+                let text = render_in_place(&item, &stored, &old);
+                if text.as_bytes() == old {
+                    Rewrite::Same
+                } else if context.dry_run {
+                    Rewrite::Rewritten
+                } else {
+                    pending.push(Pending {
+                        path,
+                        shown,
+                        text,
+                        permissions,
+                        key: item.draft.key.clone(),
+                        source_hash: hash,
+                    });
+                    continue;
+                }
+            }
+        };
         match outcome {
             Rewrite::Rewritten => {
-                tracing::info!(feed = %feed.name, path = %shown, "{}", if context.dry_run { "would update" } else { "updated" });
+                tracing::info!(feed = %feed.name, path = %shown, "would update");
                 updated.rewritten.push(shown);
             }
             Rewrite::Same => {}
@@ -128,13 +146,33 @@ pub(crate) fn update_untouched(
         if !context.dry_run {
             // The source's new version is noted either way, so that a file
             // left alone is named once, not at every run.
-            let file = (outcome == Rewrite::Rewritten).then_some(written).flatten();
-            context
-                .state
-                .record_hashes(&item.draft.key, &hash, file.as_deref())?;
+            context.state.record_hashes(&item.draft.key, &hash, None)?;
+        }
+    }
+    pending.sort_by(|a, b| a.path.cmp(&b.path));
+    for group in pending.chunk_by(|a, b| a.path.parent() == b.path.parent()) {
+        let dir = group[0].path.parent().unwrap_or(Path::new("."));
+        let files: Vec<(&Path, &str, &std::fs::Permissions)> = group
+            .iter()
+            .map(|p| (p.path.as_path(), p.text.as_str(), &p.permissions))
+            .collect();
+        replace_files(dir, &files).map_err(io_error(dir))?;
+        for file in group {
+            tracing::info!(feed = %feed.name, path = %file.shown, "updated");
+            context.state.record_hashes(
+                &file.key,
+                &file.source_hash,
+                Some(&file_hash(file.text.as_bytes())),
+            )?;
+            updated.rewritten.push(file.shown.clone());
         }
     }
     Ok(updated)
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+    let path = path.to_path_buf();
+    move |source| StoreError::Io { path, source }
 }
 
 /// `relative` (from the state) under `content_dir`, when it stays there.
@@ -176,49 +214,61 @@ fn written_dates(old: &[u8]) -> Option<WrittenDates> {
     serde_yaml::from_str(&rest[..=end]).ok()
 }
 
-/// Writes `text` over the file at `path` when the file's hash is still
-/// `written_hash` (`text` is `None` when it was not, or the file is gone).
-/// The new file is staged beside it with its mode, flushed, then renamed
-/// over it: a crash leaves the old file or the new one, whole. A symbolic
-/// link is never written through.
-pub(crate) fn rewrite_if_untouched(
-    path: &Path,
-    written_hash: &str,
-    text: Option<&str>,
-    dry_run: bool,
-) -> std::io::Result<Rewrite> {
+/// A changed item's file, as found.
+#[derive(Debug)]
+pub(crate) enum Look {
+    Missing,
+    /// Not what feedimport wrote: edited, or no longer a plain file (a
+    /// symbolic link is never written through).
+    Edited,
+    /// Byte for byte what feedimport wrote: its bytes and its mode.
+    Untouched {
+        old: Vec<u8>,
+        permissions: std::fs::Permissions,
+    },
+}
+
+/// Is the file at `path` still the one written, whose hash was
+/// `written_hash`?
+pub(crate) fn look(path: &Path, written_hash: &str) -> std::io::Result<Look> {
     let meta = match path.symlink_metadata() {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Rewrite::Missing),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Look::Missing),
         Err(e) => return Err(e),
     };
     if !meta.is_file() {
-        return Ok(Rewrite::Edited);
+        return Ok(Look::Edited);
     }
     let old = std::fs::read(path)?;
     if file_hash(&old) != written_hash {
-        return Ok(Rewrite::Edited);
+        return Ok(Look::Edited);
     }
-    let Some(text) = text else {
-        return Ok(Rewrite::Edited);
-    };
-    if old == text.as_bytes() {
-        return Ok(Rewrite::Same);
-    }
-    if dry_run {
-        return Ok(Rewrite::Rewritten);
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
+    Ok(Look::Untouched {
+        old,
+        permissions: meta.permissions(),
+    })
+}
+
+/// Writes each `(path, text, mode)` of folder `dir` over the file there:
+/// staged beside them with the file's mode, flushed to disk together, then
+/// renamed over the old files, and the folder synced. A crash leaves each
+/// file old or new, whole.
+pub(crate) fn replace_files(
+    dir: &Path,
+    files: &[(&Path, &str, &std::fs::Permissions)],
+) -> std::io::Result<()> {
     let staging = Staging::open(dir)?;
-    let staged = staging.stage(text.as_bytes())?;
-    {
-        let file = std::fs::File::open(&staged)?;
-        file.set_permissions(meta.permissions())?;
-        file.sync_all()?;
+    let mut staged = Vec::with_capacity(files.len());
+    for (_, text, permissions) in files {
+        let temp = staging.stage(text.as_bytes())?;
+        std::fs::set_permissions(&temp, (*permissions).clone())?;
+        staged.push(temp);
     }
-    staged.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)?;
-    Ok(Rewrite::Rewritten)
+    staging.sync(&staged)?;
+    for ((path, _, _), temp) in files.iter().zip(staged) {
+        temp.persist(path).map_err(|e| e.error)?;
+    }
+    sync_dir(dir)
 }
 
 #[cfg(test)]
@@ -278,72 +328,63 @@ mod tests {
         assert_eq!(source_hash(&undated), first);
     }
 
+    #[cfg(unix)]
     #[test]
     fn only_an_untouched_file_is_written_again_keeping_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.md");
-        std::fs::write(&path, "old\n").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        }
-        let written = file_hash(b"old\n");
-        // A dry run says so and writes nothing.
-        assert_eq!(
-            rewrite_if_untouched(&path, &written, Some("new\n"), true).unwrap(),
-            Rewrite::Rewritten
-        );
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n");
-        assert_eq!(
-            rewrite_if_untouched(&path, &written, Some("old\n"), false).unwrap(),
-            Rewrite::Same
-        );
-        assert_eq!(
-            rewrite_if_untouched(&path, &written, Some("new\n"), false).unwrap(),
-            Rewrite::Rewritten
-        );
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o640);
-        }
-        // No temporary file is left behind.
-        let names: Vec<_> = std::fs::read_dir(dir.path())
+        let (a, b) = (dir.path().join("a.md"), dir.path().join("b.md"));
+        std::fs::write(&a, "old a\n").unwrap();
+        std::fs::write(&b, "old b\n").unwrap();
+        std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let untouched = |path: &Path, text: &str| match look(path, &file_hash(text.as_bytes())) {
+            Ok(Look::Untouched { old, permissions }) => {
+                assert_eq!(old, text.as_bytes());
+                permissions
+            }
+            other => panic!("{}: {other:?}", path.display()),
+        };
+        let (mode_a, mode_b) = (untouched(&a, "old a\n"), untouched(&b, "old b\n"));
+        assert_eq!(mode_a.mode() & 0o777, 0o640);
+        replace_files(
+            dir.path(),
+            &[(&a, "new a\n", &mode_a), (&b, "new b\n", &mode_b)],
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a\n");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b\n");
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&a), 0o640, "the file keeps its mode");
+        assert_eq!(mode(&b), mode_b.mode() & 0o777);
+        // No temporary file, no staging folder left behind.
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("a.md")]);
+        names.sort();
+        assert_eq!(names, ["a.md", "b.md"]);
 
-        // Touched by an editor (even one byte): left alone.
-        std::fs::write(&path, "new\n ").unwrap();
-        let now = file_hash(b"new\n");
-        assert_eq!(
-            rewrite_if_untouched(&path, &now, Some("newer\n"), false).unwrap(),
-            Rewrite::Edited
-        );
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n ");
-        // Deleted: left deleted.
-        std::fs::remove_file(&path).unwrap();
-        assert_eq!(
-            rewrite_if_untouched(&path, &now, Some("newer\n"), false).unwrap(),
-            Rewrite::Missing
-        );
-        assert!(!path.exists());
-        // A symbolic link in its place is never written through.
-        #[cfg(unix)]
-        {
-            let target = dir.path().join("elsewhere");
-            std::fs::write(&target, "new\n").unwrap();
-            std::os::unix::fs::symlink(&target, &path).unwrap();
-            assert_eq!(
-                rewrite_if_untouched(&path, &now, Some("newer\n"), false).unwrap(),
-                Rewrite::Edited
-            );
-            assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
-        }
+        // Touched by an editor (even one byte): edited.
+        std::fs::write(&a, "new a\n ").unwrap();
+        assert!(matches!(
+            look(&a, &file_hash(b"new a\n")).unwrap(),
+            Look::Edited
+        ));
+        // Deleted: missing.
+        std::fs::remove_file(&a).unwrap();
+        assert!(matches!(
+            look(&a, &file_hash(b"new a\n")).unwrap(),
+            Look::Missing
+        ));
+        // A symbolic link in its place, even to the same bytes, is not
+        // ours to write through.
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "new a\n").unwrap();
+        std::os::unix::fs::symlink(&target, &a).unwrap();
+        assert!(matches!(
+            look(&a, &file_hash(b"new a\n")).unwrap(),
+            Look::Edited
+        ));
     }
 
     #[test]
