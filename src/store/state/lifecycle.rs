@@ -119,6 +119,27 @@ impl State {
             ForgetTarget::SourceUrl(url) => (None, Some(url.as_str())),
             ForgetTarget::File { path, source_url } => (Some(path.as_str()), source_url.as_deref()),
         };
+        let mut found: Vec<Forgotten> = Vec::new();
+        // Without a URL, the path alone; with one, each of its spellings.
+        let spellings = url.map_or_else(
+            || vec![None],
+            |url| spellings(url).into_iter().map(Some).collect(),
+        );
+        for url in spellings {
+            for item in self.items_at(path, url.as_deref())? {
+                if !found.contains(&item) {
+                    found.push(item);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn items_at(
+        &self,
+        path: Option<&str>,
+        url: Option<&str>,
+    ) -> Result<Vec<Forgotten>, StoreError> {
         let fail = |e| state_error(&self.path, e);
         let mut stmt = self
             .conn
@@ -204,6 +225,32 @@ impl State {
         };
         result.map(|_| ()).map_err(|e| state_error(&self.path, e))
     }
+}
+
+/// The spellings of a source URL the state may hold: the link as the feed
+/// gave it (recorded by a run), and as the front matter writes it (inert,
+/// with `(`, `)`, `[`, `]` and `'` percent-encoded; recorded from the
+/// content folder). The user may give either.
+fn spellings(url: &str) -> Vec<String> {
+    let mut spellings = vec![url.to_string()];
+    let mut push = |spelling: String| {
+        if !spellings.contains(&spelling) {
+            spellings.push(spelling);
+        }
+    };
+    push(crate::render::inert_url(url).into_owned());
+    let mut plain = url.to_string();
+    for (encoded, character) in [
+        ("%28", "("),
+        ("%29", ")"),
+        ("%5B", "["),
+        ("%5D", "]"),
+        ("%27", "'"),
+    ] {
+        plain = plain.replace(encoded, character);
+    }
+    push(plain);
+    spellings
 }
 
 #[cfg(test)]
@@ -341,6 +388,32 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(other.etag, None);
+
+        // Named as the front matter writes it, or as the feed gave it.
+        state.begin().unwrap();
+        record(
+            &state,
+            "p",
+            "https://ex.org/feed",
+            "https://ex.org/a_(b)'c",
+            "p/p.md",
+        );
+        record(
+            &state,
+            "file:p/q.md",
+            "",
+            "https://ex.org/q%28x%29",
+            "p/q.md",
+        );
+        state.commit().unwrap();
+        let forgotten = state
+            .forget(&[
+                ForgetTarget::SourceUrl("https://ex.org/a_%28b%29%27c".into()),
+                ForgetTarget::SourceUrl("https://ex.org/q(x)".into()),
+            ])
+            .unwrap();
+        assert_eq!(forgotten[0].len(), 1);
+        assert_eq!(forgotten[1].len(), 1);
 
         // Unknown: nothing named, nothing changed.
         let forgotten = state
