@@ -508,3 +508,38 @@ async fn an_interrupted_backfill_is_simply_run_again() {
         stderr(&output)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_older_page_redirecting_to_another_host_is_not_followed() {
+    let server = MockServer::start().await;
+    let other = MockServer::start().await;
+    serve(&other, "/older.xml", RSS, &page(&items(0, 3), "")).await;
+    let elsewhere = other.uri().replace("127.0.0.1", "localhost");
+    let base = server.uri();
+    serve(
+        &server,
+        "/feed.xml",
+        RSS,
+        &page(
+            &items(3, 6),
+            &format!(r#"<atom:link rel="next" href="{base}/older.xml"/>"#),
+        ),
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/older.xml"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", format!("{elsewhere}/older.xml")),
+        )
+        .mount(&server)
+        .await;
+    let site = site_for(&server, "");
+    let output = backfill(&site, &[], 1);
+    assert!(
+        stderr(&output).contains("/older.xml, which is neither the feed's host"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(titles(&site), numbered_titles(3..6));
+    assert_eq!(other.received_requests().await.unwrap().len(), 0);
+}

@@ -153,6 +153,7 @@ pub(crate) async fn backfill(
     let mut line = FeedReport::new(&feed.name, configured.as_str());
     let mut group = GroupCommit::begin(state)?;
     let mut walk = Walk {
+        at_feed: resumed.is_none(),
         url: resumed.unwrap_or(first),
         number: 1,
         read: HashSet::new(),
@@ -171,7 +172,7 @@ pub(crate) async fn backfill(
         walk.read.insert(walk.url.clone());
         // A signal does not wait for a page that is slow to come.
         let read = tokio::select! {
-            read = read_page(&opened.fetcher, &feed, &walk, policy, now) => read,
+            read = read_page(&opened.fetcher, &feed, &walk, &hosts, policy, now) => read,
             () = interrupted.cancelled() => break Ended::Interrupted,
         };
         let page = match read {
@@ -256,6 +257,7 @@ pub(crate) async fn backfill(
             walk.number += 1;
         }
         walk.url = next.url().clone();
+        walk.at_feed = false;
         if pages >= options.pages {
             break Ended::PageLimit;
         }
@@ -284,6 +286,8 @@ pub(crate) async fn backfill(
 
 /// Where the backfill is in the feed's history.
 struct Walk {
+    /// At the feed's own URL (not a page of its history).
+    at_feed: bool,
     url: Url,
     /// The page's number in WordPress's paging.
     number: usize,
@@ -334,11 +338,18 @@ async fn read_page(
     fetcher: &Fetcher,
     feed: &FeedConfig,
     walk: &Walk,
+    hosts: &[String],
     policy: AddressPolicy,
     now: DateTime<Utc>,
 ) -> Result<Page, FeedError> {
     let source = FeedSource::Http(walk.url.clone());
-    let fetched = match fetcher.fetch(&source, None, policy).await? {
+    // The feed's first page follows its redirects as a run does; the older
+    // pages, like their links, stay on the feed's host.
+    let on_host = |url: &Url| walk.at_feed || may_fetch(url, hosts, AddressPolicy::Any).is_ok();
+    let fetched = match fetcher
+        .fetch_within(&source, None, policy, &on_host)
+        .await?
+    {
         FetchOutcome::Fetched(fetched) => fetched,
         // Asked without validators: a 304 is the server's confusion, and
         // an end to the pages.
