@@ -142,7 +142,7 @@ fn backfill(cli: &Cli, args: &BackfillArgs) -> Exit {
                 format!("the next page answered {status}: the end of the history")
             }
             Ended::Repeated => "a page repeated the one before".to_string(),
-            Ended::Until => "the pages reached --until".to_string(),
+            Ended::Until => "the pages reached --until (or the feed's max_age)".to_string(),
             Ended::Interrupted => "interrupted; run it again to go on".to_string(),
             Ended::Failed => format!(
                 "failed: {}; run it again to go on from that page",

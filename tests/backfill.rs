@@ -543,3 +543,47 @@ async fn an_older_page_redirecting_to_another_host_is_not_followed() {
     assert_eq!(titles(&site), numbered_titles(3..6));
     assert_eq!(other.received_requests().await.unwrap().len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_feeds_max_age_ends_a_backfill_as_until_does() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    // The feed's items are recent; its older page's are not.
+    let now = chrono::Utc::now();
+    let dated = |n: usize, days_ago: i64| {
+        Item::new(
+            &format!("Article number {n}"),
+            &format!("https://news.example.org/a/{n}"),
+            &(now - chrono::Duration::days(days_ago)).to_rfc2822(),
+        )
+    };
+    serve(
+        &server,
+        "/feed.xml",
+        RSS,
+        &page(
+            &[dated(3, 1), dated(2, 2)],
+            &format!(r#"<atom:link rel="prev-archive" href="{base}/p/1.xml"/>"#),
+        ),
+    )
+    .await;
+    serve(
+        &server,
+        "/p/1.xml",
+        RSS,
+        &page(
+            &[dated(1, 400), dated(0, 500)],
+            &format!(r#"<atom:link rel="prev-archive" href="{base}/p/2.xml"/>"#),
+        ),
+    )
+    .await;
+    let site = site_for(&server, "max_age = \"30d\"\n");
+    let output = backfill(&site, &[], 0);
+    assert_eq!(titles(&site), numbered_titles(2..4));
+    assert!(
+        stderr(&output).contains("ended: the pages reached --until (or the feed's max_age)"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(requests_to(&server, "/p/2.xml").await, 0);
+}

@@ -23,7 +23,7 @@ use url::Url;
 
 use super::gather::{self, FeedError};
 use super::open;
-use super::select::{Taken, select_new};
+use super::select::{Taken, oldest_accepted, select_new};
 use super::{Progress, ReadyItems, RunContext, RunError, RunOptions, Selected, Stop};
 use super::{ready_items, write_items};
 use crate::address::AddressPolicy;
@@ -160,6 +160,13 @@ pub(crate) async fn backfill(
         previous_keys: None,
         taken: Taken::default(),
     };
+    // The feed's max_age leaves older items out anyway: pages past it are
+    // not worth reading.
+    let until = options
+        .until
+        .into_iter()
+        .chain(feed.max_age.and_then(|age| oldest_accepted(now, age)))
+        .max();
     let mut pages = 0;
     let mut failure = None;
     let ended = loop {
@@ -199,7 +206,7 @@ pub(crate) async fn backfill(
             break Ended::Repeated;
         }
         let Page { mut items, next } = page;
-        let (older, only_older) = drop_older(&mut items.drafts, options.until);
+        let (older, only_older) = drop_older(&mut items.drafts, until);
         line.filtered += older;
         let selection = select_new(state, &feed, items.drafts, &mut walk.taken, now)?;
         let nothing_new = selection.new.is_empty() && selection.filtered == 0;

@@ -158,7 +158,10 @@ fn accepted(feed: &FeedConfig, draft: &ItemDraft, now: DateTime<Utc>) -> bool {
 /// The oldest date `max_age` accepts at `now`; `None` when that lies before
 /// the first date there is (then no date is too old). Checked: `now - max_age`
 /// panics past the range of dates.
-fn oldest_accepted(now: DateTime<Utc>, max_age: std::time::Duration) -> Option<DateTime<Utc>> {
+pub(super) fn oldest_accepted(
+    now: DateTime<Utc>,
+    max_age: std::time::Duration,
+) -> Option<DateTime<Utc>> {
     chrono::Duration::from_std(max_age)
         .ok()
         .and_then(|max_age| now.checked_sub_signed(max_age))
