@@ -144,6 +144,10 @@ fn backfill(cli: &Cli, args: &BackfillArgs) -> Exit {
             Ended::Repeated => "a page repeated the one before".to_string(),
             Ended::Until => "the pages reached --until (or the feed's max_age)".to_string(),
             Ended::Interrupted => "interrupted; run it again to go on".to_string(),
+            Ended::Refused => format!(
+                "refused: {}",
+                done.failure.as_deref().unwrap_or("the next page's link")
+            ),
             Ended::Failed => format!(
                 "failed: {}; run it again to go on from that page",
                 done.failure
@@ -170,13 +174,13 @@ fn backfill(cli: &Cli, args: &BackfillArgs) -> Exit {
             summary.push_str(&format!(", {} updated", line.updated));
         }
         summary.push_str(&format!("; ended: {ended}"));
-        if !cli.quiet || done.ended == Ended::Failed {
+        if !cli.quiet || matches!(done.ended, Ended::Failed | Ended::Refused) {
             eprintln!("{summary}");
         }
     }
     match done.ended {
         Ended::Interrupted => Exit::Interrupted,
-        Ended::Failed => Exit::FeedFailed,
+        Ended::Failed | Ended::Refused => Exit::FeedFailed,
         _ => Exit::Ok,
     }
 }

@@ -27,7 +27,7 @@ use super::select::{Taken, oldest_accepted, select_new};
 use super::{Progress, ReadyItems, RunContext, RunError, RunOptions, Selected, Stop};
 use super::{ready_items, write_items};
 use crate::address::AddressPolicy;
-use crate::backfill::{NextPage, Refused, json_next_url, may_fetch, next_page, repeats};
+use crate::backfill::{NextPage, json_next_url, may_fetch, next_page, repeats};
 use crate::config::{Config, ConfigError, FeedConfig, FeedSource};
 use crate::extract::DateSource;
 use crate::fetch::{FetchError, FetchOutcome, Fetcher};
@@ -65,9 +65,11 @@ pub(crate) enum Ended {
     /// A page held only items older than `--until`.
     Until,
     Interrupted,
-    /// A page could not be read or its link not followed; the next
-    /// backfill starts again from that page.
+    /// A page could not be read; the next backfill starts again from it.
     Failed,
+    /// The next page's link leads to another host, or from a public feed
+    /// to a private address: not followed.
+    Refused,
 }
 
 /// What a backfill did.
@@ -107,168 +109,48 @@ pub(crate) async fn backfill(
     let state = &opened.state;
     let identity = feed.source.identity();
     let policy = AddressPolicy::of_source(&feed.source).await;
-    let record = state.feed_record(&identity)?;
-    let (first, _) = gather::fetch_target(&feed, record.as_ref());
-    let first = match first {
-        FeedSource::Http(url) => url,
-        FeedSource::File(_) => configured.clone(),
-    };
-    let hosts: Vec<String> = [configured.host_str(), first.host_str()]
-        .into_iter()
-        .flatten()
-        .map(str::to_string)
-        .collect();
-    // Where an earlier backfill stopped early, if its page is still ours.
-    let resumed = state
-        .backfill_next(&identity)?
-        .and_then(|u| Url::parse(&u).ok())
-        .filter(|u| may_fetch(u, &hosts, policy).is_ok());
-    if let Some(page) = &resumed {
-        tracing::info!(feed = %feed.name, "going on from {page}, where the last backfill stopped");
-    }
-
+    let (mut walk, hosts) = Walk::start(state, &feed, configured, policy)?;
     let run_options = RunOptions {
         dry_run: options.dry_run,
         keep_articles: options.dry_run,
         ..RunOptions::default()
     };
-    let run = RunContext {
-        config,
-        options: &run_options,
-        state,
-        interrupted: &interrupted,
-        now,
+    let mut history = History {
+        run: RunContext {
+            config,
+            options: &run_options,
+            state,
+            interrupted: &interrupted,
+            now,
+        },
+        write_context: WriteContext {
+            config,
+            state,
+            dry_run: options.dry_run,
+            now,
+            interrupted: &interrupted,
+        },
+        fetcher: &opened.fetcher,
+        feed: &feed,
+        policy,
+        hosts,
+        // The feed's max_age leaves older items out anyway: pages past it
+        // are not worth reading.
+        until: options
+            .until
+            .into_iter()
+            .chain(feed.max_age.and_then(|age| oldest_accepted(now, age)))
+            .max(),
+        group: GroupCommit::begin(state)?,
+        report: Report {
+            dry_run: options.dry_run,
+            ..Report::default()
+        },
+        line: FeedReport::new(&feed.name, configured.as_str()),
+        pages: 0,
+        failure: None,
     };
-    let write_context = WriteContext {
-        config,
-        state,
-        dry_run: options.dry_run,
-        now,
-        interrupted: &interrupted,
-    };
-    let mut report = Report {
-        dry_run: options.dry_run,
-        ..Report::default()
-    };
-    let mut line = FeedReport::new(&feed.name, configured.as_str());
-    let mut group = GroupCommit::begin(state)?;
-    let mut walk = Walk {
-        at_feed: resumed.is_none(),
-        url: resumed.unwrap_or(first),
-        number: 1,
-        read: HashSet::new(),
-        previous_keys: None,
-        taken: Taken::default(),
-    };
-    // The feed's max_age leaves older items out anyway: pages past it are
-    // not worth reading.
-    let until = options
-        .until
-        .into_iter()
-        .chain(feed.max_age.and_then(|age| oldest_accepted(now, age)))
-        .max();
-    let mut pages = 0;
-    let mut failure = None;
-    let ended = loop {
-        if interrupted.is_cancelled() {
-            break Ended::Interrupted;
-        }
-        if pages > 0 && pause(options.pause, &interrupted).await {
-            break Ended::Interrupted;
-        }
-        walk.read.insert(walk.url.clone());
-        // A signal does not wait for a page that is slow to come.
-        let read = tokio::select! {
-            read = read_page(&opened.fetcher, &feed, &walk, &hosts, policy, now) => read,
-            () = interrupted.cancelled() => break Ended::Interrupted,
-        };
-        let page = match read {
-            Ok(page) => page,
-            Err(FeedError::Fetch(FetchError::Status { status, .. }))
-                if pages > 0 && matches!(status, 404 | 410) =>
-            {
-                break Ended::Gone(status);
-            }
-            Err(error) => {
-                failure = Some(format!(
-                    "{}: {}",
-                    walk.url,
-                    crate::report::error_chain(&error)
-                ));
-                line.error = Some(error);
-                break Ended::Failed;
-            }
-        };
-        let first = pages == 0;
-        pages += 1;
-        let keys: HashSet<String> = page.items.drafts.iter().map(|d| d.key.clone()).collect();
-        if !first && repeats(walk.previous_keys.as_ref(), &keys) {
-            break Ended::Repeated;
-        }
-        let Page { mut items, next } = page;
-        let (older, only_older) = drop_older(&mut items.drafts, until);
-        line.filtered += older;
-        let selection = select_new(state, &feed, items.drafts, &mut walk.taken, now)?;
-        let nothing_new = selection.new.is_empty() && selection.filtered == 0;
-        let selected = Selected {
-            selection,
-            skipped: items.skipped,
-            ttl: None,
-            fixes: items.fixes,
-            policy,
-        };
-        let ready: ReadyItems = match ready_items(&run, &opened.fetcher, &feed, selected).await {
-            Ok(Ok(ready)) => ready,
-            Ok(Err(error)) => {
-                failure = Some(crate::report::error_chain(&error));
-                line.error = Some(error);
-                break Ended::Failed;
-            }
-            Err(Stop::Interrupted) => break Ended::Interrupted,
-            Err(Stop::Store(error)) => return Err(error.into()),
-        };
-        let mut page_line = FeedReport::new(&feed.name, walk.url.as_str());
-        write_items(
-            &run,
-            &write_context,
-            &mut group,
-            &feed,
-            ready,
-            &mut page_line,
-            &mut report,
-        )?;
-        add_counts(&mut line, page_line);
-        group.between_feeds()?;
-        progress.feed_done(pages, options.pages, line.new);
-        if interrupted.is_cancelled() {
-            break Ended::Interrupted;
-        }
-        walk.previous_keys = Some(keys);
-        // The first page read is read through even when nothing on it is
-        // new: a run has imported it already.
-        if only_older {
-            break Ended::Until;
-        }
-        if !first && nothing_new {
-            break Ended::NothingNew;
-        }
-        let Some(next) = next else {
-            break Ended::NoMorePages;
-        };
-        if let Err(refused) = may_fetch(next.url(), &hosts, policy) {
-            failure = Some(refused.to_string());
-            refused_warning(&feed, &refused);
-            break Ended::Failed;
-        }
-        if let NextPage::WordPress(_) = next {
-            walk.number += 1;
-        }
-        walk.url = next.url().clone();
-        walk.at_feed = false;
-        if pages >= options.pages {
-            break Ended::PageLimit;
-        }
-    };
+    let ended = history.walk(&mut walk, options, progress).await?;
     if !options.dry_run {
         // Where the next backfill goes on: the page not read yet, or the
         // one that failed or was cut short; none once the history ended.
@@ -276,9 +158,17 @@ pub(crate) async fn backfill(
             .then(|| walk.url.as_str());
         state.set_backfill_next(&identity, bookmark)?;
     }
+    let History {
+        group,
+        mut report,
+        mut line,
+        pages,
+        failure,
+        ..
+    } = history;
     group.finish()?;
     progress.finished();
-    if ended == Ended::Failed {
+    if matches!(ended, Ended::Failed | Ended::Refused) {
         line.status = FeedStatus::Failed;
     }
     report.interrupted = ended == Ended::Interrupted;
@@ -305,16 +195,213 @@ struct Walk {
     taken: Taken,
 }
 
+impl Walk {
+    /// Where to start: where an earlier backfill stopped early, if that
+    /// page is still the feed's, else the feed itself (where it moved, as
+    /// a run fetches it). Also the hosts the pages may be on: the
+    /// configured URL's and its new home's.
+    fn start(
+        state: &crate::store::State,
+        feed: &FeedConfig,
+        configured: &Url,
+        policy: AddressPolicy,
+    ) -> Result<(Walk, Vec<String>), RunError> {
+        let identity = feed.source.identity();
+        let record = state.feed_record(&identity)?;
+        let first = match gather::fetch_target(feed, record.as_ref()).0 {
+            FeedSource::Http(url) => url,
+            FeedSource::File(_) => configured.clone(),
+        };
+        let hosts: Vec<String> = [configured.host_str(), first.host_str()]
+            .into_iter()
+            .flatten()
+            .map(str::to_string)
+            .collect();
+        let resumed = state
+            .backfill_next(&identity)?
+            .and_then(|u| Url::parse(&u).ok())
+            .filter(|u| may_fetch(u, &hosts, policy).is_ok());
+        if let Some(page) = &resumed {
+            tracing::info!(feed = %feed.name, "going on from {page}, where the last backfill stopped");
+        }
+        let walk = Walk {
+            at_feed: resumed.is_none(),
+            url: resumed.unwrap_or(first),
+            number: 1,
+            read: HashSet::new(),
+            previous_keys: None,
+            taken: Taken::default(),
+        };
+        Ok((walk, hosts))
+    }
+}
+
+/// A backfill under way: what its pages share, and what they did.
+struct History<'a> {
+    run: RunContext<'a>,
+    write_context: WriteContext<'a>,
+    fetcher: &'a Fetcher,
+    feed: &'a FeedConfig,
+    policy: AddressPolicy,
+    /// The hosts the pages may be on.
+    hosts: Vec<String>,
+    until: Option<DateTime<Utc>>,
+    group: GroupCommit<'a>,
+    report: Report,
+    /// The feed's line of the report: every page's counts added up.
+    line: FeedReport,
+    pages: usize,
+    failure: Option<String>,
+}
+
+/// What importing one page came to.
+enum Imported {
+    /// Written and recorded (or, in a dry run, listed).
+    Done {
+        nothing_new: bool,
+    },
+    Failed,
+    Interrupted,
+}
+
+impl History<'_> {
+    /// Reads and imports page after page, from `walk`'s, until one of the
+    /// ends.
+    async fn walk(
+        &mut self,
+        walk: &mut Walk,
+        options: &BackfillOptions,
+        progress: &mut dyn Progress,
+    ) -> Result<Ended, RunError> {
+        let interrupted = self.run.interrupted;
+        loop {
+            if interrupted.is_cancelled()
+                || (self.pages > 0 && pause(options.pause, interrupted).await)
+            {
+                return Ok(Ended::Interrupted);
+            }
+            walk.read.insert(walk.url.clone());
+            // A signal does not wait for a page that is slow to come.
+            let read = tokio::select! {
+                read = read_page(self.fetcher, self.feed, walk, &self.hosts, self.policy, self.run.now) => read,
+                () = interrupted.cancelled() => return Ok(Ended::Interrupted),
+            };
+            let page = match read {
+                Ok(page) => page,
+                Err(FeedError::Fetch(FetchError::Status { status, .. }))
+                    if self.pages > 0 && matches!(status, 404 | 410) =>
+                {
+                    return Ok(Ended::Gone(status));
+                }
+                Err(error) => {
+                    let message = crate::report::error_chain(&error);
+                    self.failure = Some(format!("{}: {message}", walk.url));
+                    self.line.error = Some(error);
+                    return Ok(Ended::Failed);
+                }
+            };
+            let first = self.pages == 0;
+            self.pages += 1;
+            let keys: HashSet<String> = page.items.drafts.iter().map(|d| d.key.clone()).collect();
+            if !first && repeats(walk.previous_keys.as_ref(), &keys) {
+                return Ok(Ended::Repeated);
+            }
+            let Page { mut items, next } = page;
+            let (older, only_older) = drop_older(&mut items.drafts, self.until);
+            self.line.filtered += older;
+            let nothing_new = match self.import(walk, items).await? {
+                Imported::Done { nothing_new } => nothing_new,
+                Imported::Failed => return Ok(Ended::Failed),
+                Imported::Interrupted => return Ok(Ended::Interrupted),
+            };
+            progress.feed_done(self.pages, options.pages, self.line.new);
+            walk.previous_keys = Some(keys);
+            if only_older {
+                return Ok(Ended::Until);
+            }
+            // The first page read is read through even when nothing on it
+            // is new: a run has imported it already.
+            if !first && nothing_new {
+                return Ok(Ended::NothingNew);
+            }
+            let Some(next) = next else {
+                return Ok(Ended::NoMorePages);
+            };
+            if let Err(refused) = may_fetch(next.url(), &self.hosts, self.policy) {
+                tracing::warn!(feed = %self.feed.name, "{refused}");
+                self.failure = Some(refused.to_string());
+                return Ok(Ended::Refused);
+            }
+            if let NextPage::WordPress(_) = next {
+                walk.number += 1;
+            }
+            walk.url = next.url().clone();
+            walk.at_feed = false;
+            if self.pages >= options.pages {
+                return Ok(Ended::PageLimit);
+            }
+        }
+    }
+
+    /// One page's items through the run's steps: kept ([`select_new`]),
+    /// their article pages read and articles built ([`ready_items`]),
+    /// written and recorded ([`write_items`]).
+    async fn import(
+        &mut self,
+        walk: &mut Walk,
+        items: gather::FeedItems,
+    ) -> Result<Imported, RunError> {
+        let selection = select_new(
+            self.run.state,
+            self.feed,
+            items.drafts,
+            &mut walk.taken,
+            self.run.now,
+        )?;
+        let nothing_new = selection.new.is_empty() && selection.filtered == 0;
+        let selected = Selected {
+            selection,
+            skipped: items.skipped,
+            ttl: None,
+            fixes: items.fixes,
+            policy: self.policy,
+        };
+        let ready: ReadyItems =
+            match ready_items(&self.run, self.fetcher, self.feed, selected).await {
+                Ok(Ok(ready)) => ready,
+                Ok(Err(error)) => {
+                    self.failure = Some(crate::report::error_chain(&error));
+                    self.line.error = Some(error);
+                    return Ok(Imported::Failed);
+                }
+                Err(Stop::Interrupted) => return Ok(Imported::Interrupted),
+                Err(Stop::Store(error)) => return Err(error.into()),
+            };
+        let mut page_line = FeedReport::new(&self.feed.name, walk.url.as_str());
+        write_items(
+            &self.run,
+            &self.write_context,
+            &mut self.group,
+            self.feed,
+            ready,
+            &mut page_line,
+            &mut self.report,
+        )?;
+        add_counts(&mut self.line, page_line);
+        self.group.between_feeds()?;
+        if self.run.interrupted.is_cancelled() {
+            return Ok(Imported::Interrupted);
+        }
+        Ok(Imported::Done { nothing_new })
+    }
+}
+
 /// Waits `pause`; `true` when a signal came meanwhile.
 async fn pause(pause: Duration, interrupted: &CancellationToken) -> bool {
     tokio::select! {
         () = tokio::time::sleep(pause) => false,
         () = interrupted.cancelled() => true,
     }
-}
-
-fn refused_warning(feed: &FeedConfig, refused: &Refused) {
-    tracing::warn!(feed = %feed.name, "{refused}");
 }
 
 /// The one feed named `name`, for the whole backfill (max_items caps a
