@@ -53,6 +53,65 @@ pub enum Command {
     /// feeds as OPML.
     #[command(subcommand)]
     Opml(OpmlCommand),
+    /// Import a feed's older items: its archive or next pages (RFC 5005),
+    /// or WordPress's ?paged=N.
+    Backfill(BackfillArgs),
+    /// Remove items from the state (by sourceUrl or by file), so that the
+    /// next run imports them again; their files are left as they are.
+    Forget(ForgetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// An article's sourceUrl, or its file (relative to the current folder
+    /// or to the content folder, or absolute inside the content folder).
+    #[arg(required = true, value_name = "SOURCE_URL|FILE")]
+    pub targets: Vec<String>,
+    /// Say what would be forgotten, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// The feed, by its name in the config.
+    pub name: String,
+    /// Read at most this many pages, the feed's first included (1 to 1000;
+    /// default 50).
+    #[arg(long, value_name = "N", default_value_t = crate::backfill::DEFAULT_PAGES,
+        value_parser = clap::value_parser!(u16).range(1..=crate::backfill::MAX_PAGES as i64))]
+    pub pages: u16,
+    /// Import no item older than this date (YYYY-MM-DD, or RFC 3339), and
+    /// stop at the first page that holds only older ones.
+    #[arg(long, value_name = "DATE", value_parser = parse_until)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Print each file that would be written and change nothing on disk.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The pause between two pages (the site is read politely; 0s to 1h).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_pause)]
+    pub pause: std::time::Duration,
+}
+
+/// `--until`: a day (its start, UTC) or an RFC 3339 time.
+fn parse_until(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.to_utc())
+        .map_err(|_| format!("`{text}` is not a date: give YYYY-MM-DD or an RFC 3339 time"))
+}
+
+/// `--pause`: a duration, at most an hour.
+fn parse_pause(text: &str) -> Result<std::time::Duration, String> {
+    let pause = humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("`{text}` is not a duration ({e}): write it like \"1s\" or \"500ms\"")
+    })?;
+    if pause > std::time::Duration::from_secs(3600) {
+        return Err(format!("`{text}` is too long: give at most 1h"));
+    }
+    Ok(pause)
 }
 
 #[derive(Debug, Args)]

@@ -11,9 +11,11 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::Exit;
-use crate::cli::{CheckArgs, Cli, Command, OpmlCommand, ParseArgs, RunArgs, StatusArgs};
+use crate::cli::{
+    BackfillArgs, CheckArgs, Cli, Command, ForgetArgs, OpmlCommand, ParseArgs, RunArgs, StatusArgs,
+};
 use crate::config::{Config, LoadOptions};
-use crate::pipeline::{self, Progress, RunError, RunOptions, Silent};
+use crate::pipeline::{self, BackfillOptions, Ended, Progress, RunError, RunOptions, Silent};
 use crate::report::{Report, error_chain};
 
 /// Runs the command `cli` names.
@@ -26,6 +28,182 @@ pub fn execute(cli: &Cli) -> Exit {
         Command::Add(args) => crate::manage::add(cli, args),
         Command::Opml(OpmlCommand::Import(args)) => crate::manage::opml_import(cli, args),
         Command::Opml(OpmlCommand::Export) => crate::manage::opml_export(cli),
+        Command::Backfill(args) => backfill(cli, args),
+        Command::Forget(args) => forget(cli, args),
+    }
+}
+
+fn forget(cli: &Cli, args: &ForgetArgs) -> Exit {
+    use crate::forget::ForgetError;
+    let config = match load_config(cli) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let outcomes = match crate::forget::forget(&config, &args.targets, args.dry_run) {
+        Ok(outcomes) => outcomes,
+        Err(e) => {
+            eprintln!("feedimport: {}", error_chain(&e));
+            return match e {
+                ForgetError::Usage(_) => Exit::Usage,
+                ForgetError::Locked(_) => Exit::Locked,
+                ForgetError::Store(_) => Exit::Store,
+            };
+        }
+    };
+    let verb = if args.dry_run {
+        "would forget"
+    } else {
+        "forgot"
+    };
+    let mut out = String::new();
+    let mut unknown = false;
+    for outcome in &outcomes {
+        if outcome.items.is_empty() {
+            eprintln!(
+                "feedimport: {}: no imported item has this sourceUrl or file; nothing forgotten",
+                outcome.name
+            );
+            unknown = true;
+            continue;
+        }
+        for item in &outcome.items {
+            let file = item
+                .path
+                .as_deref()
+                .map(|p| config.content_dir.join(p))
+                .map(|p| {
+                    p.strip_prefix(&config.base_dir)
+                        .unwrap_or(&p)
+                        .display()
+                        .to_string()
+                })
+                .unwrap_or_else(|| "no file".to_string());
+            out.push_str(&format!("{verb} {} ({file})\n", item.source_url));
+        }
+        if let Some(file) = &outcome.file_still_there {
+            eprintln!(
+                "feedimport: {} is still there: the next run finds it and writes nothing; delete it to have the article written again",
+                file.display()
+            );
+        }
+    }
+    print_stdout(&out);
+    if unknown { Exit::FeedFailed } else { Exit::Ok }
+}
+
+fn backfill(cli: &Cli, args: &BackfillArgs) -> Exit {
+    let config = match load_config(cli) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let options = BackfillOptions {
+        name: args.name.clone(),
+        pages: usize::from(args.pages),
+        until: args.until,
+        dry_run: args.dry_run,
+        pause: args.pause,
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(exit) => return exit,
+    };
+    let interrupted = CancellationToken::new();
+    let mut progress: Box<dyn Progress> = if std::io::stderr().is_terminal() && !cli.quiet {
+        Box::new(PageProgressLine {
+            name: args.name.clone(),
+        })
+    } else {
+        Box::new(Silent)
+    };
+    let result = runtime.block_on(async {
+        tokio::spawn(watch_signals(interrupted.clone()));
+        pipeline::backfill(&config, &options, interrupted.clone(), progress.as_mut()).await
+    });
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    let done = match result {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("feedimport: {}", error_chain(&e));
+            return match e {
+                RunError::Config(_) | RunError::Output(_) => Exit::Usage,
+                RunError::Locked(_) => Exit::Locked,
+                RunError::Store(_) | RunError::LockWait(_) | RunError::Client(_) => Exit::Store,
+            };
+        }
+    };
+    if args.dry_run {
+        print_stdout(&done.report.dry_run_listing());
+    }
+    if let Some(line) = done.report.feeds.first() {
+        let ended = match &done.ended {
+            Ended::PageLimit => {
+                "the page limit (--pages) was reached; run it again to go on".to_string()
+            }
+            Ended::NothingNew => "a page held nothing new".to_string(),
+            Ended::NoMorePages => "the feed names no older page".to_string(),
+            Ended::Gone(status) => {
+                format!("the next page answered {status}: the end of the history")
+            }
+            Ended::Repeated => "a page repeated the one before".to_string(),
+            Ended::Until => "the pages reached --until (or the feed's max_age)".to_string(),
+            Ended::Interrupted => "interrupted; run it again to go on".to_string(),
+            Ended::Refused => format!(
+                "refused: {}",
+                done.failure.as_deref().unwrap_or("the next page's link")
+            ),
+            Ended::Failed => format!(
+                "failed: {}; run it again to go on from that page",
+                done.failure
+                    .as_deref()
+                    .unwrap_or("a page could not be read")
+            ),
+        };
+        let verb = if args.dry_run { "would write" } else { "wrote" };
+        let mut summary = format!(
+            "{}backfill {}: {} {} read, {verb} {} new {}, {} seen",
+            if args.dry_run {
+                "dry run, nothing written: "
+            } else {
+                ""
+            },
+            line.name,
+            done.pages,
+            if done.pages == 1 { "page" } else { "pages" },
+            line.new,
+            if line.new == 1 { "article" } else { "articles" },
+            line.seen,
+        );
+        if line.updated > 0 {
+            summary.push_str(&format!(", {} updated", line.updated));
+        }
+        summary.push_str(&format!("; ended: {ended}"));
+        if !cli.quiet || matches!(done.ended, Ended::Failed | Ended::Refused) {
+            eprintln!("{summary}");
+        }
+    }
+    match done.ended {
+        Ended::Interrupted => Exit::Interrupted,
+        Ended::Failed | Ended::Refused => Exit::FeedFailed,
+        _ => Exit::Ok,
+    }
+}
+
+/// One line on stderr, rewritten in place: pages read, articles written.
+struct PageProgressLine {
+    name: String,
+}
+
+impl Progress for PageProgressLine {
+    fn feed_done(&mut self, done: usize, total: usize, articles: usize) {
+        eprint!(
+            "\r\x1b[2Kbackfill {}: page {done} (at most {total}), {articles} new {}",
+            self.name,
+            if articles == 1 { "article" } else { "articles" }
+        );
+    }
+
+    fn finished(&mut self) {
+        eprint!("\r\x1b[2K");
     }
 }
 

@@ -101,6 +101,35 @@ pub(crate) struct FeedConfig {
     pub(crate) interval: Duration,
     /// The format of its article files.
     pub(crate) output: OutputSpec,
+    /// At most this many items imported per run, newest first (no cap
+    /// when unset).
+    pub(crate) max_items: Option<usize>,
+    /// Whether an article changed at its source is written again.
+    pub(crate) update: UpdatePolicy,
+}
+
+/// What becomes of an imported article whose item changes at its source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum UpdatePolicy {
+    /// The file keeps its first version.
+    #[default]
+    Never,
+    /// The file is written again, in place, while it is byte for byte
+    /// what feedimport wrote; a file an editor touched is left alone.
+    Untouched,
+}
+
+impl UpdatePolicy {
+    fn parse(key_value: Option<&str>, default: UpdatePolicy) -> Result<UpdatePolicy, String> {
+        match key_value.map(str::trim) {
+            None => Ok(default),
+            Some("never") => Ok(UpdatePolicy::Never),
+            Some("untouched") => Ok(UpdatePolicy::Untouched),
+            Some(other) => Err(format!(
+                "key `update`: `{other}` is not one of \"never\" (the default) or \"untouched\""
+            )),
+        }
+    }
 }
 
 /// Where a feed's bytes come from.
@@ -171,6 +200,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "retries",
     "alert_after_failures",
     "output",
+    "max_items",
+    "update",
     "feeds",
 ];
 /// The keys a `[[feeds]]` entry accepts.
@@ -186,6 +217,8 @@ const FEED_KEYS: &[&str] = &[
     "max_age",
     "interval",
     "output",
+    "max_items",
+    "update",
 ];
 /// The keys an `[output]` table (or a feed's `output = { … }`) accepts.
 const OUTPUT_KEYS: &[&str] = &["preset", "template", "path", "permalink", "locale"];
@@ -214,6 +247,8 @@ struct RawConfig {
     retries: Option<i64>,
     alert_after_failures: Option<i64>,
     output: Option<toml::Value>,
+    max_items: Option<i64>,
+    update: Option<String>,
     #[serde(default)]
     feeds: Vec<toml::Value>,
 }
@@ -248,6 +283,8 @@ struct RawFeed {
     max_age: Option<String>,
     interval: Option<String>,
     output: Option<toml::Value>,
+    max_items: Option<i64>,
+    update: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -431,6 +468,10 @@ impl Config {
             ALERT_AFTER_FAILURES_BOUNDS,
             u64::from(DEFAULT_ALERT_AFTER_FAILURES),
         )? as u32;
+        let max_items =
+            optional_count("max_items", raw.max_items, MAX_ITEMS_BOUNDS).map_err(&invalid)?;
+        let update =
+            UpdatePolicy::parse(raw.update.as_deref(), UpdatePolicy::Never).map_err(&invalid)?;
 
         if raw.feeds.is_empty() && required == Feeds::AtLeastOne {
             return Err(invalid(
@@ -450,9 +491,10 @@ impl Config {
         let mut names = HashSet::new();
         let mut sources = HashSet::new();
         for (index, value) in raw.feeds.into_iter().enumerate() {
-            let feed = parse_feed(value, index, base_dir, interval, &output).map_err(|e| {
-                at_line(Some(index), e.key.as_deref().unwrap_or_default(), e.message)
-            })?;
+            let feed = parse_feed(value, index, base_dir, interval, &output, max_items, update)
+                .map_err(|e| {
+                    at_line(Some(index), e.key.as_deref().unwrap_or_default(), e.message)
+                })?;
             if !sources.insert(feed.source.identity()) {
                 return Err(invalid(format!(
                     "feed \"{}\": key `url`: another feed already reads {}; list each feed once",
@@ -545,6 +587,8 @@ fn parse_feed(
     base_dir: &Path,
     default_interval: Duration,
     global_output: &RawOutput,
+    default_max_items: Option<usize>,
+    default_update: UpdatePolicy,
 ) -> Result<FeedConfig, FeedProblem> {
     let position = index + 1;
     let toml::Value::Table(table) = value else {
@@ -618,6 +662,11 @@ fn parse_feed(
     let interval = duration_key("interval", raw.interval.as_deref(), &INTERVAL_BOUNDS)
         .map_err(|m| FeedProblem::at("interval", format!("{label}: {m}")))?
         .unwrap_or(default_interval);
+    let max_items = optional_count("max_items", raw.max_items, MAX_ITEMS_BOUNDS)
+        .map_err(|m| FeedProblem::at("max_items", format!("{label}: {m}")))?
+        .or(default_max_items);
+    let update = UpdatePolicy::parse(raw.update.as_deref(), default_update)
+        .map_err(|m| FeedProblem::at("update", format!("{label}: {m}")))?;
     let article_hosts = raw
         .article_hosts
         .iter()
@@ -655,6 +704,8 @@ fn parse_feed(
         exclude,
         max_age,
         interval,
+        max_items,
+        update,
     })
 }
 
@@ -899,6 +950,20 @@ const MAX_BODY_MIB_BOUNDS: (u64, u64) = (1, 1024);
 const MAX_REDIRECTS_BOUNDS: (u64, u64) = (0, 20);
 const RETRIES_BOUNDS: (u64, u64) = (0, 10);
 const ALERT_AFTER_FAILURES_BOUNDS: (u64, u64) = (1, u32::MAX as u64);
+/// `max_items`: `0` would import nothing, ever; past 10,000 a cap caps
+/// nothing a feed sends.
+pub(crate) const MAX_ITEMS_BOUNDS: (u64, u64) = (1, 10_000);
+
+/// The integer under `key` when it is given, within `bounds`.
+fn optional_count(
+    key: &str,
+    value: Option<i64>,
+    bounds: (u64, u64),
+) -> Result<Option<usize>, String> {
+    value
+        .map(|v| count_key(key, Some(v), bounds, 0).map(|v| v as usize))
+        .transpose()
+}
 
 /// The integer under `key` (`default` when absent), within `(min, max)`.
 fn count_key(
@@ -1535,5 +1600,47 @@ mod tests {
         assert_eq!(config.select_feeds(&["A".into()]).unwrap().len(), 1);
         let err = config.select_feeds(&["B".into()]).unwrap_err().to_string();
         assert!(err.contains("no feed named \"B\""), "{err}");
+    }
+
+    #[test]
+    fn max_items_and_update_are_global_with_per_feed_overrides() {
+        let config = parse(&format!(
+            "max_items = 20\nupdate = \"untouched\"\n{MINIMAL}\n[[feeds]]\nname = \"B\"\nurl = \"https://b.example.org/feed\"\nsection = \"news\"\nmax_items = 5\nupdate = \"never\"\n"
+        ))
+        .unwrap();
+        assert_eq!(config.feeds[0].max_items, Some(20));
+        assert_eq!(config.feeds[0].update, UpdatePolicy::Untouched);
+        assert_eq!(config.feeds[1].max_items, Some(5));
+        assert_eq!(config.feeds[1].update, UpdatePolicy::Never);
+        let config = parse(MINIMAL).unwrap();
+        assert_eq!(config.feeds[0].max_items, None);
+        assert_eq!(config.feeds[0].update, UpdatePolicy::Never);
+        for (text, expected) in [
+            (
+                format!("max_items = 0\n{MINIMAL}"),
+                "key `max_items`: 0 is out of range: give a number from 1 to 10000",
+            ),
+            (
+                format!("{MINIMAL}max_items = 10001\n"),
+                "feed \"A\": key `max_items`: 10001 is out of range",
+            ),
+            (
+                format!("{MINIMAL}max_items = -1\n"),
+                "feed \"A\": key `max_items`",
+            ),
+            (
+                format!("update = \"always\"\n{MINIMAL}"),
+                "key `update`: `always` is not one of",
+            ),
+            (
+                format!("{MINIMAL}update = \"sometimes\"\n"),
+                "feed \"A\": key `update`: `sometimes`",
+            ),
+        ] {
+            let err = parse(&text).unwrap_err();
+            assert!(err.contains(expected), "{text}: {err}");
+        }
+        let config = parse(&format!("{MINIMAL}max_items = 10000\n")).unwrap();
+        assert_eq!(config.feeds[0].max_items, Some(10_000));
     }
 }

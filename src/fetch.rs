@@ -425,11 +425,24 @@ impl Fetcher {
         validators: Option<&Validators>,
         policy: AddressPolicy,
     ) -> Result<FetchOutcome, FetchError> {
+        self.fetch_within(source, validators, policy, &|_| true)
+            .await
+    }
+
+    /// [`Fetcher::fetch`], each hop also held to `host_allowed` (a page of
+    /// a feed's history stays on the feed's host, redirects included).
+    pub(crate) async fn fetch_within(
+        &self,
+        source: &FeedSource,
+        validators: Option<&Validators>,
+        policy: AddressPolicy,
+        host_allowed: &(dyn Fn(&Url) -> bool + Sync),
+    ) -> Result<FetchOutcome, FetchError> {
         match source {
             FeedSource::Http(url) => {
                 let mut attempt = 0;
                 loop {
-                    match self.fetch_http(url, validators, policy).await {
+                    match self.fetch_http(url, validators, policy, host_allowed).await {
                         Err(error) if error.is_transient() && attempt < self.settings.retries => {
                             let Some(wait) = retry_wait(&error, attempt) else {
                                 return Err(error);
@@ -457,6 +470,7 @@ impl Fetcher {
         url: &Url,
         validators: Option<&Validators>,
         policy: AddressPolicy,
+        host_allowed: &(dyn Fn(&Url) -> bool + Sync),
     ) -> Result<FetchOutcome, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -483,7 +497,7 @@ impl Fetcher {
         }
         let sent = sent_validators(validators);
         let started = std::time::Instant::now();
-        let arrived = match self.send(url, headers, policy, &|_| true).await {
+        let arrived = match self.send(url, headers, policy, host_allowed).await {
             Ok(arrived) => arrived,
             Err(error) => {
                 tracing::debug!(

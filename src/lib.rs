@@ -32,6 +32,7 @@
 
 mod address;
 mod article;
+mod backfill;
 mod bytes;
 mod check;
 pub mod cli;
@@ -42,6 +43,7 @@ mod dates;
 mod discover;
 mod extract;
 mod fetch;
+mod forget;
 mod health;
 mod manage;
 mod metrics;
@@ -55,6 +57,7 @@ mod schedule;
 mod status;
 mod store;
 mod text;
+mod updates;
 mod when;
 mod write;
 

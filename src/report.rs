@@ -64,6 +64,14 @@ pub(crate) struct FeedReport {
     pub(crate) skipped: usize,
     /// Items left out by the feed's include, exclude or max_age rules.
     pub(crate) filtered: usize,
+    /// Articles written again: changed at the source, untouched on disk
+    /// (`update = "untouched"`).
+    pub(crate) updated: usize,
+    /// Articles changed at the source whose file an editor edited or
+    /// deleted: left alone (paths relative to the config file's folder).
+    pub(crate) left_alone: Vec<String>,
+    /// New items past the feed's `max_items`, left for a later run.
+    pub(crate) held_back: usize,
     /// Failed runs in a row, this one included.
     pub(crate) consecutive_failures: u32,
     /// Failing for at least `alert_after_failures` runs.
@@ -90,6 +98,9 @@ impl FeedReport {
             seen: 0,
             skipped: 0,
             filtered: 0,
+            updated: 0,
+            left_alone: Vec::new(),
+            held_back: 0,
             consecutive_failures: 0,
             alert: false,
             moved_to: None,
@@ -132,7 +143,7 @@ impl Report {
             .feeds
             .iter()
             .filter(fetched_fine)
-            .filter(|f| f.new == 0)
+            .filter(|f| f.new == 0 && f.updated == 0)
             .count();
         let not_due: Vec<&FeedReport> = self
             .feeds
@@ -169,6 +180,24 @@ impl Report {
                 "{} {verb} {new} new {}",
                 with_new.len(),
                 plural(new, "article", "articles")
+            ));
+        }
+        let updated: usize = self.feeds.iter().map(|f| f.updated).sum();
+        if updated > 0 {
+            let verb = if self.dry_run {
+                "would be updated"
+            } else {
+                "updated"
+            };
+            parts.push(format!(
+                "{updated} {} {verb}",
+                plural(updated, "article", "articles")
+            ));
+        }
+        let left_alone: usize = self.feeds.iter().map(|f| f.left_alone.len()).sum();
+        if left_alone > 0 {
+            parts.push(format!(
+                "{left_alone} changed at the source but edited here, left alone"
             ));
         }
         if !failed.is_empty() {
@@ -389,6 +418,29 @@ mod tests {
     }
 
     #[test]
+    fn summary_line_counts_updates_and_files_left_alone() {
+        let mut updated = feed("U", FeedStatus::Ok, 0, None);
+        updated.updated = 2;
+        updated.left_alone = vec!["content/news/a.md".into()];
+        let mut report = Report {
+            feeds: vec![updated, feed("A", FeedStatus::Ok, 1, None)],
+            ..Report::default()
+        };
+        assert_eq!(
+            report.summary_line(Utc::now(), Tz::UTC),
+            "2 feeds: 1 with 1 new article, 2 articles updated, 1 changed at the source but edited here, left alone"
+        );
+        report.dry_run = true;
+        assert!(
+            report
+                .summary_line(Utc::now(), Tz::UTC)
+                .contains("2 articles would be updated"),
+            "{}",
+            report.summary_line(Utc::now(), Tz::UTC)
+        );
+    }
+
+    #[test]
     fn error_chains_print_each_cause_once() {
         #[derive(Debug, thiserror::Error)]
         #[error("{text}")]
@@ -446,6 +498,9 @@ mod tests {
             "seen",
             "skipped",
             "filtered",
+            "updated",
+            "left_alone",
+            "held_back",
             "consecutive_failures",
             "alert",
             "moved_to",

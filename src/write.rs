@@ -397,6 +397,12 @@ fn record_new(
         has_image: Some(!planned.article.image_url.is_empty()),
         shared_link: !draft.link_identifies,
     })?;
+    // For updates: what the item and the file were when written.
+    batch.context.state.record_hashes(
+        &draft.key,
+        &crate::updates::source_hash(draft),
+        Some(&crate::updates::file_hash(planned.text.as_bytes())),
+    )?;
     let verb = if batch.context.dry_run {
         "would write"
     } else {

@@ -16,7 +16,7 @@
 pub(crate) mod content;
 pub(crate) mod escape;
 mod filters;
-mod front_matter;
+pub(crate) mod front_matter;
 pub(crate) mod locale;
 
 use std::collections::{BTreeMap, HashMap};

@@ -183,7 +183,7 @@ pub(super) fn gather_all<'a>(
 
 /// Where to fetch a feed and with which validators: its new home when it
 /// moved permanently, and the validators only when they belong to that URL.
-fn fetch_target(
+pub(super) fn fetch_target(
     feed: &FeedConfig,
     record: Option<&FeedRecord>,
 ) -> (FeedSource, Option<Validators>) {
@@ -338,6 +338,16 @@ pub fn read_feed(
     now: DateTime<Utc>,
 ) -> Result<ReadFeed, ParseError> {
     let parsed = parse_feed(body, content_type, base)?;
+    Ok(read_parsed(parsed, base, identity, now))
+}
+
+/// [`read_feed`], once the body is parsed.
+pub(super) fn read_parsed(
+    parsed: crate::parse::ParsedFeed,
+    base: Option<&Url>,
+    identity: &str,
+    now: DateTime<Utc>,
+) -> ReadFeed {
     let context = FeedContext {
         feed_identity: identity,
         feed_url: base,
@@ -345,7 +355,7 @@ pub fn read_feed(
     };
     let (drafts, skipped) = extract::extract_items(&parsed.feed, &context);
     let about = extract::document_info(&parsed.feed);
-    Ok(ReadFeed {
+    ReadFeed {
         drafts,
         skipped,
         entries: parsed.feed.entries.len(),
@@ -354,7 +364,7 @@ pub fn read_feed(
         ttl: parsed.feed.ttl,
         about,
         fixes: parsed.fixes,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! state or content folder); a failing feed is a line in the [`Report`].
 
 mod gather;
+mod history;
 mod open;
 mod pages;
 mod select;
@@ -34,11 +35,12 @@ use crate::output::OutputError;
 use crate::parse::repair::Fix;
 use crate::report::{FeedReport, FeedStatus, Report, error_chain, error_line};
 use crate::schedule;
-use crate::store::{FeedRecord, FetchFacts, LockError, State, StoreError};
+use crate::store::{FeedRecord, FetchFacts, LockError, State, StoreError, StoredItem};
 use crate::write::{GroupCommit, NewArticle, WriteContext, WriteError, write_feed};
 pub(crate) use gather::FeedError;
 use gather::{FeedItems, FeedOutcome, FetchMeasure, Gathered, NoItems, PlannedFeed};
 pub use gather::{ReadFeed, read_feed};
+pub(crate) use history::{BackfillOptions, Ended, backfill};
 pub(crate) use open::compile_outputs;
 use select::{Selection, Taken, select_new};
 
@@ -150,8 +152,11 @@ const PAGES_AHEAD: usize = 8;
 /// A feed's new articles, ready to be written.
 struct ReadyItems {
     articles: Vec<NewArticle>,
+    /// Imported before, changed at the source: to update where untouched.
+    changed: Vec<(NewArticle, StoredItem)>,
     seen: usize,
     filtered: usize,
+    held_back: usize,
     skipped: usize,
     ttl: Option<u32>,
     fixes: Vec<String>,
@@ -269,20 +274,31 @@ async fn ready_items(
     } = selected;
     let settings = ArticleSettings::for_feed(run.config, feed, &about.title, &about.language);
     let items = selection.new.len() + selection.seen + selection.filtered + skipped;
-    let task = tokio::spawn(build_articles(
-        fetcher.clone(),
-        feed.clone(),
-        policy,
-        settings,
-        selection.new,
-    ));
+    let (changed_drafts, stored): (Vec<_>, Vec<_>) = selection.changed.into_iter().unzip();
+    let task = tokio::spawn({
+        let (fetcher, feed) = (fetcher.clone(), feed.clone());
+        async move {
+            let changed = build_articles(
+                fetcher.clone(),
+                feed.clone(),
+                policy,
+                settings.clone(),
+                changed_drafts,
+            )
+            .await;
+            let new = build_articles(fetcher, feed, policy, settings, selection.new).await;
+            (new, changed)
+        }
+    });
     let mut task = std::pin::pin!(task);
     tokio::select! {
         built = &mut task => Ok(built
-            .map(|articles| ReadyItems {
+            .map(|(articles, changed)| ReadyItems {
                 articles,
+                changed: changed.into_iter().zip(stored).collect(),
                 seen: selection.seen,
                 filtered: selection.filtered,
+                held_back: selection.held_back,
                 skipped,
                 ttl,
                 fixes: fixes.iter().map(ToString::to_string).collect(),
@@ -518,12 +534,20 @@ fn write_items(
     line.repaired = items.fixes;
     line.seen = items.seen;
     line.filtered = items.filtered;
+    line.held_back = items.held_back;
     let written = write_feed(write_context, group, feed, items.articles);
     match written.error {
         None => {}
         Some(WriteError::Store(error)) => return Err(error.into()),
         Some(WriteError::Output(error)) => return Err(RunError::Output(error)),
     }
+    let updated = match crate::updates::update_untouched(write_context, feed, items.changed) {
+        Ok(updated) => updated,
+        Err(WriteError::Store(error)) => return Err(error.into()),
+        Err(WriteError::Output(error)) => return Err(RunError::Output(error)),
+    };
+    line.updated = updated.rewritten.len();
+    line.left_alone = updated.left_alone;
     line.new = written.articles.len();
     line.seen += written.seen;
     let with_image = written

@@ -9,15 +9,20 @@
 //! written yet: feeds are selected a few ahead of the writing). A link
 //! counts only where it identifies its item: a link that several items of
 //! a document share (a podcast's home page) leaves them to their keys.
+//! The feed's `max_items` keeps the newest of the new items; the others
+//! are neither imported nor recorded, so that a later run or a backfill
+//! takes them. With `update = "untouched"`, the items imported before whose
+//! fields changed at the source are kept too, for their update.
 //! Fails only when the state cannot be read.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::FeedConfig;
+use crate::config::{FeedConfig, UpdatePolicy};
 use crate::extract::{DateSource, ItemDraft};
-use crate::store::{State, StoreError};
+use crate::store::{State, StoreError, StoredItem};
+use crate::updates::source_hash;
 
 /// The items of one feed that are to be imported now.
 pub(super) struct Selection {
@@ -26,6 +31,11 @@ pub(super) struct Selection {
     pub(super) seen: usize,
     /// Left out by the feed's include, exclude or max_age rules.
     pub(super) filtered: usize,
+    /// New, but past the feed's `max_items`: left for a later run.
+    pub(super) held_back: usize,
+    /// Imported before (and counted in `seen`), changed at the source since:
+    /// to be written again where the file is untouched.
+    pub(super) changed: Vec<(ItemDraft, StoredItem)>,
 }
 
 /// Keys and links of items, to tell an item met before.
@@ -63,8 +73,12 @@ pub(super) fn select_new(
         new: Vec::new(),
         seen: 0,
         filtered: 0,
+        held_back: 0,
+        changed: Vec::new(),
     };
+    let identity = feed.source.identity();
     let mut in_feed = Taken::default();
+    let mut candidates = Vec::new();
     for draft in drafts {
         let repeated = !in_feed.take(&draft) || taken_in_run.holds(&draft);
         let own_link = draft.link_identifies.then_some(draft.source_url.as_str());
@@ -74,15 +88,46 @@ pub(super) fn select_new(
         } else if state.is_imported(&draft.key, own_link)? {
             tracing::debug!(feed = %feed.name, title = %draft.title, "item left out: imported by an earlier run");
             selection.seen += 1;
+            if feed.update == UpdatePolicy::Untouched
+                && let Some(stored) = state.stored_item(&draft.key, &identity)?
+                && stored.source_hash != source_hash(&draft)
+            {
+                selection.changed.push((draft, stored));
+            }
         } else if let Some(rule) = refused_by(feed, &draft, now) {
             tracing::debug!(feed = %feed.name, title = %draft.title, "item left out by {rule}");
             selection.filtered += 1;
         } else {
-            taken_in_run.take(&draft);
-            selection.new.push(draft);
+            candidates.push(draft);
         }
     }
+    let (kept, held_back) = newest(candidates, feed.max_items);
+    selection.held_back = held_back;
+    for draft in &kept {
+        taken_in_run.take(draft);
+    }
+    selection.new = kept;
     Ok(selection)
+}
+
+/// The `max` newest of `drafts` (all of them without a cap), and how many
+/// were left. Newest by date; items without a date come after the dated
+/// ones, in the order of the document (feeds list their newest first).
+fn newest(mut drafts: Vec<ItemDraft>, max: Option<usize>) -> (Vec<ItemDraft>, usize) {
+    let Some(max) = max.filter(|&max| drafts.len() > max) else {
+        return (drafts, 0);
+    };
+    let dated = |d: &ItemDraft| d.date_source != DateSource::FirstImport;
+    // Stable: equal dates, and the undated, keep the document's order.
+    drafts.sort_by(|a, b| match (dated(a), dated(b)) {
+        (true, true) => b.date.cmp(&a.date),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => std::cmp::Ordering::Equal,
+    });
+    let left = drafts.len() - max;
+    drafts.truncate(max);
+    (drafts, left)
 }
 
 /// The feed's include, exclude and max_age rules.
@@ -123,7 +168,10 @@ fn refused_by(feed: &FeedConfig, draft: &ItemDraft, now: DateTime<Utc>) -> Optio
 /// The oldest date `max_age` accepts at `now`; `None` when that lies before
 /// the first date there is (then no date is too old). Checked: `now - max_age`
 /// panics past the range of dates.
-fn oldest_accepted(now: DateTime<Utc>, max_age: std::time::Duration) -> Option<DateTime<Utc>> {
+pub(super) fn oldest_accepted(
+    now: DateTime<Utc>,
+    max_age: std::time::Duration,
+) -> Option<DateTime<Utc>> {
     chrono::Duration::from_std(max_age)
         .ok()
         .and_then(|max_age| now.checked_sub_signed(max_age))
@@ -132,6 +180,76 @@ fn oldest_accepted(now: DateTime<Utc>, max_age: std::time::Duration) -> Option<D
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn draft(key: &str, date: Option<&str>) -> ItemDraft {
+        let (date, date_source) = match date {
+            Some(date) => (
+                DateTime::parse_from_rfc3339(date).unwrap().to_utc(),
+                DateSource::Published,
+            ),
+            None => (Utc::now(), DateSource::FirstImport),
+        };
+        ItemDraft {
+            key: key.into(),
+            title: key.into(),
+            date,
+            date_source,
+            summary: String::new(),
+            source_url: url::Url::parse(&format!("https://ex.org/{key}")).unwrap(),
+            link_identifies: true,
+            declared_image: None,
+            content_image: None,
+            categories: Vec::new(),
+            author: String::new(),
+            content_html: String::new(),
+            enclosure: None,
+        }
+    }
+
+    #[test]
+    fn max_items_keeps_the_newest_and_the_undated_last_in_document_order() {
+        let drafts = vec![
+            draft("undated-1", None),
+            draft("old", Some("2024-01-01T00:00:00Z")),
+            draft("newest", Some("2024-03-01T00:00:00Z")),
+            draft("undated-2", None),
+            draft("middle", Some("2024-02-01T00:00:00Z")),
+            draft("middle-too", Some("2024-02-01T00:00:00Z")),
+        ];
+        let keys = |(kept, left): (Vec<ItemDraft>, usize)| {
+            (kept.into_iter().map(|d| d.key).collect::<Vec<_>>(), left)
+        };
+        assert_eq!(
+            keys(newest(drafts.clone(), Some(3))),
+            (
+                vec!["newest".into(), "middle".into(), "middle-too".into()],
+                3
+            )
+        );
+        assert_eq!(
+            keys(newest(drafts.clone(), Some(5))),
+            (
+                vec![
+                    "newest".into(),
+                    "middle".into(),
+                    "middle-too".into(),
+                    "old".into(),
+                    "undated-1".into()
+                ],
+                1
+            )
+        );
+        // No cap, or a cap the feed does not reach: all, in document order.
+        let all: Vec<String> = drafts.iter().map(|d| d.key.clone()).collect();
+        assert_eq!(keys(newest(drafts.clone(), None)), (all.clone(), 0));
+        assert_eq!(keys(newest(drafts.clone(), Some(6))), (all, 0));
+        // Only undated items: the document's first ones.
+        let undated = vec![draft("a", None), draft("b", None), draft("c", None)];
+        assert_eq!(
+            keys(newest(undated, Some(2))),
+            (vec!["a".into(), "b".into()], 1)
+        );
+    }
 
     #[test]
     fn the_rule_that_leaves_an_item_out_is_named() {

@@ -15,7 +15,9 @@ pub(crate) use files::{
     write_new_file,
 };
 pub(crate) use lock::{LockError, RunLock, lock_waiting, try_lock};
-pub(crate) use state::{Day, FeedRecord, FetchFacts, LastFetch};
+pub(crate) use state::{
+    Day, FeedRecord, FetchFacts, ForgetTarget, Forgotten, LastFetch, StoredItem,
+};
 pub use state::{ImportRecord, State};
 
 use std::path::PathBuf;

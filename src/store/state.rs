@@ -16,7 +16,10 @@ mod history;
 pub(crate) use history::{Day, FetchFacts, LastFetch};
 
 const STATE_FILE: &str = "state.sqlite3";
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
+
+mod lifecycle;
+pub(crate) use lifecycle::{ForgetTarget, Forgotten, StoredItem};
 
 /// Items are looked up by key, source URL and permalink, so those are
 /// indexed; the per-feed counts of `status` come from one pass over the
@@ -229,9 +232,12 @@ impl State {
                 .execute_batch("ALTER TABLE items ADD COLUMN shared_link INTEGER")
                 .map_err(fail)?;
         }
-        // Version 4 kept no history of the feeds.
+        // Version 4 kept no history of the feeds (version 5 added it), nor
+        // the hashes that updates and `forget` need (version 6). Each step
+        // looks for what it adds, so a state of either is brought up whole.
         history::upgrade_to_5(&self.conn).map_err(fail)?;
         self.conn.execute_batch(SCHEMA).map_err(fail)?;
+        lifecycle::migrate(&self.conn).map_err(fail)?;
         self.conn
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(fail)?;
@@ -663,9 +669,11 @@ fn create(path: &Path) -> Result<(), StoreError> {
 /// This version's schema, in one transaction.
 fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(&format!(
-        "BEGIN IMMEDIATE; {SCHEMA} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+        "BEGIN IMMEDIATE; {SCHEMA} {}",
         history::HISTORY_SCHEMA
-    ))
+    ))?;
+    lifecycle::migrate(conn)?;
+    conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
 }
 
 /// Refuses a write-ahead log left without its database: SQLite would

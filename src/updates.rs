@@ -1,0 +1,420 @@
+//! Updates of untouched articles (`update = "untouched"`).
+//!
+//! In: a feed's items imported before whose fields changed at the source
+//! (told by [`source_hash`], kept in the state with each item), built again
+//! into articles. Out: each file written again in place, atomically, when
+//! it is still byte for byte what feedimport wrote (its [`file_hash`] is in
+//! the state too); a file an editor touched, or deleted, is left alone and
+//! named. The path and the permalink stay the ones first written, even
+//! when the title's slug changed; so do the dates of an item without a
+//! date (the time of its first import). Fails with [`StoreError`] when the
+//! content folder or the state cannot be written.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::FeedConfig;
+use crate::extract::{DateSource, ItemDraft};
+use crate::output::{OutputError, OutputFormat, TemplateError};
+use crate::store::{Staging, StoreError, StoredItem, sync_dir};
+use crate::write::{NewArticle, WriteContext, WriteError};
+
+/// The hash of what an article takes from its item: title, summary, link,
+/// images and (when the feed gives one) date. An item without a date is
+/// given the time of the run, which is no change at the source.
+pub(crate) fn source_hash(draft: &ItemDraft) -> String {
+    let mut hasher = Sha256::new();
+    let date = (draft.date_source != DateSource::FirstImport).then(|| draft.date.to_rfc3339());
+    let url = |u: Option<&url::Url>| u.map(url::Url::as_str).unwrap_or("").to_string();
+    for field in [
+        draft.title.clone(),
+        draft.summary.clone(),
+        draft.source_url.to_string(),
+        url(draft.declared_image.as_ref()),
+        url(draft.content_image.as_ref()),
+        date.unwrap_or_default(),
+    ] {
+        // Length-prefixed, so that no two different lists of fields hash
+        // the same bytes.
+        hasher.update((field.len() as u64).to_le_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
+/// The hash of a file's bytes.
+pub(crate) fn file_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What became of one changed item's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rewrite {
+    /// Written again with the source's new version (or would be, in a dry run).
+    Rewritten,
+    /// The new version renders to the same file: nothing to write.
+    Same,
+    /// Changed since it was written (an editor): left alone.
+    Edited,
+    /// Deleted since it was written: left deleted.
+    Missing,
+}
+
+/// What updating a feed's changed items did: the paths (relative to the
+/// config file's folder) written again and left alone.
+#[derive(Debug, Default)]
+pub(crate) struct Updated {
+    pub(crate) rewritten: Vec<String>,
+    pub(crate) left_alone: Vec<String>,
+}
+
+/// A file to write again, once planned.
+struct Pending {
+    path: PathBuf,
+    shown: String,
+    text: String,
+    permissions: std::fs::Permissions,
+    key: String,
+    source_hash: String,
+}
+
+/// Writes again each changed item's file that nobody touched, and keeps
+/// its new hashes. The files of a folder are written together: staged,
+/// flushed with one sync, renamed over the old ones, the folder synced.
+pub(crate) fn update_untouched(
+    context: &WriteContext,
+    feed: &FeedConfig,
+    changed: Vec<(NewArticle, StoredItem)>,
+) -> Result<Updated, WriteError> {
+    let mut updated = Updated::default();
+    if changed.is_empty() {
+        return Ok(updated);
+    }
+    let format = context
+        .outputs
+        .format(&feed.output)
+        .ok_or_else(|| OutputError::FrontMatter {
+            origin: feed.name.clone(),
+            message: "the feed's output was not compiled with the run's".to_string(),
+        })?;
+    let mut pending: Vec<Pending> = Vec::new();
+    for (item, stored) in changed {
+        let Some(path) = inside(&context.config.content_dir, &stored.path) else {
+            tracing::warn!(feed = %feed.name, path = %stored.path, "the state names a file outside the content folder: not updated");
+            continue;
+        };
+        let shown = path
+            .strip_prefix(&context.config.base_dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let hash = source_hash(&item.draft);
+        let outcome = match look(&path, &stored.file_hash).map_err(io_error(&path))? {
+            Look::Missing => Rewrite::Missing,
+            Look::Edited => Rewrite::Edited,
+            Look::Untouched { old, permissions } => {
+                let text =
+                    render_in_place(format, &item, &stored, &old).map_err(OutputError::from)?;
+                if text.as_bytes() == old {
+                    Rewrite::Same
+                } else if context.dry_run {
+                    Rewrite::Rewritten
+                } else {
+                    pending.push(Pending {
+                        path,
+                        shown,
+                        text,
+                        permissions,
+                        key: item.draft.key.clone(),
+                        source_hash: hash,
+                    });
+                    continue;
+                }
+            }
+        };
+        match outcome {
+            Rewrite::Rewritten => {
+                tracing::info!(feed = %feed.name, path = %shown, "would update");
+                updated.rewritten.push(shown);
+            }
+            Rewrite::Same => {}
+            Rewrite::Edited | Rewrite::Missing => {
+                tracing::warn!(
+                    feed = %feed.name,
+                    path = %shown,
+                    "changed at the source, left alone: the file was {} since it was written",
+                    if outcome == Rewrite::Edited { "edited" } else { "deleted" }
+                );
+                updated.left_alone.push(shown);
+            }
+        }
+        if !context.dry_run {
+            // The source's new version is noted either way, so that a file
+            // left alone is named once, not at every run.
+            context.state.record_hashes(&item.draft.key, &hash, None)?;
+        }
+    }
+    pending.sort_by(|a, b| a.path.cmp(&b.path));
+    for group in pending.chunk_by(|a, b| a.path.parent() == b.path.parent()) {
+        let dir = group[0].path.parent().unwrap_or(Path::new("."));
+        let files: Vec<(&Path, &str, &std::fs::Permissions)> = group
+            .iter()
+            .map(|p| (p.path.as_path(), p.text.as_str(), &p.permissions))
+            .collect();
+        replace_files(dir, &files).map_err(io_error(dir))?;
+        for file in group {
+            tracing::info!(feed = %feed.name, path = %file.shown, "updated");
+            context.state.record_hashes(
+                &file.key,
+                &file.source_hash,
+                Some(&file_hash(file.text.as_bytes())),
+            )?;
+            updated.rewritten.push(file.shown.clone());
+        }
+    }
+    Ok(updated)
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+    let path = path.to_path_buf();
+    move |source| StoreError::Io { path, source }
+}
+
+/// `relative` (from the state) under `content_dir`, when it stays there.
+fn inside(content_dir: &Path, relative: &str) -> Option<PathBuf> {
+    let relative = Path::new(relative);
+    relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then(|| content_dir.join(relative))
+}
+
+/// The dates the file was first written with: kept for an item without a
+/// date, whose date is the time of its first import.
+#[derive(Deserialize)]
+struct WrittenDates {
+    date: String,
+    #[serde(rename = "publishedDate")]
+    published_date: String,
+}
+
+/// The file `item` renders to now with its feed's template, under the
+/// permalink it was first written with. `old` is that file, untouched.
+fn render_in_place(
+    format: &OutputFormat,
+    item: &NewArticle,
+    stored: &StoredItem,
+    old: &[u8],
+) -> Result<String, TemplateError> {
+    let mut article = item.article.clone();
+    article.permalink = stored.permalink.clone();
+    if item.draft.date_source == DateSource::FirstImport
+        && let Some(dates) = written_dates(old)
+    {
+        article.date = dates.date;
+        article.published_date = dates.published_date;
+    }
+    format.file_text(&article)
+}
+
+/// The dates of the default preset's front matter (`date`,
+/// `publishedDate`), in YAML or TOML; `None` when the file has not both.
+fn written_dates(old: &[u8]) -> Option<WrittenDates> {
+    let text = std::str::from_utf8(old).ok()?;
+    serde_json::from_value(crate::output::front_matter::parse(text)?).ok()
+}
+
+/// A changed item's file, as found.
+#[derive(Debug)]
+pub(crate) enum Look {
+    Missing,
+    /// Not what feedimport wrote: edited, or no longer a plain file (a
+    /// symbolic link is never written through).
+    Edited,
+    /// Byte for byte what feedimport wrote: its bytes and its mode.
+    Untouched {
+        old: Vec<u8>,
+        permissions: std::fs::Permissions,
+    },
+}
+
+/// Is the file at `path` still the one written, whose hash was
+/// `written_hash`?
+pub(crate) fn look(path: &Path, written_hash: &str) -> std::io::Result<Look> {
+    let meta = match path.symlink_metadata() {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Look::Missing),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() {
+        return Ok(Look::Edited);
+    }
+    let old = std::fs::read(path)?;
+    if file_hash(&old) != written_hash {
+        return Ok(Look::Edited);
+    }
+    Ok(Look::Untouched {
+        old,
+        permissions: meta.permissions(),
+    })
+}
+
+/// Writes each `(path, text, mode)` of folder `dir` over the file there:
+/// staged beside them with the file's mode, flushed to disk together, then
+/// renamed over the old files, and the folder synced. A crash leaves each
+/// file old or new, whole.
+pub(crate) fn replace_files(
+    dir: &Path,
+    files: &[(&Path, &str, &std::fs::Permissions)],
+) -> std::io::Result<()> {
+    let staging = Staging::open(dir)?;
+    let mut staged = Vec::with_capacity(files.len());
+    for (_, text, permissions) in files {
+        let temp = staging.stage(text.as_bytes())?;
+        std::fs::set_permissions(&temp, (*permissions).clone())?;
+        staged.push(temp);
+    }
+    staging.sync(&staged)?;
+    for ((path, _, _), temp) in files.iter().zip(staged) {
+        temp.persist(path).map_err(|e| e.error)?;
+    }
+    sync_dir(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    fn draft() -> ItemDraft {
+        ItemDraft {
+            key: "k".into(),
+            title: "A title".into(),
+            date: DateTime::parse_from_rfc3339("2024-09-02T10:00:00Z")
+                .unwrap()
+                .to_utc(),
+            date_source: DateSource::Published,
+            summary: "A summary.".into(),
+            source_url: url::Url::parse("https://ex.org/a").unwrap(),
+            link_identifies: true,
+            declared_image: None,
+            content_image: None,
+            categories: vec!["x".into()],
+            author: String::new(),
+            content_html: String::new(),
+            enclosure: None,
+        }
+    }
+
+    #[test]
+    fn the_source_hash_changes_with_every_field_an_article_takes() {
+        let base = source_hash(&draft());
+        assert_eq!(base, source_hash(&draft()), "stable");
+        assert_eq!(base.len(), 64);
+        let changes: [fn(&mut ItemDraft); 7] = [
+            |d| d.title = "A new title".into(),
+            |d| d.summary = "A fixed summary.".into(),
+            |d| d.source_url = url::Url::parse("https://ex.org/b").unwrap(),
+            |d| d.declared_image = url::Url::parse("https://ex.org/i.jpg").ok(),
+            |d| d.content_image = url::Url::parse("https://ex.org/c.jpg").ok(),
+            |d| d.date += chrono::Duration::hours(1),
+            // Fields moved from one to the next are a change too.
+            |d| {
+                d.title = "A titleA summary.".into();
+                d.summary = String::new();
+            },
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut changed = draft();
+            change(&mut changed);
+            assert_ne!(source_hash(&changed), base, "change #{i}");
+        }
+        // What no article shows is no change.
+        let mut same = draft();
+        same.categories.push("y".into());
+        assert_eq!(source_hash(&same), base);
+        // An undated item's date is the time of the run: no change.
+        let mut undated = draft();
+        undated.date_source = DateSource::FirstImport;
+        let first = source_hash(&undated);
+        undated.date = Utc::now();
+        assert_eq!(source_hash(&undated), first);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_an_untouched_file_is_written_again_keeping_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.md"), dir.path().join("b.md"));
+        std::fs::write(&a, "old a\n").unwrap();
+        std::fs::write(&b, "old b\n").unwrap();
+        std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let untouched = |path: &Path, text: &str| match look(path, &file_hash(text.as_bytes())) {
+            Ok(Look::Untouched { old, permissions }) => {
+                assert_eq!(old, text.as_bytes());
+                permissions
+            }
+            other => panic!("{}: {other:?}", path.display()),
+        };
+        let (mode_a, mode_b) = (untouched(&a, "old a\n"), untouched(&b, "old b\n"));
+        assert_eq!(mode_a.mode() & 0o777, 0o640);
+        replace_files(
+            dir.path(),
+            &[(&a, "new a\n", &mode_a), (&b, "new b\n", &mode_b)],
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a\n");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b\n");
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&a), 0o640, "the file keeps its mode");
+        assert_eq!(mode(&b), mode_b.mode() & 0o777);
+        // No temporary file, no staging folder left behind.
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.md", "b.md"]);
+
+        // Touched by an editor (even one byte): edited.
+        std::fs::write(&a, "new a\n ").unwrap();
+        assert!(matches!(
+            look(&a, &file_hash(b"new a\n")).unwrap(),
+            Look::Edited
+        ));
+        // Deleted: missing.
+        std::fs::remove_file(&a).unwrap();
+        assert!(matches!(
+            look(&a, &file_hash(b"new a\n")).unwrap(),
+            Look::Missing
+        ));
+        // A symbolic link in its place, even to the same bytes, is not
+        // ours to write through.
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "new a\n").unwrap();
+        std::os::unix::fs::symlink(&target, &a).unwrap();
+        assert!(matches!(
+            look(&a, &file_hash(b"new a\n")).unwrap(),
+            Look::Edited
+        ));
+    }
+
+    #[test]
+    fn paths_from_the_state_stay_in_the_content_folder() {
+        let content = Path::new("/site/content");
+        assert_eq!(
+            inside(content, "papers/a.md"),
+            Some(PathBuf::from("/site/content/papers/a.md"))
+        );
+        for bad in ["../a.md", "/etc/passwd", "papers/../../a.md", "./a.md"] {
+            assert_eq!(inside(content, bad), None, "{bad}");
+        }
+    }
+}
