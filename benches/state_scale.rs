@@ -147,6 +147,7 @@ fn add_old_records(state_dir: &Path, base: &str, count: usize) {
                 imported_at: "2019-01-01T08:00:00+00:00",
                 has_image: Some(n % 2 == 0),
                 shared_link: false,
+                hashes: None,
             })
             .unwrap();
     }

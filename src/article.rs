@@ -213,7 +213,7 @@ pub struct Article {
     /// The item's content as the feed sent it: unsafe until the output
     /// makes it safe (see [`crate::output::content`]).
     #[serde(skip)]
-    pub content_html: String,
+    pub content_html: std::sync::Arc<str>,
     #[serde(skip)]
     pub enclosure: Enclosure,
     #[serde(skip)]
@@ -303,7 +303,7 @@ mod tests {
             content_image: Some(url("https://img.example.org/content.jpg")),
             categories: vec![],
             author: String::new(),
-            content_html: String::new(),
+            content_html: Default::default(),
             enclosure: None,
         }
     }

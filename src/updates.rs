@@ -50,7 +50,13 @@ pub(crate) fn file_hash(bytes: &[u8]) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    out
 }
 
 /// What became of one changed item's file.
@@ -307,9 +313,18 @@ mod tests {
             content_image: None,
             categories: vec!["x".into()],
             author: String::new(),
-            content_html: String::new(),
+            content_html: Default::default(),
             enclosure: None,
         }
+    }
+
+    #[test]
+    fn hashes_are_written_in_lowercase_hex() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+        assert_eq!(
+            file_hash(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::article::Article;
 use crate::config::{Config, FeedConfig};
 use crate::extract::{DateSource, ItemDraft};
-use crate::output::{OutputError, OutputFormat, Outputs, ReadBack};
+use crate::output::{FirstTry, OutputError, OutputFormat, Outputs, ReadBack};
 use crate::report::ArticleReport;
 use crate::store::{
     ImportRecord, Staging, State, StoreError, WriteOutcome, link_staged, read_front_matter,
@@ -68,6 +68,9 @@ pub(crate) struct WriteContext<'a> {
 pub(crate) struct NewArticle {
     pub(crate) draft: ItemDraft,
     pub(crate) article: Article,
+    /// Its first candidate name and file text, made ahead (see
+    /// [`OutputFormat::first_try`]), when they could be.
+    pub(crate) first_try: Option<FirstTry>,
 }
 
 /// Writes one feed's new articles and records them, oldest first (so that
@@ -387,6 +390,9 @@ fn record_new(
     let config = batch.context.config;
     let relative = relative_to(&planned.path, &config.content_dir);
     let draft = &planned.item.draft;
+    // For updates: what the item and the file were when written.
+    let source_hash = crate::updates::source_hash(draft);
+    let file_hash = crate::updates::file_hash(planned.text.as_bytes());
     batch.context.state.record(&ImportRecord {
         key: &draft.key,
         feed: &batch.feed_identity,
@@ -396,13 +402,8 @@ fn record_new(
         imported_at: &batch.imported_at,
         has_image: Some(!planned.article.image_url.is_empty()),
         shared_link: !draft.link_identifies,
+        hashes: Some((&source_hash, &file_hash)),
     })?;
-    // For updates: what the item and the file were when written.
-    batch.context.state.record_hashes(
-        &draft.key,
-        &crate::updates::source_hash(draft),
-        Some(&crate::updates::file_hash(planned.text.as_bytes())),
-    )?;
     let verb = if batch.context.dry_run {
         "would write"
     } else {
@@ -435,6 +436,7 @@ fn record_existing(
         imported_at: &batch.imported_at,
         has_image: None,
         shared_link: !draft.link_identifies,
+        hashes: None,
     })?;
     outcome.seen += 1;
     Ok(())
@@ -461,10 +463,17 @@ fn place_article(
     taken: &TakenNames,
 ) -> Result<Placement, WriteError> {
     let content_dir = &batch.context.config.content_dir;
-    let shared = Arc::new(item.article.clone());
+    let mut shared: Option<Arc<Article>> = None;
     let mut first_path = None;
     for attempt in 1..=MAX_PERMALINK_ATTEMPTS {
-        let placed = batch.format.place(&shared, attempt)?;
+        let ready = item.first_try.as_ref().filter(|_| attempt == 1);
+        let placed = match ready {
+            Some(first) => first.placed.clone(),
+            None => {
+                let shared = shared.get_or_insert_with(|| Arc::new(item.article.clone()));
+                batch.format.place(shared, attempt)?
+            }
+        };
         let path = content_dir.join(&placed.path);
         if first_path.is_none() {
             first_path = Some(path.clone());
@@ -487,10 +496,13 @@ fn place_article(
             slug: placed.slug,
             ..item.article.clone()
         };
-        let text = batch
-            .format
-            .file_text(&article)
-            .map_err(OutputError::from)?;
+        let text = match ready {
+            Some(first) => first.text.clone(),
+            None => batch
+                .format
+                .file_text(&article)
+                .map_err(OutputError::from)?,
+        };
         return Ok(Placement::New {
             path,
             article: Box::new(article),

@@ -31,7 +31,7 @@ fuzz_target!(|fields: (String, String, String, Vec<String>, String)| {
         content_image: None,
         categories: tags.iter().rev().cloned().collect(),
         author,
-        content_html: String::new(),
+        content_html: Default::default(),
         enclosure: None,
     };
     let settings = ArticleSettings::new("papers", chrono_tz::Europe::Paris, tags);

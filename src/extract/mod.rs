@@ -51,7 +51,7 @@ pub struct ItemDraft {
     pub author: String,
     /// The item's full content as the feed sent it (content:encoded, Atom
     /// content, else the description): HTML nobody has made safe yet.
-    pub content_html: String,
+    pub content_html: std::sync::Arc<str>,
     /// The item's first enclosure or media file that is not its image.
     pub enclosure: Option<DraftEnclosure>,
 }
@@ -266,7 +266,7 @@ fn extract_item(
     let content_html = content_html
         .or_else(|| entry.summary.as_ref().map(|s| s.content.as_str()))
         .unwrap_or_default()
-        .to_string();
+        .into();
     let enclosure = enclosure(&entry.media, base);
 
     let key = item_key(entry, &source_url, &title, date_source, context);

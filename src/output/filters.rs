@@ -8,6 +8,8 @@
 //! [`quote_into`]). Fails only on a date that is not a date, a date format
 //! that is not one, or a locale feedimport does not write.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use minijinja::value::{Value, ValueKind};
@@ -176,14 +178,15 @@ fn toml_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// The text of a value: undefined and none are empty.
-pub(crate) fn text_of(value: &Value) -> String {
+/// The text of a value: undefined and none are empty; a string is
+/// borrowed.
+pub(crate) fn text_of(value: &Value) -> Cow<'_, str> {
     match value.kind() {
-        ValueKind::Undefined | ValueKind::None => String::new(),
-        _ => value
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| value.to_string()),
+        ValueKind::Undefined | ValueKind::None => Cow::Borrowed(""),
+        _ => match value.as_str() {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(value.to_string()),
+        },
     }
 }
 
@@ -224,7 +227,7 @@ impl DateFilter {
             Some(tag) => tag,
             None => state
                 .lookup("locale")
-                .map(|v| text_of(&v))
+                .map(|v| text_of(&v).into_owned())
                 .unwrap_or_else(|| "fr".to_string()),
         };
         let locale = SiteLocale::parse(&locale_tag).map_err(|m| invalid(format!("date: {m}")))?;

@@ -213,14 +213,15 @@ fn sample(fields: SampleFields, prefix: &str) -> Article {
         // Made safe and turned to Markdown on the way: compared by shape
         // only (no marker in it), but it must keep the front matter whole.
         content_html: if summary.is_empty() {
-            String::new()
+            Default::default()
         } else if summary.starts_with("Probe") {
-            "<p>Probe content.</p>".to_string()
+            "<p>Probe content.</p>".into()
         } else {
             format!(
                 "<p>{}</p><pre>---\n+++\n</pre>",
                 summary.replace('<', "&lt;")
             )
+            .into()
         },
         enclosure: Enclosure::default(),
         feed: FeedAbout {

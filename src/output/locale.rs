@@ -170,10 +170,12 @@ thread_local! {
 
 fn formatters(locale: &SiteLocale) -> Option<Rc<Formatters>> {
     FORMATTERS.with(|made| {
-        made.borrow_mut()
-            .entry(locale.cldr.clone())
-            .or_insert_with(|| Formatters::new(&locale.cldr).map(Rc::new))
-            .clone()
+        if let Some(found) = made.borrow().get(&locale.cldr) {
+            return found.clone();
+        }
+        let new = Formatters::new(&locale.cldr).map(Rc::new);
+        made.borrow_mut().insert(locale.cldr.clone(), new.clone());
+        new
     })
 }
 

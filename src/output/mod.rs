@@ -21,7 +21,7 @@ pub(crate) mod locale;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::path::{Component, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use chrono_tz::Tz;
@@ -216,6 +216,13 @@ pub(crate) struct Placement {
     pub(crate) slug: String,
 }
 
+/// An article's first candidate name and its file, made ahead.
+#[derive(Debug, Clone)]
+pub(crate) struct FirstTry {
+    pub(crate) placed: Placement,
+    pub(crate) text: String,
+}
+
 /// One feed's compiled output: its file, path and permalink templates, in
 /// the run's one template environment.
 #[derive(Clone)]
@@ -225,6 +232,52 @@ pub struct OutputFormat {
     path: String,
     permalink: String,
     locale: SiteLocale,
+    /// Set when the path and permalink templates are the built-in ones:
+    /// the names are then made without running them (the same names; two
+    /// renders fewer for every article).
+    builtin_names: Option<BuiltinNames>,
+}
+
+/// The built-in path and permalink templates, as Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BuiltinNames {
+    /// The permalink ends in `/` (the generators' presets).
+    trailing_slash: bool,
+}
+
+impl BuiltinNames {
+    fn of(spec: &OutputSpec) -> Option<BuiltinNames> {
+        if spec.path != DEFAULT_PATH {
+            return None;
+        }
+        [false, true]
+            .into_iter()
+            .map(|trailing_slash| BuiltinNames { trailing_slash })
+            .find(|names| spec.permalink == names.template())
+    }
+
+    /// The permalink template this stands for.
+    fn template(self) -> &'static str {
+        if self.trailing_slash {
+            Preset::Hugo.default_permalink()
+        } else {
+            Preset::Default.default_permalink()
+        }
+    }
+
+    fn place(self, article: &Article, slug: String) -> Placement {
+        let stem = format!("{}-{slug}", article.local_date.format("%Y-%m-%d"));
+        let permalink = format!(
+            "/{}/{stem}{}",
+            article.section,
+            if self.trailing_slash { "/" } else { "" }
+        );
+        Placement {
+            path: Path::new(&article.section).join(format!("{stem}.md")),
+            permalink,
+            slug,
+        }
+    }
 }
 
 impl fmt::Debug for OutputFormat {
@@ -274,6 +327,7 @@ impl Outputs {
                 path: builder.names[&Key::Path(spec.path.clone())].clone(),
                 permalink: builder.names[&Key::Permalink(spec.permalink.clone())].clone(),
                 locale: spec.locale.clone(),
+                builtin_names: BuiltinNames::of(spec),
             };
             let keys = format.check_samples().map_err(|e| for_feed(feed, e))?;
             read_back.learn(keys);
@@ -462,11 +516,10 @@ impl OutputFormat {
         article: &Arc<Article>,
         attempt: u32,
     ) -> Result<Placement, OutputError> {
-        let slug = if attempt <= 1 {
-            article.slug.clone()
-        } else {
-            format!("{}-{attempt}", article.slug)
-        };
+        if let Some(placed) = self.builtin_place(article, attempt) {
+            return Ok(placed);
+        }
+        let slug = attempt_slug(article, attempt);
         let naming = Naming {
             slug: slug.clone(),
             permalink: None,
@@ -494,6 +547,38 @@ impl OutputFormat {
         })
     }
 
+    /// The first candidate name of `article` and its file text: made
+    /// ahead, where articles are built (on every core), and kept by the
+    /// writing unless that name is taken. `None` when a template fails: the
+    /// writing then meets (and reports) the same error.
+    pub(crate) fn first_try(&self, article: &Article) -> Option<FirstTry> {
+        let placed = match self.builtin_place(article, 1) {
+            Some(placed) => placed,
+            None => self.place(&Arc::new(article.clone()), 1).ok()?,
+        };
+        let placed_article = Arc::new(Article {
+            permalink: placed.permalink.clone(),
+            slug: placed.slug.clone(),
+            ..article.clone()
+        });
+        let text = self
+            .render(
+                &self.text,
+                ArticleContext::new(placed_article, None, &self.locale),
+            )
+            .ok()?;
+        Some(FirstTry { placed, text })
+    }
+
+    /// [`OutputFormat::place`] with the built-in names, when this output
+    /// has them. The section is a plain segment and the slug `[a-z0-9-]`:
+    /// the built-in names need no check.
+    fn builtin_place(&self, article: &Article, attempt: u32) -> Option<Placement> {
+        let names = self.builtin_names?;
+        is_plain_segment(&article.section)
+            .then(|| names.place(article, attempt_slug(article, attempt)))
+    }
+
     fn render(&self, name: &str, context: ArticleContext) -> Result<String, TemplateError> {
         let template = self
             .env
@@ -508,6 +593,24 @@ impl OutputFormat {
     pub(crate) fn locale(&self) -> &SiteLocale {
         &self.locale
     }
+}
+
+/// The slug of the `attempt`th candidate name: `-2`, `-3`, … from the
+/// second on.
+fn attempt_slug(article: &Article, attempt: u32) -> String {
+    if attempt <= 1 {
+        article.slug.clone()
+    } else {
+        format!("{}-{attempt}", article.slug)
+    }
+}
+
+/// A section name that is one plain path segment (as the config checks).
+fn is_plain_segment(section: &str) -> bool {
+    !section.is_empty()
+        && section
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// `rendered` as a path inside the content folder: relative, every part a
@@ -746,7 +849,7 @@ pub(crate) fn sample_file(
         content_image: None,
         categories: vec!["Sample category".to_string()],
         author: "Sample Author".to_string(),
-        content_html: "<p>The item's <strong>full text</strong>.</p>".to_string(),
+        content_html: "<p>The item's <strong>full text</strong>.</p>".into(),
         enclosure: url("https://news.example.org/sample.mp3").map(|url| DraftEnclosure {
             url,
             mime_type: "audio/mpeg".to_string(),

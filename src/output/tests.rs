@@ -311,7 +311,7 @@ fn every_field_is_defined_for_an_item_that_lacks_it() {
     let mut article = example_article();
     article.author.clear();
     article.categories.clear();
-    article.content_html.clear();
+    article.content_html = "".into();
     article.lang.clear();
     article.feed.title.clear();
     let (_, text) = place_and_render(format, &article);
@@ -370,5 +370,55 @@ fn locales_write_the_long_date_and_the_credit_in_their_language() {
             expected
         );
         assert!(!locale.image_credit_prefix().contains("l’article"), "{tag}");
+    }
+}
+
+/// The built-in path and permalink, made in Rust, give the names the
+/// templates give.
+#[test]
+fn built_in_names_are_the_templates_names() {
+    for permalink in [
+        Preset::Default.default_permalink(),
+        Preset::Hugo.default_permalink(),
+    ] {
+        let builtin = OutputSpec {
+            source: TemplateSource::Preset(Preset::Default),
+            path: DEFAULT_PATH.into(),
+            permalink: permalink.into(),
+            locale: SiteLocale::french(),
+        };
+        // The same templates, spelt otherwise: run as templates.
+        let templated = OutputSpec {
+            path: DEFAULT_PATH.replace("{{ ", "{{"),
+            permalink: permalink.replace("{{ ", "{{"),
+            ..builtin.clone()
+        };
+        let outputs = Outputs::compile(
+            [("a", &builtin), ("b", &templated)],
+            chrono_tz::Europe::Paris,
+        )
+        .unwrap();
+        let (fast, slow) = (
+            outputs.format(&builtin).unwrap(),
+            outputs.format(&templated).unwrap(),
+        );
+        assert!(fast.builtin_names.is_some() && slow.builtin_names.is_none());
+        let mut article = Arc::new(example_article());
+        for (title, section, day) in [
+            ("Crème brûlée: a study", "papers", 1),
+            ("x", "a_b-2", 31),
+            ("", "news", 9),
+        ] {
+            let a = Arc::make_mut(&mut article);
+            a.slug = crate::permalink::title_slug(title);
+            a.section = section.into();
+            a.local_date = chrono::NaiveDate::from_ymd_opt(2024, 12, day).unwrap();
+            for attempt in [1, 2, 17] {
+                assert_eq!(
+                    fast.place(&article, attempt).unwrap(),
+                    slow.place(&article, attempt).unwrap()
+                );
+            }
+        }
     }
 }

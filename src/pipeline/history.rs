@@ -554,7 +554,7 @@ mod tests {
             content_image: None,
             categories: Vec::new(),
             author: String::new(),
-            content_html: String::new(),
+            content_html: Default::default(),
             enclosure: None,
         };
         let until = Some(

@@ -31,7 +31,7 @@ use crate::article::{ArticleSettings, build_article};
 use crate::config::{Config, ConfigError, FeedConfig};
 use crate::extract::DocumentInfo;
 use crate::fetch::{FetchError, Fetcher};
-use crate::output::OutputError;
+use crate::output::{OutputError, OutputFormat};
 use crate::parse::repair::Fix;
 use crate::report::{FeedReport, FeedStatus, Report, error_chain, error_line};
 use crate::schedule;
@@ -275,6 +275,9 @@ async fn ready_items(
     let settings = ArticleSettings::for_feed(run.config, feed, &about.title, &about.language);
     let items = selection.new.len() + selection.seen + selection.filtered + skipped;
     let (changed_drafts, stored): (Vec<_>, Vec<_>) = selection.changed.into_iter().unzip();
+    // New articles are placed and rendered here, in the feed's own task, on
+    // every core; the writing keeps that unless the name is taken.
+    let format = run.outputs.format(&feed.output).cloned();
     let task = tokio::spawn({
         let (fetcher, feed) = (fetcher.clone(), feed.clone());
         async move {
@@ -284,9 +287,18 @@ async fn ready_items(
                 policy,
                 settings.clone(),
                 changed_drafts,
+                None,
             )
             .await;
-            let new = build_articles(fetcher, feed, policy, settings, selection.new).await;
+            let new = build_articles(
+                fetcher,
+                feed,
+                policy,
+                settings,
+                selection.new,
+                format.as_ref(),
+            )
+            .await;
             (new, changed)
         }
     });
@@ -323,6 +335,7 @@ async fn build_articles(
     policy: AddressPolicy,
     settings: ArticleSettings,
     drafts: Vec<crate::extract::ItemDraft>,
+    format: Option<&OutputFormat>,
 ) -> Vec<NewArticle> {
     let feed_name = feed.name.clone();
     pages::find_page_images(fetcher, feed, policy, drafts)
@@ -339,8 +352,10 @@ async fn build_articles(
                     "no image: none declared in the feed, none from the article page, no meaningful <img> in the content"
                 ),
             }
+            let article = build_article(&draft, &settings, page_image.as_ref());
             NewArticle {
-                article: build_article(&draft, &settings, page_image.as_ref()),
+                first_try: format.and_then(|format| format.first_try(&article)),
+                article,
                 draft,
             }
         })

@@ -188,7 +188,7 @@ section = "papers"
                 content_image: None,
                 categories: Vec::new(),
                 author: String::new(),
-                content_html: String::new(),
+                content_html: Default::default(),
                 enclosure: None,
             })
             .collect();

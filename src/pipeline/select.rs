@@ -201,7 +201,7 @@ mod tests {
             content_image: None,
             categories: Vec::new(),
             author: String::new(),
-            content_html: String::new(),
+            content_html: Default::default(),
             enclosure: None,
         }
     }
@@ -276,7 +276,7 @@ mod tests {
             content_image: None,
             categories: Vec::new(),
             author: String::new(),
-            content_html: String::new(),
+            content_html: Default::default(),
             enclosure: None,
         };
         let recent = "2026-01-30T00:00:00Z";

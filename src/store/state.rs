@@ -103,6 +103,9 @@ pub struct ImportRecord<'a> {
     /// The source URL is a link the item shares with others of its feed
     /// (a podcast's home page): it does not identify the item.
     pub shared_link: bool,
+    /// The hashes of the item's fields and of the file as written, for
+    /// updates (see [`crate::updates`]); `None` for files found.
+    pub hashes: Option<(&'a str, &'a str)>,
 }
 
 /// An open state database.
@@ -317,8 +320,8 @@ impl State {
     pub fn record(&self, record: &ImportRecord) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO items (key, feed, source_url, permalink, path, imported_at, has_image, shared_link)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR IGNORE INTO items (key, feed, source_url, permalink, path, imported_at, has_image, shared_link, source_hash, file_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .and_then(|mut stmt| {
                 stmt.execute(params![
@@ -329,7 +332,9 @@ impl State {
                     record.path,
                     record.imported_at,
                     record.has_image,
-                    record.shared_link.then_some(1)
+                    record.shared_link.then_some(1),
+                    record.hashes.map(|h| h.0),
+                    record.hashes.map(|h| h.1)
                 ])
             })
             .map(|_| ())
@@ -524,6 +529,7 @@ impl State {
                     imported_at,
                     has_image: None,
                     shared_link: false,
+                    hashes: None,
                 })?;
                 found += 1;
             }
@@ -803,6 +809,7 @@ mod tests {
             imported_at: "2026-01-01T00:00:00Z",
             has_image: Some(true),
             shared_link: false,
+            hashes: None,
         }
     }
 
@@ -839,6 +846,7 @@ mod tests {
                 imported_at: "2025-01-01T00:00:00Z",
                 has_image: Some(false),
                 shared_link: false,
+                hashes: None,
                 ..record_for("https://ex.org/feed")
             })
             .unwrap();
@@ -985,6 +993,7 @@ mod tests {
         state
             .record(&ImportRecord {
                 shared_link: true,
+                hashes: None,
                 ..record("episode-1", home, "/papers/e1")
             })
             .unwrap();

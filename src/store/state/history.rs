@@ -417,6 +417,7 @@ mod tests {
                 imported_at: "2026-01-01T00:00:00Z",
                 has_image: None,
                 shared_link: false,
+                hashes: None,
             })
             .unwrap();
         drop(state);
