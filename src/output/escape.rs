@@ -67,11 +67,23 @@ pub(crate) fn opens_a_tag(rest: &str) -> bool {
 /// image, a site generator's template tag, or make a heading, list or
 /// quote of the line is escaped with a backslash, so no HTML (`<script>`, `<img onerror>`) and no link
 /// (`[x](javascript:…)`) reaches the page, and ordinary text (`&`, `*`,
-/// quotes) stays byte for byte as the feed wrote it.
+/// quotes) stays byte for byte as the feed wrote it. The one exception is
+/// a brace before `%` or `#`, written `&#123;` (see below).
 pub fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut copied = 0;
     for (i, byte) in text.bytes().enumerate() {
+        // `\{%` is still a Liquid tag (Jekyll and Eleventy run Liquid on the
+        // file before Markdown) and `\{#` a Nunjucks comment: the backslash
+        // stops only Markdown. Kramdown, Jekyll's Markdown, has no escape for
+        // `%`, so the brace itself is written as a character reference, which
+        // every Markdown reads as `{` and no template language as a tag.
+        if byte == b'{' && matches!(text.as_bytes().get(i + 1), Some(b'%' | b'#')) {
+            out.push_str(&text[copied..i]);
+            out.push_str("&#123;");
+            copied = i + 1;
+            continue;
+        }
         let escape = match byte {
             // Braces: a site generator's template tag (`{{ }}`, `{% %}` in
             // Jekyll and Eleventy, Hugo's shortcodes) reads as text.
@@ -265,5 +277,34 @@ pub(crate) mod tests {
         );
         assert_eq!(markdown_text("back\\slash"), "back\\\\slash");
         assert_eq!(markdown_text("(TARE) naïve."), "(TARE) naïve.");
+    }
+
+    /// No template tag of Liquid (`{{ }}`, `{% %}`), Nunjucks (`{# #}`) or
+    /// Hugo's shortcodes (`{{< >}}`, `{{% %}}`) survives, whitespace control
+    /// (`{%-`) included, and Markdown reads the same text back.
+    #[test]
+    fn markdown_text_opens_no_template_tag() {
+        for (text, written) in [
+            ("{{ x }}", "\\{\\{ x \\}\\}"),
+            ("{% raw %}", "&#123;% raw %\\}"),
+            ("a {%- include x -%} b", "a &#123;%- include x -%\\} b"),
+            ("{# note #}", "&#123;# note #\\}"),
+            ("{{% shortcode %}}", "\\{&#123;% shortcode %\\}\\}"),
+            ("{{< figure >}}", "\\{\\{\\< figure >\\}\\}"),
+            ("{{{%#", "\\{\\{&#123;%#"),
+        ] {
+            let out = markdown_text(text);
+            assert_eq!(out, written, "{text}");
+            for opener in ["{{", "{%", "{#"] {
+                assert!(!out.contains(opener), "{opener} in {out}");
+            }
+            let read_back: String = pulldown_cmark::Parser::new(&out)
+                .filter_map(|event| match event {
+                    pulldown_cmark::Event::Text(t) => Some(t.into_string()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(read_back, text, "{out}");
+        }
     }
 }

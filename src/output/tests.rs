@@ -98,6 +98,29 @@ fn each_preset_gives_its_golden_file() {
     }
 }
 
+/// The Hugo preset's own keys are at the top of the front matter, where
+/// every Hugo puts them in `.Params`: Hugo before 0.123 (Debian 12 has
+/// 0.111) reads no `[params]` table, and its pages showed no date.
+#[test]
+fn hugo_preset_keeps_the_page_keys_at_the_top_level() {
+    let (_, text) = place_and_render(&preset(Preset::Hugo), &example_article());
+    let front = text
+        .strip_prefix("+++\n")
+        .and_then(|rest| rest.split_once("\n+++\n"))
+        .unwrap()
+        .0;
+    let table: toml::Table = front.parse().unwrap();
+    assert!(!table.contains_key("params"), "{front}");
+    let article = example_article();
+    for (key, value) in [
+        ("publishedDate", &article.published_date),
+        ("sourceUrl", &article.source_url),
+        ("imageCredit", &article.image_credit),
+    ] {
+        assert_eq!(table[key].as_str(), Some(value.as_str()), "{key}");
+    }
+}
+
 /// Every preset: the front matter reads back the article's values, and no
 /// URL of a hostile feed becomes a link of its own or raw HTML in the body.
 #[test]
