@@ -68,11 +68,11 @@ async fn the_hugo_preset_writes_toml_that_reads_back_and_is_never_imported_twice
         Some("https://img.example.org/creme.jpg")
     );
     assert_eq!(
-        front["params"]["publishedDate"].as_str(),
+        front["publishedDate"].as_str(),
         Some("2 septembre 2024")
     );
     assert_eq!(
-        front["params"]["sourceUrl"].as_str(),
+        front["sourceUrl"].as_str(),
         Some("https://news.example.org/a/creme")
     );
     assert!(
@@ -81,7 +81,7 @@ async fn the_hugo_preset_writes_toml_that_reads_back_and_is_never_imported_twice
     );
 
     // Again: nothing new. Without the state: the TOML files are read back
-    // (their source URL under params), and still nothing is imported.
+    // (TOML, between `+++` lines), and still nothing is imported.
     site.import(&[], 0);
     std::fs::remove_dir_all(site.path().join(".feedimport")).unwrap();
     site.import(&[], 0);
