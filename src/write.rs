@@ -71,6 +71,8 @@ pub(crate) struct NewArticle {
     /// Its first candidate name and file text, made ahead (see
     /// [`OutputFormat::first_try`]), when they could be.
     pub(crate) first_try: Option<FirstTry>,
+    /// The hash of the item's fields, for updates (made ahead too).
+    pub(crate) source_hash: String,
 }
 
 /// Writes one feed's new articles and records them, oldest first (so that
@@ -390,9 +392,13 @@ fn record_new(
     let config = batch.context.config;
     let relative = relative_to(&planned.path, &config.content_dir);
     let draft = &planned.item.draft;
-    // For updates: what the item and the file were when written.
-    let source_hash = crate::updates::source_hash(draft);
-    let file_hash = crate::updates::file_hash(planned.text.as_bytes());
+    // For updates: what the item and the file were when written (the
+    // file's hash made ahead when the file is the one made ahead).
+    let source_hash = &planned.item.source_hash;
+    let file_hash = match &planned.item.first_try {
+        Some(first) if first.text == planned.text => first.text_hash.clone(),
+        _ => crate::updates::file_hash(planned.text.as_bytes()),
+    };
     batch.context.state.record(&ImportRecord {
         key: &draft.key,
         feed: &batch.feed_identity,
@@ -402,7 +408,7 @@ fn record_new(
         imported_at: &batch.imported_at,
         has_image: Some(!planned.article.image_url.is_empty()),
         shared_link: !draft.link_identifies,
-        hashes: Some((&source_hash, &file_hash)),
+        hashes: Some((source_hash, &file_hash)),
     })?;
     let verb = if batch.context.dry_run {
         "would write"

@@ -221,6 +221,8 @@ pub(crate) struct Placement {
 pub(crate) struct FirstTry {
     pub(crate) placed: Placement,
     pub(crate) text: String,
+    /// The text's hash, as the state keeps it (see [`crate::updates`]).
+    pub(crate) text_hash: String,
 }
 
 /// One feed's compiled output: its file, path and permalink templates, in
@@ -567,7 +569,12 @@ impl OutputFormat {
                 ArticleContext::new(placed_article, None, &self.locale),
             )
             .ok()?;
-        Some(FirstTry { placed, text })
+        let text_hash = crate::updates::file_hash(text.as_bytes());
+        Some(FirstTry {
+            placed,
+            text,
+            text_hash,
+        })
     }
 
     /// [`OutputFormat::place`] with the built-in names, when this output

@@ -355,6 +355,7 @@ async fn build_articles(
             let article = build_article(&draft, &settings, page_image.as_ref());
             NewArticle {
                 first_try: format.and_then(|format| format.first_try(&article)),
+                source_hash: crate::updates::source_hash(&draft),
                 article,
                 draft,
             }
