@@ -12,7 +12,6 @@
 //! the file.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -65,37 +64,17 @@ pub(crate) fn write_page(
         feeds.push(FeedPage { health, days });
     }
     let page = render_page(&feeds, now);
-    write_file(path, &page).map_err(|source| HealthError::Write {
-        path: path.to_path_buf(),
-        source,
+    crate::store::replace_file(path, &page, ".feedimport-health-").map_err(|source| {
+        HealthError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }
 
 /// The first day the charts show.
 fn first_day(now: DateTime<Utc>) -> NaiveDate {
     now.date_naive() - chrono::Days::new(DAYS - 1)
-}
-
-/// Writes the page to a temporary file beside `path`, then renames it
-/// over `path`: a web server publishing it never sends half a page. Its
-/// folder is created when missing.
-fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".feedimport-health-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut file = builder.tempfile_in(dir)?;
-    file.write_all(text.as_bytes())?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 const STYLE: &str = "

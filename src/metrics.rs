@@ -15,7 +15,6 @@
 //! them).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -77,10 +76,12 @@ pub(crate) fn write(
         }
         None => Vec::new(),
     };
-    write_atomically(path, &render(&feeds, run)).map_err(|source| MetricsError {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::store::replace_file(path, &render(&feeds, run), ".feedimport-metrics-").map_err(
+        |source| MetricsError {
+            path: path.to_path_buf(),
+            source,
+        },
+    )
 }
 
 /// Every feed of the config, as the state and the run's report know it.
@@ -112,28 +113,6 @@ fn feed_facts(config: &Config, report: Option<&Report>) -> Result<Vec<FeedFacts>
         });
     }
     Ok(feeds)
-}
-
-/// Writes `text` to a temporary file beside `path` (not ending in `.prom`,
-/// so the collector skips it), then renames it over `path`. The file is
-/// created 0666 less the umask: node_exporter runs as another user.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".feedimport-metrics-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut file = builder.tempfile_in(dir)?;
-    file.write_all(text.as_bytes())?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// A metric family: its name, type and help, and its samples (labels
@@ -400,8 +379,8 @@ mod tests {
     fn the_file_is_replaced_whole_and_its_folder_created() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("textfile/feedimport.prom");
-        write_atomically(&path, "a 1\n").unwrap();
-        write_atomically(&path, "b 2\n").unwrap();
+        crate::store::replace_file(&path, "a 1\n", ".feedimport-metrics-").unwrap();
+        crate::store::replace_file(&path, "b 2\n", ".feedimport-metrics-").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "b 2\n");
         let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
             .unwrap()

@@ -296,25 +296,15 @@ pub(crate) fn replace_files(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{DateTime, Utc};
+    use chrono::Utc;
 
     fn draft() -> ItemDraft {
         ItemDraft {
-            key: "k".into(),
             title: "A title".into(),
-            date: DateTime::parse_from_rfc3339("2024-09-02T10:00:00Z")
-                .unwrap()
-                .to_utc(),
-            date_source: DateSource::Published,
             summary: "A summary.".into(),
             source_url: url::Url::parse("https://ex.org/a").unwrap(),
-            link_identifies: true,
-            declared_image: None,
-            content_image: None,
             categories: vec!["x".into()],
-            author: String::new(),
-            content_html: Default::default(),
-            enclosure: None,
+            ..ItemDraft::sample("k", Some("2024-09-02T10:00:00Z"))
         }
     }
 

@@ -56,6 +56,40 @@ pub struct ItemDraft {
     pub enclosure: Option<DraftEnclosure>,
 }
 
+#[cfg(test)]
+impl ItemDraft {
+    /// A plain item for tests: `key` is its title too, its link
+    /// `https://ex.org/<key>`; without a date it takes now's, as an undated
+    /// item does.
+    pub(crate) fn sample(key: &str, date: Option<&str>) -> ItemDraft {
+        let (date, date_source) = match date {
+            Some(date) => (
+                DateTime::parse_from_rfc3339(date)
+                    .map(|d| d.to_utc())
+                    .unwrap_or_default(),
+                DateSource::Published,
+            ),
+            None => (Utc::now(), DateSource::FirstImport),
+        };
+        ItemDraft {
+            key: key.into(),
+            title: key.into(),
+            date,
+            date_source,
+            summary: String::new(),
+            source_url: Url::parse(&format!("https://ex.org/{key}"))
+                .unwrap_or_else(|_| Url::parse("https://ex.org/").expect("a URL")),
+            link_identifies: true,
+            declared_image: None,
+            content_image: None,
+            categories: Vec::new(),
+            author: String::new(),
+            content_html: Default::default(),
+            enclosure: None,
+        }
+    }
+}
+
 /// A file the item carries (a podcast's audio, a PDF).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DraftEnclosure {

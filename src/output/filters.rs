@@ -295,30 +295,9 @@ fn invalid(message: String) -> Error {
 mod tests {
     use super::*;
 
+    /// `template` rendered with `v`, in the environment a run uses.
     fn render(template: &str, value: Value) -> Result<String, Error> {
-        let mut env = minijinja::Environment::new();
-        env.add_filter("yaml", yaml);
-        env.add_filter("toml", toml);
-        env.add_filter("json", json);
-        env.add_filter("md", md);
-        env.add_filter("slug", slug);
-        let dates = DateFilter {
-            timezone: chrono_tz::Europe::Paris,
-        };
-        env.add_filter(
-            "date",
-            move |state: &State,
-                  value: Value,
-                  format: Option<String>,
-                  locale: Option<String>,
-                  named: minijinja::value::Kwargs| {
-                let format = format.or(named.get::<Option<String>>("format")?);
-                let locale = locale.or(named.get::<Option<String>>("locale")?);
-                named.assert_all_used()?;
-                dates.apply(state, value, format, locale)
-            },
-        );
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        let env = super::super::environment(chrono_tz::Europe::Paris);
         env.render_str(template, minijinja::context! { v => value, locale => "fr" })
     }
 

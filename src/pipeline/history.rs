@@ -536,27 +536,7 @@ mod tests {
 
     #[test]
     fn until_drops_older_items_and_says_when_a_page_held_only_those() {
-        let draft = |key: &str, date: Option<&str>| crate::extract::ItemDraft {
-            key: key.into(),
-            title: key.into(),
-            date: date.map_or_else(Utc::now, |d| {
-                DateTime::parse_from_rfc3339(d).unwrap().to_utc()
-            }),
-            date_source: if date.is_some() {
-                DateSource::Published
-            } else {
-                DateSource::FirstImport
-            },
-            summary: String::new(),
-            source_url: Url::parse(&format!("https://ex.org/{key}")).unwrap(),
-            link_identifies: true,
-            declared_image: None,
-            content_image: None,
-            categories: Vec::new(),
-            author: String::new(),
-            content_html: Default::default(),
-            enclosure: None,
-        };
+        let draft = |key: &str, date: Option<&str>| crate::extract::ItemDraft::sample(key, date);
         let until = Some(
             DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z")
                 .unwrap()

@@ -147,7 +147,6 @@ section = "papers"
     #[tokio::test]
     async fn pages_that_never_answer_are_given_up_when_the_budget_is_spent() {
         use crate::config::FetchSettings;
-        use crate::extract::DateSource;
         use std::sync::Arc;
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::time::Duration;
@@ -177,19 +176,9 @@ section = "papers"
         let fetcher = Fetcher::new(&settings).unwrap();
         let drafts: Vec<ItemDraft> = (0..PAGES)
             .map(|i| ItemDraft {
-                key: i.to_string(),
                 title: format!("Story {i}"),
-                date: chrono::Utc::now(),
-                date_source: DateSource::Published,
-                summary: String::new(),
                 source_url: Url::parse(&format!("{base}/a/{i}")).unwrap(),
-                link_identifies: true,
-                declared_image: None,
-                content_image: None,
-                categories: Vec::new(),
-                author: String::new(),
-                content_html: Default::default(),
-                enclosure: None,
+                ..ItemDraft::sample(&i.to_string(), None)
             })
             .collect();
         // A test server on loopback: its pages are there too.

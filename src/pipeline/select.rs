@@ -182,28 +182,7 @@ mod tests {
     use super::*;
 
     fn draft(key: &str, date: Option<&str>) -> ItemDraft {
-        let (date, date_source) = match date {
-            Some(date) => (
-                DateTime::parse_from_rfc3339(date).unwrap().to_utc(),
-                DateSource::Published,
-            ),
-            None => (Utc::now(), DateSource::FirstImport),
-        };
-        ItemDraft {
-            key: key.into(),
-            title: key.into(),
-            date,
-            date_source,
-            summary: String::new(),
-            source_url: url::Url::parse(&format!("https://ex.org/{key}")).unwrap(),
-            link_identifies: true,
-            declared_image: None,
-            content_image: None,
-            categories: Vec::new(),
-            author: String::new(),
-            content_html: Default::default(),
-            enclosure: None,
-        }
+        ItemDraft::sample(key, date)
     }
 
     #[test]
@@ -265,19 +244,8 @@ mod tests {
             .unwrap()
             .to_utc();
         let draft = |title: &str, date: &str| ItemDraft {
-            key: title.to_string(),
-            title: title.to_string(),
-            date: DateTime::parse_from_rfc3339(date).unwrap().to_utc(),
-            date_source: DateSource::Published,
-            summary: String::new(),
             source_url: url::Url::parse("https://e.org/a").unwrap(),
-            link_identifies: true,
-            declared_image: None,
-            content_image: None,
-            categories: Vec::new(),
-            author: String::new(),
-            content_html: Default::default(),
-            enclosure: None,
+            ..ItemDraft::sample(title, Some(date))
         };
         let recent = "2026-01-30T00:00:00Z";
         assert_eq!(

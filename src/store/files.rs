@@ -170,6 +170,30 @@ pub(crate) fn remove_stale_temp_files(dir: &Path) -> io::Result<usize> {
     Ok(removed)
 }
 
+/// Writes `text` to a temporary file beside `path` (named `prefix…tmp`,
+/// so that a collector or a web server reading the folder skips it), then
+/// renames it over `path`: a reader sees the old file or the new one,
+/// never half of one. The folder is created when missing; the file is
+/// 0666 less the umask, readable by the other users that serve it.
+pub(crate) fn replace_file(path: &Path, text: &str, prefix: &str) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(ARTICLE_MODE));
+    }
+    let mut file = builder.tempfile_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Flushes a folder's entries (new names) to disk.
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()

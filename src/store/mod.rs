@@ -11,8 +11,8 @@ mod lock;
 mod state;
 
 pub(crate) use files::{
-    Staging, WriteOutcome, link_staged, read_front_matter, remove_stale_temp_files, sync_dir,
-    write_new_file,
+    Staging, WriteOutcome, link_staged, read_front_matter, remove_stale_temp_files, replace_file,
+    sync_dir, write_new_file,
 };
 pub(crate) use lock::{LockError, RunLock, lock_waiting, try_lock};
 pub(crate) use state::{
