@@ -67,10 +67,7 @@ async fn the_hugo_preset_writes_toml_that_reads_back_and_is_never_imported_twice
         front["images"].as_array().unwrap()[0].as_str(),
         Some("https://img.example.org/creme.jpg")
     );
-    assert_eq!(
-        front["publishedDate"].as_str(),
-        Some("2 septembre 2024")
-    );
+    assert_eq!(front["publishedDate"].as_str(), Some("2 septembre 2024"));
     assert_eq!(
         front["sourceUrl"].as_str(),
         Some("https://news.example.org/a/creme")
