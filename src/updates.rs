@@ -102,13 +102,7 @@ pub(crate) fn update_untouched(
     if changed.is_empty() {
         return Ok(updated);
     }
-    let format = context
-        .outputs
-        .format(&feed.output)
-        .ok_or_else(|| OutputError::FrontMatter {
-            origin: feed.name.clone(),
-            message: "the feed's output was not compiled with the run's".to_string(),
-        })?;
+    let format = context.outputs.of_feed(feed)?;
     let mut pending: Vec<Pending> = Vec::new();
     for (item, stored) in changed {
         let Some(path) = inside(&context.config.content_dir, &stored.path) else {

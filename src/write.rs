@@ -90,12 +90,12 @@ pub(crate) fn write_feed(
         seen: 0,
         error: None,
     };
-    let Some(format) = context.outputs.format(&feed.output) else {
-        outcome.error = Some(WriteError::Output(OutputError::FrontMatter {
-            origin: feed.name.clone(),
-            message: "the feed's output was not compiled with the run's".to_string(),
-        }));
-        return outcome;
+    let format = match context.outputs.of_feed(feed) {
+        Ok(format) => format,
+        Err(error) => {
+            outcome.error = Some(WriteError::Output(error));
+            return outcome;
+        }
     };
     let mut folders = BTreeSet::new();
     let result = write_drafts(context, feed, format, &drafts, &mut outcome, &mut folders);

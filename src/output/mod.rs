@@ -29,6 +29,7 @@ use minijinja::value::{Enumerator, Kwargs, Object, Value};
 use minijinja::{AutoEscape, Environment, State, UndefinedBehavior};
 
 use crate::article::Article;
+use crate::config::is_plain_segment;
 use content::{SafeContent, safe_content};
 pub(crate) use front_matter::ReadBack;
 use locale::SiteLocale;
@@ -191,6 +192,10 @@ pub enum OutputError {
     /// A sample article's file does not read back as it was written.
     #[error("{origin}: {message}")]
     FrontMatter { origin: String, message: String },
+    /// A feed whose output the run did not compile (every feed of the
+    /// config is compiled when a run opens: a bug if it happens).
+    #[error("its output settings were not compiled with the run's")]
+    NotCompiled,
     /// Names the feeds the error concerns.
     #[error("feed \"{feed}\": {source}")]
     Feed {
@@ -336,6 +341,15 @@ impl Outputs {
             formats.push((spec.clone(), format));
         }
         Ok(Outputs { formats, read_back })
+    }
+
+    /// The output of `feed`.
+    pub(crate) fn of_feed(
+        &self,
+        feed: &crate::config::FeedConfig,
+    ) -> Result<&OutputFormat, OutputError> {
+        self.format(&feed.output)
+            .ok_or_else(|| for_feed(&feed.name, OutputError::NotCompiled))
     }
 
     /// The output of a feed whose spec is `spec` (one of those compiled).
@@ -612,14 +626,6 @@ fn attempt_slug(article: &Article, attempt: u32) -> String {
     }
 }
 
-/// A section name that is one plain path segment (as the config checks).
-fn is_plain_segment(section: &str) -> bool {
-    !section.is_empty()
-        && section
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
 /// `rendered` as a path inside the content folder: relative, every part a
 /// plain name, characters file systems refuse replaced with `-`, and an
 /// article's extension.
@@ -828,12 +834,7 @@ pub(crate) fn sample_file(
 ) -> Result<(PathBuf, String), OutputError> {
     use crate::article::{ArticleSettings, build_article};
     use crate::extract::{DateSource, DraftEnclosure, ItemDraft};
-    let format = outputs
-        .format(&feed.output)
-        .ok_or_else(|| OutputError::FrontMatter {
-            origin: feed.name.clone(),
-            message: "the feed's output was not compiled".to_string(),
-        })?;
+    let format = outputs.of_feed(feed)?;
     let url = |u: &str| url::Url::parse(u).ok();
     let source_url =
         url("https://news.example.org/2024/09/02/a-sample-article/").ok_or_else(|| {
