@@ -1132,6 +1132,64 @@ mod tests {
         section = "papers"
     "#;
 
+    /// A feed's own output keys over `[output]`'s, key by key; `preset` and
+    /// `template` are one choice, either way round.
+    #[test]
+    fn a_feeds_output_overrides_the_global_one_key_by_key() {
+        use crate::output::{Preset, TemplateSource};
+        let text = r#"
+            [output]
+            template = "t.md"
+            locale = "de"
+            path = "{{ section }}/{{ slug }}.md"
+
+            [[feeds]]
+            name = "Preset"
+            url = "https://example.org/a/"
+            section = "papers"
+            output = { preset = "hugo" }
+
+            [[feeds]]
+            name = "Path"
+            url = "https://example.org/b/"
+            section = "papers"
+            output = { path = "x/{{ slug }}.md", locale = "en" }
+        "#;
+        let config = parse(text).unwrap();
+        let (preset, path) = (&config.feeds[0].output, &config.feeds[1].output);
+        // The feed's preset drops the template it would inherit, keeps the
+        // rest; the preset's own permalink, since none is set.
+        assert_eq!(preset.source, TemplateSource::Preset(Preset::Hugo));
+        assert_eq!(preset.path, "{{ section }}/{{ slug }}.md");
+        assert_eq!(preset.permalink, Preset::Hugo.default_permalink());
+        assert_eq!(preset.locale.tag(), "de");
+        // A feed that sets neither keeps the global template.
+        assert_eq!(
+            path.source,
+            TemplateSource::File(std::path::PathBuf::from("/site/t.md"))
+        );
+        assert_eq!(path.path, "x/{{ slug }}.md");
+        assert_eq!(path.locale.tag(), "en");
+        // The other way round: a feed's template drops a global preset.
+        let config = parse(
+            &text
+                .replace("template = \"t.md\"", "preset = \"jekyll\"")
+                .replace(
+                    "output = { preset = \"hugo\" }",
+                    "output = { template = \"own.md\" }",
+                ),
+        )
+        .unwrap();
+        assert_eq!(
+            config.feeds[0].output.source,
+            TemplateSource::File(std::path::PathBuf::from("/site/own.md"))
+        );
+        assert_eq!(
+            config.feeds[1].output.source,
+            TemplateSource::Preset(Preset::Jekyll)
+        );
+    }
+
     #[test]
     fn committed_feeds_toml_is_valid() {
         let text = include_str!("../feeds.toml");
