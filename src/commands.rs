@@ -124,11 +124,7 @@ fn backfill(cli: &Cli, args: &BackfillArgs) -> Exit {
         Ok(done) => done,
         Err(e) => {
             eprintln!("feedimport: {}", error_chain(&e));
-            return match e {
-                RunError::Config(_) | RunError::Output(_) => Exit::Usage,
-                RunError::Locked(_) => Exit::Locked,
-                RunError::Store(_) | RunError::LockWait(_) | RunError::Client(_) => Exit::Store,
-            };
+            return exit_of(&e);
         }
     };
     if args.dry_run {
@@ -426,12 +422,7 @@ fn run_import(cli: &Cli, args: &RunArgs) -> (Exit, Option<Config>, Option<Report
             if !(cli.quiet && matches!(e, RunError::Locked(_))) {
                 eprintln!("feedimport: {}", error_chain(&e));
             }
-            let exit = match e {
-                RunError::Config(_) | RunError::Output(_) => Exit::Usage,
-                RunError::Locked(_) => Exit::Locked,
-                RunError::Store(_) | RunError::LockWait(_) | RunError::Client(_) => Exit::Store,
-            };
-            return (exit, Some(config), None);
+            return (exit_of(&e), Some(config), None);
         }
     };
     print_report(&report, args, cli.quiet, config.timezone);
@@ -509,6 +500,15 @@ fn print_json(value: &impl serde::Serialize) {
     match serde_json::to_string_pretty(value) {
         Ok(json) => print_stdout(&format!("{json}\n")),
         Err(e) => eprintln!("feedimport: cannot write JSON: {e}"),
+    }
+}
+
+/// The exit code of a run (or backfill) that could not go on.
+fn exit_of(error: &RunError) -> Exit {
+    match error {
+        RunError::Config(_) | RunError::Output(_) => Exit::Usage,
+        RunError::Locked(_) => Exit::Locked,
+        RunError::Store(_) | RunError::LockWait(_) | RunError::Client(_) => Exit::Store,
     }
 }
 

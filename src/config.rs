@@ -163,7 +163,7 @@ impl FeedSource {
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ConfigError {
-    #[error("cannot read config file {}{}", .path.display(), read_advice(.source))]
+    #[error("cannot read config file {}{}", .path.display(), read_advice(.path, .source))]
     Read {
         path: PathBuf,
         #[source]
@@ -174,14 +174,20 @@ pub(crate) enum ConfigError {
 }
 
 /// What to do when the config file is not there: say where it is looked
-/// for, and how to point at another.
-fn read_advice(error: &std::io::Error) -> &'static str {
-    if error.kind() == std::io::ErrorKind::NotFound {
+/// for, and how to point at another (or, for a file given, that its path
+/// is wrong).
+fn read_advice(path: &Path, error: &std::io::Error) -> &'static str {
+    if error.kind() != std::io::ErrorKind::NotFound {
+        ""
+    } else if path == Path::new(DEFAULT_CONFIG) || path == Path::new(".").join(DEFAULT_CONFIG) {
         " (it is looked for as ./feeds.toml in the current folder: run feedimport in the site's folder, or give the file with --config FILE or the FEEDIMPORT_CONFIG variable)"
     } else {
-        ""
+        " (the file given with --config FILE or the FEEDIMPORT_CONFIG variable is not there: check its path)"
     }
 }
+
+/// The config file looked for when none is given.
+const DEFAULT_CONFIG: &str = "feeds.toml";
 
 /// The keys the top level of `feeds.toml` accepts.
 const TOP_LEVEL_KEYS: &[&str] = &[
@@ -324,12 +330,7 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let base_dir = absolute
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
-        Config::parse_with(&text, &absolute, &base_dir, options)
+        Config::from_text(&text, path, options, Feeds::AtLeastOne)
     }
 
     /// Parses `text` as if read from `path`, with relative paths resolved
@@ -337,7 +338,13 @@ impl Config {
     /// [`Config::load_with`]).
     #[cfg(test)]
     pub(crate) fn parse(text: &str, path: &Path, base_dir: &Path) -> Result<Config, ConfigError> {
-        Config::parse_with(text, path, base_dir, LoadOptions::default())
+        Config::parse_checked(
+            text,
+            path,
+            base_dir,
+            LoadOptions::default(),
+            Feeds::AtLeastOne,
+        )
     }
 
     /// Reads `text` as the file at `path` would be read, with the same
@@ -355,15 +362,6 @@ impl Config {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         Config::parse_checked(text, &absolute, &base_dir, options, feeds)
-    }
-
-    fn parse_with(
-        text: &str,
-        path: &Path,
-        base_dir: &Path,
-        options: LoadOptions,
-    ) -> Result<Config, ConfigError> {
-        Config::parse_checked(text, path, base_dir, options, Feeds::AtLeastOne)
     }
 
     fn parse_checked(
@@ -1273,23 +1271,23 @@ mod tests {
             "{MINIMAL}{}",
             MINIMAL.replace("example.org/feed/", "example.org/other/")
         );
-        let config = Config::parse_with(
+        let config = Config::from_text(
             &two,
             Path::new("/site/feeds.toml"),
-            Path::new("/site"),
             LoadOptions {
                 allow_duplicate_names: true,
             },
+            Feeds::AtLeastOne,
         )
         .unwrap();
         assert_eq!(config.select_feeds(&["A".into()]).unwrap().len(), 2);
-        let err = Config::parse_with(
+        let err = Config::from_text(
             &format!("{MINIMAL}{MINIMAL}"),
             Path::new("/site/feeds.toml"),
-            Path::new("/site"),
             LoadOptions {
                 allow_duplicate_names: true,
             },
+            Feeds::AtLeastOne,
         )
         .unwrap_err()
         .to_string();
@@ -1501,6 +1499,16 @@ mod tests {
             message.contains("--config") && message.contains("FEEDIMPORT_CONFIG"),
             "{message}"
         );
+        assert!(message.contains("check its path"), "{message}");
+        // The default file: where it is looked for.
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        for default in ["feeds.toml", "./feeds.toml"] {
+            let advice = read_advice(Path::new(default), &missing);
+            assert!(
+                advice.contains("./feeds.toml in the current folder"),
+                "{advice}"
+            );
+        }
     }
 
     #[test]

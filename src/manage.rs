@@ -254,9 +254,10 @@ pub(crate) fn opml_import(cli: &Cli, args: &OpmlImportArgs) -> Exit {
         Ok(outlines) => outlines,
         Err(e) => {
             return usage(&format!(
-                "cannot import {}: {}; feeds.toml was not changed",
+                "cannot import {}: {}; {} was not changed",
                 path.display(),
-                error_chain(&e)
+                error_chain(&e),
+                cli.config.display()
             ));
         }
     };
