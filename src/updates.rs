@@ -114,7 +114,7 @@ pub(crate) fn update_untouched(
             .unwrap_or(&path)
             .display()
             .to_string();
-        let hash = source_hash(&item.draft);
+        let hash = item.source_hash.clone();
         let outcome = match look(&path, &stored.file_hash).map_err(io_error(&path))? {
             Look::Missing => Rewrite::Missing,
             Look::Edited => Rewrite::Edited,

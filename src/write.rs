@@ -235,6 +235,8 @@ struct Planned<'a> {
     path: PathBuf,
     article: Article,
     text: String,
+    /// The text's hash, when it was made ahead with it.
+    text_hash: Option<String>,
 }
 
 /// The names given to the batch's articles so far.
@@ -267,6 +269,7 @@ fn write_batch(
                 path,
                 article,
                 text,
+                text_hash,
             } => {
                 taken.links.insert(article.permalink.clone());
                 taken.paths.insert(path.clone());
@@ -275,6 +278,7 @@ fn write_batch(
                     path,
                     article: *article,
                     text,
+                    text_hash,
                 });
             }
         }
@@ -291,11 +295,8 @@ fn write_batch(
     }
     let content_dir = &batch.context.config.content_dir;
     for article in &planned {
-        if let Some(folder) = article.path.parent()
-            && folders.insert(folder.to_path_buf())
-        {
-            std::fs::create_dir_all(folder).map_err(io_error(folder))?;
-            ensure_inside(folder, content_dir)?;
+        if let Some(folder) = article.path.parent() {
+            open_folder(folder, content_dir, folders)?;
         }
     }
     // Staged in the content folder, on the file system of the folders
@@ -351,12 +352,10 @@ fn write_one_slowly(
                 path,
                 article,
                 text,
+                text_hash,
             } => {
                 let folder = path.parent().unwrap_or(&batch.context.config.content_dir);
-                if folders.insert(folder.to_path_buf()) {
-                    std::fs::create_dir_all(folder).map_err(io_error(folder))?;
-                    ensure_inside(folder, &batch.context.config.content_dir)?;
-                }
+                open_folder(folder, &batch.context.config.content_dir, folders)?;
                 let name = path
                     .file_name()
                     .unwrap_or_default()
@@ -370,6 +369,7 @@ fn write_one_slowly(
                         path,
                         article: *article,
                         text,
+                        text_hash,
                     };
                     return Ok(record_new(batch, article, outcome)?);
                 }
@@ -395,10 +395,10 @@ fn record_new(
     // For updates: what the item and the file were when written (the
     // file's hash made ahead when the file is the one made ahead).
     let source_hash = &planned.item.source_hash;
-    let file_hash = match &planned.item.first_try {
-        Some(first) if first.text == planned.text => first.text_hash.clone(),
-        _ => crate::updates::file_hash(planned.text.as_bytes()),
-    };
+    let file_hash = planned
+        .text_hash
+        .clone()
+        .unwrap_or_else(|| crate::updates::file_hash(planned.text.as_bytes()));
     batch.context.state.record(&ImportRecord {
         key: &draft.key,
         feed: &batch.feed_identity,
@@ -453,6 +453,7 @@ enum Placement {
         path: PathBuf,
         article: Box<Article>,
         text: String,
+        text_hash: Option<String>,
     },
     AlreadyThere {
         path: PathBuf,
@@ -513,6 +514,7 @@ fn place_article(
             path,
             article: Box::new(article),
             text,
+            text_hash: ready.map(|first| first.text_hash.clone()),
         });
     }
     Err(StoreError::TooManySameNames {
@@ -532,6 +534,20 @@ impl BatchContext<'_> {
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
     let path = path.to_path_buf();
     move |source| StoreError::Io { path, source }
+}
+
+/// The first time a batch writes into `folder`: creates it and checks it
+/// resolves inside the content folder. `folders` are those done.
+fn open_folder(
+    folder: &Path,
+    content_dir: &Path,
+    folders: &mut BTreeSet<PathBuf>,
+) -> Result<(), StoreError> {
+    if folders.insert(folder.to_path_buf()) {
+        std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+        ensure_inside(folder, content_dir)?;
+    }
+    Ok(())
 }
 
 /// Refuses a folder that leads out of the content folder (a symbolic link

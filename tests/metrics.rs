@@ -367,6 +367,31 @@ fn metrics_file_on_the_command_line_overrides_the_config() {
     assert!(!site.path().join("cli/run.prom").exists());
 }
 
+/// Items held back by `max_items` are in the feed's document: they count
+/// among the items seen.
+#[test]
+fn items_held_back_by_max_items_are_counted_as_seen() {
+    let mut text = String::from("metrics_file = \"run.prom\"\nmax_items = 2\n");
+    text.push_str(&config(&[("Saved", "saved.xml", "papers")]));
+    let site = Site::new(&text);
+    site.write("saved.xml", &rss(&common::numbered_items(5)));
+    site.import(&[], 0);
+    let samples = read(&site.path().join("run.prom"));
+    let saved = Some("Saved");
+    assert_eq!(
+        value(
+            &samples,
+            "feedimport_feed_last_run_articles_imported",
+            saved
+        ),
+        Some(2.0)
+    );
+    assert_eq!(
+        value(&samples, "feedimport_feed_items_seen", saved),
+        Some(5.0)
+    );
+}
+
 #[test]
 fn an_interrupted_run_writes_its_metrics() {
     // The slow feed is never answered: only the signal ends the run.

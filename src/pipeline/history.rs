@@ -115,23 +115,17 @@ pub(crate) async fn backfill(
         keep_articles: options.dry_run,
         ..RunOptions::default()
     };
+    let run = RunContext {
+        config,
+        outputs: &opened.outputs,
+        options: &run_options,
+        state,
+        interrupted: &interrupted,
+        now,
+    };
     let mut history = History {
-        run: RunContext {
-            config,
-            outputs: &opened.outputs,
-            options: &run_options,
-            state,
-            interrupted: &interrupted,
-            now,
-        },
-        write_context: WriteContext {
-            config,
-            outputs: &opened.outputs,
-            state,
-            dry_run: options.dry_run,
-            now,
-            interrupted: &interrupted,
-        },
+        write_context: run.write_context(),
+        run,
         fetcher: &opened.fetcher,
         feed: &feed,
         policy,

@@ -81,6 +81,15 @@ pub(crate) enum RunError {
     Output(OutputError),
 }
 
+impl From<WriteError> for RunError {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::Store(e) => RunError::Store(e),
+            WriteError::Output(e) => RunError::Output(e),
+        }
+    }
+}
+
 impl From<LockError> for RunError {
     fn from(error: LockError) -> Self {
         match error {
@@ -143,6 +152,20 @@ struct RunContext<'a> {
     state: &'a State,
     interrupted: &'a CancellationToken,
     now: DateTime<Utc>,
+}
+
+impl<'a> RunContext<'a> {
+    /// What the writing needs of the run.
+    fn write_context(&self) -> WriteContext<'a> {
+        WriteContext {
+            config: self.config,
+            outputs: self.outputs,
+            state: self.state,
+            dry_run: self.options.dry_run,
+            now: self.now,
+            interrupted: self.interrupted,
+        }
+    }
 }
 
 /// Feeds whose new items are kept and whose article pages are read while
@@ -273,7 +296,8 @@ async fn ready_items(
         about,
     } = selected;
     let settings = ArticleSettings::for_feed(run.config, feed, &about.title, &about.language);
-    let items = selection.new.len() + selection.seen + selection.filtered + skipped;
+    let items =
+        selection.new.len() + selection.seen + selection.filtered + selection.held_back + skipped;
     let (changed_drafts, stored): (Vec<_>, Vec<_>) = selection.changed.into_iter().unzip();
     // New articles are placed and rendered here, in the feed's own task, on
     // every core; the writing keeps that unless the name is taken.
@@ -376,14 +400,7 @@ async fn write_all<'a>(
         dry_run: run.options.dry_run,
         ..Report::default()
     };
-    let write_context = WriteContext {
-        config: run.config,
-        outputs: run.outputs,
-        state: run.state,
-        dry_run: run.options.dry_run,
-        now: run.now,
-        interrupted: run.interrupted,
-    };
+    let write_context = run.write_context();
     let mut group = GroupCommit::begin(run.state)?;
     let mut written = 0;
     loop {
@@ -552,16 +569,10 @@ fn write_items(
     line.filtered = items.filtered;
     line.held_back = items.held_back;
     let written = write_feed(write_context, group, feed, items.articles);
-    match written.error {
-        None => {}
-        Some(WriteError::Store(error)) => return Err(error.into()),
-        Some(WriteError::Output(error)) => return Err(RunError::Output(error)),
+    if let Some(error) = written.error {
+        return Err(error.into());
     }
-    let updated = match crate::updates::update_untouched(write_context, feed, items.changed) {
-        Ok(updated) => updated,
-        Err(WriteError::Store(error)) => return Err(error.into()),
-        Err(WriteError::Output(error)) => return Err(RunError::Output(error)),
-    };
+    let updated = crate::updates::update_untouched(write_context, feed, items.changed)?;
     line.updated = updated.rewritten.len();
     line.left_alone = updated.left_alone;
     line.new = written.articles.len();
