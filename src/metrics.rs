@@ -88,6 +88,12 @@ pub(crate) fn write(
 fn feed_facts(config: &Config, report: Option<&Report>) -> Result<Vec<FeedFacts>, StoreError> {
     let state = State::open_existing(&config.state_dir)?;
     let mut feeds = Vec::with_capacity(config.feeds.len());
+    // This run's articles by feed, looked up once per feed.
+    let run_new: std::collections::HashMap<&str, usize> = report
+        .into_iter()
+        .flat_map(|r| &r.feeds)
+        .map(|line| (line.url.as_str(), line.new))
+        .collect();
     for feed in &config.feeds {
         let identity = feed.source.identity();
         let (record, last_fetch) = match &state {
@@ -98,11 +104,7 @@ fn feed_facts(config: &Config, report: Option<&Report>) -> Result<Vec<FeedFacts>
             None => Default::default(),
         };
         let shown = feed.source.to_string();
-        let run_articles = report
-            .into_iter()
-            .flat_map(|r| &r.feeds)
-            .find(|line| line.url == shown)
-            .map_or(0, |line| line.new);
+        let run_articles = run_new.get(shown.as_str()).copied().unwrap_or(0);
         feeds.push(FeedFacts {
             name: feed.name.clone(),
             url: identity,

@@ -136,6 +136,28 @@ pub(crate) struct FetchMeasure {
     pub(crate) duration: Duration,
 }
 
+impl FeedItems {
+    /// The items of a document read, its repairs and skipped entries
+    /// logged.
+    pub(super) fn from_read(read: ReadFeed, policy: AddressPolicy) -> FeedItems {
+        if !read.fixes.is_empty() {
+            let fixes: Vec<String> = read.fixes.iter().map(ToString::to_string).collect();
+            tracing::warn!("the feed is broken and needed repair: {}", fixes.join(", "));
+        }
+        for item in &read.skipped {
+            tracing::warn!(title = %item.title, "item skipped: {}", item.reason);
+        }
+        FeedItems {
+            skipped: read.skipped.len(),
+            drafts: read.drafts,
+            ttl: read.ttl,
+            fixes: read.fixes,
+            policy,
+            about: read.about,
+        }
+    }
+}
+
 /// Gathers every due feed, up to `concurrency` at once, each in its own
 /// task. `buffered` hands the outcomes over in config order, so that
 /// permalinks do not depend on which server answers first.
@@ -277,21 +299,7 @@ async fn parse_fetched(
             &feed.source.identity(),
             now,
         )?;
-        if !read.fixes.is_empty() {
-            let fixes: Vec<String> = read.fixes.iter().map(ToString::to_string).collect();
-            tracing::warn!("the feed is broken and needed repair: {}", fixes.join(", "));
-        }
-        for item in &read.skipped {
-            tracing::warn!(title = %item.title, "item skipped: {}", item.reason);
-        }
-        Ok::<_, ParseError>(FeedItems {
-            skipped: read.skipped.len(),
-            drafts: read.drafts,
-            ttl: read.ttl,
-            fixes: read.fixes,
-            policy,
-            about: read.about,
-        })
+        Ok::<_, ParseError>(FeedItems::from_read(read, policy))
     });
     match parsing.await {
         Ok(Ok(items)) => FeedOutcome::Fetched {

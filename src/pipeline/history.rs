@@ -470,18 +470,8 @@ async fn read_page(
         let parsed = parse_feed(fetched.body, fetched.content_type.as_deref(), Some(base))?;
         let next = next_page(&parsed.feed, json_next.as_deref(), &current, number, &read);
         let read = gather::read_parsed(parsed, Some(base), &identity, now);
-        for item in &read.skipped {
-            tracing::warn!(title = %item.title, "item skipped: {}", item.reason);
-        }
         Ok::<_, crate::parse::ParseError>(Page {
-            items: gather::FeedItems {
-                skipped: read.skipped.len(),
-                drafts: read.drafts,
-                ttl: read.ttl,
-                fixes: read.fixes,
-                policy,
-                about: read.about,
-            },
+            items: gather::FeedItems::from_read(read, policy),
             next,
         })
     });
