@@ -1025,7 +1025,7 @@ fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
 /// `./x.xml`, `x.xml`, `/srv/x.xml`, `C:/x.xml`. An address with a port,
 /// an IP address or `localhost` is guessed to be `http://` (a local or
 /// test server), a domain name `https://`.
-fn address_without_scheme(text: &str) -> Option<String> {
+pub(crate) fn address_without_scheme(text: &str) -> Option<String> {
     let (rest, from_slashes) = match text.strip_prefix("//") {
         Some(rest) => (rest, true),
         None => (text, false),

@@ -96,8 +96,11 @@ pub(crate) fn add(cli: &Cli, args: &AddArgs) -> Exit {
     let url = match Url::parse(args.url.trim()) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => url,
         _ => {
+            let meant = crate::config::address_without_scheme(args.url.trim())
+                .map(|meant| format!(" (did you mean {meant}?)"))
+                .unwrap_or_default();
             return usage(&format!(
-                "`{}` is not an http(s) URL: give the address of the feed or of a page of its site",
+                "`{}` is not an http(s) URL{meant}: give the address of the feed or of a page of its site",
                 args.url
             ));
         }

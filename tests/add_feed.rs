@@ -327,6 +327,21 @@ async fn bad_options_and_a_dry_run_change_nothing() {
         );
         assert_eq!(config_text(&site), HAND_WRITTEN, "{args:?}");
     }
+    // An address written without its scheme: the URL it was meant to be,
+    // as the config's loader says it.
+    for (given, meant) in [
+        ("example.org/feed", "https://example.org/feed"),
+        ("127.0.0.1:8765/feed.xml", "http://127.0.0.1:8765/feed.xml"),
+    ] {
+        let output = site.run(&["add", given]);
+        expect(&output, 2);
+        assert!(
+            stderr(&output).contains(&format!("did you mean {meant}?")),
+            "{given}: {}",
+            stderr(&output)
+        );
+        assert_eq!(config_text(&site), HAND_WRITTEN, "{given}");
+    }
     let output = site.run(&["add", &url, "--dry-run"]);
     expect(&output, 0);
     // The feed's title is taken: the name is made unique.
