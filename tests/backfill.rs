@@ -14,13 +14,8 @@ const RSS: &str = "application/rss+xml; charset=UTF-8";
 
 /// A site whose one feed, "History", is `/feed.xml` on `server`.
 fn site_for(server: &MockServer, extra: &str) -> Site {
-    let url = format!("{}/feed.xml", server.uri());
-    let feeds = config(&[("History", &url, "news")]).replace(
-        "section = \"news\"\n",
-        &format!("section = \"news\"\narticle_images = false\n{extra}"),
-    );
     // A page that fails is not tried again within the backfill.
-    Site::new(&format!("retries = 0\n{feeds}"))
+    one_feed_site(&server.uri(), "History", "retries = 0\n", extra)
 }
 
 /// An RSS page with `items` and `channel` (raw XML: links, generator).
@@ -40,25 +35,6 @@ fn page(items: &[Item], channel: &str) -> String {
 fn items(from: usize, to: usize) -> Vec<Item> {
     let all = numbered_items(to);
     all[from..to].iter().rev().cloned().collect()
-}
-
-fn titles(site: &Site) -> Vec<String> {
-    let mut titles: Vec<String> = site
-        .content()
-        .values()
-        .map(|text| front_matter(text)["title"].as_str().unwrap().to_string())
-        .collect();
-    titles.sort();
-    titles
-}
-
-fn numbered_titles(numbers: impl IntoIterator<Item = usize>) -> Vec<String> {
-    let mut titles: Vec<String> = numbers
-        .into_iter()
-        .map(|n| format!("Article number {n}"))
-        .collect();
-    titles.sort();
-    titles
 }
 
 fn backfill(site: &Site, args: &[&str], code: i32) -> std::process::Output {

@@ -14,12 +14,7 @@ const RSS: &str = "application/rss+xml; charset=UTF-8";
 /// A site whose one feed, "Feed", is `/feed.xml` on `server`, with `top`
 /// at the top level and `extra` in the feed's table.
 fn site_for(server: &MockServer, top: &str, extra: &str) -> Site {
-    let url = format!("{}/feed.xml", server.uri());
-    let feeds = config(&[("Feed", &url, "news")]).replace(
-        "section = \"news\"\n",
-        &format!("section = \"news\"\narticle_images = false\n{extra}"),
-    );
-    Site::new(&format!("{top}{feeds}"))
+    one_feed_site(&server.uri(), "Feed", top, extra)
 }
 
 /// Serves `body` at /feed.xml, replacing what was served there.
@@ -33,25 +28,6 @@ fn json_run(site: &Site, args: &[&str], code: i32) -> serde_json::Value {
     all.extend_from_slice(args);
     let output = site.import(&all, code);
     serde_json::from_slice(&output.stdout).unwrap()
-}
-
-fn titles(site: &Site) -> Vec<String> {
-    let mut titles: Vec<String> = site
-        .content()
-        .values()
-        .map(|text| front_matter(text)["title"].as_str().unwrap().to_string())
-        .collect();
-    titles.sort();
-    titles
-}
-
-fn numbered(numbers: impl IntoIterator<Item = usize>) -> Vec<String> {
-    let mut titles: Vec<String> = numbers
-        .into_iter()
-        .map(|n| format!("Article number {n}"))
-        .collect();
-    titles.sort();
-    titles
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -69,14 +45,14 @@ async fn max_items_takes_the_newest_and_leaves_the_rest_for_a_later_run() {
     // Global, and the feed's own overrides it.
     let site = site_for(&server, "max_items = 100\n", "max_items = 3\n");
     let report = json_run(&site, &[], 0);
-    assert_eq!(titles(&site), numbered(4..7));
+    assert_eq!(titles(&site), numbered_titles(4..7));
     assert_eq!(report["feeds"][0]["new"], 3);
     assert_eq!(report["feeds"][0]["held_back"], 5);
     // Neither imported nor recorded: the next runs take them.
     json_run(&site, &[], 0);
-    assert_eq!(titles(&site), numbered(1..7));
+    assert_eq!(titles(&site), numbered_titles(1..7));
     let report = json_run(&site, &[], 0);
-    let mut expected = numbered(0..7);
+    let mut expected = numbered_titles(0..7);
     expected.push("Undated".into());
     expected.sort();
     assert_eq!(titles(&site), expected);
@@ -85,7 +61,7 @@ async fn max_items_takes_the_newest_and_leaves_the_rest_for_a_later_run() {
     // A global cap alone.
     let site = site_for(&server, "max_items = 2\n", "");
     json_run(&site, &[], 0);
-    assert_eq!(titles(&site), numbered(5..7));
+    assert_eq!(titles(&site), numbered_titles(5..7));
     // Out of bounds: exit 2, naming the key.
     let site = site_for(&server, "", "max_items = 0\n");
     let output = site.import(&[], 2);

@@ -228,6 +228,39 @@ pub(crate) fn numbered_items(count: usize) -> Vec<Item> {
         .collect()
 }
 
+/// The titles of the site's articles, sorted.
+pub(crate) fn titles(site: &Site) -> Vec<String> {
+    let mut titles: Vec<String> = site
+        .content()
+        .values()
+        .map(|text| front_matter(text)["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    titles
+}
+
+/// The titles of these [`numbered_items`], sorted.
+pub(crate) fn numbered_titles(numbers: impl IntoIterator<Item = usize>) -> Vec<String> {
+    let mut titles: Vec<String> = numbers
+        .into_iter()
+        .map(|n| format!("Article number {n}"))
+        .collect();
+    titles.sort();
+    titles
+}
+
+/// A site whose one feed, `name`, is `/feed.xml` at `server_uri` (article
+/// pages not read), with `top` at the top level and `extra` in the feed's
+/// table.
+pub(crate) fn one_feed_site(server_uri: &str, name: &str, top: &str, extra: &str) -> Site {
+    let url = format!("{server_uri}/feed.xml");
+    let feeds = config(&[(name, &url, "news")]).replace(
+        "section = \"news\"\n",
+        &format!("section = \"news\"\narticle_images = false\n{extra}"),
+    );
+    Site::new(&format!("{top}{feeds}"))
+}
+
 /// An RSS 2.0 document with `items`.
 pub(crate) fn rss(items: &[Item]) -> String {
     let mut xml = String::from(
