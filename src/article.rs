@@ -18,9 +18,9 @@ use url::Url;
 
 use crate::config::{Config, FeedConfig};
 use crate::extract::ItemDraft;
-use crate::output::escape::inert_url;
-use crate::output::locale::{SiteLocale, long_date};
-use crate::permalink::title_slug;
+use crate::util::escape::inert_url;
+use crate::util::locale::{SiteLocale, long_date};
+use crate::util::slug::title_slug;
 
 /// What every article of one feed shares.
 #[derive(Debug, Clone)]

@@ -78,8 +78,8 @@ pub struct BackfillArgs {
     pub name: String,
     /// Read at most this many pages, the feed's first included (1 to 1000;
     /// default 50).
-    #[arg(long, value_name = "N", default_value_t = crate::backfill::DEFAULT_PAGES,
-        value_parser = clap::value_parser!(u16).range(1..=crate::backfill::MAX_PAGES as i64))]
+    #[arg(long, value_name = "N", default_value_t = crate::pipeline::paging::DEFAULT_PAGES,
+        value_parser = clap::value_parser!(u16).range(1..=crate::pipeline::paging::MAX_PAGES as i64))]
     pub pages: u16,
     /// Import no item older than this date (YYYY-MM-DD, or RFC 3339), and
     /// stop at the first page that holds only older ones.

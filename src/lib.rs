@@ -30,35 +30,20 @@
 // targets and the integration tests use.
 #![allow(rustdoc::private_intra_doc_links)]
 
-mod address;
 mod article;
-mod backfill;
-mod bytes;
-mod check;
 pub mod cli;
 mod commands;
 mod config;
-mod config_edit;
-mod dates;
-mod discover;
 mod extract;
 mod fetch;
-mod forget;
 mod health;
-mod manage;
-mod metrics;
-mod opml;
 mod output;
 mod parse;
-mod permalink;
 mod pipeline;
 mod report;
 mod schedule;
-mod status;
 mod store;
-mod text;
-mod updates;
-mod when;
+mod util;
 mod write;
 
 // The binary's surface: the command line and the commands.
@@ -72,12 +57,12 @@ pub use extract::{
     DateSource, DocumentInfo, DraftEnclosure, FeedContext, ItemDraft, SkippedItem, extract_entries,
     extract_items, html_to_text, preview_image, without_tracking,
 };
-pub use output::escape::markdown_text;
 pub use output::{OutputError, OutputFormat, Preset, TemplateError};
 pub use parse::{ParseError, ParseFailure, ParsedFeed, parse_feed, repair::Fix};
-pub use permalink::title_slug;
 pub use pipeline::{ReadFeed, read_feed};
 pub use store::{ImportRecord, State, StoreError};
+pub use util::escape::markdown_text;
+pub use util::slug::title_slug;
 
 /// The process's exit codes, as the README documents them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

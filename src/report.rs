@@ -8,7 +8,34 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::article::Article;
-use crate::pipeline::FeedError;
+use crate::fetch::FetchError;
+use crate::parse::ParseError;
+
+/// Why a feed could not be read. The run goes on with the other feeds.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum FeedError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// A task of ours panicked or was cancelled: a bug, not the feed's fault.
+    #[error("internal error while {stage}")]
+    Internal {
+        stage: &'static str,
+        #[source]
+        source: tokio::task::JoinError,
+    },
+}
+
+impl FeedError {
+    /// How long the server asked us to wait before the next try.
+    pub(crate) fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            FeedError::Fetch(error) => error.retry_after(),
+            _ => None,
+        }
+    }
+}
 
 /// Everything a run did.
 #[derive(Debug, Default, Serialize)]
@@ -258,7 +285,7 @@ fn not_due_part(feeds: &[&FeedReport], now: DateTime<Utc>, timezone: Tz) -> Stri
             Some(at) => format!(
                 "{} {}, at {}",
                 f.name,
-                crate::when::relative(at, now),
+                crate::util::when::relative(at, now),
                 at.with_timezone(&timezone).format("%H:%M:%S")
             ),
             None => format!("{} now", f.name),
@@ -278,26 +305,6 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
-/// An error and its causes on one line: reqwest's own message alone says
-/// "error sending request" and hides "connection refused". A cause that
-/// only repeats the text before it, or that it holds ("file is not a
-/// database" under "Error code 26: file is not a database"), is left out.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut last = message.clone();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) && !text.contains(&last) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        last = text;
-        source = cause.source();
-    }
-    message
-}
-
 /// A feed's error on one line, for the summary: the message alone when it
 /// already says what failed and what to do (a network failure names the
 /// host and the fix; its causes are logged under `-v`), else the message
@@ -305,7 +312,7 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
 pub(crate) fn error_line(error: &FeedError) -> String {
     match error {
         FeedError::Fetch(fetch) if fetch.is_plain() => fetch.to_string(),
-        other => error_chain(other),
+        other => crate::util::error_chain(other),
     }
 }
 
@@ -314,7 +321,7 @@ fn serialize_time<S: serde::Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     match time {
-        Some(time) => serializer.serialize_str(&crate::when::json_time(*time)),
+        Some(time) => serializer.serialize_str(&crate::util::when::json_time(*time)),
         None => serializer.serialize_none(),
     }
 }
@@ -437,40 +444,6 @@ mod tests {
                 .contains("2 articles would be updated"),
             "{}",
             report.summary_line(Utc::now(), Tz::UTC)
-        );
-    }
-
-    #[test]
-    fn error_chains_print_each_cause_once() {
-        #[derive(Debug, thiserror::Error)]
-        #[error("{text}")]
-        struct Layer {
-            text: &'static str,
-            #[source]
-            source: Option<Box<Layer>>,
-        }
-        let layer = |text, source: Option<Layer>| Layer {
-            text,
-            source: source.map(Box::new),
-        };
-        let chain_of = |texts: [&'static str; 3]| {
-            layer(texts[0], Some(layer(texts[1], Some(layer(texts[2], None)))))
-        };
-        assert_eq!(
-            error_chain(&chain_of([
-                "state database x",
-                "file is not a database",
-                "Error code 26: file is not a database",
-            ])),
-            "state database x: file is not a database"
-        );
-        assert_eq!(
-            error_chain(&chain_of([
-                "cannot connect",
-                "error sending request",
-                "Connection refused",
-            ])),
-            "cannot connect: error sending request: Connection refused"
         );
     }
 

@@ -443,7 +443,7 @@ fn needed_here(c: char, before: Option<char>, after: Option<&char>) -> bool {
 /// Whether `html` has `<img` in any case of letters.
 fn has_img_tag(html: &[u8]) -> bool {
     memchr::memchr_iter(b'<', html)
-        .any(|at| crate::bytes::starts_with_ignore_ascii_case(&html[at..], b"<img"))
+        .any(|at| crate::util::bytes::starts_with_ignore_ascii_case(&html[at..], b"<img"))
 }
 
 /// The first `<img>` in `html` worth showing on an article card, made

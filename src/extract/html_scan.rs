@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use crate::bytes::{
+use crate::util::bytes::{
     closing_quote, find_byte_from, find_from, skip_while, starts_with_ignore_ascii_case, tag_end,
 };
 

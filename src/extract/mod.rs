@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 use url::Url;
 
-use crate::text::word_prefix;
+use crate::util::text::word_prefix;
 pub(crate) use html::{absolute_http_url, first_image, is_decoration, plain_text};
 pub use html::{html_to_text, preview_image};
 

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use url::Url;
 
-use super::escape::inert_url;
+use crate::util::escape::inert_url;
 
 /// The item's content, made safe: `html` for a template that prints HTML,
 /// `markdown` for one that writes Markdown.

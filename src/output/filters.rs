@@ -15,9 +15,9 @@ use chrono_tz::Tz;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Error, ErrorKind, State};
 
-use super::escape::{markdown_text, opens_a_tag, quote_into};
-use super::locale::{self, DateStyle, Name, SiteLocale};
-use crate::permalink::title_slug;
+use crate::util::escape::{markdown_text, opens_a_tag, quote_into};
+use crate::util::locale::{self, DateStyle, Name, SiteLocale};
+use crate::util::slug::title_slug;
 
 /// `value` in YAML's flow style: strings double-quoted, lists `[a, b]`,
 /// maps `{"k": v}`.
@@ -297,7 +297,7 @@ mod tests {
 
     /// `template` rendered with `v`, in the environment a run uses.
     fn render(template: &str, value: Value) -> Result<String, Error> {
-        let env = super::super::environment(chrono_tz::Europe::Paris);
+        let env = super::super::compile::environment(chrono_tz::Europe::Paris);
         env.render_str(template, minijinja::context! { v => value, locale => "fr" })
     }
 

@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::escape::inert_url;
-use super::{OutputError, OutputFormat};
+use super::error::OutputError;
+use super::format::OutputFormat;
 use crate::article::{Article, Enclosure, FeedAbout};
+use crate::util::escape::inert_url;
 
 /// A key's place in a front matter: `["params", "sourceUrl"]`.
 pub(crate) type KeyPath = Vec<String>;
@@ -205,7 +206,7 @@ fn sample(fields: SampleFields, prefix: &str) -> Article {
         tags: tags.iter().map(|t| t.to_string()).collect(),
         permalink: String::new(),
         image_url: inert_url(image).into_owned(),
-        slug: crate::permalink::title_slug(title),
+        slug: crate::util::slug::title_slug(title),
         local_date: chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap_or_default(),
         section: "news".to_string(),
         author: author.to_string(),
@@ -394,7 +395,7 @@ fn replacements(probe: &Article, hostile: &Article) -> Vec<(String, String)> {
 fn inert_lt(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for (at, c) in value.char_indices() {
-        if c == '<' && super::escape::opens_a_tag(&value[at + 1..]) {
+        if c == '<' && crate::util::escape::opens_a_tag(&value[at + 1..]) {
             out.push('\u{FF1C}');
         } else {
             out.push(c);

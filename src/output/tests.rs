@@ -4,10 +4,18 @@
 
 use std::path::Path;
 
-use super::escape::tests::HOSTILE_URLS;
 use super::markdown::links_and_html;
+use std::sync::Arc;
+
+use super::compile::*;
+use super::format::*;
 use super::*;
+use crate::article::Article;
 use crate::article::{Enclosure, FeedAbout};
+use crate::config::output::{DEFAULT_PATH, OutputSpec, Preset, TemplateSource};
+use crate::util::escape::tests::HOSTILE_URLS;
+use crate::util::locale::SiteLocale;
+use crate::util::{escape, locale};
 
 const EXAMPLE: &str = include_str!("../../tests/fixtures/interventional-news-2024-09-02.md");
 
@@ -26,7 +34,7 @@ fn example_article() -> Article {
         permalink: String::new(),
         image_url: "http://interventionalnews.com/wp-content/uploads/sites/13/2024/09/IMG_4738-scaled-e1725272421524.jpg".into(),
         image_credit: format!("Image de l’article — droits possiblement réservés — {source_url}"),
-        slug: crate::permalink::title_slug("New analysis benchmarks survival rates in unresectable intrahepatic cholangiocarcinoma patients undergoing TARE"),
+        slug: crate::util::slug::title_slug("New analysis benchmarks survival rates in unresectable intrahepatic cholangiocarcinoma patients undergoing TARE"),
         local_date: chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap(),
         section: "papers".into(),
         author: "Jocelyn Hudson".into(),
@@ -210,7 +218,7 @@ fn spec_with(text: &str, path: &str, permalink: &str) -> (tempfile::TempDir, Out
 fn compile_error(text: &str, path: &str, permalink: &str) -> String {
     let (_dir, spec) = spec_with(text, path, permalink);
     let error = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap_err();
-    crate::report::error_chain(&error)
+    crate::util::error_chain(&error)
 }
 
 const GOOD_FRONT: &str = "---\ntitle: {{ title | yaml }}\n---\n";
@@ -433,7 +441,7 @@ fn built_in_names_are_the_templates_names() {
             ("", "news", 9),
         ] {
             let a = Arc::make_mut(&mut article);
-            a.slug = crate::permalink::title_slug(title);
+            a.slug = crate::util::slug::title_slug(title);
             a.section = section.into();
             a.local_date = chrono::NaiveDate::from_ymd_opt(2024, 12, day).unwrap();
             for attempt in [1, 2, 17] {

@@ -19,7 +19,7 @@
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
-use crate::bytes::{closing_quote, find, skip_while, skip_xml_space};
+use crate::util::bytes::{closing_quote, find, skip_while, skip_xml_space};
 
 /// How far into the body the XML declaration is looked for.
 const PROLOG_WINDOW: usize = 1024;

@@ -26,8 +26,8 @@ use feed_rs::model::{Feed, MediaContent, MediaObject};
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::ParseFailure;
 use super::repair::Fix;
+use super::strict::{ParseFailure, parse_guarded};
 
 /// The version the parser accepts: it checks this prefix only.
 const VERSION_1: &str = "https://jsonfeed.org/version/1";
@@ -36,12 +36,12 @@ const VERSION_1_1: &str = "https://jsonfeed.org/version/1.1";
 /// Parses a JSON Feed; a document the parser refuses is mended and parsed
 /// again.
 pub(super) fn parse_json(text: &str, base: Option<&Url>) -> Result<(Feed, Vec<Fix>), ParseFailure> {
-    let (mut feed, document, fixes) = match super::parse_guarded(text.as_bytes(), base) {
+    let (mut feed, document, fixes) = match parse_guarded(text.as_bytes(), base) {
         // Read as a value again only to find the images the parser leaves
         // out (`image`, `banner_image`, image attachments): most feeds
         // without the word have none.
         Ok(feed) => {
-            let document = crate::bytes::contains(text.as_bytes(), b"image")
+            let document = crate::util::bytes::contains(text.as_bytes(), b"image")
                 .then(|| serde_json::from_str::<Value>(text).ok())
                 .flatten();
             (feed, document, Vec::new())
@@ -54,7 +54,7 @@ pub(super) fn parse_json(text: &str, base: Option<&Url>) -> Result<(Feed, Vec<Fi
             let Ok(mended) = serde_json::to_string(&document) else {
                 return Err(error);
             };
-            match super::parse_guarded(mended.as_bytes(), base) {
+            match parse_guarded(mended.as_bytes(), base) {
                 Ok(feed) => (feed, Some(document), fixes),
                 Err(_) => return Err(error),
             }

@@ -29,7 +29,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::bytes::{
+use crate::util::bytes::{
     closing_quote, find_byte_from, find_from, is_xml_space, skip_xml_space, tag_end,
 };
 

@@ -14,7 +14,7 @@ use feed_rs::model::{Feed, Image, MediaObject, MediaThumbnail};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 
-use crate::bytes::contains;
+use crate::util::bytes::contains;
 
 /// The vocabularies whose elements declare an item's image.
 #[derive(Clone, Copy, PartialEq, Eq)]

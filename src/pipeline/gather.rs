@@ -16,11 +16,12 @@ use feed_rs::model::FeedType;
 use futures_util::{Stream, StreamExt};
 use url::Url;
 
-use crate::address::AddressPolicy;
 use crate::config::{FeedConfig, FeedSource};
 use crate::extract::{self, DocumentInfo, FeedContext, ItemDraft, SkippedItem};
+use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchError, FetchInfo, FetchOutcome, Fetcher, Validators};
 use crate::parse::{ParseError, parse_feed, repair::Fix};
+use crate::report::FeedError;
 use crate::schedule;
 use crate::store::{FeedRecord, State, StoreError};
 
@@ -47,32 +48,6 @@ pub(crate) enum NoItems {
 impl<T> FeedOutcome<T> {
     fn failed(error: impl Into<FeedError>) -> FeedOutcome<T> {
         FeedOutcome::NoItems(NoItems::Failed(error.into()))
-    }
-}
-
-/// Why a feed could not be read. The run goes on with the other feeds.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum FeedError {
-    #[error(transparent)]
-    Fetch(#[from] FetchError),
-    #[error(transparent)]
-    Parse(#[from] ParseError),
-    /// A task of ours panicked or was cancelled: a bug, not the feed's fault.
-    #[error("internal error while {stage}")]
-    Internal {
-        stage: &'static str,
-        #[source]
-        source: tokio::task::JoinError,
-    },
-}
-
-impl FeedError {
-    /// How long the server asked us to wait before the next try.
-    pub(crate) fn retry_after(&self) -> Option<Duration> {
-        match self {
-            FeedError::Fetch(error) => error.retry_after(),
-            _ => None,
-        }
     }
 }
 

@@ -13,11 +13,12 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::RunError;
+use super::error::RunError;
 use crate::config::Config;
 use crate::fetch::Fetcher;
 use crate::output::Outputs;
-use crate::store::{RunLock, State, StoreError, lock_waiting, remove_stale_temp_files, try_lock};
+use crate::store::{RunLock, State, StoreError, lock_waiting, try_lock};
+use crate::write::files::remove_stale_temp_files;
 use crate::write::timestamp;
 
 /// What a run holds from start to end.
@@ -114,7 +115,8 @@ fn open_state(
         State::open(&config.state_dir)?
     };
     if state.is_fresh() {
-        let found = state.reconcile_from_content(
+        let found = crate::write::found::learn_from_content(
+            &state,
             &config.content_dir,
             &outputs.read_back,
             &timestamp(now),

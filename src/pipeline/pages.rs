@@ -63,7 +63,7 @@ pub(super) async fn find_page_images(
                             feed = %feed.name,
                             page = %url,
                             "cannot read the article page for its image: {}",
-                            crate::report::error_chain(&e)
+                            crate::util::error_chain(&e)
                         );
                         (index, None)
                     }

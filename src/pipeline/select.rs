@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use crate::config::{FeedConfig, UpdatePolicy};
 use crate::extract::{DateSource, ItemDraft};
 use crate::store::{State, StoreError, StoredItem};
-use crate::updates::source_hash;
+use crate::write::updates::source_hash;
 
 /// The items of one feed that are to be imported now.
 pub(super) struct Selection {
@@ -158,8 +158,8 @@ fn refused_by(feed: &FeedConfig, draft: &ItemDraft, now: DateTime<Utc>) -> Optio
     {
         return Some(format!(
             "max_age: dated {}, before {}",
-            crate::when::json_time(draft.date),
-            crate::when::json_time(oldest)
+            crate::util::when::json_time(draft.date),
+            crate::util::when::json_time(oldest)
         ));
     }
     None

@@ -8,50 +8,15 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::StoreError;
-use super::files::{FrontMatterRef, read_front_matter};
-use crate::output::{ARTICLE_EXTENSIONS, ReadBack};
+use super::error::StoreError;
+use schema::{SCHEMA, SCHEMA_VERSION, create_schema};
 
-mod history;
-pub(crate) use history::{Day, FetchFacts, LastFetch};
+pub(crate) mod history;
 
 const STATE_FILE: &str = "state.sqlite3";
-const SCHEMA_VERSION: i64 = 6;
 
-mod lifecycle;
-pub(crate) use lifecycle::{ForgetTarget, Forgotten, StoredItem};
-
-/// Items are looked up by key, source URL and permalink, so those are
-/// indexed; the per-feed counts of `status` come from one pass over the
-/// table instead of an index every import would have to keep up (a fifth of
-/// the time a first import of 3,000 feeds spent in the state).
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS items (
-    key         TEXT PRIMARY KEY,
-    feed        TEXT NOT NULL,
-    source_url  TEXT NOT NULL,
-    permalink   TEXT,
-    path        TEXT,
-    imported_at TEXT NOT NULL,
-    has_image   INTEGER,
-    shared_link INTEGER
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS items_by_source_url ON items (source_url);
-CREATE INDEX IF NOT EXISTS items_by_permalink ON items (permalink);
-DROP INDEX IF EXISTS items_by_feed;
-CREATE TABLE IF NOT EXISTS feeds (
-    url                  TEXT PRIMARY KEY,
-    name                 TEXT NOT NULL,
-    etag                 TEXT,
-    last_modified        TEXT,
-    last_fetch           TEXT,
-    last_success         TEXT,
-    consecutive_failures INTEGER NOT NULL DEFAULT 0,
-    last_error           TEXT,
-    next_due             TEXT,
-    moved_to             TEXT
-) WITHOUT ROWID;
-";
+pub(crate) mod lifecycle;
+mod schema;
 
 const FEED_COLUMNS: &str = "url, name, etag, last_modified, last_fetch, last_success, \
      consecutive_failures, last_error, next_due, moved_to";
@@ -104,7 +69,7 @@ pub struct ImportRecord<'a> {
     /// (a podcast's home page): it does not identify the item.
     pub shared_link: bool,
     /// The hashes of the item's fields and of the file as written, for
-    /// updates (see [`crate::updates`]); `None` for files found.
+    /// updates (see [`crate::write::updates`]); `None` for files found.
     pub hashes: Option<(&'a str, &'a str)>,
 }
 
@@ -238,9 +203,9 @@ impl State {
         // Version 4 kept no history of the feeds (version 5 added it), nor
         // the hashes that updates and `forget` need (version 6). Each step
         // looks for what it adds, so a state of either is brought up whole.
-        history::upgrade_to_5(&self.conn).map_err(fail)?;
+        schema::upgrade_to_5(&self.conn).map_err(fail)?;
         self.conn.execute_batch(SCHEMA).map_err(fail)?;
-        lifecycle::migrate(&self.conn).map_err(fail)?;
+        schema::upgrade_to_6(&self.conn).map_err(fail)?;
         self.conn
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(fail)?;
@@ -476,56 +441,30 @@ impl State {
             .map_err(|e| state_error(&self.path, e))
     }
 
-    /// Learns what the content folder already holds, from the source URL and
-    /// permalink in each article's front matter (under the keys the outputs
-    /// write them, `read_back`): after the state was lost,
-    /// nothing there is imported again. Returns how many articles it found.
+    /// Records the articles found in the content folder (see
+    /// [`crate::write::found`]), a chunk at a time: after the state was
+    /// lost, nothing there is imported again. Returns how many it recorded.
     ///
-    /// Files are read a chunk at a time on every core, and recorded in path
-    /// order (in key order, so the table grows at its end) with a larger page
-    /// cache, so that 100,000 articles take seconds.
-    pub(crate) fn reconcile_from_content(
+    /// Recorded in the order given (path order is key order, so the table
+    /// grows at its end) in one transaction with a larger page cache, so
+    /// that 100,000 articles take seconds.
+    pub(crate) fn record_found_articles(
         &self,
-        content_dir: &Path,
-        read_back: &ReadBack,
+        chunks: impl Iterator<Item = Vec<FoundArticle>>,
         imported_at: &str,
     ) -> Result<usize, StoreError> {
-        let mut files = Vec::new();
-        collect_markdown_files(content_dir, &mut files);
-        // Byte order is key order (every key is `file:` and the relative path).
-        files.sort_unstable_by(|a, b| {
-            a.as_os_str()
-                .as_encoded_bytes()
-                .cmp(b.as_os_str().as_encoded_bytes())
-        });
         self.set_cache_kib(RECONCILE_CACHE_KIB)?;
         self.begin()?;
         let mut found = 0;
-        for chunk in files.chunks(RECONCILE_CHUNK) {
-            for (file, front) in chunk.iter().zip(read_front_matters(chunk, read_back)) {
-                let front = match front {
-                    Ok(Some(front)) => front,
-                    Ok(None) => {
-                        tracing::warn!(file = %file.display(), "no readable front matter; not counted as imported");
-                        continue;
-                    }
-                    Err(e) => {
-                        tracing::warn!(file = %file.display(), error = %e, "cannot read article file");
-                        continue;
-                    }
-                };
-                let relative = file
-                    .strip_prefix(content_dir)
-                    .unwrap_or(file)
-                    .to_string_lossy()
-                    .into_owned();
-                let key = format!("file:{relative}");
+        for chunk in chunks {
+            for article in &chunk {
+                let key = format!("file:{}", article.path);
                 self.record(&ImportRecord {
                     key: &key,
                     feed: "",
-                    source_url: front.source_url.as_deref().unwrap_or(""),
-                    permalink: front.permalink.as_deref(),
-                    path: Some(&relative),
+                    source_url: article.source_url.as_deref().unwrap_or(""),
+                    permalink: article.permalink.as_deref(),
+                    path: Some(&article.path),
                     imported_at,
                     has_image: None,
                     shared_link: false,
@@ -561,66 +500,16 @@ impl State {
 /// transaction. Larger while a whole content folder is recorded at once.
 const RUN_CACHE_KIB: i64 = 32 * 1024;
 const RECONCILE_CACHE_KIB: i64 = 64 * 1024;
-/// Files read (on every core) before their records are written.
-const RECONCILE_CHUNK: usize = 4096;
 
-/// The front matter of each of `files`, in order, read on as many threads as
-/// there are cores.
-fn read_front_matters(
-    files: &[PathBuf],
-    read_back: &ReadBack,
-) -> Vec<std::io::Result<Option<FrontMatterRef>>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let per_thread = files.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let readers: Vec<_> = files
-            .chunks(per_thread)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| read_front_matter(f, read_back))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        readers
-            .into_iter()
-            .flat_map(|reader| match reader.join() {
-                Ok(fronts) => fronts,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+/// An article file found in the content folder, as its front matter names
+/// it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FoundArticle {
+    /// Its path relative to the content folder.
+    pub(crate) path: String,
+    pub(crate) source_url: Option<String>,
+    pub(crate) permalink: Option<String>,
 }
-
-/// Every `*.md` below `dir`, not following symbolic links and skipping
-/// hidden entries.
-fn collect_markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        let path = entry.path();
-        if kind.is_dir() {
-            collect_markdown_files(&path, out);
-        } else if kind.is_file()
-            && path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| ARTICLE_EXTENSIONS.contains(&e))
-        {
-            out.push(path);
-        }
-    }
-}
-
 fn exists(path: &Path) -> Result<bool, StoreError> {
     path.try_exists().map_err(|source| StoreError::Io {
         path: path.to_path_buf(),
@@ -667,19 +556,9 @@ fn create(path: &Path) -> Result<(), StoreError> {
     }
     std::fs::rename(&creating, path).map_err(io(path))?;
     if let Some(dir) = path.parent() {
-        super::sync_dir(dir).map_err(io(dir))?;
+        crate::util::fs::sync_dir(dir).map_err(io(dir))?;
     }
     Ok(())
-}
-
-/// This version's schema, in one transaction.
-fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(&format!(
-        "BEGIN IMMEDIATE; {SCHEMA} {}",
-        history::HISTORY_SCHEMA
-    ))?;
-    lifecycle::migrate(conn)?;
-    conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
 }
 
 /// Refuses a write-ahead log left without its database: SQLite would
@@ -788,7 +667,7 @@ fn check_tables(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     })
 }
 
-fn state_error(path: &Path, source: rusqlite::Error) -> StoreError {
+pub(super) fn state_error(path: &Path, source: rusqlite::Error) -> StoreError {
     StoreError::State {
         path: path.to_path_buf(),
         source,
@@ -798,6 +677,8 @@ fn state_error(path: &Path, source: rusqlite::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::ReadBack;
+    use crate::write::found::RECONCILE_CHUNK;
 
     fn record<'a>(key: &'a str, url: &'a str, permalink: &'a str) -> ImportRecord<'a> {
         ImportRecord {
@@ -957,9 +838,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = State::open(dir.path()).unwrap();
         assert!(state.is_fresh());
-        let found = state
-            .reconcile_from_content(content.path(), &ReadBack::default(), "2026-01-01T00:00:00Z")
-            .unwrap();
+        let found = crate::write::found::learn_from_content(
+            &state,
+            content.path(),
+            &ReadBack::default(),
+            "2026-01-01T00:00:00Z",
+        )
+        .unwrap();
         assert_eq!(found, articles);
         for n in [
             0,
@@ -1029,13 +914,13 @@ mod tests {
         let fresh = tempfile::tempdir().unwrap();
         let state = State::open(fresh.path()).unwrap();
         assert_eq!(
-            state
-                .reconcile_from_content(
-                    content.path(),
-                    &ReadBack::default(),
-                    "2026-01-01T00:00:00Z"
-                )
-                .unwrap(),
+            crate::write::found::learn_from_content(
+                &state,
+                content.path(),
+                &ReadBack::default(),
+                "2026-01-01T00:00:00Z"
+            )
+            .unwrap(),
             3
         );
         assert!(!state.is_imported("episode-3", Some(home)).unwrap());

@@ -12,64 +12,11 @@
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
+use super::schema::KEEP_DAYS;
 use super::{State, state_error};
-use crate::store::StoreError;
-
-/// Days of history kept per feed (a year and a month: a chart of the last
-/// 90 days, and a year to compare with).
-pub(crate) const KEEP_DAYS: i64 = 400;
-
-/// The tables of schema 5. `feed` and `url` are the feed's identity (its
-/// URL), as in `feeds` and `items`.
-pub(super) const HISTORY_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS feed_days (
-    feed       TEXT NOT NULL,
-    day        TEXT NOT NULL,
-    articles   INTEGER NOT NULL DEFAULT 0,
-    with_image INTEGER NOT NULL DEFAULT 0,
-    fetches    INTEGER NOT NULL DEFAULT 0,
-    failures   INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (feed, day)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS feed_fetches (
-    url            TEXT PRIMARY KEY,
-    articles_total INTEGER NOT NULL DEFAULT 0,
-    items          INTEGER,
-    http_status    INTEGER,
-    bytes          INTEGER,
-    duration_ms    INTEGER
-) WITHOUT ROWID;
-";
-
-/// The step to schema 5, on a state of schema 4 or older (one without the
-/// history tables): creates them and learns what the items already say,
-/// each feed's articles in all and per day over the kept days (fetches and
-/// failures were not recorded before, and start at zero). One
-/// transaction: a stopped upgrade leaves schema 4, upgraded next time.
-pub(super) fn upgrade_to_5(conn: &Connection) -> rusqlite::Result<()> {
-    let present: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'feed_days'",
-        [],
-        |row| row.get(0),
-    )?;
-    if present {
-        return Ok(());
-    }
-    conn.execute_batch(&format!(
-        "BEGIN IMMEDIATE;
-         {HISTORY_SCHEMA}
-         INSERT INTO feed_days (feed, day, articles, with_image)
-             SELECT feed, substr(imported_at, 1, 10), count(*), coalesce(sum(has_image = 1), 0)
-             FROM items
-             WHERE feed <> '' AND substr(imported_at, 1, 10) >= date('now', '-{KEEP_DAYS} days')
-             GROUP BY feed, substr(imported_at, 1, 10);
-         INSERT INTO feed_fetches (url, articles_total)
-             SELECT feed, count(*) FROM items WHERE feed <> '' GROUP BY feed;
-         COMMIT;"
-    ))
-}
+use crate::store::error::StoreError;
 
 /// What one fetch of a feed did, as the history keeps it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -369,8 +316,8 @@ mod tests {
         let today = Utc::now().date_naive();
         let day = |ago: u64| day_text(today - chrono::Days::new(ago));
         {
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(super::super::SCHEMA).unwrap();
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(super::super::schema::SCHEMA).unwrap();
             conn.execute_batch("PRAGMA user_version = 4").unwrap();
             let insert = |key: &str, feed: &str, imported: &str, image: Option<bool>| {
                 conn.execute(

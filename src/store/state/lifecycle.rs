@@ -6,34 +6,10 @@
 //! In: an open [`State`]. Out: stored items, forgotten items, backfill
 //! bookmarks. Fails with [`StoreError`] naming the state file.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::{State, state_error};
-use crate::store::StoreError;
-
-/// Schema 5, a step of its own: each item's two hashes (NULL for items
-/// imported before it, which are therefore never rewritten), and the page
-/// each feed's backfill resumes from. Run on a new state and on every
-/// older one; does nothing on a state that has them.
-pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    let has_hashes: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM pragma_table_info('items') WHERE name = 'source_hash'",
-        [],
-        |row| row.get(0),
-    )?;
-    if !has_hashes {
-        conn.execute_batch(
-            "ALTER TABLE items ADD COLUMN source_hash TEXT;
-             ALTER TABLE items ADD COLUMN file_hash TEXT;",
-        )?;
-    }
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS backfill (
-            feed      TEXT PRIMARY KEY,
-            next_page TEXT NOT NULL
-        ) WITHOUT ROWID;",
-    )
-}
+use crate::store::error::StoreError;
 
 /// An item of a feed as imported, for its update.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,7 +214,7 @@ fn spellings(url: &str) -> Vec<String> {
             spellings.push(spelling);
         }
     };
-    push(crate::output::escape::inert_url(url).into_owned());
+    push(crate::util::escape::inert_url(url).into_owned());
     let mut plain = url.to_string();
     for (encoded, character) in [
         ("%28", "("),
@@ -278,12 +254,12 @@ mod tests {
     fn a_schema_4_state_gains_the_hashes_and_keeps_its_items_unhashed() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let conn = Connection::open(dir.path().join("state.sqlite3")).unwrap();
+            let conn = rusqlite::Connection::open(dir.path().join("state.sqlite3")).unwrap();
             conn.execute_batch(&format!(
                 "{} PRAGMA user_version = 4;
                  INSERT INTO items (key, feed, source_url, permalink, path, imported_at)
                  VALUES ('k', 'https://ex.org/feed', 'https://ex.org/a', '/p/a', 'p/a.md', '2026-01-01T00:00:00Z');",
-                super::super::SCHEMA
+                super::super::schema::SCHEMA
             ))
             .unwrap();
         }
@@ -292,7 +268,7 @@ mod tests {
             .conn
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .unwrap();
-        assert_eq!(version, super::super::SCHEMA_VERSION);
+        assert_eq!(version, super::super::schema::SCHEMA_VERSION);
         // An item imported before the migration is never rewritten.
         assert_eq!(state.stored_item("k", "https://ex.org/feed").unwrap(), None);
         state.record_hashes("k", "s1", Some("f1")).unwrap();

@@ -70,13 +70,13 @@ pub(crate) fn write(
         Some(Err(error)) => {
             tracing::warn!(
                 "the metrics file holds no feed metrics: {}",
-                crate::report::error_chain(&error)
+                crate::util::error_chain(&error)
             );
             Vec::new()
         }
         None => Vec::new(),
     };
-    crate::store::replace_file(path, &render(&feeds, run), ".feedimport-metrics-").map_err(
+    crate::write::files::replace_file(path, &render(&feeds, run), ".feedimport-metrics-").map_err(
         |source| MetricsError {
             path: path.to_path_buf(),
             source,
@@ -381,8 +381,8 @@ mod tests {
     fn the_file_is_replaced_whole_and_its_folder_created() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("textfile/feedimport.prom");
-        crate::store::replace_file(&path, "a 1\n", ".feedimport-metrics-").unwrap();
-        crate::store::replace_file(&path, "b 2\n", ".feedimport-metrics-").unwrap();
+        crate::write::files::replace_file(&path, "a 1\n", ".feedimport-metrics-").unwrap();
+        crate::write::files::replace_file(&path, "b 2\n", ".feedimport-metrics-").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "b 2\n");
         let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
             .unwrap()

@@ -9,7 +9,7 @@
 //! by [`select_new`] (the same rules, state and de-duplication), their
 //! pages read and articles built ([`ready_items`]), written and recorded
 //! ([`write_items`]), all under the run lock. Where the next page is comes
-//! from [`crate::backfill`]. Between two pages it pauses; the page it would
+//! from [`crate::pipeline::paging`]. Between two pages it pauses; the page it would
 //! read next is saved in the state when it stops early (the page limit, a
 //! failure, a signal), and the next backfill of the feed starts there.
 //! Fails with [`RunError`] only when the run could not go on either.
@@ -21,18 +21,19 @@ use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::gather::{self, FeedError};
+use super::error::RunError;
+use super::gather;
 use super::open;
+use super::run::{Progress, ReadyItems, RunContext, RunOptions, Selected, Stop};
+use super::run::{ready_items, write_items};
 use super::select::{Taken, oldest_accepted, select_new};
-use super::{Progress, ReadyItems, RunContext, RunError, RunOptions, Selected, Stop};
-use super::{ready_items, write_items};
-use crate::address::AddressPolicy;
-use crate::backfill::{NextPage, json_next_url, may_fetch, next_page, repeats};
 use crate::config::{Config, ConfigError, FeedConfig, FeedSource};
 use crate::extract::DateSource;
+use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchError, FetchOutcome, Fetcher};
 use crate::parse::parse_feed;
-use crate::report::{FeedReport, FeedStatus, Report};
+use crate::pipeline::paging::{NextPage, json_next_url, may_fetch, next_page, repeats};
+use crate::report::{FeedError, FeedReport, FeedStatus, Report};
 use crate::write::{GroupCommit, WriteContext};
 
 /// How far a backfill goes.
@@ -290,7 +291,7 @@ impl History<'_> {
                     return Ok(Ended::Gone(status));
                 }
                 Err(error) => {
-                    let message = crate::report::error_chain(&error);
+                    let message = crate::util::error_chain(&error);
                     self.failure = Some(format!("{}: {message}", walk.url));
                     self.line.error = Some(error);
                     return Ok(Ended::Failed);
@@ -367,7 +368,7 @@ impl History<'_> {
             match ready_items(&self.run, self.fetcher, self.feed, selected).await {
                 Ok(Ok(ready)) => ready,
                 Ok(Err(error)) => {
-                    self.failure = Some(crate::report::error_chain(&error));
+                    self.failure = Some(crate::util::error_chain(&error));
                     self.line.error = Some(error);
                     return Ok(Imported::Failed);
                 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::Config;
-use crate::status::FeedHealth;
+use crate::health::status::FeedHealth;
 use crate::store::{Day, State, StoreError};
 
 /// Days the charts cover, today included.
@@ -64,7 +64,7 @@ pub(crate) fn write_page(
         feeds.push(FeedPage { health, days });
     }
     let page = render_page(&feeds, now);
-    crate::store::replace_file(path, &page, ".feedimport-health-").map_err(|source| {
+    crate::write::files::replace_file(path, &page, ".feedimport-health-").map_err(|source| {
         HealthError::Write {
             path: path.to_path_buf(),
             source,
@@ -379,7 +379,7 @@ mod tests {
             articles_last_7_days: 2,
             image_share: Some(0.8),
             alert,
-            times: crate::status::HealthTimes {
+            times: crate::health::status::HealthTimes {
                 last_fetch: None,
                 last_success: Some(at("2026-11-28T10:00:00Z")),
                 next_due: None,

@@ -16,14 +16,14 @@ use url::Url;
 use crate::Exit;
 use crate::cli::{AddArgs, Cli, OpmlImportArgs};
 use crate::commands::{load_config, print_stdout, runtime};
-use crate::config::{Config, LoadOptions};
-use crate::config_edit::{
+use crate::config::edit::{
     ConfigFile, EditError, NewFeed, check_options, clean_name, feed_table, unique_name,
 };
-use crate::discover::{DiscoverError, How, discover};
+use crate::config::opml::{SkipReason, plan_import, read_outlines};
+use crate::config::{Config, LoadOptions};
 use crate::fetch::Fetcher;
-use crate::opml::{SkipReason, plan_import, read_outlines};
-use crate::report::error_chain;
+use crate::fetch::discover::{DiscoverError, How, discover};
+use crate::util::error_chain;
 
 /// An OPML file larger than this is refused: 10,000 outlines take about
 /// 2 MiB.
@@ -196,7 +196,7 @@ pub(crate) fn add(cli: &Cli, args: &AddArgs) -> Exit {
         Err(e) => return edit_exit(&e),
     };
 
-    let probe = crate::check::describe(
+    let probe = crate::pipeline::probe::describe(
         &feed.name,
         feed.url.as_str(),
         found.body,
@@ -206,9 +206,9 @@ pub(crate) fn add(cli: &Cli, args: &AddArgs) -> Exit {
         false,
     );
     out.push_str("\nwhat a first run would import:\n");
-    out.push_str(&crate::check::render_probe_lines(std::slice::from_ref(
-        &probe,
-    )));
+    out.push_str(&crate::pipeline::probe::render_probe_lines(
+        std::slice::from_ref(&probe),
+    ));
     out.push_str(&format!(
         "\n{} {}:\n\n{}",
         if args.dry_run {
@@ -343,7 +343,7 @@ pub(crate) fn opml_export(cli: &Cli) -> Exit {
         Ok(config) => config,
         Err(exit) => return exit,
     };
-    let (text, left_out) = crate::opml::export(&config.feeds);
+    let (text, left_out) = crate::config::opml::export(&config.feeds);
     for feed in left_out {
         eprintln!(
             "feedimport: feed \"{}\" is read from a file ({}), which OPML cannot name: left out",

@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use feed_rs::model::Feed;
 use url::Url;
 
-use crate::address::AddressPolicy;
+use crate::fetch::address::AddressPolicy;
 
 /// The most pages a backfill reads when `--pages` does not say, and the
 /// most it may be told to read.

@@ -205,7 +205,7 @@ impl ConfigFile {
                 not_writable(e.error)
             }
         })?;
-        crate::store::sync_dir(folder).map_err(not_writable)
+        crate::util::fs::sync_dir(folder).map_err(not_writable)
     }
 }
 

@@ -64,7 +64,7 @@ pub(crate) fn feed_health(
         };
         let counts = counts_by_feed.remove(&identity).unwrap_or_default();
         let record = record.unwrap_or_default();
-        let time = |t: Option<DateTime<Utc>>| t.map(crate::when::json_time);
+        let time = |t: Option<DateTime<Utc>>| t.map(crate::util::when::json_time);
         health.push(FeedHealth {
             name: feed.name.clone(),
             url: feed.source.to_string(),
@@ -92,7 +92,7 @@ pub(crate) fn feed_health(
 /// ago (or in how long) they are from `now`.
 pub(crate) fn render_text(health: &[FeedHealth], now: DateTime<Utc>, timezone: Tz) -> String {
     let when = |t: Option<DateTime<Utc>>, unset: &str| {
-        t.map(|t| crate::when::local_and_relative(t, now, timezone))
+        t.map(|t| crate::util::when::local_and_relative(t, now, timezone))
             .unwrap_or_else(|| unset.to_string())
     };
     let mut out = String::new();

@@ -15,10 +15,13 @@ use std::path::{Component, Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::files::Staging;
 use crate::config::FeedConfig;
 use crate::extract::{DateSource, ItemDraft};
 use crate::output::{OutputError, OutputFormat, TemplateError};
-use crate::store::{Staging, StoreError, StoredItem, sync_dir};
+use crate::store::{StoreError, StoredItem};
+use crate::util::fs::sync_dir;
+use crate::util::hash::file_hash;
 use crate::write::{NewArticle, WriteContext, WriteError};
 
 /// The hash of what an article takes from its item: title, summary, link,
@@ -41,22 +44,7 @@ pub(crate) fn source_hash(draft: &ItemDraft) -> String {
         hasher.update((field.len() as u64).to_le_bytes());
         hasher.update(field.as_bytes());
     }
-    hex(&hasher.finalize())
-}
-
-/// The hash of a file's bytes.
-pub(crate) fn file_hash(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
-    }
-    out
+    crate::util::hash::hex(&hasher.finalize())
 }
 
 /// What became of one changed item's file.
@@ -304,7 +292,10 @@ mod tests {
 
     #[test]
     fn hashes_are_written_in_lowercase_hex() {
-        assert_eq!(hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+        assert_eq!(
+            crate::util::hash::hex(&[0x00, 0x0f, 0xab, 0xff]),
+            "000fabff"
+        );
         assert_eq!(
             file_hash(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

@@ -23,8 +23,11 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
-pub(crate) use crate::address::AddressPolicy;
+pub(crate) mod address;
+pub(crate) mod discover;
+
 use crate::config::{FeedSource, FetchSettings};
+pub(crate) use address::AddressPolicy;
 
 pub(crate) const USER_AGENT: &str = concat!(
     "feedimport/",
@@ -396,7 +399,7 @@ impl Fetcher {
             .build()
             .map_err(|source| FetchError::Client { source })?;
         let public_client = builder()
-            .dns_resolver(Arc::new(crate::address::PublicOnlyResolver))
+            .dns_resolver(Arc::new(crate::fetch::address::PublicOnlyResolver))
             .build()
             .map_err(|source| FetchError::Client { source })?;
         Ok(Fetcher {
@@ -450,7 +453,7 @@ impl Fetcher {
                             tracing::info!(
                                 url = %url,
                                 "{}; trying again in {wait:?}",
-                                crate::report::error_chain(&error)
+                                crate::util::error_chain(&error)
                             );
                             tokio::time::sleep(wait).await;
                             attempt += 1;
@@ -503,7 +506,7 @@ impl Fetcher {
                 tracing::debug!(
                     "GET {url} ({sent}): no answer after {} ms: {}",
                     started.elapsed().as_millis(),
-                    crate::report::error_chain(&error)
+                    crate::util::error_chain(&error)
                 );
                 return Err(error);
             }
@@ -605,7 +608,7 @@ impl Fetcher {
                 let moved = all_permanent && url != *start;
                 let moved_to = if moved
                     && (policy == AddressPolicy::PublicOnly
-                        || crate::address::is_private_host(&url).await)
+                        || crate::fetch::address::is_private_host(&url).await)
                 {
                     Some(url.clone())
                 } else {
@@ -776,13 +779,13 @@ fn find_head_end(bytes: &[u8]) -> Option<usize> {
     // means reading a little further (the preview scan stops at `<body>`).
     let exact = [b"</head".as_slice(), b"<body", b"</HEAD", b"<BODY"]
         .iter()
-        .filter_map(|needle| crate::bytes::find(bytes, needle))
+        .filter_map(|needle| crate::util::bytes::find(bytes, needle))
         .min();
     exact.or_else(|| {
         memchr::memchr_iter(b'<', bytes).find(|&at| {
             let rest = &bytes[at..];
-            crate::bytes::starts_with_ignore_ascii_case(rest, b"</head")
-                || crate::bytes::starts_with_ignore_ascii_case(rest, b"<body")
+            crate::util::bytes::starts_with_ignore_ascii_case(rest, b"</head")
+                || crate::util::bytes::starts_with_ignore_ascii_case(rest, b"<body")
         })
     })
 }
@@ -845,7 +848,7 @@ fn request_error(source: reqwest::Error, url: &Url) -> FetchError {
     let mut cause = std::error::Error::source(&source);
     while let Some(current) = cause {
         if current
-            .downcast_ref::<crate::address::NoPublicAddress>()
+            .downcast_ref::<crate::fetch::address::NoPublicAddress>()
             .is_some()
         {
             return FetchError::PrivateAddress {
@@ -1035,7 +1038,7 @@ mod tests {
     #[tokio::test]
     async fn a_name_with_no_public_address_is_refused_not_retried() {
         let client = reqwest::Client::builder()
-            .dns_resolver(Arc::new(crate::address::PublicOnlyResolver))
+            .dns_resolver(Arc::new(crate::fetch::address::PublicOnlyResolver))
             .build()
             .unwrap();
         let url = Url::parse("http://localhost:9/feed").unwrap();
@@ -1077,9 +1080,9 @@ mod tests {
             assert!(error.is_plain() && error.is_transient());
             // The causes stay, for -v.
             assert!(
-                crate::report::error_chain(&error).contains("error sending request"),
+                crate::util::error_chain(&error).contains("error sending request"),
                 "{}",
-                crate::report::error_chain(&error)
+                crate::util::error_chain(&error)
             );
         }
         for (failure, words) in [

@@ -16,9 +16,9 @@
 
 use url::Url;
 
-use crate::address::AddressPolicy;
 use crate::config::FeedSource;
 use crate::extract::html_scan::start_tags;
+use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchError, FetchOutcome, FetchedFeed, Fetcher};
 use crate::parse::{ParseError, parse_feed};
 
@@ -285,10 +285,10 @@ pub(crate) async fn discover(
                 Err(n) if matches!(n.error, ParseError::HtmlPage) => {
                     "an HTML page, not a feed".to_string()
                 }
-                Err(n) => crate::report::error_chain(&n.error),
+                Err(n) => crate::util::error_chain(&n.error),
             },
             Err(DiscoverError::Status { status, .. }) => format!("HTTP {status}{}", reason(status)),
-            Err(DiscoverError::Fetch { source, .. }) => crate::report::error_chain(&source),
+            Err(DiscoverError::Fetch { source, .. }) => crate::util::error_chain(&source),
             Err(other) => other.to_string(),
         };
         tried.push(format!("{place}: {outcome}"));

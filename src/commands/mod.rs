@@ -5,6 +5,8 @@
 //! and stderr (errors, the summary line), and an [`Exit`] code. Every error
 //! is printed here, once, with its causes.
 
+mod manage;
+
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
@@ -16,7 +18,8 @@ use crate::cli::{
 };
 use crate::config::{Config, LoadOptions};
 use crate::pipeline::{self, BackfillOptions, Ended, Progress, RunError, RunOptions, Silent};
-use crate::report::{Report, error_chain};
+use crate::report::Report;
+use crate::util::error_chain;
 
 /// Runs the command `cli` names.
 pub fn execute(cli: &Cli) -> Exit {
@@ -25,21 +28,21 @@ pub fn execute(cli: &Cli) -> Exit {
         Command::Run(args) => run(cli, args),
         Command::Status(args) => status(cli, args),
         Command::Parse(args) => parse(args),
-        Command::Add(args) => crate::manage::add(cli, args),
-        Command::Opml(OpmlCommand::Import(args)) => crate::manage::opml_import(cli, args),
-        Command::Opml(OpmlCommand::Export) => crate::manage::opml_export(cli),
+        Command::Add(args) => crate::commands::manage::add(cli, args),
+        Command::Opml(OpmlCommand::Import(args)) => crate::commands::manage::opml_import(cli, args),
+        Command::Opml(OpmlCommand::Export) => crate::commands::manage::opml_export(cli),
         Command::Backfill(args) => backfill(cli, args),
         Command::Forget(args) => forget(cli, args),
     }
 }
 
 fn forget(cli: &Cli, args: &ForgetArgs) -> Exit {
-    use crate::forget::ForgetError;
+    use crate::pipeline::forget::ForgetError;
     let config = match load_config(cli) {
         Ok(config) => config,
         Err(exit) => return exit,
     };
-    let outcomes = match crate::forget::forget(&config, &args.targets, args.dry_run) {
+    let outcomes = match crate::pipeline::forget::forget(&config, &args.targets, args.dry_run) {
         Ok(outcomes) => outcomes,
         Err(e) => {
             eprintln!("feedimport: {}", error_chain(&e));
@@ -232,13 +235,13 @@ fn parse(args: &ParseArgs) -> Exit {
         }
     };
     let name = args.file.display().to_string();
-    let probe = crate::check::describe(&name, &name, body, None, None, true, args.items);
+    let probe = crate::pipeline::probe::describe(&name, &name, body, None, None, true, args.items);
     if args.json {
         print_json(&probe);
     } else {
-        print_stdout(&crate::check::render_probe_lines(std::slice::from_ref(
-            &probe,
-        )));
+        print_stdout(&crate::pipeline::probe::render_probe_lines(
+            std::slice::from_ref(&probe),
+        ));
     }
     if probe.error.is_some() {
         Exit::FeedFailed
@@ -253,7 +256,7 @@ fn status(cli: &Cli, args: &StatusArgs) -> Exit {
         Err(exit) => return exit,
     };
     let now = chrono::Utc::now();
-    let health = match crate::status::feed_health(&config, now) {
+    let health = match crate::health::status::feed_health(&config, now) {
         Ok(health) => health,
         Err(e) => {
             eprintln!("feedimport: {}", error_chain(&e));
@@ -261,14 +264,18 @@ fn status(cli: &Cli, args: &StatusArgs) -> Exit {
         }
     };
     if let Some(file) = &args.html {
-        if let Err(e) = crate::health::write_page(&config, &health, now, file) {
+        if let Err(e) = crate::health::page::write_page(&config, &health, now, file) {
             eprintln!("feedimport: {}", error_chain(&e));
             return Exit::Store;
         }
     } else if args.json {
         print_json(&serde_json::json!({ "feeds": health }));
     } else {
-        print_stdout(&crate::status::render_text(&health, now, config.timezone));
+        print_stdout(&crate::health::status::render_text(
+            &health,
+            now,
+            config.timezone,
+        ));
     }
     if health.iter().any(|f| f.alert) {
         Exit::FeedFailed
@@ -341,8 +348,8 @@ fn check(cli: &Cli, args: &CheckArgs) -> Exit {
         Ok(runtime) => runtime,
         Err(exit) => return exit,
     };
-    let probes = runtime.block_on(crate::check::probe_feeds(&config));
-    print_stdout(&crate::check::render_probes(&probes));
+    let probes = runtime.block_on(crate::pipeline::probe::probe_feeds(&config));
+    print_stdout(&crate::pipeline::probe::render_probes(&probes));
     if probes.iter().any(|p| p.error.is_some()) {
         Exit::FeedFailed
     } else {
@@ -361,7 +368,7 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
             .clone()
             .or_else(|| config.as_ref()?.metrics_file.clone());
         if let Some(path) = path {
-            let facts = crate::metrics::RunFacts {
+            let facts = crate::health::metrics::RunFacts {
                 duration: started.elapsed(),
                 exit,
                 articles_written: report
@@ -369,7 +376,9 @@ fn run(cli: &Cli, args: &RunArgs) -> Exit {
                     .map_or(0, |r| r.feeds.iter().map(|f| f.new).sum()),
                 finished: chrono::Utc::now(),
             };
-            if let Err(e) = crate::metrics::write(&path, config.as_ref(), report.as_ref(), &facts) {
+            if let Err(e) =
+                crate::health::metrics::write(&path, config.as_ref(), report.as_ref(), &facts)
+            {
                 eprintln!("feedimport: {}", error_chain(&e));
             }
         }

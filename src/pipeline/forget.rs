@@ -13,9 +13,7 @@ use url::Url;
 
 use crate::config::Config;
 use crate::output::ReadBack;
-use crate::store::{
-    ForgetTarget, Forgotten, LockError, State, StoreError, read_front_matter, try_lock,
-};
+use crate::store::{ForgetTarget, Forgotten, LockError, State, StoreError, try_lock};
 
 /// Why nothing was forgotten.
 #[derive(Debug, thiserror::Error)]
@@ -84,10 +82,7 @@ pub(crate) fn target_of(
                 && relative.components().next().is_some()
             {
                 let path = candidate.clone();
-                let source_url = read_front_matter(&path, read_back)
-                    .ok()
-                    .flatten()
-                    .and_then(|front| front.source_url);
+                let source_url = crate::write::found::source_url_of(&path, read_back);
                 let exists = path.symlink_metadata().is_ok().then_some(path);
                 return Ok((
                     ForgetTarget::File {
@@ -132,7 +127,7 @@ pub(crate) fn forget(
     })?;
     // Where the outputs keep the source URL (the default preset's key when
     // a template cannot be compiled: `check` names that).
-    let read_back = crate::pipeline::compile_outputs(config)
+    let read_back = super::open::compile_outputs(config)
         .map(|outputs| outputs.read_back)
         .unwrap_or_default();
     let targets = names

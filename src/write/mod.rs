@@ -10,6 +10,10 @@
 //! Records are committed in groups spanning several feeds ([`GroupCommit`]).
 //! A run interrupted by a signal stops between two files.
 
+pub(crate) mod files;
+pub(crate) mod found;
+pub(crate) mod updates;
+
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,10 +27,9 @@ use crate::config::{Config, FeedConfig};
 use crate::extract::{DateSource, ItemDraft};
 use crate::output::{FirstTry, OutputError, OutputFormat, Outputs, ReadBack};
 use crate::report::ArticleReport;
-use crate::store::{
-    ImportRecord, Staging, State, StoreError, WriteOutcome, link_staged, read_front_matter,
-    sync_dir, write_new_file,
-};
+use crate::store::{ImportRecord, State, StoreError};
+use crate::util::fs::sync_dir;
+use files::{Staging, WriteOutcome, link_staged, write_new_file};
 
 /// Past this many taken permalinks for one title and day, something is wrong.
 const MAX_PERMALINK_ATTEMPTS: u32 = 1000;
@@ -181,7 +184,7 @@ impl Drop for GroupCommit<'_> {
         if let Err(e) = self.commit() {
             tracing::warn!(
                 "{}; the next run adopts the files written since the last commit",
-                crate::report::error_chain(&e)
+                crate::util::error_chain(&e)
             );
         }
     }
@@ -317,7 +320,7 @@ fn write_batch(
             WriteOutcome::AlreadyExists => {
                 // Created since we looked (an editor, a run without the
                 // lock): ours, or the next free name.
-                if holds_source(
+                if found::holds_source(
                     &article.path,
                     &article.article.source_url,
                     batch.read_back(),
@@ -398,7 +401,7 @@ fn record_new(
     let file_hash = planned
         .text_hash
         .clone()
-        .unwrap_or_else(|| crate::updates::file_hash(planned.text.as_bytes()));
+        .unwrap_or_else(|| crate::util::hash::file_hash(planned.text.as_bytes()));
     batch.context.state.record(&ImportRecord {
         key: &draft.key,
         feed: &batch.feed_identity,
@@ -492,7 +495,7 @@ fn place_article(
         // before: by an interrupted run, or before the state was lost (its
         // permalink is then known, from the file).
         let on_disk = path.symlink_metadata().is_ok();
-        if on_disk && holds_source(&path, &item.article.source_url, batch.read_back()) {
+        if on_disk && found::holds_source(&path, &item.article.source_url, batch.read_back()) {
             return Ok(Placement::AlreadyThere { path });
         }
         if on_disk || batch.context.state.permalink_taken(&placed.permalink)? {
@@ -561,11 +564,6 @@ fn ensure_inside(folder: &Path, content_dir: &Path) -> Result<(), StoreError> {
             path: folder.to_path_buf(),
         })
     }
-}
-
-/// Does the article file at `path` come from `source_url`?
-fn holds_source(path: &Path, source_url: &str, read_back: &ReadBack) -> bool {
-    matches!(read_front_matter(path, read_back), Ok(Some(front)) if front.source_url.as_deref() == Some(source_url))
 }
 
 fn relative_to(path: &Path, base: &Path) -> String {

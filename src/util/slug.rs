@@ -4,7 +4,7 @@
 //! In: a title. Out: a name made only of `[a-z0-9-]`, so no title can climb
 //! out of its folder. Pure; nothing fails.
 
-use crate::text::word_prefix;
+use crate::util::text::word_prefix;
 
 /// Slugs longer than this are cut at a word boundary.
 pub(crate) const SLUG_MAX_CHARS: usize = 200;

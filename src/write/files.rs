@@ -5,8 +5,6 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::output::ReadBack;
-
 /// What happened to a file we meant to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WriteOutcome {
@@ -192,34 +190,6 @@ pub(crate) fn replace_file(path: &Path, text: &str, prefix: &str) -> io::Result<
     file.write_all(text.as_bytes())?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
-}
-
-/// Flushes a folder's entries (new names) to disk.
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// The front matter values feedimport reads back from existing articles.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct FrontMatterRef {
-    pub(crate) source_url: Option<String>,
-    pub(crate) permalink: Option<String>,
-}
-
-/// Reads the front matter (YAML or TOML) of the article file at `path`,
-/// under the keys `read_back` knows. `Ok(None)` when the file has no front
-/// matter or it does not parse.
-pub(crate) fn read_front_matter(
-    path: &Path,
-    read_back: &ReadBack,
-) -> io::Result<Option<FrontMatterRef>> {
-    let text = std::fs::read_to_string(path)?;
-    Ok(read_back
-        .read(&text)
-        .map(|(source_url, permalink)| FrontMatterRef {
-            source_url,
-            permalink,
-        }))
 }
 
 #[cfg(test)]

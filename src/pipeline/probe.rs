@@ -10,11 +10,11 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use crate::address::AddressPolicy;
+use super::gather::read_feed;
 use crate::config::{Config, FeedConfig};
+use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchOutcome, Fetcher};
-use crate::pipeline::read_feed;
-use crate::report::error_chain;
+use crate::util::error_chain;
 
 #[derive(Debug, Serialize)]
 pub(crate) struct Probe {
@@ -70,7 +70,7 @@ impl ItemLine {
         };
         ItemLine {
             title: draft.title.clone(),
-            date: crate::when::json_time(draft.date),
+            date: crate::util::when::json_time(draft.date),
             date_from: match draft.date_source {
                 crate::extract::DateSource::Published => "published",
                 crate::extract::DateSource::Updated => "updated",

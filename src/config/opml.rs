@@ -18,8 +18,8 @@ use std::collections::{HashMap, HashSet};
 use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
+use crate::config::edit::{NewFeed, clean_name, unique_name};
 use crate::config::{Config, FeedConfig, FeedSource, is_plain_segment};
-use crate::config_edit::{NewFeed, clean_name, unique_name};
 
 /// Outlines nested deeper than this are refused: no reader's folders go
 /// near it, and each level is a tag.
@@ -494,7 +494,7 @@ mod tests {
         ];
         for (text, expected) in cases {
             let err = read_outlines(text).unwrap_err();
-            let message = crate::report::error_chain(&err);
+            let message = crate::util::error_chain(&err);
             assert!(message.contains(expected), "{text}: {message}");
         }
     }

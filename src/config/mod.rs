@@ -15,8 +15,12 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use url::Url;
 
-use crate::output::locale::SiteLocale;
-use crate::output::{OutputSpec, Preset, TemplateSource};
+pub(crate) mod edit;
+pub(crate) mod opml;
+pub(crate) mod output;
+
+use crate::util::locale::SiteLocale;
+use output::{OutputSpec, Preset, TemplateSource};
 
 /// Default number of feeds fetched at the same time.
 pub(crate) const DEFAULT_CONCURRENCY: usize = 8;
@@ -1134,7 +1138,7 @@ mod tests {
     /// `template` are one choice, either way round.
     #[test]
     fn a_feeds_output_overrides_the_global_one_key_by_key() {
-        use crate::output::{Preset, TemplateSource};
+        use super::output::{Preset, TemplateSource};
         let text = r#"
             [output]
             template = "t.md"
@@ -1190,7 +1194,7 @@ mod tests {
 
     #[test]
     fn committed_feeds_toml_is_valid() {
-        let text = include_str!("../feeds.toml");
+        let text = include_str!("../../feeds.toml");
         let config = parse(text).unwrap();
         assert_eq!(config.feeds[0].name, "Interventional News — Latest");
         assert_eq!(config.tags, ["France", "Actualité"]);
@@ -1494,7 +1498,7 @@ mod tests {
     fn a_missing_config_file_says_where_it_was_looked_for() {
         let err = Config::load_with(Path::new("/nonexistent/feeds.toml"), LoadOptions::default())
             .unwrap_err();
-        let message = crate::report::error_chain(&err);
+        let message = crate::util::error_chain(&err);
         assert!(
             message.contains("--config") && message.contains("FEEDIMPORT_CONFIG"),
             "{message}"

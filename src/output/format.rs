@@ -1,0 +1,419 @@
+//! One feed's compiled output at work: an article's file name and
+//! permalink (the `-2`, `-3`, … of a taken name), and its file's text.
+//!
+//! In: an [`Article`] and the attempt number. Out: a [`Placement`] (a path
+//! inside the content folder, every part a plain name) and the file's
+//! text. Fails with [`OutputError`]: a template that fails on this
+//! article, or a path that would lead out of the content folder.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use minijinja::Environment;
+use minijinja::value::{Enumerator, Object, Value};
+
+use super::content::{SafeContent, safe_content};
+use super::error::{OutputError, TemplateError, template_error};
+use crate::article::Article;
+use crate::config::is_plain_segment;
+use crate::config::output::{DEFAULT_PATH, OutputSpec, Preset};
+use crate::util::locale::SiteLocale;
+
+/// The file extensions an article may have: the ones the content folder is
+/// read back for when the state is lost.
+pub(crate) const ARTICLE_EXTENSIONS: [&str; 3] = ["md", "markdown", "mdx"];
+
+/// Where an article goes and how the site addresses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Placement {
+    /// Relative to the content folder, every part a plain name.
+    pub(crate) path: PathBuf,
+    pub(crate) permalink: String,
+    /// The slug the path and the permalink were made with (`-2` added for
+    /// the second article of a name).
+    pub(crate) slug: String,
+}
+
+/// An article's first candidate name and its file, made ahead.
+#[derive(Debug, Clone)]
+pub(crate) struct FirstTry {
+    pub(crate) placed: Placement,
+    pub(crate) text: String,
+    /// The text's hash, as the state keeps it (see [`crate::write::updates`]).
+    pub(crate) text_hash: String,
+}
+
+/// One feed's compiled output: its file, path and permalink templates, in
+/// the run's one template environment.
+#[derive(Clone)]
+pub struct OutputFormat {
+    pub(super) env: Arc<Environment<'static>>,
+    pub(super) text: String,
+    pub(super) path: String,
+    pub(super) permalink: String,
+    pub(super) locale: SiteLocale,
+    /// Set when the path and permalink templates are the built-in ones:
+    /// the names are then made without running them (the same names; two
+    /// renders fewer for every article).
+    pub(super) builtin_names: Option<BuiltinNames>,
+}
+
+/// The built-in path and permalink templates, as Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct BuiltinNames {
+    /// The permalink ends in `/` (the generators' presets).
+    trailing_slash: bool,
+}
+
+impl BuiltinNames {
+    pub(super) fn of(spec: &OutputSpec) -> Option<BuiltinNames> {
+        if spec.path != DEFAULT_PATH {
+            return None;
+        }
+        [false, true]
+            .into_iter()
+            .map(|trailing_slash| BuiltinNames { trailing_slash })
+            .find(|names| spec.permalink == names.template())
+    }
+
+    /// The permalink template this stands for.
+    fn template(self) -> &'static str {
+        if self.trailing_slash {
+            Preset::Hugo.default_permalink()
+        } else {
+            Preset::Default.default_permalink()
+        }
+    }
+
+    fn place(self, article: &Article, slug: String) -> Placement {
+        let stem = format!("{}-{slug}", article.local_date.format("%Y-%m-%d"));
+        let permalink = format!(
+            "/{}/{stem}{}",
+            article.section,
+            if self.trailing_slash { "/" } else { "" }
+        );
+        Placement {
+            path: Path::new(&article.section).join(format!("{stem}.md")),
+            permalink,
+            slug,
+        }
+    }
+}
+
+impl fmt::Debug for OutputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutputFormat")
+            .field("text", &self.text)
+            .field("path", &self.path)
+            .field("permalink", &self.permalink)
+            .finish()
+    }
+}
+
+impl OutputFormat {
+    /// The file of `article`, whose permalink and slug are final.
+    pub fn file_text(&self, article: &Article) -> Result<String, TemplateError> {
+        let context = ArticleContext::new(Arc::new(article.clone()), None, &self.locale);
+        self.render(&self.text, context)
+    }
+
+    /// Where the `attempt`th candidate name of `article` goes (`1` is its
+    /// own slug, `2` adds `-2`, …).
+    pub(crate) fn place(
+        &self,
+        article: &Arc<Article>,
+        attempt: u32,
+    ) -> Result<Placement, OutputError> {
+        if let Some(placed) = self.builtin_place(article, attempt) {
+            return Ok(placed);
+        }
+        let slug = attempt_slug(article, attempt);
+        let naming = Naming {
+            slug: slug.clone(),
+            permalink: None,
+        };
+        let context = ArticleContext::new(article.clone(), Some(naming.clone()), &self.locale);
+        let permalink = self.render(&self.permalink, context)?.trim().to_string();
+        let context = ArticleContext::new(
+            article.clone(),
+            Some(Naming {
+                permalink: Some(permalink.clone()),
+                ..naming
+            }),
+            &self.locale,
+        );
+        let rendered = self.render(&self.path, context)?;
+        let path = safe_relative_path(rendered.trim()).map_err(|reason| OutputError::Path {
+            origin: self.path.clone(),
+            path: rendered.trim().to_string(),
+            reason,
+        })?;
+        Ok(Placement {
+            path,
+            permalink,
+            slug,
+        })
+    }
+
+    /// The first candidate name of `article` and its file text: made
+    /// ahead, where articles are built (on every core), and kept by the
+    /// writing unless that name is taken. `None` when a template fails: the
+    /// writing then meets (and reports) the same error.
+    pub(crate) fn first_try(&self, article: &Article) -> Option<FirstTry> {
+        let placed = match self.builtin_place(article, 1) {
+            Some(placed) => placed,
+            None => self.place(&Arc::new(article.clone()), 1).ok()?,
+        };
+        let placed_article = Arc::new(Article {
+            permalink: placed.permalink.clone(),
+            slug: placed.slug.clone(),
+            ..article.clone()
+        });
+        let text = self
+            .render(
+                &self.text,
+                ArticleContext::new(placed_article, None, &self.locale),
+            )
+            .ok()?;
+        let text_hash = crate::util::hash::file_hash(text.as_bytes());
+        Some(FirstTry {
+            placed,
+            text,
+            text_hash,
+        })
+    }
+
+    /// [`OutputFormat::place`] with the built-in names, when this output
+    /// has them. The section is a plain segment and the slug `[a-z0-9-]`:
+    /// the built-in names need no check.
+    fn builtin_place(&self, article: &Article, attempt: u32) -> Option<Placement> {
+        let names = self.builtin_names?;
+        is_plain_segment(&article.section)
+            .then(|| names.place(article, attempt_slug(article, attempt)))
+    }
+
+    fn render(&self, name: &str, context: ArticleContext) -> Result<String, TemplateError> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(&e, name, None))?;
+        template
+            .render(Value::from_object(context))
+            .map_err(|e| template_error(&e, name, Some(template.source())))
+    }
+
+    /// The locale this output writes in.
+    pub(crate) fn locale(&self) -> &SiteLocale {
+        &self.locale
+    }
+}
+
+/// The slug of the `attempt`th candidate name: `-2`, `-3`, … from the
+/// second on.
+fn attempt_slug(article: &Article, attempt: u32) -> String {
+    if attempt <= 1 {
+        article.slug.clone()
+    } else {
+        format!("{}-{attempt}", article.slug)
+    }
+}
+
+/// `rendered` as a path inside the content folder: relative, every part a
+/// plain name, characters file systems refuse replaced with `-`, and an
+/// article's extension.
+pub(crate) fn safe_relative_path(rendered: &str) -> Result<PathBuf, &'static str> {
+    if rendered.starts_with('/') || rendered.starts_with('\\') {
+        return Err("is absolute: give a path inside the content folder");
+    }
+    let mut path = PathBuf::new();
+    for part in rendered.split(['/', '\\']) {
+        if part.is_empty() || part == "." {
+            continue;
+        }
+        if part == ".." {
+            return Err(
+                "leads out of the content folder (`..`): give a title or other text of a feed to a path through the slug filter",
+            );
+        }
+        let cleaned: String = part
+            .chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
+                    '-'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        // Windows drops trailing dots and spaces; a name of dots is no name.
+        let cleaned = cleaned.trim_end_matches(['.', ' ']).trim_start();
+        if cleaned.is_empty() {
+            return Err("has a part that is no file name");
+        }
+        // A name is at most 255 bytes on most file systems: long names are
+        // cut between words, keeping their extension.
+        let (stem, extension) = match cleaned.rsplit_once('.') {
+            Some((stem, extension)) if !stem.is_empty() && extension.len() <= 8 => {
+                (stem, Some(extension))
+            }
+            _ => (cleaned, None),
+        };
+        let mut name = longest_name(stem, extension.map_or(0, |e| e.len() + 1));
+        if let Some(extension) = extension {
+            name.push('.');
+            name.push_str(extension);
+        }
+        path.push(name);
+    }
+    if path.as_os_str().is_empty() {
+        return Err("is empty");
+    }
+    if !path.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err("is not a plain path");
+    }
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !ARTICLE_EXTENSIONS.contains(&extension) {
+        return Err("must end in .md, .markdown or .mdx");
+    }
+    Ok(path)
+}
+
+/// The longest prefix of `stem`, cut between words, that leaves room for
+/// `suffix` bytes within [`MAX_NAME_BYTES`]. The slug alone is at most 200
+/// characters: a file name of the usual `date-slug` shape is never cut.
+fn longest_name(stem: &str, suffix: usize) -> String {
+    let mut chars = MAX_NAME_BYTES;
+    loop {
+        let cut = crate::util::text::word_prefix(stem, chars, |c| c == '-');
+        if cut.len() + suffix <= MAX_NAME_BYTES || chars <= 16 {
+            return cut.to_string();
+        }
+        chars -= 16;
+    }
+}
+
+/// File systems hold names of up to 255 bytes; some room is left for what
+/// editors and tools add (`~`, `.swp`).
+const MAX_NAME_BYTES: usize = 240;
+
+/// The name an article is being tried under.
+#[derive(Debug, Clone)]
+struct Naming {
+    slug: String,
+    /// Unknown while the permalink itself is made.
+    permalink: Option<String>,
+}
+
+/// An article as templates see it: every field defined (empty when the
+/// item lacks it), the content made safe only when a template reads it.
+#[derive(Debug)]
+struct ArticleContext {
+    article: Arc<Article>,
+    naming: Option<Naming>,
+    locale: String,
+    content: OnceLock<SafeContent>,
+}
+
+/// The names every template can use.
+const CONTEXT_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "date_local",
+    "published_date",
+    "summary",
+    "source_url",
+    "image_url",
+    "image_credit",
+    "tags",
+    "permalink",
+    "slug",
+    "section",
+    "author",
+    "categories",
+    "content_html",
+    "content_markdown",
+    "enclosure",
+    "feed",
+    "lang",
+    "locale",
+];
+
+impl ArticleContext {
+    fn new(article: Arc<Article>, naming: Option<Naming>, locale: &SiteLocale) -> ArticleContext {
+        ArticleContext {
+            article,
+            naming,
+            locale: locale.tag().to_string(),
+            content: OnceLock::new(),
+        }
+    }
+
+    fn content(&self) -> &SafeContent {
+        self.content.get_or_init(|| {
+            let base = url::Url::parse(&self.article.source_url).ok();
+            safe_content(&self.article.content_html, base.as_ref())
+        })
+    }
+}
+
+fn text(value: &str) -> Value {
+    Value::from(value)
+}
+
+fn texts(values: &[String]) -> Value {
+    Value::from(
+        values
+            .iter()
+            .map(|v| Value::from(v.as_str()))
+            .collect::<Vec<_>>(),
+    )
+}
+
+impl Object for ArticleContext {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let a = &self.article;
+        Some(match key.as_str()? {
+            "title" => text(&a.title),
+            "date" => text(&a.date),
+            "date_local" => Value::from(a.local_date.format("%Y-%m-%d").to_string()),
+            "published_date" => text(&a.published_date),
+            "summary" => text(&a.summary),
+            "source_url" => text(&a.source_url),
+            "image_url" => text(&a.image_url),
+            "image_credit" => text(&a.image_credit),
+            "tags" => texts(&a.tags),
+            "permalink" => match &self.naming {
+                None => text(&a.permalink),
+                Some(naming) => text(naming.permalink.as_deref().unwrap_or("")),
+            },
+            "slug" => match &self.naming {
+                None => text(&a.slug),
+                Some(naming) => text(&naming.slug),
+            },
+            "section" => text(&a.section),
+            "author" => text(&a.author),
+            "categories" => texts(&a.categories),
+            "content_html" => text(&self.content().html),
+            "content_markdown" => text(&self.content().markdown),
+            "enclosure" => Value::from_object(BTreeMap::from([
+                ("url", text(&a.enclosure.url)),
+                ("type", text(&a.enclosure.mime_type)),
+                ("length", text(&a.enclosure.length)),
+            ])),
+            "feed" => Value::from_object(BTreeMap::from([
+                ("name", text(&a.feed.name)),
+                ("url", text(&a.feed.url)),
+                ("title", text(&a.feed.title)),
+            ])),
+            "lang" => text(&a.lang),
+            "locale" => text(&self.locale),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(CONTEXT_KEYS)
+    }
+}
