@@ -47,6 +47,7 @@ mod util;
 mod write;
 
 // The binary's surface: the command line and the commands.
+pub use commands::error::Exit;
 pub use commands::execute;
 
 // The stages as functions, for the benches, the fuzz targets and the
@@ -63,20 +64,3 @@ pub use pipeline::{ReadFeed, read_feed};
 pub use store::{ImportRecord, State, StoreError};
 pub use util::escape::markdown_text;
 pub use util::slug::title_slug;
-
-/// The process's exit codes, as the README documents them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Every feed was read (imported or unchanged).
-    Ok = 0,
-    /// Some feed failed; the others were imported.
-    FeedFailed = 1,
-    /// Bad usage or configuration.
-    Usage = 2,
-    /// The state or the content folder cannot be used.
-    Store = 3,
-    /// Another run holds the lock (EX_TEMPFAIL).
-    Locked = 75,
-    /// Stopped by a signal; what was done is saved.
-    Interrupted = 130,
-}

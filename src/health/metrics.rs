@@ -20,7 +20,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::Exit;
 use crate::config::Config;
 use crate::report::Report;
 use crate::store::{FeedRecord, LastFetch, State, StoreError};
@@ -29,7 +28,8 @@ use crate::store::{FeedRecord, LastFetch, State, StoreError};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RunFacts {
     pub(crate) duration: Duration,
-    pub(crate) exit: Exit,
+    /// The process's exit code (see the README).
+    pub(crate) exit_code: u8,
     pub(crate) articles_written: usize,
     pub(crate) finished: DateTime<Utc>,
 }
@@ -207,7 +207,7 @@ pub(crate) fn render(feeds: &[FeedFacts], run: &RunFacts) -> String {
             name: "feedimport_run_exit_code",
             kind: "gauge",
             help: "Exit code of the last run (0 ok, 1 a feed failed, 2 configuration, 3 state or content folder, 130 interrupted).",
-            samples: vec![(String::new(), f64::from(run.exit as u8))],
+            samples: vec![(String::new(), f64::from(run.exit_code))],
         },
         Family {
             name: "feedimport_run_articles_written",
@@ -274,7 +274,7 @@ mod tests {
     fn run() -> RunFacts {
         RunFacts {
             duration: Duration::from_millis(1500),
-            exit: Exit::FeedFailed,
+            exit_code: 1,
             articles_written: 7,
             finished: at("2026-11-28T18:00:00.250Z"),
         }

@@ -1,0 +1,25 @@
+//! `feedimport parse FILE`: read a feed file as a run would and describe
+//! it, without the network or the state.
+
+use super::error::{CommandError, Exit};
+use super::print;
+use crate::cli::ParseArgs;
+use crate::pipeline::probe::{describe, render_probe_lines};
+
+pub(crate) fn exec(args: &ParseArgs) -> Result<Exit, CommandError> {
+    let body = std::fs::read(&args.file).map_err(|e| {
+        CommandError::new(Exit::Usage, e).context(format!("cannot read {}", args.file.display()))
+    })?;
+    let name = args.file.display().to_string();
+    let probe = describe(&name, &name, body, None, None, true, args.items);
+    if args.json {
+        print::json(&probe);
+    } else {
+        print::stdout(&render_probe_lines(std::slice::from_ref(&probe)));
+    }
+    Ok(if probe.error.is_some() {
+        Exit::FeedFailed
+    } else {
+        Exit::Ok
+    })
+}

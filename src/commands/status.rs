@@ -1,0 +1,30 @@
+//! `feedimport status`: how each feed is doing, as text, as JSON, or as
+//! the health page.
+
+use super::error::{CommandError, Exit};
+use super::print;
+use super::session::load_config;
+use crate::cli::{Cli, StatusArgs};
+
+pub(crate) fn exec(cli: &Cli, args: &StatusArgs) -> Result<Exit, CommandError> {
+    let config = load_config(cli)?;
+    let now = chrono::Utc::now();
+    let health = crate::health::status::feed_health(&config, now).map_err(CommandError::store)?;
+    if let Some(file) = &args.html {
+        crate::health::page::write_page(&config, &health, now, file)
+            .map_err(CommandError::store)?;
+    } else if args.json {
+        print::json(&serde_json::json!({ "feeds": health }));
+    } else {
+        print::stdout(&crate::health::status::render_text(
+            &health,
+            now,
+            config.timezone,
+        ));
+    }
+    Ok(if health.iter().any(|f| f.alert) {
+        Exit::FeedFailed
+    } else {
+        Exit::Ok
+    })
+}
