@@ -624,7 +624,11 @@ async fn check_online_describes_each_feed_and_its_conditional_answers() {
         "{text}"
     );
     assert!(
-        text.contains("0 declared in the feed, 0 only in the content, 1 article pages to read"),
+        text.contains("0 declared in the feed, 0 only in the content, 0 article pages to read"),
+        "the story is on another host than the feed: no page is read\n{text}"
+    );
+    assert!(
+        text.contains("a run now would import 1 new item\n"),
         "{text}"
     );
     assert!(
@@ -633,6 +637,96 @@ async fn check_online_describes_each_feed_and_its_conditional_answers() {
     );
     // It imports nothing.
     assert!(!site.path().join("content").exists() && !site.path().join(".feedimport").exists());
+}
+
+/// Serves `items` at `/feed/` and an article page with a preview image at
+/// every `/a/…` path, replacing what the server served before.
+async fn serve_feed_and_pages(server: &MockServer, items: &[Item]) {
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/feed/"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(rss(items).into_bytes(), "application/rss+xml"),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex("^/a/"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!(
+                "<html><head><meta property=\"og:image\" content=\"{}/preview.jpg\"></head></html>",
+                server.uri()
+            ),
+            "text/html",
+        ))
+        .mount(server)
+        .await;
+}
+
+/// The `/a/…` paths the server was asked for since its last reset.
+async fn pages_requested(server: &MockServer) -> std::collections::BTreeSet<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .filter(|p| p.starts_with("/a/"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_online_names_the_article_pages_the_next_run_reads() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let item = |n: usize, link: &str, image: bool| Item {
+        image: image.then(|| format!("{uri}/figure-{n}.jpg")),
+        ..Item::new(
+            &format!("Story {n}"),
+            link,
+            &format!("Mon, 02 Sep 2024 10:0{n}:00 +0000"),
+        )
+    };
+    let old = [
+        item(1, &format!("{uri}/a/1"), false),
+        item(2, &format!("{uri}/a/2"), true),
+    ];
+    serve_feed_and_pages(&server, &old).await;
+    let site = news_site(&server, "/feed/");
+    site.import(&[], 0);
+    assert_eq!(pages_requested(&server).await, ["/a/1".to_string()].into());
+
+    // Two items imported before; of the new ones, one without an image on
+    // the feed's host (its page is read), one on another host, one with a
+    // declared image (neither is).
+    let mut now = old.to_vec();
+    now.extend([
+        item(3, &format!("{uri}/a/3"), false),
+        item(4, "https://elsewhere.example/a/4", false),
+        item(5, &format!("{uri}/a/5"), true),
+    ]);
+    serve_feed_and_pages(&server, &now).await;
+    let output = site.run(&["check", "--online"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("a run now would import 3 new items\n"),
+        "{text}"
+    );
+    let predicted: std::collections::BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("article page to read: "))
+        .map(|url| url.trim_start_matches(&uri).to_string())
+        .collect();
+    assert_eq!(predicted, ["/a/3".to_string()].into(), "{text}");
+    assert!(
+        pages_requested(&server).await.is_empty(),
+        "check reads no article page"
+    );
+
+    site.import(&["--force"], 0);
+    assert_eq!(pages_requested(&server).await, predicted);
+    assert_eq!(site.content().len(), 5);
 }
 
 #[test]

@@ -15,16 +15,16 @@ pub(crate) fn exec(cli: &Cli, args: &CheckArgs) -> Result<Exit, CommandError> {
     // The templates compile and keep their front matter whole on hostile
     // samples, as a run would check before writing anything. What was
     // gathered before an error is printed before it.
-    let samples = crate::pipeline::compile_outputs(&config)
+    let outputs = crate::pipeline::compile_outputs(&config)
         .map_err(|e| CommandError::from(e).context(config.path.display()))
-        .and_then(|outputs| samples(&config, &outputs, &mut out));
+        .and_then(|outputs| samples(&config, &outputs, &mut out).map(|()| outputs));
     print::stdout(&out);
-    samples?;
+    let outputs = outputs?;
     if !args.online {
         return Ok(Exit::Ok);
     }
     let runtime = runtime()?;
-    let probes = runtime.block_on(crate::pipeline::probe::probe_feeds(&config));
+    let probes = runtime.block_on(crate::pipeline::probe::probe_feeds(&config, &outputs));
     print::stdout(&crate::pipeline::probe::render_probes(&probes));
     Ok(if probes.iter().any(|p| p.error.is_some()) {
         Exit::FeedFailed

@@ -103,7 +103,7 @@ fn clear_stale_files(config: &Config) -> Result<(), StoreError> {
 /// The state, or for a dry run an in-memory copy of it. A new state learns
 /// the articles already in the content folder, so that they are not
 /// imported again.
-fn open_state(
+pub(super) fn open_state(
     config: &Config,
     outputs: &Outputs,
     dry_run: bool,

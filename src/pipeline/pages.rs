@@ -36,16 +36,7 @@ pub(super) async fn find_page_images(
 ) -> Vec<(ItemDraft, Option<Url>)> {
     let (fetcher, feed) = (&fetcher, &feed);
     let mut images: Vec<Option<Url>> = vec![None; drafts.len()];
-    let wanted: Vec<(usize, Url)> = if feed.article_images {
-        drafts
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.declared_image.is_none() && page_allowed(feed, &d.source_url))
-            .map(|(i, d)| (i, d.source_url.clone()))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let wanted = pages_to_read(feed, &drafts);
     if !wanted.is_empty() {
         // The host rule holds at every redirect too: a page that moves to
         // another site is not read there.
@@ -91,6 +82,23 @@ pub(super) async fn find_page_images(
         }
     }
     drafts.into_iter().zip(images).collect()
+}
+
+/// The article pages a run reads for a feed's new items (`drafts`), by
+/// the item's index: the link of each item whose feed entry declares no
+/// image, when the feed reads article images and the link is on the
+/// feed's own host or one of its `article_hosts`. The one rule, for the
+/// run and for `check --online`, which names these pages.
+pub(super) fn pages_to_read(feed: &FeedConfig, drafts: &[ItemDraft]) -> Vec<(usize, Url)> {
+    if !feed.article_images {
+        return Vec::new();
+    }
+    drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.declared_image.is_none() && page_allowed(feed, &d.source_url))
+        .map(|(i, d)| (i, d.source_url.clone()))
+        .collect()
 }
 
 /// Is the article at `url` on the feed's own host, or on a host the feed

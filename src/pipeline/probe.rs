@@ -1,19 +1,28 @@
 //! `feedimport check --online`: fetch each feed once, import nothing, and
-//! describe what it holds.
+//! describe what it holds and what a run would do with it.
 //!
-//! In: the config. Out: per feed its format, item count, newest item date,
-//! how many items have an image and from where, and whether the server
-//! answers a conditional request with 304. A feed that cannot be fetched or
-//! parsed is a [`Probe`] with an error, never a failure of the whole check.
+//! In: the config and its compiled outputs. Out: per feed its format, item
+//! count, newest item date, how many items have an image and from where,
+//! whether the server answers a conditional request with 304, and, told by
+//! the run's own decisions on the state as a dry run sees it, the items a
+//! run would import and the article pages it would read for their images.
+//! A feed that cannot be fetched or parsed is a [`Probe`] with an error,
+//! never a failure of the whole check.
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::gather::read_feed;
+use super::open::open_state;
+use super::pages::pages_to_read;
+use super::select::{Taken, select_new};
 use crate::config::{Config, FeedConfig};
+use crate::extract::ItemDraft;
 use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchOutcome, Fetcher};
+use crate::output::Outputs;
+use crate::store::State;
 use crate::util::error_chain;
 
 #[derive(Debug, Serialize)]
@@ -30,6 +39,13 @@ pub(crate) struct Probe {
     pub(crate) images_in_content: usize,
     /// Items without a declared image whose article page would be read.
     pub(crate) article_pages_to_read: usize,
+    /// For `check --online`: how many items a run would import now, and
+    /// the article pages it would read for them (in item order); `null`
+    /// for `parse` and `add`, which know no state.
+    pub(crate) new_items: Option<usize>,
+    pub(crate) article_pages: Option<Vec<String>>,
+    /// Why the new items could not be told (the state cannot be read).
+    pub(crate) prediction_error: Option<String>,
     /// `Some(true)` when the server answered our conditional request with
     /// 304, `None` when it sent no validators to make one.
     pub(crate) conditional_304: Option<bool>,
@@ -83,8 +99,11 @@ impl ItemLine {
     }
 }
 
-/// Probes every feed of the config, `concurrency` at once.
-pub(crate) async fn probe_feeds(config: &Config) -> Vec<Probe> {
+/// Probes every feed of the config, `concurrency` at once, then tells what
+/// a run would do with each: the items it would import (the run's
+/// selection, on the state as a dry run opens it, feeds in config order)
+/// and the article pages it would read for them (the run's rule).
+pub(crate) async fn probe_feeds(config: &Config, outputs: &Outputs) -> Vec<Probe> {
     let fetcher = match Fetcher::new(&config.fetch) {
         Ok(fetcher) => fetcher,
         Err(e) => {
@@ -95,11 +114,54 @@ pub(crate) async fn probe_feeds(config: &Config) -> Vec<Probe> {
                 .collect();
         }
     };
-    futures_util::stream::iter(&config.feeds)
+    let probed: Vec<(Probe, Vec<ItemDraft>)> = futures_util::stream::iter(&config.feeds)
         .map(|feed| probe(&fetcher, feed))
         .buffered(config.concurrency)
         .collect()
-        .await
+        .await;
+    let now = Utc::now();
+    match open_state(config, outputs, true, now) {
+        Ok(state) => predict_run(&state, config, probed, now),
+        Err(e) => probed
+            .into_iter()
+            .map(|(mut probe, _)| {
+                probe.prediction_error = Some(error_chain(&e));
+                probe
+            })
+            .collect(),
+    }
+}
+
+/// Fills in each probe what a run would import and which article pages it
+/// would read: [`select_new`] and [`pages_to_read`], as the run calls them.
+fn predict_run(
+    state: &State,
+    config: &Config,
+    probed: Vec<(Probe, Vec<ItemDraft>)>,
+    now: DateTime<Utc>,
+) -> Vec<Probe> {
+    let mut taken_in_run = Taken::default();
+    config
+        .feeds
+        .iter()
+        .zip(probed)
+        .map(|(feed, (mut probe, drafts))| {
+            if probe.error.is_some() {
+                return probe;
+            }
+            match select_new(state, feed, drafts, &mut taken_in_run, now) {
+                Ok(selection) => {
+                    let pages = pages_to_read(feed, &selection.new);
+                    probe.new_items = Some(selection.new.len());
+                    probe.article_pages_to_read = pages.len();
+                    probe.article_pages =
+                        Some(pages.into_iter().map(|(_, url)| url.to_string()).collect());
+                }
+                Err(e) => probe.prediction_error = Some(error_chain(&e)),
+            }
+            probe
+        })
+        .collect()
 }
 
 impl Probe {
@@ -121,6 +183,9 @@ impl Probe {
             images_declared: 0,
             images_in_content: 0,
             article_pages_to_read: 0,
+            new_items: None,
+            article_pages: None,
+            prediction_error: None,
             conditional_304: None,
             moved_to: None,
             encoding: None,
@@ -130,18 +195,20 @@ impl Probe {
     }
 }
 
-async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
+/// One feed fetched and described, with its drafts.
+async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> (Probe, Vec<ItemDraft>) {
     let policy = AddressPolicy::of_source(&feed.source).await;
     let fetched = match fetcher.fetch(&feed.source, None, policy).await {
         Ok(FetchOutcome::Fetched(fetched)) => fetched,
         Ok(FetchOutcome::NotModified(_)) => {
-            return Probe::failed(feed, "304 to an unconditional request".to_string());
+            let failed = Probe::failed(feed, "304 to an unconditional request".to_string());
+            return (failed, Vec::new());
         }
-        Err(e) if e.is_plain() => return Probe::failed(feed, e.to_string()),
-        Err(e) => return Probe::failed(feed, error_chain(&e)),
+        Err(e) if e.is_plain() => return (Probe::failed(feed, e.to_string()), Vec::new()),
+        Err(e) => return (Probe::failed(feed, error_chain(&e)), Vec::new()),
     };
     let info = fetched.info.clone();
-    let mut probe = describe(
+    let (mut probe, drafts) = read_and_describe(
         &feed.name,
         &feed.source.identity(),
         fetched.body,
@@ -152,7 +219,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
     );
     probe.url = feed.source.to_string();
     if probe.error.is_some() {
-        return probe;
+        return (probe, drafts);
     }
     let validators = &info.validators;
     probe.conditional_304 = if validators.etag.is_some() || validators.last_modified.is_some() {
@@ -164,7 +231,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> Probe {
         None
     };
     probe.moved_to = info.moved_to.map(|u| u.to_string());
-    probe
+    (probe, drafts)
 }
 
 /// Parses and reads a feed's body, and describes what an import would find.
@@ -177,12 +244,34 @@ pub(crate) fn describe(
     article_images: bool,
     list_items: bool,
 ) -> Probe {
+    let (probe, _) = read_and_describe(
+        name,
+        identity,
+        body,
+        content_type,
+        base,
+        article_images,
+        list_items,
+    );
+    probe
+}
+
+/// [`describe`], keeping the drafts.
+fn read_and_describe(
+    name: &str,
+    identity: &str,
+    body: Vec<u8>,
+    content_type: Option<&str>,
+    base: Option<&url::Url>,
+    article_images: bool,
+    list_items: bool,
+) -> (Probe, Vec<ItemDraft>) {
     let mut probe = Probe::new(name, identity);
     let read = match read_feed(body, content_type, base, identity, Utc::now()) {
         Ok(read) => read,
         Err(e) => {
             probe.error = Some(error_chain(&e));
-            return probe;
+            return (probe, Vec::new());
         }
     };
     let drafts = &read.drafts;
@@ -209,7 +298,7 @@ pub(crate) fn describe(
                 .collect(),
         );
     }
-    probe
+    (probe, read.drafts)
 }
 
 /// The human form of the probes.
@@ -242,6 +331,20 @@ pub(crate) fn render_probe_lines(probes: &[Probe]) -> String {
             "    images: {} declared in the feed, {} only in the content, {} article pages to read for og:image\n",
             probe.images_declared, probe.images_in_content, probe.article_pages_to_read
         ));
+        if let Some(new) = probe.new_items {
+            out.push_str(&format!(
+                "    a run now would import {new} new {}\n",
+                if new == 1 { "item" } else { "items" }
+            ));
+        }
+        if let Some(error) = &probe.prediction_error {
+            out.push_str(&format!(
+                "    which items are new cannot be told: {error}\n"
+            ));
+        }
+        for page in probe.article_pages.iter().flatten() {
+            out.push_str(&format!("      article page to read: {page}\n"));
+        }
         if probe.url.starts_with("http") {
             out.push_str(&format!(
                 "    conditional requests: {}\n",
