@@ -180,6 +180,36 @@ pub(crate) fn chosen_image<'a>(
             .map(|url| (url, ImageSource::Content)))
 }
 
+/// The image an article will get, told before its article page is read
+/// (`parse --items`): the same order as [`chosen_image`], with the page's
+/// preview image still unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ImageOutlook<'a> {
+    /// Known already: the feed's declared image, or, when no article page
+    /// is read, the content's first `<img>`.
+    Chosen(&'a Url, ImageSource),
+    /// The article page is read first: its preview image wins, else the
+    /// content's first `<img>`, if any.
+    PageFirst { fallback: Option<&'a Url> },
+    /// No image, and no page to read.
+    None,
+}
+
+/// What [`chosen_image`] will give `draft`, when `page_read` says whether a
+/// run reads its article page.
+pub(crate) fn image_outlook(draft: &ItemDraft, page_read: bool) -> ImageOutlook<'_> {
+    if let Some(url) = &draft.declared_image {
+        return ImageOutlook::Chosen(url, ImageSource::Feed);
+    }
+    match (page_read, &draft.content_image) {
+        (true, fallback) => ImageOutlook::PageFirst {
+            fallback: fallback.as_ref(),
+        },
+        (false, Some(url)) => ImageOutlook::Chosen(url, ImageSource::Content),
+        (false, None) => ImageOutlook::None,
+    }
+}
+
 /// One article card, as its front matter holds it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -314,6 +344,47 @@ mod tests {
             chrono_tz::Europe::Paris,
             vec!["France".into(), "News".into()],
         )
+    }
+
+    #[test]
+    fn the_outlook_agrees_with_the_choice_once_the_page_is_read() {
+        let page = Url::parse("https://news.example.org/og.jpg").unwrap();
+        let content = Url::parse("https://img.example.org/content.jpg").unwrap();
+        let mut with_content = draft();
+        with_content.declared_image = None;
+        let mut bare = with_content.clone();
+        bare.content_image = None;
+        for draft in [draft(), with_content, bare] {
+            for page_read in [false, true] {
+                // The run's choice, once the page was read (and had an
+                // image), or not read.
+                let read = page_read.then_some(&page);
+                let chosen = chosen_image(&draft, read).map(|(url, _)| url.clone());
+                let chosen_without_page = chosen_image(&draft, None).map(|(url, _)| url.clone());
+                match image_outlook(&draft, page_read) {
+                    ImageOutlook::Chosen(url, _) => {
+                        assert_eq!(Some(url.clone()), chosen);
+                        assert_eq!(Some(url.clone()), chosen_without_page);
+                    }
+                    ImageOutlook::PageFirst { fallback } => {
+                        assert_eq!(chosen, Some(page.clone()));
+                        assert_eq!(fallback.cloned(), chosen_without_page);
+                    }
+                    ImageOutlook::None => {
+                        assert_eq!(chosen, None);
+                        assert!(!page_read);
+                    }
+                }
+            }
+        }
+        let mut with_content = draft();
+        with_content.declared_image = None;
+        assert_eq!(
+            image_outlook(&with_content, true),
+            ImageOutlook::PageFirst {
+                fallback: Some(&content)
+            }
+        );
     }
 
     #[test]

@@ -500,7 +500,14 @@ fn parse_items_lists_each_item_with_its_image_and_where_it_came_from() {
     declared.image = Some("https://news.example.org/figure.jpg".into());
     let mut no_date = Item::new("No date, no image", "https://news.example.org/a/2", "");
     no_date.pub_date = None;
-    site.write("saved.xml", &rss(&[declared, no_date]));
+    let mut inline = Item::new(
+        "An image in the content",
+        "https://news.example.org/a/3",
+        "Mon, 02 Sep 2024 11:00:00 +0000",
+    );
+    inline.description =
+        Some("&lt;p&gt;&lt;img src=\"https://news.example.org/inline.jpg\"&gt;&lt;/p&gt;".into());
+    site.write("saved.xml", &rss(&[declared, no_date, inline]));
     let counts = stdout(&site.run(&["parse", "saved.xml"]));
     assert!(!counts.contains("Declared image"), "{counts}");
     let output = site.run(&["parse", "saved.xml", "--items"]);
@@ -514,6 +521,8 @@ fn parse_items_lists_each_item_with_its_image_and_where_it_came_from() {
         "2. No date, no image",
         "(no date: the time of import stands in)",
         "image: - (none in the feed: a run reads the article page for its preview image)",
+        // The run reads the page first: its preview image would win.
+        "image: https://news.example.org/inline.jpg (the first <img> of the content, unless the article page has a preview image: a run reads it first)",
     ] {
         assert!(
             listing.contains(expected),
@@ -522,7 +531,7 @@ fn parse_items_lists_each_item_with_its_image_and_where_it_came_from() {
     }
     let json = json_of(&site.run(&["parse", "saved.xml", "--items", "--json"]));
     let items = json["item_list"].as_array().unwrap();
-    assert_eq!(items.len(), 2);
+    assert_eq!(items.len(), 3);
     assert_eq!(items[0]["image_from"], "declared in the feed");
     assert_eq!(items[1]["image"], Value::Null);
 }

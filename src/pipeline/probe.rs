@@ -17,6 +17,7 @@ use super::gather::read_feed;
 use super::open::open_state;
 use super::pages::pages_to_read;
 use super::select::{Taken, select_new};
+use crate::article::{ImageOutlook, ImageSource, image_outlook};
 use crate::config::{Config, FeedConfig};
 use crate::extract::ItemDraft;
 use crate::fetch::address::AddressPolicy;
@@ -76,13 +77,24 @@ pub(crate) struct ItemLine {
 
 impl ItemLine {
     fn of(draft: &crate::extract::ItemDraft, article_images: bool) -> ItemLine {
-        let (image, image_from) = match crate::article::chosen_image(draft, None) {
-            Some((url, source)) => (Some(url.to_string()), source.to_string()),
-            None if article_images => (
+        // No feed is named here: its pages are read when article_images
+        // is on and the link is on the feed's host (see `check --online`).
+        let (image, image_from) = match image_outlook(draft, article_images) {
+            ImageOutlook::Chosen(url, source) => (Some(url.to_string()), source.to_string()),
+            ImageOutlook::PageFirst { fallback: None } => (
                 None,
                 "none in the feed: a run reads the article page for its preview image".to_string(),
             ),
-            None => (None, "none (article_images = false)".to_string()),
+            ImageOutlook::PageFirst {
+                fallback: Some(url),
+            } => (
+                Some(url.to_string()),
+                format!(
+                    "{}, unless the article page has a preview image: a run reads it first",
+                    ImageSource::Content
+                ),
+            ),
+            ImageOutlook::None => (None, "none (article_images = false)".to_string()),
         };
         ItemLine {
             title: draft.title.clone(),
