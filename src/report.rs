@@ -79,6 +79,10 @@ pub(crate) enum FeedStatus {
 pub(crate) struct FeedReport {
     pub(crate) name: String,
     pub(crate) url: String,
+    /// The feed's identity (see `FeedSource::identity`), which pairs this
+    /// line with the feed's health.
+    #[serde(skip)]
+    pub(crate) identity: String,
     pub(crate) status: FeedStatus,
     /// Why the feed failed, as the summary line says it.
     #[serde(serialize_with = "serialize_error")]
@@ -119,6 +123,7 @@ impl FeedReport {
         FeedReport {
             name: name.to_string(),
             url: url.to_string(),
+            identity: url.to_string(),
             status: FeedStatus::Ok,
             error: None,
             new: 0,

@@ -84,6 +84,13 @@ pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
 /// A feed's or server's own hint is honoured up to this long.
 const MAX_HINT: Duration = Duration::from_secs(24 * 3600);
 
+/// Whether a feed is failing, as the run's report, `status`, the health
+/// page and the metrics file all say it: it failed `alert_after_failures`
+/// fetches in a row, or more.
+pub(crate) fn is_failing(record: &FeedRecord, alert_after_failures: u32) -> bool {
+    record.consecutive_failures >= alert_after_failures
+}
+
 /// Is the feed due at `now`? A run that starts a little early (cron and
 /// timers drift by seconds) still counts: the tolerance is a twentieth of
 /// the interval, at most five minutes.

@@ -9,12 +9,11 @@ use crate::cli::{Cli, StatusArgs};
 pub(crate) fn exec(cli: &Cli, args: &StatusArgs) -> Result<Exit, CommandError> {
     let config = load_config(cli)?;
     let now = chrono::Utc::now();
-    let health = crate::health::status::feed_health(&config, now).map_err(CommandError::store)?;
+    let health = crate::health::feeds::read(&config, now).map_err(CommandError::store)?;
     if let Some(file) = &args.html {
-        crate::health::page::write_page(&config, &health, now, file)
-            .map_err(CommandError::store)?;
+        crate::health::page::write_page(&health, now, file).map_err(CommandError::store)?;
     } else if args.json {
-        print::json(&serde_json::json!({ "feeds": health }));
+        print::json(&crate::health::status::to_json(&health));
     } else {
         print::stdout(&crate::health::status::render_text(
             &health,
@@ -22,7 +21,7 @@ pub(crate) fn exec(cli: &Cli, args: &StatusArgs) -> Result<Exit, CommandError> {
             config.timezone,
         ));
     }
-    Ok(if health.iter().any(|f| f.alert) {
+    Ok(if health.iter().any(|f| f.failing) {
         Exit::FeedFailed
     } else {
         Exit::Ok

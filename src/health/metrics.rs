@@ -20,9 +20,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::feeds::FeedHealth;
 use crate::config::Config;
 use crate::report::Report;
-use crate::store::{FeedRecord, LastFetch, State, StoreError};
+use crate::store::StoreError;
 
 /// What the run did, whatever became of the feeds.
 #[derive(Debug, Clone, Copy)]
@@ -34,18 +35,12 @@ pub(crate) struct RunFacts {
     pub(crate) finished: DateTime<Utc>,
 }
 
-/// One feed's values.
+/// One feed's values: its health, and what this run wrote of it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FeedFacts {
-    pub(crate) name: String,
-    /// The feed's identity (its URL): names may be shared.
-    pub(crate) url: String,
-    pub(crate) record: FeedRecord,
-    pub(crate) last_fetch: LastFetch,
+    pub(crate) health: FeedHealth,
     /// Articles written by this run (0 when it was not fetched).
     pub(crate) run_articles: usize,
-    /// Failing for at least `alert_after_failures` runs.
-    pub(crate) failing: bool,
 }
 
 /// Why the metrics file was not written.
@@ -84,37 +79,22 @@ pub(crate) fn write(
     )
 }
 
-/// Every feed of the config, as the state and the run's report know it.
+/// Every feed of the config, as its health reads it, with this run's
+/// articles (the report's lines paired with the feeds by identity).
 fn feed_facts(config: &Config, report: Option<&Report>) -> Result<Vec<FeedFacts>, StoreError> {
-    let state = State::open_existing(&config.state_dir)?;
-    let mut feeds = Vec::with_capacity(config.feeds.len());
-    // This run's articles by feed, looked up once per feed.
     let run_new: std::collections::HashMap<&str, usize> = report
         .into_iter()
         .flat_map(|r| &r.feeds)
-        .map(|line| (line.url.as_str(), line.new))
+        .map(|line| (line.identity.as_str(), line.new))
         .collect();
-    for feed in &config.feeds {
-        let identity = feed.source.identity();
-        let (record, last_fetch) = match &state {
-            Some(state) => (
-                state.feed_record(&identity)?.unwrap_or_default(),
-                state.last_fetch(&identity)?.unwrap_or_default(),
-            ),
-            None => Default::default(),
-        };
-        let shown = feed.source.to_string();
-        let run_articles = run_new.get(shown.as_str()).copied().unwrap_or(0);
-        feeds.push(FeedFacts {
-            name: feed.name.clone(),
-            url: identity,
-            failing: record.consecutive_failures >= config.alert_after_failures,
-            record,
-            last_fetch,
-            run_articles,
-        });
-    }
-    Ok(feeds)
+    let health = super::feeds::read(config, chrono::Utc::now())?;
+    Ok(health
+        .into_iter()
+        .map(|health| FeedFacts {
+            run_articles: run_new.get(health.identity.as_str()).copied().unwrap_or(0),
+            health,
+        })
+        .collect())
 }
 
 /// A metric family: its name, type and help, and its samples (labels
@@ -141,31 +121,31 @@ pub(crate) fn render(feeds: &[FeedFacts], run: &RunFacts) -> String {
             name: "feedimport_feed_last_success_timestamp_seconds",
             kind: "gauge",
             help: "When the feed was last fetched without error (absent: never).",
-            samples: per_feed(&|f| seconds(f.record.last_success)),
+            samples: per_feed(&|f| seconds(f.health.record.last_success)),
         },
         Family {
             name: "feedimport_feed_last_attempt_timestamp_seconds",
             kind: "gauge",
             help: "When the feed was last fetched, with or without error (absent: never).",
-            samples: per_feed(&|f| seconds(f.record.last_fetch)),
+            samples: per_feed(&|f| seconds(f.health.record.last_fetch)),
         },
         Family {
             name: "feedimport_feed_consecutive_failures",
             kind: "gauge",
             help: "Runs in a row in which the feed failed (0 after a success).",
-            samples: per_feed(&|f| Some(f64::from(f.record.consecutive_failures))),
+            samples: per_feed(&|f| Some(f64::from(f.health.record.consecutive_failures))),
         },
         Family {
             name: "feedimport_feed_failing",
             kind: "gauge",
             help: "1 when the feed has failed alert_after_failures runs in a row or more, else 0.",
-            samples: per_feed(&|f| Some(if f.failing { 1.0 } else { 0.0 })),
+            samples: per_feed(&|f| Some(if f.health.failing { 1.0 } else { 0.0 })),
         },
         Family {
             name: "feedimport_feed_articles_imported_total",
             kind: "counter",
             help: "Articles imported from the feed since the state began.",
-            samples: per_feed(&|f| Some(f.last_fetch.articles_total as f64)),
+            samples: per_feed(&|f| Some(f.health.last_fetch.articles_total as f64)),
         },
         Family {
             name: "feedimport_feed_last_run_articles_imported",
@@ -177,25 +157,25 @@ pub(crate) fn render(feeds: &[FeedFacts], run: &RunFacts) -> String {
             name: "feedimport_feed_items_seen",
             kind: "gauge",
             help: "Items in the feed's document when it was last read.",
-            samples: per_feed(&|f| f.last_fetch.items.map(|n| n as f64)),
+            samples: per_feed(&|f| f.health.last_fetch.items.map(|n| n as f64)),
         },
         Family {
             name: "feedimport_feed_last_http_status",
             kind: "gauge",
             help: "HTTP status of the feed's last fetch (absent: no answer, or a file).",
-            samples: per_feed(&|f| f.last_fetch.http_status.map(f64::from)),
+            samples: per_feed(&|f| f.health.last_fetch.http_status.map(f64::from)),
         },
         Family {
             name: "feedimport_feed_last_fetch_bytes",
             kind: "gauge",
             help: "Bytes of the body of the feed's last fetch, after decompression (0 for a 304 or a failure).",
-            samples: per_feed(&|f| f.last_fetch.bytes.map(|n| n as f64)),
+            samples: per_feed(&|f| f.health.last_fetch.bytes.map(|n| n as f64)),
         },
         Family {
             name: "feedimport_feed_last_fetch_duration_seconds",
             kind: "gauge",
             help: "Time the feed's last fetch took, retries included.",
-            samples: per_feed(&|f| f.last_fetch.duration.map(|d| d.as_secs_f64())),
+            samples: per_feed(&|f| f.health.last_fetch.duration.map(|d| d.as_secs_f64())),
         },
         Family {
             name: "feedimport_run_duration_seconds",
@@ -238,8 +218,8 @@ pub(crate) fn render(feeds: &[FeedFacts], run: &RunFacts) -> String {
 fn feed_labels(feed: &FeedFacts) -> String {
     format!(
         "{{feed=\"{}\",url=\"{}\"}}",
-        escape_label(&feed.name),
-        escape_label(&feed.url)
+        escape_label(&feed.health.name),
+        escape_label(&feed.health.identity)
     )
 }
 
@@ -266,6 +246,7 @@ fn escape_help(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{FeedRecord, LastFetch};
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()
@@ -294,32 +275,38 @@ mod tests {
     fn each_family_once_with_help_and_type_then_its_samples() {
         let feeds = [
             FeedFacts {
-                name: "News".into(),
-                url: "https://news.example.org/feed".into(),
-                record: FeedRecord {
-                    last_fetch: Some(at("2026-11-28T17:59:00Z")),
-                    last_success: Some(at("2026-11-28T17:59:00Z")),
-                    ..FeedRecord::default()
-                },
-                last_fetch: LastFetch {
-                    articles_total: 120,
-                    items: Some(20),
-                    http_status: Some(200),
-                    bytes: Some(65536),
-                    duration: Some(Duration::from_millis(320)),
+                health: FeedHealth {
+                    name: "News".into(),
+                    identity: "https://news.example.org/feed".into(),
+                    record: FeedRecord {
+                        last_fetch: Some(at("2026-11-28T17:59:00Z")),
+                        last_success: Some(at("2026-11-28T17:59:00Z")),
+                        ..FeedRecord::default()
+                    },
+                    last_fetch: LastFetch {
+                        articles_total: 120,
+                        items: Some(20),
+                        http_status: Some(200),
+                        bytes: Some(65536),
+                        duration: Some(Duration::from_millis(320)),
+                    },
+                    failing: false,
+                    ..FeedHealth::default()
                 },
                 run_articles: 7,
-                failing: false,
             },
             FeedFacts {
-                name: "Evil\" } x{y=\"1\nfeedimport_run_exit_code 0".into(),
-                url: "https://bad.example.org/".into(),
-                record: FeedRecord {
-                    last_fetch: Some(at("2026-11-28T17:59:00Z")),
-                    consecutive_failures: 6,
-                    ..FeedRecord::default()
+                health: FeedHealth {
+                    name: "Evil\" } x{y=\"1\nfeedimport_run_exit_code 0".into(),
+                    identity: "https://bad.example.org/".into(),
+                    record: FeedRecord {
+                        last_fetch: Some(at("2026-11-28T17:59:00Z")),
+                        consecutive_failures: 6,
+                        ..FeedRecord::default()
+                    },
+                    failing: true,
+                    ..FeedHealth::default()
                 },
-                failing: true,
                 ..FeedFacts::default()
             },
         ];

@@ -1,80 +1,48 @@
 //! The health page: `feedimport status --html FILE`, one self-contained
 //! HTML page an editor can open, publish with the site or mail.
 //!
-//! In: each feed's health (as `status` reads it) and its days from the
-//! state. Out: the page, with inline CSS and SVG only: no script, nothing
+//! In: each feed's health, with its days ([`super::feeds`]). Out: the page, with inline CSS and SVG only: no script, nothing
 //! loaded from elsewhere (its Content-Security-Policy forbids both), so it
 //! works offline. Per feed: a chart of articles per day and one of failures
 //! over the last [`DAYS`] days, image coverage, last success and last
 //! error, next due time; failing feeds first. Everything that comes from a
 //! feed or the config (names, URLs, error messages) is escaped. The page
-//! is written atomically. Fails with [`HealthError`] naming the state or
-//! the file.
+//! is written atomically. Fails with [`HealthError`] naming the file.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::config::Config;
-use crate::health::status::FeedHealth;
-use crate::store::{Day, State, StoreError};
-
-/// Days the charts cover, today included.
-pub(crate) const DAYS: u64 = 90;
+use super::feeds::{DAYS, FeedHealth, first_day};
+use crate::store::Day;
 /// Width of one day in the charts, in pixels.
 const DAY_WIDTH: u64 = 6;
 /// Height of the charts' bars at their tallest.
 const CHART_HEIGHT: u64 = 48;
 
+/// Why the page was not written.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum HealthError {
-    #[error(transparent)]
-    State(#[from] StoreError),
-    #[error("cannot write the health page {}", .path.display())]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+#[error("cannot write the health page {}", .path.display())]
+pub(crate) struct HealthError {
+    path: PathBuf,
+    #[source]
+    source: std::io::Error,
 }
 
-/// One feed on the page: its health and its days within the charts.
-pub(crate) struct FeedPage<'a> {
-    pub(crate) health: &'a FeedHealth,
-    pub(crate) days: Vec<Day>,
-}
-
-/// Reads each feed's days from the state and writes the page at `path`.
-/// `health` is in config order, as `status` gives it.
+/// Writes the page of `health` (in config order) at `path`.
 pub(crate) fn write_page(
-    config: &Config,
     health: &[FeedHealth],
     now: DateTime<Utc>,
     path: &Path,
 ) -> Result<(), HealthError> {
-    let state = State::open_existing(&config.state_dir)?;
-    let first = first_day(now);
-    let mut feeds = Vec::with_capacity(health.len());
-    for (feed, health) in config.feeds.iter().zip(health) {
-        let days = match &state {
-            Some(state) => state.feed_days(&feed.source.identity(), first)?,
-            None => Vec::new(),
-        };
-        feeds.push(FeedPage { health, days });
-    }
-    let page = render_page(&feeds, now);
+    let page = render_page(health, now);
     crate::write::files::replace_file(path, &page, ".feedimport-health-").map_err(|source| {
-        HealthError::Write {
+        HealthError {
             path: path.to_path_buf(),
             source,
         }
     })
-}
-
-/// The first day the charts show.
-fn first_day(now: DateTime<Utc>) -> NaiveDate {
-    now.date_naive() - chrono::Days::new(DAYS - 1)
 }
 
 const STYLE: &str = "
@@ -100,12 +68,12 @@ svg text{font:10px system-ui,sans-serif;fill:#666}
 
 /// The page's text. Failing feeds first (flagged ones before those that
 /// failed only lately), otherwise in config order.
-pub(crate) fn render_page(feeds: &[FeedPage], now: DateTime<Utc>) -> String {
-    let mut order: Vec<&FeedPage> = feeds.iter().collect();
-    order.sort_by_key(|f| (!f.health.alert, f.health.consecutive_failures == 0));
+pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>) -> String {
+    let mut order: Vec<&FeedHealth> = feeds.iter().collect();
+    order.sort_by_key(|f| (!f.failing, f.record.consecutive_failures == 0));
     let failing = feeds
         .iter()
-        .filter(|f| f.health.consecutive_failures > 0)
+        .filter(|f| f.record.consecutive_failures > 0)
         .count();
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -129,17 +97,17 @@ pub(crate) fn render_page(feeds: &[FeedPage], now: DateTime<Utc>) -> String {
     out
 }
 
-fn feed_section(out: &mut String, feed: &FeedPage, first: NaiveDate) {
-    let health = feed.health;
-    let class = if health.alert {
+fn feed_section(out: &mut String, health: &FeedHealth, first: NaiveDate) {
+    let record = &health.record;
+    let class = if health.failing {
         "feed failing flagged"
-    } else if health.consecutive_failures > 0 {
+    } else if record.consecutive_failures > 0 {
         "feed failing"
     } else {
         "feed"
     };
     let _ = writeln!(out, "<section class=\"{class}\">");
-    let flag = if health.alert {
+    let flag = if health.failing {
         " <span class=\"flag\">FAILING</span>"
     } else {
         ""
@@ -148,21 +116,21 @@ fn feed_section(out: &mut String, feed: &FeedPage, first: NaiveDate) {
     let row = |out: &mut String, term: &str, value: &str| {
         let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
     };
-    row(out, "URL", &escape(&health.url));
+    row(out, "URL", &escape(&health.shown));
     row(
         out,
         "Last success",
-        &escape(&readable_time(health.last_success.as_deref(), "never")),
+        &escape(&readable_time(record.last_success, "never")),
     );
-    if health.consecutive_failures > 0 {
+    if record.consecutive_failures > 0 {
         row(
             out,
             "Last error",
             &format!(
                 "<span class=\"error\">{}</span> (failing for {} {})",
-                escape(health.last_error.as_deref().unwrap_or("unknown error")),
-                health.consecutive_failures,
-                if health.consecutive_failures == 1 {
+                escape(record.last_error.as_deref().unwrap_or("unknown error")),
+                record.consecutive_failures,
+                if record.consecutive_failures == 1 {
                     "run"
                 } else {
                     "runs"
@@ -175,18 +143,18 @@ fn feed_section(out: &mut String, feed: &FeedPage, first: NaiveDate) {
     row(
         out,
         "Next due",
-        &escape(&readable_time(health.next_due.as_deref(), "now")),
+        &escape(&readable_time(record.next_due, "now")),
     );
-    if let Some(moved_to) = &health.moved_to {
+    if let Some(moved_to) = &record.moved_to {
         row(
             out,
             "Moved",
             &format!("permanently to {}: update feeds.toml", escape(moved_to)),
         );
     }
-    row(out, "Images", &image_coverage(health, &feed.days));
+    row(out, "Images", &image_coverage(health));
     out.push_str("</dl>\n");
-    let by_day = spread(&feed.days, first);
+    let by_day = spread(&health.days, first);
     let articles: u64 = by_day.iter().map(|d| d.articles).sum();
     let failures: u64 = by_day.iter().map(|d| d.failures).sum();
     let _ = writeln!(
@@ -202,20 +170,17 @@ fn feed_section(out: &mut String, feed: &FeedPage, first: NaiveDate) {
     out.push_str("</section>\n");
 }
 
-/// An RFC 3339 time as people read it, to the minute, in UTC; `none`
-/// when there is none.
-fn readable_time(time: Option<&str>, none: &str) -> String {
-    match time {
-        None => none.to_string(),
-        Some(text) => DateTime::parse_from_rfc3339(text)
-            .map(|t| t.to_utc().format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_else(|_| text.to_string()),
-    }
+/// A time as people read it, to the minute, in UTC; `none` when there is
+/// none.
+fn readable_time(time: Option<DateTime<Utc>>, none: &str) -> String {
+    time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| none.to_string())
 }
 
 /// "83% of 120 articles (90% in the last 90 days)", with a bar.
-fn image_coverage(health: &FeedHealth, days: &[Day]) -> String {
-    let Some(share) = health.image_share else {
+fn image_coverage(health: &FeedHealth) -> String {
+    let days = &health.days;
+    let Some(share) = health.image_share() else {
         return "no articles yet".to_string();
     };
     let percent = (share * 100.0).round();
@@ -231,8 +196,8 @@ fn image_coverage(health: &FeedHealth, days: &[Day]) -> String {
     };
     format!(
         "<span class=\"meter\"><span style=\"width:{percent}%\"></span></span>{percent}% of {} {} an image{recent}",
-        health.articles_total,
-        if health.articles_total == 1 {
+        health.articles.total,
+        if health.articles.total == 1 {
             "article has"
         } else {
             "articles have"
@@ -365,25 +330,25 @@ mod tests {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()
     }
 
-    fn health(name: &str, failures: u32, alert: bool) -> FeedHealth {
+    fn health(name: &str, failures: u32, failing: bool) -> FeedHealth {
+        let url = format!("https://{}.example.org/feed", name.len());
         FeedHealth {
             name: name.to_string(),
-            url: format!("https://{}.example.org/feed", name.len()),
-            last_fetch: None,
-            last_success: Some("2026-11-28T10:00:00+00:00".into()),
-            consecutive_failures: failures,
-            last_error: (failures > 0).then(|| "HTTP 404 Not Found".to_string()),
-            next_due: None,
-            moved_to: None,
-            articles_total: 10,
-            articles_last_7_days: 2,
-            image_share: Some(0.8),
-            alert,
-            times: crate::health::status::HealthTimes {
-                last_fetch: None,
+            identity: url.clone(),
+            shown: url,
+            record: crate::store::FeedRecord {
                 last_success: Some(at("2026-11-28T10:00:00Z")),
-                next_due: None,
+                consecutive_failures: failures,
+                last_error: (failures > 0).then(|| "HTTP 404 Not Found".to_string()),
+                ..Default::default()
             },
+            articles: crate::store::ArticleCounts {
+                total: 10,
+                recent: 2,
+                with_image: 8,
+            },
+            failing,
+            ..FeedHealth::default()
         }
     }
 
@@ -408,16 +373,10 @@ mod tests {
             1,
             false,
         );
-        hostile.url = "https://ex.org/?a=\"><script>x</script>".into();
-        hostile.last_error = Some("<b onmouseover='x'>HTTP 500</b>".into());
-        hostile.moved_to = Some("https://ex.org/\"moved".into());
-        let page = render_page(
-            &[FeedPage {
-                health: &hostile,
-                days: Vec::new(),
-            }],
-            at("2026-11-28T12:00:00Z"),
-        );
+        hostile.shown = "https://ex.org/?a=\"><script>x</script>".into();
+        hostile.record.last_error = Some("<b onmouseover='x'>HTTP 500</b>".into());
+        hostile.record.moved_to = Some("https://ex.org/\"moved".into());
+        let page = render_page(&[hostile], at("2026-11-28T12:00:00Z"));
         assert!(!page.contains("<script"), "{page}");
         assert!(!page.contains("<img"), "{page}");
         assert!(!page.contains("<b "), "{page}");
@@ -427,14 +386,11 @@ mod tests {
 
     #[test]
     fn the_page_is_self_contained() {
-        let healthy = health("Healthy", 0, false);
-        let page = render_page(
-            &[FeedPage {
-                health: &healthy,
-                days: vec![day("2026-11-20", 3, 0)],
-            }],
-            at("2026-11-28T12:00:00Z"),
-        );
+        let healthy = FeedHealth {
+            days: vec![day("2026-11-20", 3, 0)],
+            ..health("Healthy", 0, false)
+        };
+        let page = render_page(&[healthy], at("2026-11-28T12:00:00Z"));
         assert!(page.contains("default-src 'none'"));
         for outside in ["<script", "<link", "src=", "href=", "url(", "@import"] {
             assert!(!page.contains(outside), "{outside} in the page");
@@ -443,7 +399,6 @@ mod tests {
 
     #[test]
     fn one_bar_per_day_with_articles_within_the_last_90_days() {
-        let healthy = health("Healthy", 0, false);
         let days = vec![
             // Before the charts' first day (2026-08-31): not shown.
             day("2026-08-30", 9, 0),
@@ -452,13 +407,11 @@ mod tests {
             day("2026-11-02", 0, 1),
             day("2026-11-28", 2, 0),
         ];
-        let page = render_page(
-            &[FeedPage {
-                health: &healthy,
-                days,
-            }],
-            at("2026-11-28T23:59:00Z"),
-        );
+        let healthy = FeedHealth {
+            days,
+            ..health("Healthy", 0, false)
+        };
+        let page = render_page(&[healthy], at("2026-11-28T23:59:00Z"));
         assert_eq!(page.matches("<svg class=\"chart articles\"").count(), 1);
         assert_eq!(page.matches("<svg class=\"chart failures\"").count(), 1);
         assert_eq!(page.matches("<rect class=\"bar\"").count(), 3);
@@ -482,14 +435,7 @@ mod tests {
             health("Other fine", 0, false),
             health("Flagged", 7, true),
         ];
-        let pages: Vec<FeedPage> = feeds
-            .iter()
-            .map(|health| FeedPage {
-                health,
-                days: Vec::new(),
-            })
-            .collect();
-        let page = render_page(&pages, at("2026-11-28T12:00:00Z"));
+        let page = render_page(&feeds, at("2026-11-28T12:00:00Z"));
         let order: Vec<usize> = ["Flagged", "Failing lately", "Fine", "Other fine"]
             .iter()
             .map(|name| page.find(&format!("<h2>{name}")).unwrap())

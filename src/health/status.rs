@@ -1,91 +1,59 @@
-//! Feed health for operators: `feedimport status`.
+//! `feedimport status`: each feed's health as text and as JSON.
 //!
-//! In: the config and the state. Out: per feed, its URL, last fetch and last
+//! In: the feeds' health ([`super::feeds`]), the time of the question and
+//! the site's time zone. Out: per feed, its URL, last fetch and last
 //! success, failures in a row and the last error, when it is due next, and
-//! the articles it gave (all, last seven days, share with an image). Fails
-//! only when the state cannot be read.
+//! the articles it gave (all, last seven days, share with an image). Pure;
+//! nothing fails.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::store::{State, StoreError};
+use super::feeds::FeedHealth;
 
+/// One feed as `status --json` writes it (times in UTC, to the second).
 #[derive(Debug, Serialize)]
-pub(crate) struct FeedHealth {
-    pub(crate) name: String,
-    pub(crate) url: String,
-    pub(crate) last_fetch: Option<String>,
-    pub(crate) last_success: Option<String>,
-    pub(crate) consecutive_failures: u32,
-    pub(crate) last_error: Option<String>,
-    pub(crate) next_due: Option<String>,
+struct FeedStatusJson<'a> {
+    name: &'a str,
+    url: &'a str,
+    last_fetch: Option<String>,
+    last_success: Option<String>,
+    consecutive_failures: u32,
+    last_error: Option<&'a str>,
+    next_due: Option<String>,
     /// The URL the feed moved to, to be put in feeds.toml.
-    pub(crate) moved_to: Option<String>,
-    pub(crate) articles_total: i64,
-    pub(crate) articles_last_7_days: i64,
+    moved_to: Option<&'a str>,
+    articles_total: i64,
+    articles_last_7_days: i64,
     /// Share of the feed's articles written with an image, 0 to 1 (`null`
     /// when it has none).
-    pub(crate) image_share: Option<f64>,
+    image_share: Option<f64>,
     /// Failing for at least `alert_after_failures` runs.
-    pub(crate) alert: bool,
-    /// The same times as instants, for the text form.
-    #[serde(skip)]
-    pub(crate) times: HealthTimes,
+    alert: bool,
 }
 
-/// A feed's last fetch, last success and next due time.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct HealthTimes {
-    pub(crate) last_fetch: Option<DateTime<Utc>>,
-    pub(crate) last_success: Option<DateTime<Utc>>,
-    pub(crate) next_due: Option<DateTime<Utc>>,
-}
-
-/// The health of every feed in the config.
-pub(crate) fn feed_health(
-    config: &Config,
-    now: DateTime<Utc>,
-) -> Result<Vec<FeedHealth>, StoreError> {
-    let state = State::open_existing(&config.state_dir)?;
-    let since =
-        (now - chrono::Duration::days(7)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut counts_by_feed = match &state {
-        Some(state) => state.article_counts_by_feed(&since)?,
-        None => Default::default(),
-    };
-    let mut health = Vec::with_capacity(config.feeds.len());
-    for feed in &config.feeds {
-        let identity = feed.source.identity();
-        let record = match &state {
-            Some(state) => state.feed_record(&identity)?,
-            None => None,
-        };
-        let counts = counts_by_feed.remove(&identity).unwrap_or_default();
-        let record = record.unwrap_or_default();
-        let time = |t: Option<DateTime<Utc>>| t.map(crate::util::when::json_time);
-        health.push(FeedHealth {
-            name: feed.name.clone(),
-            url: feed.source.to_string(),
-            last_fetch: time(record.last_fetch),
-            last_success: time(record.last_success),
-            consecutive_failures: record.consecutive_failures,
-            last_error: record.last_error,
-            next_due: time(record.next_due),
-            moved_to: record.moved_to,
-            articles_total: counts.total,
-            articles_last_7_days: counts.recent,
-            image_share: (counts.total > 0).then(|| counts.with_image as f64 / counts.total as f64),
-            alert: record.consecutive_failures >= config.alert_after_failures,
-            times: HealthTimes {
-                last_fetch: record.last_fetch,
-                last_success: record.last_success,
-                next_due: record.next_due,
-            },
-        });
-    }
-    Ok(health)
+/// The `--json` document: `{"feeds": [...]}`.
+pub(crate) fn to_json(health: &[FeedHealth]) -> serde_json::Value {
+    let time = |t: Option<DateTime<Utc>>| t.map(crate::util::when::json_time);
+    let feeds: Vec<FeedStatusJson> = health
+        .iter()
+        .map(|feed| FeedStatusJson {
+            name: &feed.name,
+            url: &feed.shown,
+            last_fetch: time(feed.record.last_fetch),
+            last_success: time(feed.record.last_success),
+            consecutive_failures: feed.record.consecutive_failures,
+            last_error: feed.record.last_error.as_deref(),
+            next_due: time(feed.record.next_due),
+            moved_to: feed.record.moved_to.as_deref(),
+            articles_total: feed.articles.total,
+            articles_last_7_days: feed.articles.recent,
+            image_share: feed.image_share(),
+            alert: feed.failing,
+        })
+        .collect();
+    serde_json::json!({ "feeds": feeds })
 }
 
 /// The human form: one block per feed, times in `timezone` with how long
@@ -97,39 +65,40 @@ pub(crate) fn render_text(health: &[FeedHealth], now: DateTime<Utc>, timezone: T
     };
     let mut out = String::new();
     for feed in health {
-        let flag = if feed.alert { "  [FAILING]" } else { "" };
-        out.push_str(&format!("{}{flag}\n  url: {}\n", feed.name, feed.url));
+        let record = &feed.record;
+        let flag = if feed.failing { "  [FAILING]" } else { "" };
+        out.push_str(&format!("{}{flag}\n  url: {}\n", feed.name, feed.shown));
         out.push_str(&format!(
             "  last fetch: {}   last success: {}\n",
-            when(feed.times.last_fetch, "never"),
-            when(feed.times.last_success, "never")
+            when(record.last_fetch, "never"),
+            when(record.last_success, "never")
         ));
-        if feed.consecutive_failures > 0 {
+        if record.consecutive_failures > 0 {
             out.push_str(&format!(
                 "  failing for {} run(s): {}\n",
-                feed.consecutive_failures,
-                feed.last_error.as_deref().unwrap_or("unknown error")
+                record.consecutive_failures,
+                record.last_error.as_deref().unwrap_or("unknown error")
             ));
         }
         out.push_str(&format!(
             "  next due: {}\n",
-            match feed.times.next_due {
+            match record.next_due {
                 Some(due) if due > now => when(Some(due), "now"),
                 _ => "now (at the next run)".to_string(),
             }
         ));
-        if let Some(moved_to) = &feed.moved_to {
+        if let Some(moved_to) = &record.moved_to {
             out.push_str(&format!(
                 "  moved permanently to {moved_to}: update feeds.toml\n"
             ));
         }
         let share = feed
-            .image_share
+            .image_share()
             .map(|s| format!("{:.0}%", s * 100.0))
             .unwrap_or_else(|| "-".to_string());
         out.push_str(&format!(
             "  articles: {} in all, {} in the last 7 days, {share} with an image\n",
-            feed.articles_total, feed.articles_last_7_days
+            feed.articles.total, feed.articles.recent
         ));
     }
     out

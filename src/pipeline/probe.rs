@@ -439,7 +439,7 @@ mod tests {
                     "published",
                     "https://e.org/2",
                     Some("https://e.org/c.jpg"),
-                    "the first <img> of the content"
+                    "the first <img> of the content, unless the article page has a preview image: a run reads it first"
                 ),
                 (
                     "Undated, no image",

@@ -404,6 +404,7 @@ pub(super) fn finish_feed(
         ..FetchFacts::default()
     });
     let mut line = FeedReport::new(&feed.name, &feed.source.to_string());
+    line.identity = feed.source.identity();
     let mut previous = planned.record.clone().unwrap_or_else(|| FeedRecord {
         url: feed.source.identity(),
         ..FeedRecord::default()
@@ -444,7 +445,7 @@ pub(super) fn finish_feed(
     }
     let record = changed.as_ref().unwrap_or(&previous);
     line.consecutive_failures = record.consecutive_failures;
-    line.alert = record.consecutive_failures >= run.config.alert_after_failures;
+    line.alert = schedule::is_failing(record, run.config.alert_after_failures);
     report.feeds.push(line);
     Ok(changed)
 }

@@ -15,5 +15,5 @@ pub use error::StoreError;
 pub(crate) use lock::{LockError, RunLock, lock_waiting, try_lock};
 pub(crate) use state::history::{Day, FetchFacts, LastFetch};
 pub(crate) use state::lifecycle::{ForgetTarget, Forgotten, StoredItem};
-pub(crate) use state::{FeedRecord, FoundArticle};
+pub(crate) use state::{ArticleCounts, FeedRecord, FoundArticle};
 pub use state::{ImportRecord, State};
