@@ -126,7 +126,7 @@ impl From<ConfigError> for CommandError {
 impl From<RunError> for CommandError {
     fn from(error: RunError) -> Self {
         let exit = match &error {
-            RunError::Config(_) | RunError::Output(_) => Exit::Usage,
+            RunError::Config(_) | RunError::FeedChoice(_) | RunError::Output(_) => Exit::Usage,
             RunError::Locked(_) => Exit::Locked,
             RunError::Store(_) | RunError::LockWait(_) | RunError::Client(_) => Exit::Store,
         };

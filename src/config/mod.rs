@@ -173,8 +173,33 @@ pub(crate) enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is not TOML: the parser's error, with its line and column.
+    #[error("{}: {}", .path.display(), toml_error(.source))]
+    Syntax {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+}
+
+/// A feed named on the command line that the config does not hold as
+/// asked: a mistake of the command line (exit 2), not of the file.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum FeedChoiceError {
+    #[error("no feed named \"{name}\" in {} (feeds are: {})", .path.display(), .known.join(", "))]
+    Unknown {
+        path: PathBuf,
+        name: String,
+        known: Vec<String>,
+    },
+    #[error("several feeds of {} are named \"{name}\": backfill reads one; rename them apart", .path.display())]
+    Several { path: PathBuf, name: String },
+    #[error(
+        "feed \"{name}\": backfill reads the pages of http(s) feeds; a saved feed file has none"
+    )]
+    NotHttp { name: String },
 }
 
 /// What to do when the config file is not there: say where it is looked
@@ -382,7 +407,10 @@ impl Config {
 
         // Check the keys ourselves first so that the message can say which
         // feed holds a typo; serde's own message only names the key.
-        let table: toml::Table = toml::from_str(text).map_err(|e| invalid(toml_error(&e)))?;
+        let table: toml::Table = toml::from_str(text).map_err(|source| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            source,
+        })?;
         // A message about a key says on which line it is.
         let at_line = |feed: Option<usize>, key: &str, message: String| {
             invalid(match key_line(text, feed, key) {
@@ -532,7 +560,10 @@ impl Config {
 
     /// Finds the feeds named in `names`, in config order; an unknown name is
     /// an error naming it.
-    pub(crate) fn select_feeds(&self, names: &[String]) -> Result<Vec<FeedConfig>, ConfigError> {
+    pub(crate) fn select_feeds(
+        &self,
+        names: &[String],
+    ) -> Result<Vec<FeedConfig>, FeedChoiceError> {
         if names.is_empty() {
             return Ok(self.feeds.clone());
         }
@@ -540,13 +571,10 @@ impl Config {
             .iter()
             .find(|n| !self.feeds.iter().any(|f| &f.name == *n))
         {
-            let known: Vec<&str> = self.feeds.iter().map(|f| f.name.as_str()).collect();
-            return Err(ConfigError::Invalid {
+            return Err(FeedChoiceError::Unknown {
                 path: self.path.clone(),
-                message: format!(
-                    "no feed named \"{unknown}\" (feeds are: {})",
-                    known.join(", ")
-                ),
+                name: unknown.clone(),
+                known: self.feeds.iter().map(|f| f.name.clone()).collect(),
             });
         }
         Ok(self
@@ -1665,11 +1693,32 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_not_toml_keeps_the_parsers_error() {
+        let err = Config::parse(
+            "[[feeds]\nname = 1",
+            Path::new("/site/feeds.toml"),
+            Path::new("/site"),
+        )
+        .unwrap_err();
+        let ConfigError::Syntax { path, source } = &err else {
+            panic!("not a syntax error: {err:?}");
+        };
+        assert_eq!(path, Path::new("/site/feeds.toml"));
+        assert_eq!(source.span().map(|s| s.start), Some(8));
+        assert!(err.to_string().starts_with("/site/feeds.toml: "), "{err}");
+        assert!(err.to_string().contains("line 1, column 9"), "{err}");
+    }
+
+    #[test]
     fn select_feeds_rejects_unknown_names() {
         let config = parse(MINIMAL).unwrap();
         assert_eq!(config.select_feeds(&["A".into()]).unwrap().len(), 1);
-        let err = config.select_feeds(&["B".into()]).unwrap_err().to_string();
-        assert!(err.contains("no feed named \"B\""), "{err}");
+        let err = config.select_feeds(&["B".into()]).unwrap_err();
+        assert!(
+            matches!(&err, FeedChoiceError::Unknown { name, known, .. } if name == "B" && known == &["A"]),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("no feed named \"B\""), "{err}");
     }
 
     #[test]

@@ -27,7 +27,7 @@ use super::open;
 use super::run::{Progress, ReadyItems, RunContext, RunOptions, Selected, Stop};
 use super::run::{ready_items, write_items};
 use super::select::{Taken, oldest_accepted, select_new};
-use crate::config::{Config, ConfigError, FeedConfig, FeedSource};
+use crate::config::{Config, FeedChoiceError, FeedConfig, FeedSource};
 use crate::extract::DateSource;
 use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchError, FetchOutcome, Fetcher};
@@ -97,13 +97,10 @@ pub(crate) async fn backfill(
 ) -> Result<Backfill, RunError> {
     let feed = the_feed(config, &options.name)?;
     let FeedSource::Http(configured) = &feed.source else {
-        return Err(invalid(
-            config,
-            format!(
-                "feed \"{}\": backfill reads the pages of http(s) feeds; a saved feed file has none",
-                feed.name
-            ),
-        ));
+        return Err(FeedChoiceError::NotHttp {
+            name: feed.name.clone(),
+        }
+        .into());
     };
     let now = Utc::now();
     let opened = open::open_run(config, options.dry_run, false, now).await?;
@@ -407,21 +404,15 @@ async fn pause(pause: Duration, interrupted: &CancellationToken) -> bool {
 fn the_feed(config: &Config, name: &str) -> Result<FeedConfig, RunError> {
     let mut feeds = config.select_feeds(&[name.to_string()])?;
     if feeds.len() > 1 {
-        return Err(invalid(
-            config,
-            format!("several feeds are named \"{name}\": backfill reads one; rename them apart"),
-        ));
+        return Err(FeedChoiceError::Several {
+            path: config.path.clone(),
+            name: name.to_string(),
+        }
+        .into());
     }
     let mut feed = feeds.remove(0);
     feed.max_items = None;
     Ok(feed)
-}
-
-fn invalid(config: &Config, message: String) -> RunError {
-    RunError::Config(ConfigError::Invalid {
-        path: config.path.clone(),
-        message,
-    })
 }
 
 /// Fetches, parses and extracts the page at `walk.url`, and finds the

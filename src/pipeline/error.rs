@@ -1,7 +1,7 @@
 //! Why a run (or a backfill) stopped before its end: the config, the lock,
 //! the state or the content folder, the HTTP client, a template.
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, FeedChoiceError};
 use crate::fetch::FetchError;
 use crate::output::OutputError;
 use crate::store::{LockError, StoreError};
@@ -12,6 +12,9 @@ use crate::write::WriteError;
 pub(crate) enum RunError {
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// A feed named on the command line is not in the config as asked.
+    #[error(transparent)]
+    FeedChoice(#[from] FeedChoiceError),
     /// Another run holds the lock.
     #[error(transparent)]
     Locked(LockError),
