@@ -13,8 +13,12 @@ use serde_json::Value as Json;
 
 use super::error::OutputError;
 use super::format::OutputFormat;
-use crate::article::{Article, Enclosure, FeedAbout};
-use crate::util::escape::inert_url;
+use chrono::DateTime;
+use url::Url;
+
+use crate::article::{Article, ArticleSettings, FeedAbout, build_article};
+use crate::extract::{DateSource, ItemDraft};
+use crate::util::locale::SiteLocale;
 
 /// A key's place in a front matter: `["params", "sourceUrl"]`.
 pub(crate) type KeyPath = Vec<String>;
@@ -178,8 +182,10 @@ struct SampleFields<'a> {
     feed_title: &'a str,
 }
 
-/// The probe, hostile and empty sample articles of a template check.
-fn sample(fields: SampleFields, prefix: &str) -> Article {
+/// One sample article of a template check, made from an item by the
+/// run's own article builder, in the output's locale: the values a
+/// template sees are those a real item of the same text gives.
+fn sample(fields: SampleFields, locale: &SiteLocale) -> Article {
     let SampleFields {
         title,
         summary,
@@ -190,27 +196,25 @@ fn sample(fields: SampleFields, prefix: &str) -> Article {
         categories,
         feed_title,
     } = fields;
-    let source_url = inert_url(source).into_owned();
-    Article {
+    // Every sample's text parses as a URL; the fallback is never taken.
+    let url = |text: &str| {
+        Url::parse(text).unwrap_or_else(|_| Url::parse("https://h.example/").expect("a URL"))
+    };
+    let date = DateTime::parse_from_rfc3339("2024-09-02T10:13:01Z")
+        .map(|d| d.to_utc())
+        .unwrap_or_default();
+    let draft = ItemDraft {
+        key: title.to_string(),
         title: title.to_string(),
-        date: "2024-09-02T10:13:01.000Z".to_string(),
-        published_date: "2 septembre 2024".to_string(),
+        date,
+        date_source: DateSource::Published,
         summary: summary.to_string(),
-        importance: String::new(),
-        image_credit: if image.is_empty() {
-            String::new()
-        } else {
-            format!("{prefix}{source_url}")
-        },
-        source_url,
-        tags: tags.iter().map(|t| t.to_string()).collect(),
-        permalink: String::new(),
-        image_url: inert_url(image).into_owned(),
-        slug: crate::util::slug::title_slug(title),
-        local_date: chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap_or_default(),
-        section: "news".to_string(),
-        author: author.to_string(),
+        source_url: url(source),
+        link_identifies: true,
+        declared_image: (!image.is_empty()).then(|| url(image)),
+        content_image: None,
         categories: categories.iter().map(|t| t.to_string()).collect(),
+        author: author.to_string(),
         // Made safe and turned to Markdown on the way: compared by shape
         // only (no marker in it), but it must keep the front matter whole.
         content_html: if summary.is_empty() {
@@ -224,19 +228,26 @@ fn sample(fields: SampleFields, prefix: &str) -> Article {
             )
             .into()
         },
-        enclosure: Enclosure::default(),
+        enclosure: None,
+    };
+    let settings = ArticleSettings {
+        section: "news".to_string(),
+        timezone: chrono_tz::UTC,
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        locale: locale.clone(),
         feed: FeedAbout {
             name: "Sample feed".to_string(),
             url: "https://h.example/feed/".to_string(),
             title: feed_title.to_string(),
         },
         lang: "en".to_string(),
-    }
+    };
+    build_article(&draft, &settings, None)
 }
 
 /// The sample articles `check` shows and every run tries each output on:
 /// the probe (markers in every field), the hostile one, the empty one.
-pub(crate) fn samples(prefix: &str) -> [Article; 3] {
+pub(crate) fn samples(locale: &SiteLocale) -> [Article; 3] {
     let probe = SampleFields {
         title: PROBE_TITLE,
         summary: PROBE_SUMMARY,
@@ -268,9 +279,9 @@ pub(crate) fn samples(prefix: &str) -> [Article; 3] {
         feed_title: "",
     };
     [
-        sample(probe, prefix),
-        sample(hostile, prefix),
-        sample(empty, prefix),
+        sample(probe, locale),
+        sample(hostile, locale),
+        sample(empty, locale),
     ]
 }
 
@@ -280,7 +291,7 @@ impl OutputFormat {
     /// place of the markers, that two articles of a day get two files and
     /// two permalinks, and learns the keys of the source URL and permalink.
     pub(super) fn check_samples(&self) -> Result<SampleKeys, OutputError> {
-        let [probe, hostile, empty] = samples(self.locale().image_credit_prefix());
+        let [probe, hostile, empty] = samples(self.locale());
         let origin = self.text.clone();
         let mut texts = Vec::new();
         let mut placements = Vec::new();
@@ -463,6 +474,25 @@ fn first_difference(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samples_are_built_by_the_article_builder_in_the_outputs_locale() {
+        let english = SiteLocale::parse("en").unwrap();
+        let [probe, hostile, empty] = samples(&english);
+        assert_eq!(probe.published_date, "2 September 2024");
+        assert_eq!(
+            probe.image_credit,
+            format!("{}{}", english.image_credit_prefix(), probe.source_url)
+        );
+        assert_eq!(probe.tags, PROBE_TAGS);
+        assert_eq!(hostile.title, HOSTILE_TITLE);
+        assert_eq!(
+            (empty.image_url.as_str(), empty.image_credit.as_str()),
+            ("", "")
+        );
+        let [french, ..] = samples(&SiteLocale::french());
+        assert_eq!(french.published_date, "2 septembre 2024");
+    }
 
     #[test]
     fn yaml_and_toml_front_matter_are_read_back() {
