@@ -6,23 +6,29 @@
 //! 3. [`parse`] turns bytes into a feed and [`extract`] each entry into a
 //!    draft;
 //! 4. [`article`] makes each new draft an article card (the image, the
-//!    tags, the credit), and [`output`] names it and writes it in the
+//!    tags, the credit), and [`output`] names it and writes its text in the
 //!    site's format (templates, presets, locales);
-//! 5. [`mod@write`] and [`store`] write the files atomically and remember
-//!    what was imported, and [`report`] says what happened.
+//! 5. [`mod@write`] writes the files atomically, [`store`] remembers what
+//!    was imported, and [`report`] says what happened.
 //!
-//! Around it: [`schedule`] decides when a feed is due and what a fetch
-//! changes in its record, [`address`] keeps fetches on the addresses they
-//! may reach, [`status`] and [`check`] tell an operator how the feeds are
-//! doing ([`health`] as a page, [`metrics`] as a file for Prometheus),
-//! [`commands`] runs each command of the [`cli`]. [`manage`] adds
-//! feeds to `feeds.toml` ([`discover`] finds a site's feed, [`opml`] reads
-//! and writes OPML, [`config_edit`] appends to the file).
-//!
-//! Beneath the stages: [`dates`] reads the dates that feeds write (for
-//! [`parse`]), [`text`] cuts text between words (for [`extract`] and
-//! [`permalink`]), [`bytes`] holds the byte searches the scanners share,
-//! [`when`] writes times for people (`status`, the summary line).
+//! The folders are the layers, lowest first; a module imports only from
+//! the layers below it (a test holds this, `tests/architecture.rs`):
+//! - [`util`]: leaf code every layer may use (byte searches, text cut
+//!   between words, escapes, locales, slugs, hashes, the error chain);
+//! - [`config`], [`parse`], [`extract`], [`store`]: the config (and its
+//!   edits and OPML), the feed parser, the editorial reading of one item,
+//!   the SQLite state and the run lock;
+//! - [`fetch`] (the network, the address rule, finding a site's feed) and
+//!   [`article`];
+//! - [`output`], [`schedule`] (when a feed is due, whether it is failing),
+//!   [`report`];
+//! - [`mod@write`]: every file written (articles, updates of untouched
+//!   ones, the content folder read back);
+//! - [`pipeline`] (the run's recipe, `backfill`, `check --online`'s probe,
+//!   `forget`) and [`health`] (one read model of the feeds' health, rendered
+//!   by `status`, the health page and the metrics file);
+//! - [`cli`], then [`commands`]: one file per command, the only place that
+//!   prints or knows an exit code.
 
 // The overview above names the private modules: these docs are read by the
 // crate's developers (`cargo doc --document-private-items`), while the

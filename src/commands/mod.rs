@@ -9,7 +9,7 @@
 //! once, with its causes.
 //!
 //! Beside the commands: [`error`] (the exit codes and the error type),
-//! [`print`] (where output goes), [`session`] (the config, the runtime,
+//! [`mod@print`] (where output goes), [`session`] (the config, the runtime,
 //! the signals and the progress line that commands share).
 
 mod add;

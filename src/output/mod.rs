@@ -14,7 +14,7 @@
 //! out of the content folder, a front matter that does not read back.
 
 //! The files: [`compile`] (the run's templates, compiled and tried once),
-//! [`format`] (an article's name and text), [`filters`] (how templates
+//! [`mod@format`] (an article's name and text), [`filters`] (how templates
 //! write values), [`content`] (the full text made safe),
 //! [`front_matter`] (reading front matter back, the sample articles'
 //! check), [`error`].

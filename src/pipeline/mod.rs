@@ -14,7 +14,7 @@
 //!    [`crate::schedule`]).
 //!
 //! Fails with [`RunError`] only when the run cannot go on (config, lock,
-//! state or content folder); a failing feed is a line in the [`Report`].
+//! state or content folder); a failing feed is a line in the [`crate::report::Report`].
 
 pub(crate) mod backfill;
 pub(crate) mod error;

@@ -1,10 +1,11 @@
-//! What feedimport remembers and what it writes: the import state (SQLite)
-//! and the article files.
+//! What feedimport remembers: the import state (one SQLite database in
+//! `state_dir`) and the run lock beside it. The files themselves are
+//! written by [`crate::write`].
 //!
-//! In: paths from the config. Out: answers to "was this item imported?",
-//! "is this permalink taken?", and files written atomically without ever
-//! replacing an existing one. Fails with [`StoreError`], which names the file
-//! or folder that is unusable.
+//! In: the state folder. Out: answers to "was this item imported?", "is
+//! this permalink taken?", each feed's record and activity, and the lock
+//! that keeps one run at a time. Fails with [`StoreError`], which names the
+//! file or folder that is unusable.
 
 mod error;
 mod lock;
@@ -13,7 +14,7 @@ mod state;
 pub use error::StoreError;
 
 pub(crate) use lock::{LockError, RunLock, lock_waiting, try_lock};
-pub(crate) use state::history::{Day, FetchFacts, LastFetch};
+pub(crate) use state::activity::{Day, FetchFacts, LastFetch};
 pub(crate) use state::lifecycle::{ForgetTarget, Forgotten, StoredItem};
 pub(crate) use state::{ArticleCounts, FeedRecord, FoundArticle};
 pub use state::{ImportRecord, State};

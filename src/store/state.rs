@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::error::StoreError;
 use schema::{SCHEMA, SCHEMA_VERSION, create_schema};
 
-pub(crate) mod history;
+pub(crate) mod activity;
 
 const STATE_FILE: &str = "state.sqlite3";
 

@@ -1,5 +1,11 @@
-//! Article files: atomic, never-overwriting writes and reading back the front
-//! matter of files already in the content folder.
+//! The bytes going out: an article file created atomically and never over
+//! another (staged, then linked into place), a file replaced whole (the
+//! metrics file, the health page, `feeds.toml`), and the temporary files a
+//! killed run left cleared.
+//!
+//! In: a folder, a name and bytes. Out: the file, or "already exists".
+//! Fails with the system's error; a file half written is never left under
+//! its name.
 
 use std::fs::File;
 use std::io::{self, Write};

@@ -1,4 +1,4 @@
-//! Each feed's history, for the metrics file and the health page: per day,
+//! Each feed's activity, for the metrics file and the health page: per day,
 //! the articles it gave (with an image or not), its fetches and failures;
 //! and what its last fetch measured (HTTP status, bytes, time) with its
 //! articles in all.
