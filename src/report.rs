@@ -168,7 +168,24 @@ impl Report {
     /// articles, 1 failed: Name: reason". Feeds not due are named with
     /// when they will be (relative to `now`, in `timezone`).
     pub(crate) fn summary_line(&self, now: DateTime<Utc>, timezone: Tz) -> String {
+        let mut parts = self.fetched_parts(now, timezone);
+        parts.extend(self.changed_parts());
+        parts.extend(self.trouble_parts());
+        let prefix = if self.dry_run {
+            "dry run, nothing written: "
+        } else {
+            ""
+        };
         let feeds = self.feeds.len();
+        format!(
+            "{prefix}{feeds} {}: {}",
+            plural(feeds, "feed", "feeds"),
+            parts.join(", ")
+        )
+    }
+
+    /// What the feeds gave: unchanged, not due, with new articles.
+    fn fetched_parts(&self, now: DateTime<Utc>, timezone: Tz) -> Vec<String> {
         let fetched_fine =
             |f: &&FeedReport| matches!(f.status, FeedStatus::Ok | FeedStatus::NotModified);
         let unchanged = self
@@ -188,13 +205,6 @@ impl Report {
             .filter(fetched_fine)
             .filter(|f| f.new > 0)
             .collect();
-        let new: usize = with_new.iter().map(|f| f.new).sum();
-        let failed: Vec<&FeedReport> = self
-            .feeds
-            .iter()
-            .filter(|f| f.status == FeedStatus::Failed)
-            .collect();
-
         let mut parts = Vec::new();
         if unchanged > 0 {
             parts.push(format!("{unchanged} unchanged"));
@@ -203,6 +213,7 @@ impl Report {
             parts.push(not_due_part(&not_due, now, timezone));
         }
         if !with_new.is_empty() {
+            let new: usize = with_new.iter().map(|f| f.new).sum();
             let verb = if self.dry_run {
                 "that would write"
             } else {
@@ -214,6 +225,12 @@ impl Report {
                 plural(new, "article", "articles")
             ));
         }
+        parts
+    }
+
+    /// Articles written again, and those left alone because edited here.
+    fn changed_parts(&self) -> Vec<String> {
+        let mut parts = Vec::new();
         let updated: usize = self.feeds.iter().map(|f| f.updated).sum();
         if updated > 0 {
             let verb = if self.dry_run {
@@ -232,15 +249,24 @@ impl Report {
                 "{left_alone} changed at the source but edited here, left alone"
             ));
         }
+        parts
+    }
+
+    /// What an operator must look at: failures and why, feeds failing for
+    /// too long, permanent moves, an interruption.
+    fn trouble_parts(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        let failed: Vec<String> = self
+            .feeds
+            .iter()
+            .filter(|f| f.status == FeedStatus::Failed)
+            .map(|f| match &f.error {
+                Some(error) => format!("{}: {}", f.name, error_line(error)),
+                None => format!("{}: failed", f.name),
+            })
+            .collect();
         if !failed.is_empty() {
-            let reasons: Vec<String> = failed
-                .iter()
-                .map(|f| match &f.error {
-                    Some(error) => format!("{}: {}", f.name, error_line(error)),
-                    None => format!("{}: failed", f.name),
-                })
-                .collect();
-            parts.push(format!("{} failed: {}", failed.len(), reasons.join("; ")));
+            parts.push(format!("{} failed: {}", failed.len(), failed.join("; ")));
         }
         let alerts: Vec<String> = self
             .feeds
@@ -262,16 +288,7 @@ impl Report {
         if self.interrupted {
             parts.push("interrupted".to_string());
         }
-        let prefix = if self.dry_run {
-            "dry run, nothing written: "
-        } else {
-            ""
-        };
-        format!(
-            "{prefix}{feeds} {}: {}",
-            plural(feeds, "feed", "feeds"),
-            parts.join(", ")
-        )
+        parts
     }
 }
 

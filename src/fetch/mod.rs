@@ -475,29 +475,7 @@ impl Fetcher {
         policy: AddressPolicy,
         host_allowed: &(dyn Fn(&Url) -> bool + Sync),
     ) -> Result<FetchOutcome, FetchError> {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::ACCEPT,
-            HeaderValue::from_static(
-                "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8",
-            ),
-        );
-        if let Some(validators) = validators {
-            if let Some(etag) = validators
-                .etag
-                .as_deref()
-                .and_then(|v| HeaderValue::from_str(v).ok())
-            {
-                headers.insert(header::IF_NONE_MATCH, etag);
-            }
-            if let Some(date) = validators
-                .last_modified
-                .as_deref()
-                .and_then(|v| HeaderValue::from_str(v).ok())
-            {
-                headers.insert(header::IF_MODIFIED_SINCE, date);
-            }
-        }
+        let headers = feed_request_headers(validators);
         let sent = sent_validators(validators);
         let started = std::time::Instant::now();
         let arrived = match self.send(url, headers, policy, host_allowed).await {
@@ -512,15 +490,7 @@ impl Fetcher {
             }
         };
         let response = &arrived.response;
-        let info = FetchInfo {
-            validators: Validators {
-                etag: header_text(response.headers(), header::ETAG),
-                last_modified: header_text(response.headers(), header::LAST_MODIFIED),
-            },
-            moved_to: arrived.moved_to.clone(),
-            max_age: cache_max_age(response.headers()),
-            http_status: Some(response.status().as_u16()),
-        };
+        let info = fetch_info(&arrived);
         let status = response.status();
         let answered = |bytes: &str| {
             tracing::debug!(
@@ -894,6 +864,51 @@ fn body_error(error: reqwest::Error, url: &Url) -> FetchError {
         }
     } else {
         FetchError::request(error, url)
+    }
+}
+
+/// A feed request's headers: what we accept, and the validators of the
+/// last fetch for a conditional request (RFC 9110, section 13.1).
+fn feed_request_headers(validators: Option<&Validators>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::ACCEPT,
+        HeaderValue::from_static(
+            "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8",
+        ),
+    );
+    let Some(validators) = validators else {
+        return headers;
+    };
+    if let Some(etag) = validators
+        .etag
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        headers.insert(header::IF_NONE_MATCH, etag);
+    }
+    if let Some(date) = validators
+        .last_modified
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        headers.insert(header::IF_MODIFIED_SINCE, date);
+    }
+    headers
+}
+
+/// What an answer tells for the feed's record: validators, a permanent
+/// move, caching hints, the status.
+fn fetch_info(arrived: &Arrived) -> FetchInfo {
+    let headers = arrived.response.headers();
+    FetchInfo {
+        validators: Validators {
+            etag: header_text(headers, header::ETAG),
+            last_modified: header_text(headers, header::LAST_MODIFIED),
+        },
+        moved_to: arrived.moved_to.clone(),
+        max_age: cache_max_age(headers),
+        http_status: Some(arrived.response.status().as_u16()),
     }
 }
 

@@ -152,27 +152,9 @@ pub(crate) async fn backfill(
             .then(|| walk.url.as_str());
         state.set_backfill_next(&identity, bookmark)?;
     }
-    let History {
-        group,
-        mut report,
-        mut line,
-        pages,
-        failure,
-        ..
-    } = history;
-    group.finish()?;
+    let done = history.finish(ended)?;
     progress.finished();
-    if matches!(ended, Ended::Failed | Ended::Refused) {
-        line.status = FeedStatus::Failed;
-    }
-    report.interrupted = ended == Ended::Interrupted;
-    report.feeds.push(line);
-    Ok(Backfill {
-        report,
-        pages,
-        ended,
-        failure,
-    })
+    Ok(done)
 }
 
 /// Where the backfill is in the feed's history.
@@ -259,6 +241,30 @@ enum Imported {
 }
 
 impl History<'_> {
+    /// Commits what the walk recorded and says how the backfill ended.
+    fn finish(self, ended: Ended) -> Result<Backfill, RunError> {
+        let History {
+            group,
+            mut report,
+            mut line,
+            pages,
+            failure,
+            ..
+        } = self;
+        group.finish()?;
+        if matches!(ended, Ended::Failed | Ended::Refused) {
+            line.status = FeedStatus::Failed;
+        }
+        report.interrupted = ended == Ended::Interrupted;
+        report.feeds.push(line);
+        Ok(Backfill {
+            report,
+            pages,
+            ended,
+            failure,
+        })
+    }
+
     /// Reads and imports page after page, from `walk`'s, until one of the
     /// ends.
     async fn walk(

@@ -249,50 +249,22 @@ struct TakenNames {
     paths: HashSet<PathBuf>,
 }
 
+/// Writes a batch of a feed's new articles: each named (see
+/// [`plan_batch`]), then all staged, flushed with one sync and linked into
+/// place; a dry run only records what it would write.
 fn write_batch(
     batch: &BatchContext,
     items: &[NewArticle],
     outcome: &mut FeedImport,
     folders: &mut BTreeSet<PathBuf>,
 ) -> Result<(), WriteError> {
-    let dry_run = batch.context.dry_run;
-    let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
-    let mut taken = TakenNames::default();
-    for item in items {
-        if batch.context.interrupted.is_cancelled() {
-            break;
-        }
-        let draft = &item.draft;
-        if draft.date_source == DateSource::FirstImport {
-            tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
-        }
-        match place_article(batch, item, &taken)? {
-            Placement::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
-            Placement::New {
-                path,
-                article,
-                text,
-                text_hash,
-            } => {
-                taken.links.insert(article.permalink.clone());
-                taken.paths.insert(path.clone());
-                planned.push(Planned {
-                    item,
-                    path,
-                    article: *article,
-                    text,
-                    text_hash,
-                });
-            }
-        }
-    }
-    if dry_run {
+    let (planned, taken) = plan_batch(batch, items, outcome)?;
+    if batch.context.dry_run {
         for article in planned {
             record_new(batch, article, outcome)?;
         }
         return Ok(());
     }
-
     if planned.is_empty() {
         return Ok(());
     }
@@ -333,6 +305,47 @@ fn write_batch(
         }
     }
     Ok(())
+}
+
+/// Names each article of the batch (until a signal comes): a free path and
+/// permalink, or the file an interrupted run already wrote, recorded at
+/// once.
+fn plan_batch<'a>(
+    batch: &BatchContext,
+    items: &'a [NewArticle],
+    outcome: &mut FeedImport,
+) -> Result<(Vec<Planned<'a>>, TakenNames), WriteError> {
+    let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
+    let mut taken = TakenNames::default();
+    for item in items {
+        if batch.context.interrupted.is_cancelled() {
+            break;
+        }
+        let draft = &item.draft;
+        if draft.date_source == DateSource::FirstImport {
+            tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
+        }
+        match place_article(batch, item, &taken)? {
+            Placement::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
+            Placement::New {
+                path,
+                article,
+                text,
+                text_hash,
+            } => {
+                taken.links.insert(article.permalink.clone());
+                taken.paths.insert(path.clone());
+                planned.push(Planned {
+                    item,
+                    path,
+                    article: *article,
+                    text,
+                    text_hash,
+                });
+            }
+        }
+    }
+    Ok((planned, taken))
 }
 
 /// One article written on its own, flushed: for the rare name taken between

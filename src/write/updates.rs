@@ -78,6 +78,16 @@ struct Pending {
     source_hash: String,
 }
 
+/// What became of one changed item, before anything is written.
+enum Planned {
+    /// The state names a file outside the content folder: nothing done.
+    Refused,
+    /// Its new text, to be written with the others of its folder.
+    Write(Pending),
+    /// Nothing to write: the same text, a dry run, or a file touched.
+    Decided { shown: String, outcome: Rewrite },
+}
+
 /// Writes again each changed item's file that nobody touched, and keeps
 /// its new hashes. The files of a folder are written together: staged,
 /// flushed with one sync, renamed over the old ones, the folder synced.
@@ -93,61 +103,99 @@ pub(crate) fn update_untouched(
     let format = context.outputs.of_feed(feed)?;
     let mut pending: Vec<Pending> = Vec::new();
     for (item, stored) in changed {
-        let Some(path) = inside(&context.config.content_dir, &stored.path) else {
-            tracing::warn!(feed = %feed.name, path = %stored.path, "the state names a file outside the content folder: not updated");
-            continue;
-        };
-        let shown = path
-            .strip_prefix(&context.config.base_dir)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
-        let hash = item.source_hash.clone();
-        let outcome = match look(&path, &stored.file_hash).map_err(io_error(&path))? {
-            Look::Missing => Rewrite::Missing,
-            Look::Edited => Rewrite::Edited,
-            Look::Untouched { old, permissions } => {
-                let text =
-                    render_in_place(format, &item, &stored, &old).map_err(OutputError::from)?;
-                if text.as_bytes() == old {
-                    Rewrite::Same
-                } else if context.dry_run {
-                    Rewrite::Rewritten
-                } else {
-                    pending.push(Pending {
-                        path,
-                        shown,
-                        text,
-                        permissions,
-                        key: item.draft.key.clone(),
-                        source_hash: hash,
-                    });
-                    continue;
-                }
+        match plan_update(context, feed, format, &item, &stored)? {
+            Planned::Refused => continue,
+            // Its hashes are recorded once it is written.
+            Planned::Write(file) => {
+                pending.push(file);
+                continue;
             }
-        };
-        match outcome {
-            Rewrite::Rewritten => {
-                tracing::info!(feed = %feed.name, path = %shown, "would update");
-                updated.rewritten.push(shown);
-            }
-            Rewrite::Same => {}
-            Rewrite::Edited | Rewrite::Missing => {
-                tracing::warn!(
-                    feed = %feed.name,
-                    path = %shown,
-                    "changed at the source, left alone: the file was {} since it was written",
-                    if outcome == Rewrite::Edited { "edited" } else { "deleted" }
-                );
-                updated.left_alone.push(shown);
+            Planned::Decided { shown, outcome } => {
+                tell_outcome(feed, shown, outcome, &mut updated);
             }
         }
         if !context.dry_run {
             // The source's new version is noted either way, so that a file
             // left alone is named once, not at every run.
-            context.state.record_hashes(&item.draft.key, &hash, None)?;
+            context
+                .state
+                .record_hashes(&item.draft.key, &item.source_hash, None)?;
         }
     }
+    write_pending(context, feed, pending, &mut updated)?;
+    Ok(updated)
+}
+
+/// Whether `item`'s file is written again: only when it is still what
+/// feedimport wrote, and its new text differs.
+fn plan_update(
+    context: &WriteContext,
+    feed: &FeedConfig,
+    format: &OutputFormat,
+    item: &NewArticle,
+    stored: &StoredItem,
+) -> Result<Planned, WriteError> {
+    let Some(path) = inside(&context.config.content_dir, &stored.path) else {
+        tracing::warn!(feed = %feed.name, path = %stored.path, "the state names a file outside the content folder: not updated");
+        return Ok(Planned::Refused);
+    };
+    let shown = path
+        .strip_prefix(&context.config.base_dir)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    let outcome = match look(&path, &stored.file_hash).map_err(io_error(&path))? {
+        Look::Missing => Rewrite::Missing,
+        Look::Edited => Rewrite::Edited,
+        Look::Untouched { old, permissions } => {
+            let text = render_in_place(format, item, stored, &old).map_err(OutputError::from)?;
+            if text.as_bytes() == old {
+                Rewrite::Same
+            } else if context.dry_run {
+                Rewrite::Rewritten
+            } else {
+                return Ok(Planned::Write(Pending {
+                    path,
+                    shown,
+                    text,
+                    permissions,
+                    key: item.draft.key.clone(),
+                    source_hash: item.source_hash.clone(),
+                }));
+            }
+        }
+    };
+    Ok(Planned::Decided { shown, outcome })
+}
+
+/// Says what became of a file not written: would be updated (a dry run),
+/// the same, or left alone because edited or deleted.
+fn tell_outcome(feed: &FeedConfig, shown: String, outcome: Rewrite, updated: &mut Updated) {
+    match outcome {
+        Rewrite::Rewritten => {
+            tracing::info!(feed = %feed.name, path = %shown, "would update");
+            updated.rewritten.push(shown);
+        }
+        Rewrite::Same => {}
+        Rewrite::Edited | Rewrite::Missing => {
+            tracing::warn!(
+                feed = %feed.name,
+                path = %shown,
+                "changed at the source, left alone: the file was {} since it was written",
+                if outcome == Rewrite::Edited { "edited" } else { "deleted" }
+            );
+            updated.left_alone.push(shown);
+        }
+    }
+}
+
+/// Writes the planned files, a folder at a time, and records their hashes.
+fn write_pending(
+    context: &WriteContext,
+    feed: &FeedConfig,
+    mut pending: Vec<Pending>,
+    updated: &mut Updated,
+) -> Result<(), WriteError> {
     pending.sort_by(|a, b| a.path.cmp(&b.path));
     for group in pending.chunk_by(|a, b| a.path.parent() == b.path.parent()) {
         let dir = group[0].path.parent().unwrap_or(Path::new("."));
@@ -166,7 +214,7 @@ pub(crate) fn update_untouched(
             updated.rewritten.push(file.shown.clone());
         }
     }
-    Ok(updated)
+    Ok(())
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
