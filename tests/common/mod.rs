@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part of these helpers
 
 pub(crate) mod markdown;
-pub(crate) mod optional;
+pub(crate) mod requires;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
