@@ -79,13 +79,20 @@ fn parse_metrics(text: &str) -> Vec<Sample> {
                     rest = after;
                     break;
                 }
-                let (label, after) = rest.split_once("=\"").expect(line);
+                let (label, after) = rest
+                    .split_once("=\"")
+                    .unwrap_or_else(|| panic!("not label=\"value\": {line}"));
                 assert!(is_name(label), "label {label:?}: {line}");
                 let mut value = String::new();
                 let mut chars = after.char_indices();
+                let mut next = || {
+                    chars
+                        .next()
+                        .unwrap_or_else(|| panic!("unterminated label value: {line}"))
+                };
                 let end = loop {
-                    match chars.next().expect(line) {
-                        (_, '\\') => match chars.next().expect(line).1 {
+                    match next() {
+                        (_, '\\') => match next().1 {
                             '\\' => value.push('\\'),
                             '"' => value.push('"'),
                             'n' => value.push('\n'),
@@ -102,7 +109,9 @@ fn parse_metrics(text: &str) -> Vec<Sample> {
         }
         let value = rest.strip_prefix(' ').expect(line);
         assert!(!value.contains(' '), "a timestamp or more: {line}");
-        let value: f64 = value.parse().expect(line);
+        let value: f64 = value
+            .parse()
+            .unwrap_or_else(|e| panic!("not a number ({e}): {line}"));
         assert!(
             series.insert(format!("{name}{labels:?}")),
             "series twice: {line}"
@@ -510,21 +519,62 @@ async fn promtool_accepts_the_metrics_files() {
     promtool_accepts(&file);
 }
 
+/// The message of a caught panic (`panic!` with arguments gives a
+/// `String`, without a `&str`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
+
 #[test]
 fn the_parser_refuses_what_the_format_does_not_allow() {
     let good = "# HELP a_b x\n# TYPE a_b gauge\na_b{feed=\"q\\\"\\\\\\n\"} 1\n";
     assert_eq!(parse_metrics(good)[0].labels["feed"], "q\"\\\n");
-    for bad in [
-        "# HELP a x\n# TYPE a gauge\na{feed=\"unterminated} 1\n",
-        "# HELP a x\n# TYPE a gauge\na{feed=\"q\"x\"} 1\n",
-        "# HELP a x\n# TYPE a gauge\na{feed=\"\\t\"} 1\n",
-        "# HELP a x\n# TYPE a gauge\na 1\na 2\n",
-        "# HELP a x\n# TYPE a gauge\n# HELP a y\n",
-        "# HELP a x\n# TYPE a gauge\nb 1\n",
-        "# HELP a x\n# TYPE a gauge\na 1 1700000000\n",
-        "# HELP a x\n# TYPE a gauge\na one\n",
+    for (bad, why) in [
+        (
+            "# HELP a x\n# TYPE a gauge\na{feed=\"unterminated} 1\n",
+            "unterminated label value: a{feed=\"unterminated} 1",
+        ),
+        (
+            "# HELP a x\n# TYPE a gauge\na{feed=\"q\"x\"} 1\n",
+            "not label=\"value\": a{feed=\"q\"x\"} 1",
+        ),
+        (
+            "# HELP a x\n# TYPE a gauge\na{feed=\"\\t\"} 1\n",
+            "unknown escape \\t: a{feed=\"\\t\"} 1",
+        ),
+        (
+            "# HELP a x\n# TYPE a gauge\na 1\na 2\n",
+            "series twice: a 2",
+        ),
+        (
+            "# HELP a x\n# TYPE a gauge\n# HELP a y\n",
+            "HELP twice: # HELP a y",
+        ),
+        (
+            "# HELP a x\n# TYPE a gauge\nb 1\n",
+            "sample outside its family: b 1",
+        ),
+        (
+            "# HELP a x\n# TYPE a gauge\na 1 1700000000\n",
+            "a timestamp or more: a 1 1700000000",
+        ),
+        (
+            "# HELP a x\n# TYPE a gauge\na one\n",
+            "not a number (invalid float literal): a one",
+        ),
     ] {
-        let caught = std::panic::catch_unwind(|| parse_metrics(bad));
-        assert!(caught.is_err(), "accepted {bad:?}");
+        // assert_eq! puts its own words around the message: the reason is
+        // in it, not all of it.
+        let caught = std::panic::catch_unwind(|| parse_metrics(bad))
+            .map(|samples| samples.len())
+            .map_err(|panic| panic_message(&*panic));
+        assert!(
+            matches!(&caught, Err(message) if message.contains(why)),
+            "{bad:?}: {caught:?}"
+        );
     }
 }
