@@ -55,9 +55,10 @@ pub(crate) fn root(why: &str) {
     let uid = Command::new("id")
         .arg("-u")
         .output()
-        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string());
-    if !matches!(uid.as_deref(), Ok("0")) {
-        missing(&format!("it needs root, to {why} (uid: {uid:?})"));
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string())
+        .unwrap_or_else(|e| format!("unknown: `id -u` fails: {e}"));
+    if uid != "0" {
+        missing(&format!("it needs root, to {why} (this is uid {uid})"));
     }
 }
 
