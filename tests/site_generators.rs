@@ -394,11 +394,11 @@ fn node_packages() -> PathBuf {
                 .is_some_and(|json| json["version"] == *version)
         })
     };
+    let how = "apt-get install nodejs npm; .ci/run installs them";
+    requires::program("node", "--version", how);
     if installed(&root) {
         return root;
     }
-    let how = "apt-get install nodejs npm; .ci/run installs them";
-    requires::program("node", "--version", how);
     requires::program("npm", "--version", how);
     // Installed beside, then moved into place whole: an install cut short
     // is never taken for a good one.
