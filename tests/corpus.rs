@@ -1,16 +1,17 @@
 //! The real-world corpus: 201 feeds captured from real sites, each imported
 //! by the real binary in one run, with feedparser's reading of each as a
 //! second opinion. The corpus lives beside the project (`../shared/corpus`,
-//! or `$FEEDIMPORT_CORPUS`). Where it is absent these tests fail under CI
-//! and elsewhere print a `SKIPPED` line past the harness's capture (see
-//! `common/optional.rs` for why not `#[ignore]`).
+//! or `$FEEDIMPORT_CORPUS`), not in it: the tests that read it are ignored,
+//! `.ci/run` runs them (`cargo test --locked -- --ignored`), and they fail
+//! where it is absent. The same comparison runs, not ignored, on our own
+//! fidelity feeds (`tests/fixtures/fidelity/`).
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use common::optional::corpus_dir;
+use common::requires::corpus_dir;
 use common::*;
 use serde_json::Value;
 
@@ -61,8 +62,9 @@ fn collapse(text: &str) -> String {
 /// Every corpus file through the real binary in one run: each either
 /// imports or fails with a clear message, and nothing panics.
 #[test]
+#[ignore = "needs the feed corpus (../shared/corpus or $FEEDIMPORT_CORPUS): CI has it"]
 fn every_corpus_feed_imports_or_fails_clearly() {
-    let Some(corpus) = corpus_dir() else { return };
+    let corpus = corpus_dir();
     let (site, report, stderr) = import_corpus(&corpus);
     assert!(!stderr.contains("panicked"), "{stderr}");
 
@@ -149,28 +151,73 @@ fn normal_link(link: &str) -> String {
         .unwrap_or_else(|_| link.trim().to_string())
 }
 
+/// How often we agree with feedparser on one field, over feedparser's
+/// entries that have it (or ours, for the image and the date).
 #[derive(Default)]
 struct Agreement {
     compared: usize,
     agreed: usize,
+    /// Disagreements listed, with their reason.
     excused: usize,
+    /// Entries of feedparser's that we did not read (the feed failed, the
+    /// count differs, or we skipped the item): counted as disagreements.
+    unread: usize,
 }
 
 impl Agreement {
-    fn rate(&self) -> f64 {
-        if self.compared == 0 {
-            1.0
-        } else {
-            self.agreed as f64 / self.compared as f64
-        }
+    /// The share of comparisons that agree. Panics when nothing was
+    /// compared: a rate over nothing would say 100 % of nothing.
+    fn rate(&self, field: &str) -> f64 {
+        assert!(
+            self.compared > 0,
+            "no {field} was compared: a rate over nothing says nothing"
+        );
+        self.agreed as f64 / self.compared as f64
     }
+}
+
+/// A rate with nothing compared fails instead of reading 100 %.
+#[test]
+#[should_panic(expected = "no title was compared: a rate over nothing says nothing")]
+fn a_rate_over_nothing_fails() {
+    Agreement::default().rate("title");
+}
+
+/// The fields of a feedparser entry that it has a value for, as the
+/// comparison names them.
+fn their_fields(their: &Value) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    if !collapse(their["title"].as_str().unwrap_or_default()).is_empty() {
+        fields.push("title");
+    }
+    if their["link"].is_string() {
+        fields.push("link");
+    }
+    if their["date"].is_string() {
+        fields.push("date");
+    }
+    if their["image"].is_string() {
+        fields.push("image");
+    }
+    fields
+}
+
+/// The file names in `dir/feeds`, sorted.
+fn feed_files(dir: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir.join("feeds"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Compares, entry by entry, what we read from each feed of `dir/feeds`
 /// with feedparser's reading (`dir/feedparser.*.jsonl`, as
 /// `../shared/corpus/oracle.py` writes it), and prints the agreement rates.
-/// Fails on a disagreement that `excused` does not list with its reason,
-/// and on a line of `excused` that no longer applies. Returns the rates.
+/// An entry of feedparser's that we do not read (the feed fails, its count
+/// differs, the item is skipped) is a disagreement of its own, and counts
+/// against every field it has. Fails on a disagreement that `excused` does
+/// not list with its reason, and on a line of `excused` that no longer
+/// applies. Returns the rates.
 fn compare_with_feedparser(
     dir: &std::path::Path,
     excused: &HashMap<(String, String), String>,
@@ -179,12 +226,21 @@ fn compare_with_feedparser(
         .into_iter()
         .map(|f| (f["file"].as_str().unwrap().to_string(), f))
         .collect();
+    // Every feed has feedparser's reading, and every reading a feed: none
+    // is left out of the comparison unseen.
+    assert_eq!(
+        files.keys().cloned().collect::<BTreeSet<_>>(),
+        feed_files(dir),
+        "feedparser.files.jsonl and feeds/ name different files"
+    );
     let mut oracle: HashMap<String, Vec<Value>> = HashMap::new();
     for entry in read_jsonl(dir.join("feedparser.oracle.jsonl")) {
-        oracle
-            .entry(entry["file"].as_str().unwrap().to_string())
-            .or_default()
-            .push(entry);
+        let file = entry["file"].as_str().unwrap().to_string();
+        assert!(
+            files.contains_key(&file),
+            "an entry of an unknown file: {entry}"
+        );
+        oracle.entry(file).or_default().push(entry);
     }
     let mut used: std::collections::HashSet<(String, String)> = Default::default();
     let mut unexcused: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
@@ -192,7 +248,16 @@ fn compare_with_feedparser(
     let now = chrono::Utc::now();
 
     for (file, info) in &files {
-        let theirs = oracle.get(file).cloned().unwrap_or_default();
+        let theirs = oracle.remove(file).unwrap_or_default();
+        assert!(
+            theirs.iter().enumerate().all(|(i, e)| e["index"] == i),
+            "{file}: feedparser's entries out of order"
+        );
+        assert_eq!(
+            info["entries"].as_u64(),
+            Some(theirs.len() as u64),
+            "{file}: feedparser's count and its entries"
+        );
         let mut disagree = |field: &str, detail: String| {
             let key = (file.clone(), field.to_string());
             if excused.contains_key(&key) {
@@ -203,18 +268,30 @@ fn compare_with_feedparser(
                 false
             }
         };
+        // Entries of feedparser's that we did not read: each field they
+        // have is a comparison that did not agree.
+        let unread = |rates: &mut BTreeMap<&str, Agreement>, their: &Value, excused: bool| {
+            for field in their_fields(their) {
+                let rate = rates.entry(field).or_default();
+                rate.compared += 1;
+                rate.unread += 1;
+                if excused {
+                    rate.excused += 1;
+                }
+            }
+        };
         let bytes = std::fs::read(dir.join("feeds").join(file)).unwrap();
         let parsed = match feedimport::parse_feed(bytes, None, None) {
             Ok(parsed) => parsed.feed,
             Err(e) => {
-                if info["entries"].as_u64().unwrap_or(0) > 0 {
-                    disagree(
+                if !theirs.is_empty() {
+                    let excused = disagree(
                         "fails",
-                        format!(
-                            "we fail ({e}); feedparser reads {} entries",
-                            info["entries"]
-                        ),
+                        format!("we fail ({e}); feedparser reads {} entries", theirs.len()),
                     );
+                    for their in &theirs {
+                        unread(&mut rates, their, excused);
+                    }
                 }
                 continue;
             }
@@ -226,26 +303,42 @@ fn compare_with_feedparser(
         };
         let ours = feedimport::extract_entries(&parsed, &context);
         if ours.len() != theirs.len() {
-            disagree(
+            let excused = disagree(
                 "count",
                 format!("{} entries, feedparser {}", ours.len(), theirs.len()),
             );
+            for their in &theirs {
+                unread(&mut rates, their, excused);
+            }
             continue;
         }
         for (index, (our, their)) in ours.iter().zip(&theirs).enumerate() {
-            let Ok(our) = our else { continue };
-            let mut compare = |field: &'static str, agrees: bool, detail: String| {
+            let our = match our {
+                Ok(our) => our,
+                Err(skipped) => {
+                    let excused = disagree(
+                        "skipped",
+                        format!("#{index}: we skip {:?}: {}", skipped.title, skipped.reason),
+                    );
+                    unread(&mut rates, their, excused);
+                    continue;
+                }
+            };
+            // `field` names the rate, `excuse` the line that may excuse
+            // the disagreement.
+            let mut compare = |field: &'static str, excuse: &str, agrees: bool, detail: String| {
                 let rate = rates.entry(field).or_default();
                 rate.compared += 1;
                 if agrees {
                     rate.agreed += 1;
-                } else if disagree(field, format!("#{index}: {detail}")) {
+                } else if disagree(excuse, format!("#{index}: {detail}")) {
                     rate.excused += 1;
                 }
             };
             let their_title = collapse(their["title"].as_str().unwrap_or_default());
             if !their_title.is_empty() {
                 compare(
+                    "title",
                     "title",
                     our.title == their_title,
                     format!("{:?} vs {their_title:?}", our.title),
@@ -254,6 +347,7 @@ fn compare_with_feedparser(
             if let Some(link) = their["link"].as_str() {
                 let theirs = normal_link(link);
                 compare(
+                    "link",
                     "link",
                     our.source_url.as_str() == theirs,
                     format!("{} vs {theirs}", our.source_url),
@@ -265,24 +359,39 @@ fn compare_with_feedparser(
             if our_date.is_some() || their_date.is_some() {
                 compare(
                     "date",
+                    "date",
                     our_date == their_date,
                     format!("{our_date:?} vs {their_date:?} ({})", their["date_raw"]),
                 );
             }
-            if their["image"].is_string() {
-                let found = our.declared_image.is_some() || our.content_image.is_some();
-                compare("image", found, format!("none vs {}", their["image"]));
+            // Both ways: an image feedparser finds and we do not
+            // (`image`), and one we find and feedparser does not
+            // (`extra image`).
+            let our_image = our.declared_image.as_ref().or(our.content_image.as_ref());
+            match (our_image, their["image"].as_str()) {
+                (Some(_), Some(_)) => compare("image", "image", true, String::new()),
+                (None, Some(their_image)) => {
+                    compare("image", "image", false, format!("none vs {their_image}"))
+                }
+                (Some(our_image), None) => compare(
+                    "image",
+                    "extra image",
+                    false,
+                    format!("{our_image} vs none"),
+                ),
+                (None, None) => {}
             }
         }
     }
 
     for (field, rate) in &rates {
         eprintln!(
-            "{field}: {}/{} agree ({:.2} %), {} excused disagreements",
+            "{field}: {}/{} agree ({:.2} %), {} excused disagreements, {} entries we did not read",
             rate.agreed,
             rate.compared,
-            rate.rate() * 100.0,
-            rate.excused
+            rate.rate(field) * 100.0,
+            rate.excused,
+            rate.unread
         );
     }
     let stale: Vec<_> = excused.keys().filter(|k| !used.contains(*k)).collect();
@@ -297,16 +406,32 @@ fn compare_with_feedparser(
     rates
 }
 
+/// The rate of `field`; panics where nothing was compared.
+fn rate_of(rates: &BTreeMap<&str, Agreement>, field: &str) -> f64 {
+    rates
+        .get(field)
+        .unwrap_or_else(|| panic!("no {field} was compared"))
+        .rate(field)
+}
+
 /// The shared corpus against feedparser: no feed feedparser reads fails
-/// for us; titles and links agree on 99 % of entries, dates on 97 %; we
-/// find an image wherever feedparser finds one. Every other disagreement
-/// is listed, with its reason, in `tests/corpus-disagreements.tsv`.
+/// for us; titles and links agree on 98 % of feedparser's entries, dates
+/// on 97 %; we find an image wherever feedparser finds one, and none where
+/// it finds none. Every other disagreement is listed, with its reason, in
+/// `tests/corpus-disagreements.tsv`.
 #[test]
+#[ignore = "needs the feed corpus (../shared/corpus or $FEEDIMPORT_CORPUS): CI has it"]
 fn corpus_agrees_with_feedparser() {
-    let Some(corpus) = corpus_dir() else { return };
+    let corpus = corpus_dir();
     let rates = compare_with_feedparser(&corpus, &excused(DISAGREEMENTS));
-    assert!(rates["title"].rate() >= 0.99 && rates["link"].rate() >= 0.99);
-    assert!(rates["date"].rate() >= 0.97);
+    // 99 % when the rates counted only the entries we read; the entries we
+    // skip (no http(s) link: about 1.6 % of the corpus, each listed) now
+    // count against titles and links too.
+    assert!(rate_of(&rates, "title") >= 0.98, "titles");
+    assert!(rate_of(&rates, "link") >= 0.98, "links");
+    assert!(rate_of(&rates, "date") >= 0.97, "dates");
+    // Images: every disagreement is listed; the rate only has to exist.
+    rate_of(&rates, "image");
 }
 
 /// Our own feeds of each class that real feeds outside the corpus taught

@@ -1,6 +1,8 @@
 //! Crash and disk safety: a run killed at any moment, a full disk and a
 //! read-only content folder leave no partial file, no temporary file, no
-//! duplicate, and a state that records only what is on disk.
+//! duplicate, and a state that records only what is on disk. The full-disk
+//! and read-only tests mount a tmpfs, which needs root: they are ignored,
+//! and `.ci/run` runs them (see `common/requires.rs`).
 
 mod common;
 
@@ -8,7 +10,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::optional::{InCi, missing};
+use common::requires;
 use common::*;
 
 /// A feed of `count` dated items with summaries of `summary_len` characters.
@@ -88,21 +90,21 @@ struct Mount {
 }
 
 impl Mount {
-    fn tmpfs(path: std::path::PathBuf, size: &str) -> Option<Mount> {
+    fn tmpfs(path: std::path::PathBuf, size: &str) -> Mount {
+        requires::root("mount a tmpfs");
         std::fs::create_dir_all(&path).unwrap();
-        let mounted = Command::new("mount")
+        let output = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
             .arg(&path)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success());
-        if !mounted {
-            // Not something CI is set up to give: .ci/run does not run the
-            // tests as root.
-            missing("cannot mount a tmpfs here (needs root)", InCi::NotProvided);
-            return None;
-        }
-        Some(Mount { path })
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "mount -t tmpfs {}: {}",
+            path.display(),
+            stderr(&output)
+        );
+        Mount { path }
     }
 
     fn remount(&self, options: &str) {
@@ -128,11 +130,10 @@ fn imported_total(site: &Site) -> u64 {
 }
 
 #[test]
+#[ignore = "needs root: mounts a small tmpfs to fill; .ci/run runs it as root"]
 fn a_full_disk_fails_clearly_and_records_only_what_was_written() {
     let site = site_with(&big_feed(600, 2000));
-    let Some(mount) = Mount::tmpfs(site.path().join("content"), "256k") else {
-        return;
-    };
+    let mount = Mount::tmpfs(site.path().join("content"), "256k");
     let output = site.import(&[], 3);
     assert!(
         stderr(&output).contains("No space left on device"),
@@ -163,11 +164,10 @@ fn a_full_disk_fails_clearly_and_records_only_what_was_written() {
 }
 
 #[test]
+#[ignore = "needs root: mounts a tmpfs read-only; .ci/run runs it as root"]
 fn a_read_only_content_folder_fails_clearly() {
     let site = site_with(&big_feed(3, 10));
-    let Some(mount) = Mount::tmpfs(site.path().join("content"), "1m") else {
-        return;
-    };
+    let mount = Mount::tmpfs(site.path().join("content"), "1m");
     std::fs::create_dir_all(site.path().join("content/papers")).unwrap();
     mount.remount("ro");
     let output = site.import(&[], 3);

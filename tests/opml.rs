@@ -8,7 +8,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output};
 
-use common::optional::{InCi, missing};
+use common::requires;
 use common::*;
 
 const HAND_WRITTEN: &str = "# Our site's feeds.\ntimezone = \"Europe/Paris\"   # Paris time\n\n[[feeds]]\nname = \"Existing\"\nurl = \"https://existing.example/feed/\"   # since 2023\nsection = \"papers\"\n# max_age = \"30d\"\n";
@@ -284,30 +284,12 @@ fn a_file_that_is_not_opml_changes_nothing() {
     );
 }
 
-/// Whether this process may run a command as another user; where it may
-/// not, says the test is skipped.
-fn can_switch_user() -> bool {
-    let can = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        && Command::new("setpriv").arg("--version").output().is_ok();
-    if !can {
-        missing(
-            "running as another user needs root and setpriv",
-            InCi::NotProvided,
-        );
-    }
-    can
-}
-
 /// A config that the user running the import may read but not write
 /// (root would write anyway, so the import runs as `nobody`).
 #[test]
+#[ignore = "needs root: runs the import as another user (setpriv); .ci/run runs it as root"]
 fn a_config_that_cannot_be_written_is_named_and_left_alone() {
-    if !can_switch_user() {
-        return;
-    }
+    requires::switch_user();
     let site = Site::new(HAND_WRITTEN);
     site.write("list.opml", READER_LIST);
     std::fs::set_permissions(site.path(), std::fs::Permissions::from_mode(0o755)).unwrap();

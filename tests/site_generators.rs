@@ -6,12 +6,14 @@
 //! French date, its image (or none), and no tag or template tag that came
 //! from the feed.
 //!
-//! Hugo and Jekyll are Debian packages (`apt-get install hugo jekyll`): CI
-//! installs both, and these two tests fail under CI without them. Eleventy
-//! and Astro come from npm, installed once into the target folder and
-//! reused by later runs; without npm or the registry their tests are
-//! skipped, under CI too. No build reaches the network: the sites use no
-//! theme, module or remote image, and telemetry and update checks are off.
+//! Each test needs its generator, so all four are ignored, and `.ci/run`
+//! installs what they need and runs them. Hugo and Jekyll are Debian
+//! packages (`apt-get install hugo jekyll`). Eleventy and Astro come from
+//! npm: `.ci/run` installs node and npm, and the first of these tests
+//! installs the two packages, at fixed versions, once into the target
+//! folder, reused by later runs. Only that install reaches the network (the
+//! npm registry); no build does: the sites use no theme, module or remote
+//! image, and telemetry and update checks are off.
 
 mod common;
 
@@ -20,7 +22,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use common::optional::{InCi, missing};
+use common::requires;
 use common::{Item, Site, finish_within, rss, serve};
 use wiremock::MockServer;
 
@@ -278,16 +280,6 @@ fn decode(html: &str) -> String {
     .into_owned()
 }
 
-/// Whether `program` runs (`program version_arg` succeeds).
-fn runs(program: &str, version_arg: &str) -> bool {
-    Command::new(program)
-        .arg(version_arg)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 /// Runs a generator's build (or an install) and checks it succeeds. No
 /// telemetry and no update check: the build stays off the network.
 fn build(what: &str, mut command: Command) -> Output {
@@ -318,14 +310,9 @@ fn build_ok(what: &str, command: Command) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Hugo (Debian's hugo package): .ci/run installs it"]
 async fn hugo_builds_the_articles_at_their_permalinks() {
-    if !runs("hugo", "version") {
-        missing(
-            "hugo is not installed (apt-get install hugo)",
-            InCi::Provided,
-        );
-        return;
-    }
+    requires::program("hugo", "version", "apt-get install hugo");
     let site = site_folder(None);
     site.write(
         "hugo.toml",
@@ -356,14 +343,9 @@ async fn hugo_builds_the_articles_at_their_permalinks() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Jekyll (Debian's jekyll package): .ci/run installs it"]
 async fn jekyll_builds_the_articles_at_their_permalinks() {
-    if !runs("jekyll", "--version") {
-        missing(
-            "jekyll is not installed (apt-get install jekyll)",
-            InCi::Provided,
-        );
-        return;
-    }
+    requires::program("jekyll", "--version", "apt-get install jekyll");
     let site = site_folder(None);
     // The site's root is `site/`: the preset's `_posts/` lands there.
     site.write("site/_config.yml", "title: Site\nmarkdown: kramdown\n");
@@ -397,9 +379,9 @@ async fn jekyll_builds_the_articles_at_their_permalinks() {
 const NPM_PACKAGES: [(&str, &str); 2] = [("@11ty/eleventy", "3.1.8"), ("astro", "5.18.2")];
 
 /// The folder whose `node_modules` holds [`NPM_PACKAGES`]: installed once
-/// per target folder and reused. `None`, after [`missing`], without node
-/// and npm or when the install fails (no registry).
-fn node_packages() -> Option<PathBuf> {
+/// per target folder and reused. Panics without node and npm, or when the
+/// install fails (no registry).
+fn node_packages() -> PathBuf {
     // The tests of one run share one install.
     static INSTALL: Mutex<()> = Mutex::new(());
     let _one_at_a_time = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
@@ -412,16 +394,12 @@ fn node_packages() -> Option<PathBuf> {
                 .is_some_and(|json| json["version"] == *version)
         })
     };
+    let how = "apt-get install nodejs npm; .ci/run installs them";
+    requires::program("node", "--version", how);
     if installed(&root) {
-        return Some(root);
+        return root;
     }
-    if !runs("node", "--version") || !runs("npm", "--version") {
-        missing(
-            "node and npm are not installed (apt-get install npm), so Eleventy and Astro cannot be; CI does not install them",
-            InCi::NotProvided,
-        );
-        return None;
-    }
+    requires::program("npm", "--version", how);
     // Installed beside, then moved into place whole: an install cut short
     // is never taken for a good one.
     let staging = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
@@ -435,18 +413,12 @@ fn node_packages() -> Option<PathBuf> {
         .args(NPM_PACKAGES.iter().map(|(n, v)| format!("{n}@{v}")))
         .current_dir(staging.path());
     let output = build("npm install", npm);
-    if !output.status.success() || !installed(staging.path()) {
-        let stderr = common::stderr(&output);
-        missing(
-            &format!(
-                "npm could not install Eleventy and Astro ({}: {}); CI does not install them",
-                output.status,
-                stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("")
-            ),
-            InCi::NotProvided,
-        );
-        return None;
-    }
+    assert!(
+        output.status.success() && installed(staging.path()),
+        "npm could not install {NPM_PACKAGES:?} (is the npm registry reachable?): {}\n{}",
+        output.status,
+        common::stderr(&output)
+    );
     if root.exists() {
         std::fs::remove_dir_all(&root).unwrap();
     }
@@ -456,14 +428,13 @@ fn node_packages() -> Option<PathBuf> {
         std::fs::remove_dir_all(&staged).unwrap();
         assert!(installed(&root), "{}: {e}", root.display());
     }
-    Some(root)
+    root
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs node and npm, and the npm registry to install Eleventy once: .ci/run installs node and npm"]
 async fn eleventy_builds_the_articles_at_their_permalinks() {
-    let Some(packages) = node_packages() else {
-        return;
-    };
+    let packages = node_packages();
     let site = site_folder(Some(&packages.join("sites")));
     site.write(
         "package.json",
@@ -496,10 +467,9 @@ async fn eleventy_builds_the_articles_at_their_permalinks() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs node and npm, and the npm registry to install Astro once: .ci/run installs node and npm"]
 async fn astro_builds_the_articles_at_their_permalinks() {
-    let Some(packages) = node_packages() else {
-        return;
-    };
+    let packages = node_packages();
     let site = site_folder(Some(&packages.join("sites")));
     site.write(
         "package.json",

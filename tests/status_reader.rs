@@ -1,7 +1,8 @@
 //! `status` for anyone who may read the state: an admin other than the
 //! service user reads it without writing anything, whether a run left the
 //! write-ahead log behind or not. Run as another user (`nobody`), which
-//! needs root to switch to: elsewhere the test says SKIPPED.
+//! needs root to switch to: the tests are ignored, and `.ci/run` runs them
+//! as root.
 
 mod common;
 
@@ -9,27 +10,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::optional::{InCi, missing};
+use common::requires;
 use common::*;
 
 const EXAMPLE_FEED: &str = include_str!("fixtures/interventional-news.xml");
-
-/// Whether this process may run a command as another user; where it may
-/// not, says the test is skipped.
-fn can_switch_user() -> bool {
-    let can = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        && Command::new("setpriv").arg("--version").output().is_ok();
-    if !can {
-        missing(
-            "running as another user needs root and setpriv",
-            InCi::NotProvided,
-        );
-    }
-    can
-}
 
 /// `feedimport status` run as `nobody`, who may read the site but write
 /// nothing in it.
@@ -70,10 +54,9 @@ fn files_of(dir: &Path) -> Vec<(String, u64)> {
 }
 
 #[test]
+#[ignore = "needs root: runs `status` as another user (setpriv); .ci/run runs it as root"]
 fn another_user_reads_the_status_without_writing() {
-    if !can_switch_user() {
-        return;
-    }
+    requires::switch_user();
     let site = imported_site();
     let state_dir = site.path().join(".feedimport");
     let before = files_of(&state_dir);
@@ -88,10 +71,9 @@ fn another_user_reads_the_status_without_writing() {
 }
 
 #[test]
+#[ignore = "needs root: runs `status` as another user (setpriv); .ci/run runs it as root"]
 fn another_user_reads_the_status_while_the_log_is_there() {
-    if !can_switch_user() {
-        return;
-    }
+    requires::switch_user();
     let site = imported_site();
     // A connection of the service user keeps the write-ahead log and its
     // index in place, as a run going on does.

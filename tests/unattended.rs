@@ -217,12 +217,14 @@ async fn backoff_grows_across_runs_and_resets_on_success() {
     // failures, then backs off (README, "Failures").
     assert_eq!(waits, [0, 0, 60]);
     // Third failure in a row: flagged in status (exit 1) and in text.
-    let output = site.run(&["status"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stdout(&output).contains("[FAILING]")
-            && stdout(&output).contains("failing for 3 run(s): HTTP 500")
-    );
+    insta::assert_snapshot!(status_text(&site, &server.uri(), 1), @r"
+    News  [FAILING]
+      url: [server]/feed/
+      last fetch: [time] ([ago])   last success: never
+      failing for 3 run(s): HTTP 500 Internal Server Error
+      next due: [time] ([ahead])
+      articles: 0 in all, 0 in the last 7 days, - with an image
+    ");
 
     site.import(&["--force"], 0);
     let feed = status_json(&site);
@@ -485,9 +487,13 @@ async fn status_after_a_failure_shows_it() {
         &format!("{}/feed/", server.uri()),
         "papers",
     )]));
-    let output = site.run(&["status"]);
-    assert_eq!(output.status.code(), Some(0));
-    assert!(stdout(&output).contains("last fetch: never"));
+    insta::assert_snapshot!(status_text(&site, &server.uri(), 0), @r"
+    Gone
+      url: [server]/feed/
+      last fetch: never   last success: never
+      next due: now (at the next run)
+      articles: 0 in all, 0 in the last 7 days, - with an image
+    ");
     let output = site.import(&[], 1);
     assert!(
         stderr(&output).contains("HTTP 410 Gone: the feed is gone; remove it from feeds.toml"),
@@ -500,11 +506,14 @@ async fn status_after_a_failure_shows_it() {
     assert!(feed["last_fetch"].is_string());
     assert_eq!(feed["last_success"], Value::Null);
     assert!(feed["last_error"].as_str().unwrap().contains("410"));
-    let text = stdout(&site.run(&["status"]));
-    assert!(
-        text.contains("failing for 1 run(s): HTTP 410 Gone"),
-        "{text}"
-    );
+    insta::assert_snapshot!(status_text(&site, &server.uri(), 0), @r"
+    Gone
+      url: [server]/feed/
+      last fetch: [time] ([ago])   last success: never
+      failing for 1 run(s): HTTP 410 Gone: the feed is gone; remove it from feeds.toml
+      next due: now (at the next run)
+      articles: 0 in all, 0 in the last 7 days, - with an image
+    ");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part of these helpers
 
 pub(crate) mod markdown;
-pub(crate) mod optional;
+pub(crate) mod requires;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -300,6 +300,27 @@ pub(crate) fn front_matter(text: &str) -> BTreeMap<String, serde_yaml::Value> {
         .expect("front matter starts the file");
     let end = rest.find("\n---\n").expect("front matter ends");
     serde_yaml::from_str(&rest[..=end]).expect("front matter is valid YAML")
+}
+
+/// `status`'s text for `site`, after checking it exits with `code`, with
+/// what changes from run to run masked: the address of the test's server
+/// (`server_uri`), times (`[time]`) and how long ago or ahead they are
+/// (`[ago]`, `[ahead]`).
+pub(crate) fn status_text(site: &Site, server_uri: &str, code: i32) -> String {
+    let output = site.run(&["status"]);
+    assert_eq!(output.status.code(), Some(code), "{}", stderr(&output));
+    let text = stdout(&output).replace(server_uri, "[server]");
+    let masks = [
+        (r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Z]\w*", "[time]"),
+        (r"\((just now|\d+ (s|min|h|d) ago)\)", "([ago])"),
+        (r"\(in [^)]+\)", "([ahead])"),
+    ];
+    masks.iter().fold(text, |text, (pattern, mask)| {
+        regex::Regex::new(pattern)
+            .unwrap()
+            .replace_all(&text, *mask)
+            .into_owned()
+    })
 }
 
 pub(crate) fn stderr(output: &Output) -> String {
