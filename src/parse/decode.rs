@@ -685,10 +685,9 @@ mod tests {
     /// Every corpus file decodes; where feedparser read a file without
     /// complaint, we read it without U+FFFD.
     #[test]
+    #[ignore = "needs the feed corpus (../shared/corpus or FEEDIMPORT_CORPUS): CI runs it with --ignored"]
     fn corpus_decodes() {
-        let Some((files, oracle)) = super::super::corpus_support::corpus() else {
-            return;
-        };
+        let (files, oracle) = super::super::corpus_support::corpus();
         assert!(files.len() >= 200, "{} files", files.len());
         let mut checked = 0;
         let mut disagreements = Vec::new();
