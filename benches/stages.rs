@@ -53,13 +53,16 @@ fn stages(c: &mut Criterion) {
         Preset::Astro,
     ] {
         let format = OutputFormat::preset(preset, chrono_tz::Europe::Paris).unwrap();
+        let placed = format
+            .place(&std::sync::Arc::new(article.clone()), 1)
+            .unwrap();
         let name = if preset == Preset::Default {
             "render one article".to_string()
         } else {
             format!("render one article ({})", preset.name())
         };
         c.bench_function(&name, |b| {
-            b.iter(|| format.file_text(black_box(&article)).unwrap())
+            b.iter(|| format.file_text(black_box(&article), &placed).unwrap())
         });
     }
     let summary = "<p>Updating on a previous meta-analysis, new data pooled survival estimates of patients undergoing TARE &#8211; results [&#8230;]</p>";

@@ -2,24 +2,23 @@
 //! choices of an article.
 //!
 //! In: an [`ItemDraft`], the [`ArticleSettings`] of its feed and the preview
-//! image of its article page, when one was read. Out: an [`Article`] whose
-//! every field is final but the permalink, which is the first candidate
-//! (`/<section>/<date>-<slug>`): the writing gives it a `-2`, `-3`, … when
-//! that name is taken. Here and only here: which image wins (the feed's
-//! declared image, then the article page's, then the content's first
-//! `<img>`), the tags (global, the feed's, then its name), the image credit
-//! and the two dates (the long one in the output's locale). Pure; nothing
-//! fails.
+//! image of its article page, when one was read. Out: an [`Article`]: what
+//! the card says, with `Option` for what an item may lack (an image and its
+//! credit, an enclosure, its length) and its date as a date; the output
+//! formats the dates and gives the article its name and permalink when it
+//! is placed. Here and only here: which image wins (the feed's declared
+//! image, then the article page's, then the content's first `<img>`), the
+//! tags (global, the feed's, then its name), the image credit and the
+//! article's day in the site's time zone. Pure; nothing fails.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
 use url::Url;
 
 use crate::config::{Config, FeedConfig};
 use crate::extract::ItemDraft;
 use crate::util::escape::inert_url;
-use crate::util::locale::{SiteLocale, long_date};
+use crate::util::locale::SiteLocale;
 use crate::util::slug::title_slug;
 
 /// What every article of one feed shares.
@@ -98,37 +97,25 @@ pub fn build_article(
     // Inert in the body and in a template's attribute: the front matter
     // holds the same spelling the body shows.
     let source_url = inert_url(draft.source_url.as_str()).into_owned();
-    let (image_url, image_credit) = match chosen_image(draft, page_image) {
-        Some((url, _)) => (
-            inert_url(url.as_str()).into_owned(),
-            format!("{}{source_url}", settings.locale.image_credit_prefix()),
-        ),
-        None => (String::new(), String::new()),
-    };
+    let image = chosen_image(draft, page_image).map(|(url, _)| ArticleImage {
+        url: inert_url(url.as_str()).into_owned(),
+        credit: format!("{}{source_url}", settings.locale.image_credit_prefix()),
+    });
     let slug = title_slug(&draft.title);
     let local_date = draft.date.with_timezone(&settings.timezone).date_naive();
-    let enclosure = draft
-        .enclosure
-        .as_ref()
-        .map(|e| Enclosure {
-            url: inert_url(e.url.as_str()).into_owned(),
-            mime_type: e.mime_type.clone(),
-            length: e.length.map(|l| l.to_string()).unwrap_or_default(),
-        })
-        .unwrap_or_default();
+    let enclosure = draft.enclosure.as_ref().map(|e| Enclosure {
+        url: inert_url(e.url.as_str()).into_owned(),
+        mime_type: e.mime_type.clone(),
+        length: e.length,
+    });
     Article {
         title: draft.title.clone(),
-        date: iso_date(draft.date),
-        published_date: long_date(local_date, &settings.locale),
+        date: draft.date,
         summary: draft.summary.clone(),
         importance: String::new(),
-        // Made by the output's permalink template when the article is
-        // placed.
-        permalink: String::new(),
         source_url,
         tags: settings.tags.clone(),
-        image_url,
-        image_credit,
+        image,
         slug,
         local_date,
         section: settings.section.clone(),
@@ -210,57 +197,55 @@ pub(crate) fn image_outlook(draft: &ItemDraft, page_read: bool) -> ImageOutlook<
     }
 }
 
-/// One article card, as its front matter holds it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One article card: what its file says, before the output names it and
+/// formats it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Article {
     pub title: String,
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`
-    pub date: String,
-    /// `2 septembre 2024`
-    pub published_date: String,
+    /// When it was published (or, for an item without a date, first
+    /// imported).
+    pub date: DateTime<Utc>,
     pub summary: String,
     pub importance: String,
     pub source_url: String,
     pub tags: Vec<String>,
-    pub permalink: String,
-    pub image_url: String,
-    pub image_credit: String,
-    /// The slug of the title, for the file name and the permalink.
-    #[serde(skip)]
+    /// Its image and the image's credit; `None` when no image was found.
+    pub image: Option<ArticleImage>,
+    /// The slug of the title, for the file name and the permalink (the
+    /// output adds `-2`, `-3`, … when the name is taken).
     pub slug: String,
-    /// The day of the article in the site's time zone, for the file name.
-    #[serde(skip)]
+    /// The day of the article in the site's time zone, for the file name
+    /// and the long date.
     pub local_date: NaiveDate,
-    #[serde(skip)]
     pub section: String,
     /// The item's author (dc:creator, author name), or empty.
-    #[serde(skip)]
     pub author: String,
     /// The item's own categories.
-    #[serde(skip)]
     pub categories: Vec<String>,
     /// The item's content as the feed sent it: unsafe until the output
     /// makes it safe (see [`crate::output::content`]).
-    #[serde(skip)]
     pub content_html: std::sync::Arc<str>,
-    #[serde(skip)]
-    pub enclosure: Enclosure,
-    #[serde(skip)]
+    /// Its enclosure (a podcast's audio, a PDF), when it has one.
+    pub enclosure: Option<Enclosure>,
     pub feed: FeedAbout,
     /// The feed document's language.
-    #[serde(skip)]
     pub lang: String,
 }
 
-/// The item's enclosure (a podcast's audio, a PDF); every field empty when
-/// it has none.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// An article's image, made inert for Markdown, and its credit line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleImage {
+    pub url: String,
+    pub credit: String,
+}
+
+/// The item's enclosure (a podcast's audio, a PDF).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enclosure {
     pub url: String,
     pub mime_type: String,
-    /// In bytes, as the feed declares it; empty when it does not.
-    pub length: String,
+    /// In bytes, when the feed declares it.
+    pub length: Option<u64>,
 }
 
 /// The feed an article comes from, as templates see it.
@@ -274,15 +259,11 @@ pub struct FeedAbout {
     pub title: String,
 }
 
-/// The front matter's `date`: UTC with milliseconds.
-fn iso_date(date: DateTime<Utc>) -> String {
-    date.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::extract::DateSource;
+    use crate::util::locale::long_date;
     use chrono::TimeZone;
 
     fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -304,19 +285,9 @@ mod tests {
             let mut draft = draft();
             draft.date = utc(y, m, d, h, min);
             let settings = ArticleSettings::new("papers", paris, vec![]);
-            assert_eq!(
-                build_article(&draft, &settings, None).published_date,
-                expected
-            );
+            let article = build_article(&draft, &settings, None);
+            assert_eq!(long_date(article.local_date, &settings.locale), expected);
         }
-    }
-
-    #[test]
-    fn iso_date_has_milliseconds() {
-        assert_eq!(
-            iso_date(utc(2024, 9, 2, 10, 13)),
-            "2024-09-02T10:13:00.000Z"
-        );
     }
 
     fn draft() -> ItemDraft {
@@ -426,7 +397,10 @@ mod tests {
         let page = Url::parse("https://news.example.org/og.jpg").unwrap();
         let mut draft = draft();
         let image = |draft: &ItemDraft, page: Option<&Url>| {
-            build_article(draft, &settings(), page).image_url
+            build_article(draft, &settings(), page)
+                .image
+                .map(|i| i.url)
+                .unwrap_or_default()
         };
         assert_eq!(
             image(&draft, Some(&page)),
@@ -440,23 +414,23 @@ mod tests {
         assert_eq!(image(&draft, None), "https://img.example.org/content.jpg");
         draft.content_image = None;
         let article = build_article(&draft, &settings(), None);
-        assert_eq!(
-            (article.image_url.as_str(), article.image_credit.as_str()),
-            ("", "")
-        );
+        assert_eq!(article.image, None);
     }
 
     #[test]
     fn the_credit_names_the_source_and_the_dates_are_local() {
         let article = build_article(&draft(), &settings(), None);
         assert_eq!(
-            article.image_credit,
-            "Image de l’article — droits possiblement réservés — https://news.example.org/a/"
+            article.image.map(|i| i.credit).as_deref(),
+            Some("Image de l’article — droits possiblement réservés — https://news.example.org/a/")
         );
         // 22:30 UTC on 31 July is 1 August in Paris: the day of the name
         // and of the long date, while `date` stays in UTC.
-        assert_eq!(article.date, "2024-07-31T22:30:00.000Z");
-        assert_eq!(article.published_date, "1er août 2024");
+        assert_eq!(article.date, utc(2024, 7, 31, 22, 30));
+        assert_eq!(
+            long_date(article.local_date, &SiteLocale::french()),
+            "1er août 2024"
+        );
         assert_eq!(article.local_date.to_string(), "2024-08-01");
         assert_eq!(article.slug, "creme-brulee-a-study");
         assert_eq!(article.tags, ["France", "News"]);

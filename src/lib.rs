@@ -59,11 +59,12 @@ pub use commands::execute;
 // The stages as functions, for the benches, the fuzz targets and the
 // integration tests: parse → extract (or both, as a run does: `read_feed`),
 // draft → article, article → file, and the state.
-pub use article::{Article, ArticleSettings, Enclosure, FeedAbout, build_article};
+pub use article::{Article, ArticleImage, ArticleSettings, Enclosure, FeedAbout, build_article};
 pub use extract::{
     DateSource, DocumentInfo, DraftEnclosure, FeedContext, ItemDraft, SkippedItem, extract_entries,
     extract_items, html_to_text, preview_image, without_tracking,
 };
+pub use output::format::Placement;
 pub use output::{OutputError, OutputFormat, Preset, TemplateError};
 pub use parse::{ParseError, ParseFailure, ParsedFeed, parse_feed, repair::Fix};
 pub use pipeline::{ReadFeed, read_feed};

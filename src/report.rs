@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::article::Article;
 use crate::fetch::FetchError;
 use crate::parse::ParseError;
 
@@ -58,10 +57,28 @@ pub(crate) struct ArticleReport {
     pub(crate) path: String,
     pub(crate) feed: String,
     #[serde(flatten)]
-    pub(crate) article: Article,
+    pub(crate) fields: ArticleFields,
     /// The file's text, kept for a dry run's listing only.
     #[serde(skip)]
     pub(crate) text: Option<String>,
+}
+
+/// An article written, as `--json` gives it: the default preset's front
+/// matter keys, the dates as the output formatted them, the permalink it
+/// was placed at, `""` for an image it has not.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ArticleFields {
+    pub(crate) title: String,
+    pub(crate) date: String,
+    pub(crate) published_date: String,
+    pub(crate) summary: String,
+    pub(crate) importance: String,
+    pub(crate) source_url: String,
+    pub(crate) tags: Vec<String>,
+    pub(crate) permalink: String,
+    pub(crate) image_url: String,
+    pub(crate) image_credit: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -19,13 +19,19 @@ fn formats() -> &'static [OutputFormat; 2] {
 /// there). Hugo's TOML front matter reads back the same values too.
 pub fn check_article(article: &Article) {
     let [default, hugo] = formats();
-    let hugo_text = hugo.file_text(article).expect("the hugo preset renders");
+    let shared = std::sync::Arc::new(article.clone());
+    let placed = |format: &OutputFormat| format.place(&shared, 1).expect("the article is placed");
+    let hugo_text = hugo
+        .file_text(article, &placed(hugo))
+        .expect("the hugo preset renders");
     let hugo_rest = hugo_text.strip_prefix("+++\n").expect("front matter first");
     let hugo_end = hugo_rest.find("\n+++\n").expect("front matter closed");
     let hugo_front: toml::Table = toml::from_str(&hugo_rest[..=hugo_end]).expect("toml parses");
     assert_eq!(hugo_front["title"].as_str(), Some(inert(&article.title).as_str()));
     assert_eq!(hugo_front["summary"].as_str(), Some(inert(&article.summary).as_str()));
-    let text = default.file_text(article).expect("the default preset renders");
+    let text = default
+        .file_text(article, &placed(default))
+        .expect("the default preset renders");
     let rest = text.strip_prefix("---\n").expect("front matter first");
     let end = rest.find("\n---\n").expect("front matter closed");
     let front: std::collections::BTreeMap<String, serde_yaml::Value> =
@@ -34,7 +40,8 @@ pub fn check_article(article: &Article) {
     assert_eq!(text_of("title"), Some(inert(&article.title)));
     assert_eq!(text_of("summary"), Some(inert(&article.summary)));
     assert_eq!(text_of("sourceUrl").as_deref(), Some(article.source_url.as_str()));
-    assert_eq!(text_of("imageUrl").as_deref(), Some(article.image_url.as_str()));
+    let image_url = article.image.as_ref().map_or("", |i| i.url.as_str());
+    assert_eq!(text_of("imageUrl").as_deref(), Some(image_url));
     let tags: Vec<String> = front["tags"]
         .as_sequence()
         .expect("tags is a list")

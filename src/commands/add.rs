@@ -46,7 +46,7 @@ pub(crate) fn exec(cli: &Cli, args: &AddArgs) -> Result<Exit, CommandError> {
         tags: request.tags,
     };
     let text = file.with_feeds(std::slice::from_ref(&feed), load_options(cli))?;
-    let probe = describe(
+    let (probe, _) = describe(
         &feed.name,
         feed.url.as_str(),
         found.body,

@@ -11,7 +11,7 @@ pub(crate) fn exec(args: &ParseArgs) -> Result<Exit, CommandError> {
         CommandError::new(Exit::Usage, e).context(format!("cannot read {}", args.file.display()))
     })?;
     let name = args.file.display().to_string();
-    let probe = describe(&name, &name, body, None, None, true, args.items);
+    let (probe, _) = describe(&name, &name, body, None, None, true, args.items);
     if args.json {
         print::json(&probe);
     } else {

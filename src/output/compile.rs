@@ -20,7 +20,6 @@ use super::error::{OutputError, for_feed, template_error};
 use super::filters;
 use super::format::{BuiltinNames, OutputFormat};
 use super::front_matter::ReadBack;
-use crate::article::Article;
 use crate::config::output::{OutputSpec, Preset, TemplateSource};
 use crate::util::locale::SiteLocale;
 
@@ -278,11 +277,7 @@ pub(crate) fn sample_file(
     let settings = ArticleSettings::for_feed(config, feed, "Sample feed title", "en");
     let article = Arc::new(build_article(&draft, &settings, None));
     let placed = format.place(&article, 1)?;
-    let text = format.file_text(&Article {
-        permalink: placed.permalink,
-        slug: placed.slug,
-        ..(*article).clone()
-    })?;
+    let text = format.placed_text(&article, &placed)?;
     let path = config.content_dir.join(&placed.path);
     let shown = path
         .strip_prefix(&config.base_dir)

@@ -19,21 +19,22 @@ use super::error::{OutputError, TemplateError, template_error};
 use crate::article::Article;
 use crate::config::is_plain_segment;
 use crate::config::output::{DEFAULT_PATH, OutputSpec, Preset};
-use crate::util::locale::SiteLocale;
+use crate::util::locale::{SiteLocale, long_date};
 
 /// The file extensions an article may have: the ones the content folder is
 /// read back for when the state is lost.
 pub(crate) const ARTICLE_EXTENSIONS: [&str; 3] = ["md", "markdown", "mdx"];
 
-/// Where an article goes and how the site addresses it.
+/// Where an article goes and how the site addresses it: fixed when the
+/// article is placed, and given to its file's template with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Placement {
+pub struct Placement {
     /// Relative to the content folder, every part a plain name.
-    pub(crate) path: PathBuf,
-    pub(crate) permalink: String,
+    pub path: PathBuf,
+    pub permalink: String,
     /// The slug the path and the permalink were made with (`-2` added for
     /// the second article of a name).
-    pub(crate) slug: String,
+    pub slug: String,
 }
 
 /// An article's first candidate name and its file, made ahead.
@@ -113,19 +114,32 @@ impl fmt::Debug for OutputFormat {
 }
 
 impl OutputFormat {
-    /// The file of `article`, whose permalink and slug are final.
-    pub fn file_text(&self, article: &Article) -> Result<String, TemplateError> {
-        let context = ArticleContext::new(Arc::new(article.clone()), None, &self.locale);
+    /// The file of `article`, placed at `placed`.
+    pub fn file_text(
+        &self,
+        article: &Article,
+        placed: &Placement,
+    ) -> Result<String, TemplateError> {
+        self.placed_text(&Arc::new(article.clone()), placed)
+    }
+
+    /// [`OutputFormat::file_text`] of an article shared with its placing.
+    pub(crate) fn placed_text(
+        &self,
+        article: &Arc<Article>,
+        placed: &Placement,
+    ) -> Result<String, TemplateError> {
+        let naming = Naming {
+            slug: placed.slug.clone(),
+            permalink: Some(placed.permalink.clone()),
+        };
+        let context = ArticleContext::new(article.clone(), naming, &self.locale);
         self.render(&self.text, context)
     }
 
     /// Where the `attempt`th candidate name of `article` goes (`1` is its
     /// own slug, `2` adds `-2`, …).
-    pub(crate) fn place(
-        &self,
-        article: &Arc<Article>,
-        attempt: u32,
-    ) -> Result<Placement, OutputError> {
+    pub fn place(&self, article: &Arc<Article>, attempt: u32) -> Result<Placement, OutputError> {
         if let Some(placed) = self.builtin_place(article, attempt) {
             return Ok(placed);
         }
@@ -134,14 +148,14 @@ impl OutputFormat {
             slug: slug.clone(),
             permalink: None,
         };
-        let context = ArticleContext::new(article.clone(), Some(naming.clone()), &self.locale);
+        let context = ArticleContext::new(article.clone(), naming.clone(), &self.locale);
         let permalink = self.render(&self.permalink, context)?.trim().to_string();
         let context = ArticleContext::new(
             article.clone(),
-            Some(Naming {
+            Naming {
                 permalink: Some(permalink.clone()),
                 ..naming
-            }),
+            },
             &self.locale,
         );
         let rendered = self.render(&self.path, context)?;
@@ -162,21 +176,12 @@ impl OutputFormat {
     /// writing unless that name is taken. `None` when a template fails: the
     /// writing then meets (and reports) the same error.
     pub(crate) fn first_try(&self, article: &Article) -> Option<FirstTry> {
-        let placed = match self.builtin_place(article, 1) {
+        let article = Arc::new(article.clone());
+        let placed = match self.builtin_place(&article, 1) {
             Some(placed) => placed,
-            None => self.place(&Arc::new(article.clone()), 1).ok()?,
+            None => self.place(&article, 1).ok()?,
         };
-        let placed_article = Arc::new(Article {
-            permalink: placed.permalink.clone(),
-            slug: placed.slug.clone(),
-            ..article.clone()
-        });
-        let text = self
-            .render(
-                &self.text,
-                ArticleContext::new(placed_article, None, &self.locale),
-            )
-            .ok()?;
+        let text = self.placed_text(&article, &placed).ok()?;
         let text_hash = crate::util::hash::file_hash(text.as_bytes());
         Some(FirstTry {
             placed,
@@ -307,12 +312,13 @@ struct Naming {
 }
 
 /// An article as templates see it: every field defined (empty when the
-/// item lacks it), the content made safe only when a template reads it.
+/// item lacks it), the dates formatted (the long one in the output's
+/// locale), the content made safe only when a template reads it.
 #[derive(Debug)]
 struct ArticleContext {
     article: Arc<Article>,
-    naming: Option<Naming>,
-    locale: String,
+    naming: Naming,
+    locale: SiteLocale,
     content: OnceLock<SafeContent>,
 }
 
@@ -341,11 +347,11 @@ const CONTEXT_KEYS: &[&str] = &[
 ];
 
 impl ArticleContext {
-    fn new(article: Arc<Article>, naming: Option<Naming>, locale: &SiteLocale) -> ArticleContext {
+    fn new(article: Arc<Article>, naming: Naming, locale: &SiteLocale) -> ArticleContext {
         ArticleContext {
             article,
             naming,
-            locale: locale.tag().to_string(),
+            locale: locale.clone(),
             content: OnceLock::new(),
         }
     }
@@ -376,39 +382,45 @@ impl Object for ArticleContext {
         let a = &self.article;
         Some(match key.as_str()? {
             "title" => text(&a.title),
-            "date" => text(&a.date),
+            "date" => Value::from(iso_date(a.date)),
             "date_local" => Value::from(a.local_date.format("%Y-%m-%d").to_string()),
-            "published_date" => text(&a.published_date),
+            "published_date" => Value::from(long_date(a.local_date, &self.locale)),
             "summary" => text(&a.summary),
             "source_url" => text(&a.source_url),
-            "image_url" => text(&a.image_url),
-            "image_credit" => text(&a.image_credit),
+            "image_url" => text(a.image.as_ref().map_or("", |i| i.url.as_str())),
+            "image_credit" => text(a.image.as_ref().map_or("", |i| i.credit.as_str())),
             "tags" => texts(&a.tags),
-            "permalink" => match &self.naming {
-                None => text(&a.permalink),
-                Some(naming) => text(naming.permalink.as_deref().unwrap_or("")),
-            },
-            "slug" => match &self.naming {
-                None => text(&a.slug),
-                Some(naming) => text(&naming.slug),
-            },
+            // Unknown while the permalink itself is made.
+            "permalink" => text(self.naming.permalink.as_deref().unwrap_or("")),
+            "slug" => text(&self.naming.slug),
             "section" => text(&a.section),
             "author" => text(&a.author),
             "categories" => texts(&a.categories),
             "content_html" => text(&self.content().html),
             "content_markdown" => text(&self.content().markdown),
-            "enclosure" => Value::from_object(BTreeMap::from([
-                ("url", text(&a.enclosure.url)),
-                ("type", text(&a.enclosure.mime_type)),
-                ("length", text(&a.enclosure.length)),
-            ])),
+            "enclosure" => {
+                let enclosure = a.enclosure.as_ref();
+                Value::from_object(BTreeMap::from([
+                    ("url", text(enclosure.map_or("", |e| e.url.as_str()))),
+                    ("type", text(enclosure.map_or("", |e| e.mime_type.as_str()))),
+                    (
+                        "length",
+                        Value::from(
+                            enclosure
+                                .and_then(|e| e.length)
+                                .map(|l| l.to_string())
+                                .unwrap_or_default(),
+                        ),
+                    ),
+                ]))
+            }
             "feed" => Value::from_object(BTreeMap::from([
                 ("name", text(&a.feed.name)),
                 ("url", text(&a.feed.url)),
                 ("title", text(&a.feed.title)),
             ])),
             "lang" => text(&a.lang),
-            "locale" => text(&self.locale),
+            "locale" => text(self.locale.tag()),
             _ => return None,
         })
     }
@@ -416,4 +428,9 @@ impl Object for ArticleContext {
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         Enumerator::Str(CONTEXT_KEYS)
     }
+}
+
+/// The front matter's `date`: UTC with milliseconds.
+pub(crate) fn iso_date(date: chrono::DateTime<chrono::Utc>) -> String {
+    date.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

@@ -313,12 +313,7 @@ impl OutputFormat {
                     reason: "is the same for every article of a day and title: use {{ slug }} in it",
                 });
             }
-            let placed = Article {
-                permalink: first.permalink.clone(),
-                slug: first.slug.clone(),
-                ..(*article).clone()
-            };
-            texts.push(self.file_text(&placed)?);
+            texts.push(self.placed_text(&article, &first)?);
             placements.push(first);
         }
         let Some(probe_front) = parse(&texts[0]) else {
@@ -376,6 +371,14 @@ fn first_lines(text: &str) -> String {
     text.lines().take(20).collect::<Vec<_>>().join("\n")
 }
 
+fn image_url(article: &Article) -> String {
+    article
+        .image
+        .as_ref()
+        .map(|i| i.url.clone())
+        .unwrap_or_default()
+}
+
 /// Each probe marker and what the hostile sample puts in its place, as the
 /// front matter should hold it (a `<` that opens a tag is `＜`).
 fn replacements(probe: &Article, hostile: &Article) -> Vec<(String, String)> {
@@ -383,7 +386,7 @@ fn replacements(probe: &Article, hostile: &Article) -> Vec<(String, String)> {
         (probe.title.clone(), hostile.title.clone()),
         (probe.summary.clone(), hostile.summary.clone()),
         (probe.source_url.clone(), hostile.source_url.clone()),
-        (probe.image_url.clone(), hostile.image_url.clone()),
+        (image_url(probe), image_url(hostile)),
         (probe.author.clone(), hostile.author.clone()),
         (probe.feed.title.clone(), hostile.feed.title.clone()),
     ];
@@ -479,19 +482,28 @@ mod tests {
     fn samples_are_built_by_the_article_builder_in_the_outputs_locale() {
         let english = SiteLocale::parse("en").unwrap();
         let [probe, hostile, empty] = samples(&english);
-        assert_eq!(probe.published_date, "2 September 2024");
+        let credit = |article: &Article| article.image.as_ref().map(|i| i.credit.clone());
         assert_eq!(
-            probe.image_credit,
-            format!("{}{}", english.image_credit_prefix(), probe.source_url)
+            credit(&probe),
+            Some(format!(
+                "{}{}",
+                english.image_credit_prefix(),
+                probe.source_url
+            ))
         );
         assert_eq!(probe.tags, PROBE_TAGS);
         assert_eq!(hostile.title, HOSTILE_TITLE);
-        assert_eq!(
-            (empty.image_url.as_str(), empty.image_credit.as_str()),
-            ("", "")
-        );
+        assert_eq!(empty.image, None);
         let [french, ..] = samples(&SiteLocale::french());
-        assert_eq!(french.published_date, "2 septembre 2024");
+        assert_ne!(credit(&french), credit(&probe));
+        assert_eq!(
+            credit(&french),
+            Some(format!(
+                "{}{}",
+                SiteLocale::french().image_credit_prefix(),
+                french.source_url
+            ))
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::compile::*;
 use super::format::*;
 use super::*;
 use crate::article::Article;
-use crate::article::{Enclosure, FeedAbout};
+use crate::article::{ArticleImage, FeedAbout};
 use crate::config::output::{DEFAULT_PATH, OutputSpec, Preset, TemplateSource};
 use crate::util::escape::tests::HOSTILE_URLS;
 use crate::util::locale::SiteLocale;
@@ -25,22 +25,24 @@ fn example_article() -> Article {
     let source_url = "https://interventionalnews.com/new-analysis-benchmarks-survival-rates-in-unresectable-intrahepatic-cholangiocarcinoma-patients-undergoing-tare/";
     Article {
         title: "New analysis benchmarks survival rates in unresectable intrahepatic cholangiocarcinoma patients undergoing TARE".into(),
-        date: "2024-09-02T10:13:01.000Z".into(),
-        published_date: "2 septembre 2024".into(),
+        date: chrono::DateTime::parse_from_rfc3339("2024-09-02T10:13:01Z")
+            .unwrap()
+            .to_utc(),
         summary: "Updating on a previous meta-analysis, new data which pooled survival estimates of patients undergoing transarterial radioembolization (TARE) has shown the treatment to be a valid option for unresectable intrahepatic cholangiocarcinoma (ICCA), particularly if the patient is naïve to previous treatments. These results were recently published in the journal Cardiovascular and Interventional Radiology (CVIR).".into(),
         importance: String::new(),
         source_url: source_url.into(),
         tags: vec!["France".into(), "Actualité".into(), "Interventional News — Latest".into()],
-        permalink: String::new(),
-        image_url: "http://interventionalnews.com/wp-content/uploads/sites/13/2024/09/IMG_4738-scaled-e1725272421524.jpg".into(),
-        image_credit: format!("Image de l’article — droits possiblement réservés — {source_url}"),
+        image: Some(ArticleImage {
+            url: "http://interventionalnews.com/wp-content/uploads/sites/13/2024/09/IMG_4738-scaled-e1725272421524.jpg".into(),
+            credit: format!("Image de l’article — droits possiblement réservés — {source_url}"),
+        }),
         slug: crate::util::slug::title_slug("New analysis benchmarks survival rates in unresectable intrahepatic cholangiocarcinoma patients undergoing TARE"),
         local_date: chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap(),
         section: "papers".into(),
         author: "Jocelyn Hudson".into(),
         categories: vec!["Interventional Oncology".into(), "Latest News".into()],
         content_html: "<p>Updating on a <strong>previous</strong> meta-analysis.</p>".into(),
-        enclosure: Enclosure::default(),
+        enclosure: None,
         feed: FeedAbout {
             name: "Interventional News — Latest".into(),
             url: "https://interventionalnews.com/feed/".into(),
@@ -53,13 +55,7 @@ fn example_article() -> Article {
 /// `article` placed as its first candidate, and its file.
 fn place_and_render(format: &OutputFormat, article: &Article) -> (Placement, String) {
     let placed = format.place(&Arc::new(article.clone()), 1).unwrap();
-    let text = format
-        .file_text(&Article {
-            permalink: placed.permalink.clone(),
-            slug: placed.slug.clone(),
-            ..article.clone()
-        })
-        .unwrap();
+    let text = format.file_text(article, &placed).unwrap();
     (placed, text)
 }
 
@@ -120,12 +116,13 @@ fn hugo_preset_keeps_the_page_keys_at_the_top_level() {
     let table: toml::Table = front.parse().unwrap();
     assert!(!table.contains_key("params"), "{front}");
     let article = example_article();
+    let credit = &article.image.as_ref().unwrap().credit;
     for (key, value) in [
-        ("publishedDate", &article.published_date),
-        ("sourceUrl", &article.source_url),
-        ("imageCredit", &article.image_credit),
+        ("publishedDate", "2 septembre 2024"),
+        ("sourceUrl", article.source_url.as_str()),
+        ("imageCredit", credit.as_str()),
     ] {
-        assert_eq!(table[key].as_str(), Some(value.as_str()), "{key}");
+        assert_eq!(table[key].as_str(), Some(value), "{key}");
     }
 }
 
@@ -139,7 +136,7 @@ fn presets_keep_hostile_urls_inert() {
         let plain = place_and_render(&format, &article).1;
         for hostile in HOSTILE_URLS {
             article.source_url = escape::inert_url(hostile).into_owned();
-            article.image_url = article.source_url.clone();
+            article.image.as_mut().unwrap().url = article.source_url.clone();
             let (_, text) = place_and_render(&format, &article);
             let fence = if text.starts_with("+++") {
                 "\n+++\n"

@@ -220,7 +220,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> (Probe, Vec<ItemDraft>) 
         Err(e) => return (Probe::failed(feed, error_chain(&e)), Vec::new()),
     };
     let info = fetched.info.clone();
-    let (mut probe, drafts) = read_and_describe(
+    let (mut probe, drafts) = describe(
         &feed.name,
         &feed.source.identity(),
         fetched.body,
@@ -246,30 +246,9 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> (Probe, Vec<ItemDraft>) 
     (probe, drafts)
 }
 
-/// Parses and reads a feed's body, and describes what an import would find.
+/// Parses and reads a feed's body, and describes what an import would
+/// find; with the drafts it read.
 pub(crate) fn describe(
-    name: &str,
-    identity: &str,
-    body: Vec<u8>,
-    content_type: Option<&str>,
-    base: Option<&url::Url>,
-    article_images: bool,
-    list_items: bool,
-) -> Probe {
-    let (probe, _) = read_and_describe(
-        name,
-        identity,
-        body,
-        content_type,
-        base,
-        article_images,
-        list_items,
-    );
-    probe
-}
-
-/// [`describe`], keeping the drafts.
-fn read_and_describe(
     name: &str,
     identity: &str,
     body: Vec<u8>,
@@ -410,7 +389,7 @@ mod tests {
 <description>&lt;p&gt;Text &lt;img src="https://e.org/c.jpg" width="640" height="480"&gt;&lt;/p&gt;</description></item>
 <item><title>Undated, no image</title><link>https://e.org/3</link></item>
 </channel></rss>"#;
-        let probe = describe("f", "f", rss.as_bytes().to_vec(), None, None, true, true);
+        let (probe, _) = describe("f", "f", rss.as_bytes().to_vec(), None, None, true, true);
         let items = probe.item_list.expect("listed");
         let lines: Vec<(&str, &str, &str, Option<&str>, &str)> = items
             .iter()
@@ -452,7 +431,7 @@ mod tests {
         );
         assert_eq!(items[0].date, "2024-09-02T10:13:01Z");
         // Without --items, counts only.
-        let counts = describe("f", "f", rss.as_bytes().to_vec(), None, None, true, false);
+        let (counts, _) = describe("f", "f", rss.as_bytes().to_vec(), None, None, true, false);
         assert!(counts.item_list.is_none());
         assert!(!render_probe_lines(std::slice::from_ref(&counts)).contains("e.org/1"));
     }

@@ -526,7 +526,7 @@ pub(super) fn write_items(
     let with_image = written
         .articles
         .iter()
-        .filter(|a| !a.article.image_url.is_empty())
+        .filter(|a| !a.fields.image_url.is_empty())
         .count();
     if run.options.keep_articles {
         report.articles.extend(written.articles);

@@ -25,10 +25,12 @@ use tokio_util::sync::CancellationToken;
 use crate::article::Article;
 use crate::config::{Config, FeedConfig};
 use crate::extract::{DateSource, ItemDraft};
+use crate::output::format::{Placement, iso_date};
 use crate::output::{FirstTry, OutputError, OutputFormat, Outputs, ReadBack};
-use crate::report::ArticleReport;
+use crate::report::{ArticleFields, ArticleReport};
 use crate::store::{ImportRecord, State, StoreError};
 use crate::util::fs::sync_dir;
+use crate::util::locale::long_date;
 use files::{Staging, WriteOutcome, link_staged, write_new_file};
 
 /// Past this many taken permalinks for one title and day, something is wrong.
@@ -236,7 +238,8 @@ struct BatchContext<'a> {
 struct Planned<'a> {
     item: &'a NewArticle,
     path: PathBuf,
-    article: Article,
+    /// Its name and permalink, as the output placed it.
+    placed: Placement,
     text: String,
     /// The text's hash, when it was made ahead with it.
     text_hash: Option<String>,
@@ -294,7 +297,7 @@ fn write_batch(
                 // lock): ours, or the next free name.
                 if found::holds_source(
                     &article.path,
-                    &article.article.source_url,
+                    &article.item.article.source_url,
                     batch.read_back(),
                 ) {
                     record_existing(batch, &article.item.draft, &article.path, outcome)?;
@@ -326,19 +329,19 @@ fn plan_batch<'a>(
             tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
         }
         match place_article(batch, item, &taken)? {
-            Placement::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
-            Placement::New {
+            Named::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
+            Named::New {
                 path,
-                article,
+                placed,
                 text,
                 text_hash,
             } => {
-                taken.links.insert(article.permalink.clone());
+                taken.links.insert(placed.permalink.clone());
                 taken.paths.insert(path.clone());
                 planned.push(Planned {
                     item,
                     path,
-                    article: *article,
+                    placed,
                     text,
                     text_hash,
                 });
@@ -361,12 +364,12 @@ fn write_one_slowly(
     // adopted (ours) or passed over. Bounded, should files keep appearing.
     for _ in 0..MAX_PERMALINK_ATTEMPTS {
         match place_article(batch, item, taken)? {
-            Placement::AlreadyThere { path } => {
+            Named::AlreadyThere { path } => {
                 return Ok(record_existing(batch, &item.draft, &path, outcome)?);
             }
-            Placement::New {
+            Named::New {
                 path,
-                article,
+                placed,
                 text,
                 text_hash,
             } => {
@@ -383,7 +386,7 @@ fn write_one_slowly(
                     let article = Planned {
                         item,
                         path,
-                        article: *article,
+                        placed,
                         text,
                         text_hash,
                     };
@@ -419,10 +422,10 @@ fn record_new(
         key: &draft.key,
         feed: &batch.feed_identity,
         source_url: draft.source_url.as_str(),
-        permalink: Some(&planned.article.permalink),
+        permalink: Some(&planned.placed.permalink),
         path: Some(&relative),
         imported_at: &batch.imported_at,
-        has_image: Some(!planned.article.image_url.is_empty()),
+        has_image: Some(planned.item.article.image.is_some()),
         shared_link: !draft.link_identifies,
         hashes: Some((source_hash, &file_hash)),
     })?;
@@ -435,10 +438,28 @@ fn record_new(
     outcome.articles.push(ArticleReport {
         path: relative_to(&planned.path, &config.base_dir),
         feed: batch.feed.name.clone(),
-        article: planned.article,
+        fields: article_fields(&planned.item.article, &planned.placed, batch.format),
         text: batch.context.dry_run.then_some(planned.text),
     });
     Ok(())
+}
+
+/// An article's fields as the report gives them: its dates formatted by
+/// its output, in the output's locale.
+fn article_fields(article: &Article, placed: &Placement, format: &OutputFormat) -> ArticleFields {
+    let image = article.image.as_ref();
+    ArticleFields {
+        title: article.title.clone(),
+        date: iso_date(article.date),
+        published_date: long_date(article.local_date, format.locale()),
+        summary: article.summary.clone(),
+        importance: article.importance.clone(),
+        source_url: article.source_url.clone(),
+        tags: article.tags.clone(),
+        permalink: placed.permalink.clone(),
+        image_url: image.map(|i| i.url.clone()).unwrap_or_default(),
+        image_credit: image.map(|i| i.credit.clone()).unwrap_or_default(),
+    }
 }
 
 /// Records an item whose file an earlier, interrupted run wrote.
@@ -464,10 +485,10 @@ fn record_existing(
     Ok(())
 }
 
-enum Placement {
+enum Named {
     New {
         path: PathBuf,
-        article: Box<Article>,
+        placed: Placement,
         text: String,
         text_hash: Option<String>,
     },
@@ -484,7 +505,7 @@ fn place_article(
     batch: &BatchContext,
     item: &NewArticle,
     taken: &TakenNames,
-) -> Result<Placement, WriteError> {
+) -> Result<Named, WriteError> {
     let content_dir = &batch.context.config.content_dir;
     let mut shared: Option<Arc<Article>> = None;
     let mut first_path = None;
@@ -509,26 +530,24 @@ fn place_article(
         // permalink is then known, from the file).
         let on_disk = path.symlink_metadata().is_ok();
         if on_disk && found::holds_source(&path, &item.article.source_url, batch.read_back()) {
-            return Ok(Placement::AlreadyThere { path });
+            return Ok(Named::AlreadyThere { path });
         }
         if on_disk || batch.context.state.permalink_taken(&placed.permalink)? {
             continue;
         }
-        let article = Article {
-            permalink: placed.permalink,
-            slug: placed.slug,
-            ..item.article.clone()
-        };
         let text = match ready {
             Some(first) => first.text.clone(),
-            None => batch
-                .format
-                .file_text(&article)
-                .map_err(OutputError::from)?,
+            None => {
+                let shared = shared.get_or_insert_with(|| Arc::new(item.article.clone()));
+                batch
+                    .format
+                    .placed_text(shared, &placed)
+                    .map_err(OutputError::from)?
+            }
         };
-        return Ok(Placement::New {
+        return Ok(Named::New {
             path,
-            article: Box::new(article),
+            placed,
             text,
             text_hash: ready.map(|first| first.text_hash.clone()),
         });

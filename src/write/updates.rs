@@ -12,12 +12,15 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::files::Staging;
 use crate::config::FeedConfig;
 use crate::extract::{DateSource, ItemDraft};
+use crate::output::format::Placement;
 use crate::output::{OutputError, OutputFormat, TemplateError};
 use crate::store::{StoreError, StoredItem};
 use crate::util::fs::sync_dir;
@@ -148,7 +151,8 @@ fn plan_update(
         Look::Missing => Rewrite::Missing,
         Look::Edited => Rewrite::Edited,
         Look::Untouched { old, permissions } => {
-            let text = render_in_place(format, item, stored, &old).map_err(OutputError::from)?;
+            let text = render_in_place(format, item, stored, &old, context.config.timezone)
+                .map_err(OutputError::from)?;
             if text.as_bytes() == old {
                 Rewrite::Same
             } else if context.dry_run {
@@ -231,39 +235,47 @@ fn inside(content_dir: &Path, relative: &str) -> Option<PathBuf> {
         .then(|| content_dir.join(relative))
 }
 
-/// The dates the file was first written with: kept for an item without a
+/// The date the file was first written with: kept for an item without a
 /// date, whose date is the time of its first import.
 #[derive(Deserialize)]
-struct WrittenDates {
+struct WrittenDate {
     date: String,
-    #[serde(rename = "publishedDate")]
-    published_date: String,
 }
 
 /// The file `item` renders to now with its feed's template, under the
-/// permalink it was first written with. `old` is that file, untouched.
+/// path and permalink it was first written with. `old` is that file,
+/// untouched.
 fn render_in_place(
     format: &OutputFormat,
     item: &NewArticle,
     stored: &StoredItem,
     old: &[u8],
+    timezone: Tz,
 ) -> Result<String, TemplateError> {
     let mut article = item.article.clone();
-    article.permalink = stored.permalink.clone();
     if item.draft.date_source == DateSource::FirstImport
-        && let Some(dates) = written_dates(old)
+        && let Some(date) = written_date(old)
     {
-        article.date = dates.date;
-        article.published_date = dates.published_date;
+        article.date = date;
+        article.local_date = date.with_timezone(&timezone).date_naive();
     }
-    format.file_text(&article)
+    let placed = Placement {
+        path: PathBuf::from(&stored.path),
+        permalink: stored.permalink.clone(),
+        slug: article.slug.clone(),
+    };
+    format.file_text(&article, &placed)
 }
 
-/// The dates of the default preset's front matter (`date`,
-/// `publishedDate`), in YAML or TOML; `None` when the file has not both.
-fn written_dates(old: &[u8]) -> Option<WrittenDates> {
+/// The date of the default preset's front matter (`date`), in YAML or
+/// TOML; `None` when the file has none that reads as a date.
+fn written_date(old: &[u8]) -> Option<DateTime<Utc>> {
     let text = std::str::from_utf8(old).ok()?;
-    serde_json::from_value(crate::output::front_matter::parse(text)?).ok()
+    let written: WrittenDate =
+        serde_json::from_value(crate::output::front_matter::parse(text)?).ok()?;
+    DateTime::parse_from_rfc3339(&written.date)
+        .ok()
+        .map(|d| d.to_utc())
 }
 
 /// A changed item's file, as found.
