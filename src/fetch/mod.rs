@@ -1006,11 +1006,12 @@ mod tests {
         );
         let by_name =
             Url::parse(&format!("http://localhost:{}/page", page.port().unwrap())).unwrap();
+        let by_name = fetcher
+            .fetch_page_head(&by_name, AddressPolicy::PublicOnly, &|_| true)
+            .await;
         assert!(
-            fetcher
-                .fetch_page_head(&by_name, AddressPolicy::PublicOnly, &|_| true)
-                .await
-                .is_err()
+            matches!(by_name, Err(FetchError::PrivateAddress { .. })),
+            "{by_name:?}"
         );
         // Cloud metadata, by its link-local address.
         let metadata = Url::parse("http://169.254.169.254/latest/meta-data/").unwrap();

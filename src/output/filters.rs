@@ -364,8 +364,14 @@ mod tests {
         assert_eq!(read["v"]["url"].as_str(), Some("u"));
         assert_eq!(read["v"]["length"].as_integer(), Some(3));
         assert_eq!(render("{{ v | yaml }}", Value::from(())).unwrap(), "\"\"");
-        assert!(render("{{ missing.key | yaml }}", Value::from(())).is_err());
-        assert!(render("{{ {'a': 1}.b | md }}", Value::from(())).is_err());
+        for undefined in ["{{ missing.key | yaml }}", "{{ {'a': 1}.b | md }}"] {
+            let error = render(undefined, Value::from(())).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                minijinja::ErrorKind::UndefinedError,
+                "{undefined}"
+            );
+        }
         assert_eq!(render("{{ v | yaml }}", Value::from(true)).unwrap(), "true");
     }
 
@@ -420,7 +426,12 @@ mod tests {
             "{{ v | date('long', 'xx') }}",
             "{{ 'yesterday' | date }}",
         ] {
-            assert!(render(bad, iso.clone()).is_err(), "{bad}");
+            let error = render(bad, iso.clone()).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                minijinja::ErrorKind::InvalidOperation,
+                "{bad}: {error}"
+            );
         }
     }
 }
