@@ -289,3 +289,33 @@ async fn episodes_with_a_shared_link_are_not_written_twice_after_the_state_is_lo
     // Each file is found again under its own name: none is written twice.
     assert_eq!(site.content(), before);
 }
+
+/// Podcast episodes with a GUID that is no URL and an audio file, but no
+/// `<link>`: each is imported once, under the show's site, and a second
+/// run imports none again. An item with nothing to know it by is skipped,
+/// and said.
+#[tokio::test(flavor = "multi_thread")]
+async fn episodes_without_a_link_are_imported_once() {
+    let episode = |n: usize| {
+        format!(
+            "<item><title>Épisode {n}</title><guid isPermaLink=\"false\">{n}c1f2a7e-opaque</guid><enclosure url=\"https://cdn.example.org/ep{n}.mp3\" type=\"audio/mpeg\" length=\"{n}000\"/><pubDate>Mon, 0{n} Sep 2024 10:00:00 +0000</pubDate></item>\n"
+        )
+    };
+    let mut items: Vec<String> = (1..=3).map(episode).collect();
+    items.push(
+        "<item><title>Nothing to know it by</title><description>x</description></item>\n".into(),
+    );
+    let (_server, site) = site_with(&[("Show", "/feed.xml", rss_of(&items))]).await;
+    let output = site.import(&["--json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["feeds"][0]["new"], 3, "{report}");
+    assert_eq!(report["feeds"][0]["skipped"], 1, "{report}");
+    assert_eq!(
+        source_urls(&site),
+        ["https://show.example.org/"; 3].map(String::from)
+    );
+    let output = site.import(&["--force", "--json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["feeds"][0]["new"], 0, "{report}");
+    assert_eq!(site.content().len(), 3);
+}

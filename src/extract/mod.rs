@@ -212,6 +212,9 @@ fn tell_apart_shared_links(
             .filter(|url| guid_counts[url.as_str()] == 1 && !links.contains_key(url.as_str()));
         match own_guid {
             Some(url) => draft.source_url = url.clone(),
+            // An item without a link of its own is known by its key
+            // already (its GUID or its enclosure).
+            None if !draft.link_identifies => {}
             None => {
                 draft.link_identifies = false;
                 if entry.id.trim().is_empty() {
@@ -244,6 +247,7 @@ fn extract_item(
     base: Option<&Url>,
     context: &FeedContext,
 ) -> Result<ItemDraft, SkippedItem> {
+    let site = base;
     let entry_base = entry
         .base
         .as_deref()
@@ -251,11 +255,14 @@ fn extract_item(
     let base = entry_base.as_ref().or(base);
 
     let title = entry.title.as_ref().map(text_of).unwrap_or_default();
-    let Some(source_url) = item_link(entry, base) else {
-        return Err(SkippedItem {
-            title,
-            reason: "the item has no http(s) link".to_string(),
-        });
+    let enclosure = enclosure(&entry.media, base);
+    let (source_url, link_identifies) = match item_link(entry, base) {
+        Some(link) => (link, true),
+        None => linkless_source(entry, site, enclosure.as_ref()).ok_or_else(|| SkippedItem {
+            title: title.clone(),
+            reason: "the item has no http(s) link, and no GUID or enclosure to know it by"
+                .to_string(),
+        })?,
     };
     let (date, date_source) = item_date(entry, context);
     let content_html = entry.content.as_ref().and_then(|c| c.body.as_deref());
@@ -301,9 +308,14 @@ fn extract_item(
         .or_else(|| entry.summary.as_ref().map(|s| s.content.as_str()))
         .unwrap_or_default()
         .into();
-    let enclosure = enclosure(&entry.media, base);
-
-    let key = item_key(entry, &source_url, &title, date_source, context);
+    let key = item_key(
+        entry,
+        &source_url,
+        enclosure.as_ref().map(|e| &e.url),
+        &title,
+        date_source,
+        context,
+    );
     Ok(ItemDraft {
         key,
         title,
@@ -311,7 +323,7 @@ fn extract_item(
         date_source,
         summary,
         source_url,
-        link_identifies: true,
+        link_identifies,
         declared_image,
         content_image,
         categories,
@@ -490,6 +502,28 @@ fn item_link(entry: &Entry, base: Option<&Url>) -> Option<Url> {
         .map(without_tracking)
 }
 
+/// The source link of an item that has no link of its own (a podcast
+/// episode with a GUID that is not a URL, and its audio file), when the
+/// item can be known otherwise, by its GUID or its enclosure: the feed's
+/// site (its channel link; the feed's own URL when it names none), which
+/// the feed's other linkless items share and which so identifies none of
+/// them; without either, the enclosure's URL, which identifies the item.
+/// `None` for an item that has none of these: it cannot be told apart.
+fn linkless_source(
+    entry: &Entry,
+    site: Option<&Url>,
+    enclosure: Option<&DraftEnclosure>,
+) -> Option<(Url, bool)> {
+    if entry.id.trim().is_empty() && enclosure.is_none() {
+        return None;
+    }
+    match (site, enclosure) {
+        (Some(site), _) => Some((site.clone(), false)),
+        (None, Some(enclosure)) => Some((enclosure.url.clone(), true)),
+        (None, None) => None,
+    }
+}
+
 /// Query parameters that only tell the publisher where a click came from.
 const TRACKING_PARAMETERS: &[&str] = &[
     "fbclid",
@@ -539,6 +573,7 @@ pub fn without_tracking(mut url: Url) -> Url {
 fn item_key(
     entry: &Entry,
     source_url: &Url,
+    enclosure: Option<&Url>,
     title: &str,
     date_source: DateSource,
     context: &FeedContext,
@@ -552,6 +587,12 @@ fn item_key(
     } else if !entry.links.is_empty() {
         hasher.update(b"link\0");
         hasher.update(source_url.as_str().as_bytes());
+    } else if let Some(enclosure) = enclosure {
+        // An episode without a GUID or a link is known by its file.
+        hasher.update(b"enclosure\0");
+        hasher.update(context.feed_identity.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(enclosure.as_str().as_bytes());
     } else {
         hasher.update(b"title\0");
         hasher.update(context.feed_identity.as_bytes());
@@ -886,6 +927,73 @@ mod tests {
         assert_ne!(first[0].key, first[1].key);
         assert_eq!(first[0].date_source, DateSource::FirstImport);
         assert_eq!(first[0].date, context(&url).now);
+    }
+
+    /// Podcast episodes with a GUID that is no URL and an audio file, but
+    /// no link: each is imported, known by its GUID, under the show's site
+    /// (which identifies none of them).
+    #[test]
+    fn episodes_without_a_link_are_known_by_their_guid() {
+        let xml = r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+            <title>Un podcast</title><link>https://show.example.fr/</link>
+            <item><title>Épisode 1</title><guid isPermaLink="false">show-ep-1</guid>
+              <enclosure url="https://cdn.example.fr/ep1.mp3" type="audio/mpeg" length="1000"/>
+              <pubDate>Mon, 02 Sep 2024 06:00:00 +0200</pubDate></item>
+            <item><title>Épisode 2</title><guid isPermaLink="false">show-ep-2</guid>
+              <enclosure url="https://cdn.example.fr/ep2.mp3" type="audio/mpeg" length="2000"/></item>
+            <item><title>Nothing to know it by</title><description>x</description></item>
+            </channel></rss>"#;
+        let url = Url::parse("https://feeds.example.fr/show.xml").unwrap();
+        let (drafts, skipped) = extract_items(&parse(xml), &context(&url));
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].title, "Nothing to know it by");
+        assert_eq!(drafts.len(), 2);
+        for draft in &drafts {
+            assert_eq!(draft.source_url.as_str(), "https://show.example.fr/");
+            assert!(!draft.link_identifies);
+            assert!(draft.enclosure.is_some());
+        }
+        assert_ne!(drafts[0].key, drafts[1].key);
+        let (again, _) = extract_items(&parse(xml), &context(&url));
+        assert_eq!(again[1].key, drafts[1].key);
+    }
+
+    /// The same in Atom (an id that is a URN, an enclosure link) and in a
+    /// feed that names no site: the episode's file is its link, and it
+    /// identifies it; without a GUID, the file is its key.
+    #[test]
+    fn atom_entries_without_an_alternate_link_and_feeds_without_a_site() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Ein Podcast</title>
+            <link rel="alternate" href="https://podcast.example.de/"/>
+            <entry><title>Folge 7</title><id>urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a</id>
+              <updated>2024-09-02T10:00:00Z</updated>
+              <link rel="enclosure" type="audio/mpeg" href="https://cdn.example.de/f7.mp3"/></entry>
+            </feed>"#;
+        let url = Url::parse("https://podcast.example.de/feed.atom").unwrap();
+        let (drafts, skipped) = extract_items(&parse(atom), &context(&url));
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(drafts[0].source_url.as_str(), "https://podcast.example.de/");
+        assert!(!drafts[0].link_identifies);
+
+        let saved = r#"<rss version="2.0"><channel><title>Saved</title>
+            <item><title>Only a file</title>
+              <enclosure url="https://cdn.example.org/a.mp3" type="audio/mpeg"/></item>
+            <item><title>Another file</title>
+              <enclosure url="https://cdn.example.org/b.mp3" type="audio/mpeg"/></item>
+            </channel></rss>"#;
+        let from_file = FeedContext {
+            feed_identity: "file:///saved.xml",
+            feed_url: None,
+            now: context(&url).now,
+        };
+        let (drafts, skipped) = extract_items(&parse(saved), &from_file);
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(
+            drafts[0].source_url.as_str(),
+            "https://cdn.example.org/a.mp3"
+        );
+        assert!(drafts[0].link_identifies);
+        assert_ne!(drafts[0].key, drafts[1].key);
     }
 
     #[test]

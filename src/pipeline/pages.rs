@@ -86,9 +86,11 @@ pub(super) async fn find_page_images(
 
 /// The article pages a run reads for a feed's new items (`drafts`), by
 /// the item's index: the link of each item whose feed entry declares no
-/// image, when the feed reads article images and the link is on the
-/// feed's own host or one of its `article_hosts`. The one rule, for the
-/// run and for `check --online`, which names these pages.
+/// image, when the feed reads article images, the link is the item's own
+/// (a home page that several items share, or that stands in for an item
+/// without a link, is no item's article) and it is on the feed's own host
+/// or one of its `article_hosts`. The one rule, for the run and for
+/// `check --online`, which names these pages.
 pub(super) fn pages_to_read(feed: &FeedConfig, drafts: &[ItemDraft]) -> Vec<(usize, Url)> {
     if !feed.article_images {
         return Vec::new();
@@ -96,7 +98,9 @@ pub(super) fn pages_to_read(feed: &FeedConfig, drafts: &[ItemDraft]) -> Vec<(usi
     drafts
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.declared_image.is_none() && page_allowed(feed, &d.source_url))
+        .filter(|(_, d)| {
+            d.declared_image.is_none() && d.link_identifies && page_allowed(feed, &d.source_url)
+        })
         .map(|(i, d)| (i, d.source_url.clone()))
         .collect()
 }
