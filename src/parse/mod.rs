@@ -29,6 +29,12 @@ pub enum ParseError {
     HtmlPage,
     #[error("not a valid feed")]
     Invalid(#[source] ParseFailure),
+    /// The markup holds items, and none was read: a variant of a format
+    /// we do not know, never a feed that is merely empty.
+    #[error(
+        "the document holds {found} item or entry elements, but none could be read as an item (a feed format or variant not read here)"
+    )]
+    ItemsUnread { found: usize },
 }
 
 /// A parsed feed and what it took to read it.
@@ -62,7 +68,9 @@ pub fn parse_feed(
     let decoded = decode::decode_feed_owned(body, content_type);
     let encoding = decoded.encoding;
     let mut text = decoded.text;
-    if let Some(upgraded) = upgrade_atom_03(text.as_bytes()) {
+    if let Some(upgraded) =
+        upgrade_atom_03(text.as_bytes()).or_else(|| upgrade_rss_090(text.as_bytes()))
+    {
         text = String::from_utf8(upgraded)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     }
@@ -81,7 +89,7 @@ pub fn parse_feed(
     let strict = parse_text(&text[first..], base);
     let error = match strict {
         Ok(feed) => {
-            return Ok(ParsedFeed {
+            return items_read_if_any(&text[first..], feed).map(|feed| ParsedFeed {
                 feed,
                 fixes: Vec::new(),
                 encoding,
@@ -93,7 +101,7 @@ pub fn parse_feed(
     if !repaired.fixes.is_empty()
         && let Ok(feed) = parse_text(&repaired.text, base)
     {
-        return Ok(ParsedFeed {
+        return items_read_if_any(&repaired.text, feed).map(|feed| ParsedFeed {
             feed,
             fixes: repaired.fixes,
             encoding,
@@ -184,6 +192,17 @@ fn upgrade_atom_03(body: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+const RSS_090_NAMESPACE: &[u8] = b"http://my.netscape.com/rdf/simple/0.9/";
+
+/// RSS 0.90 (Netscape's first RDF format) is RSS 1.0's shape under another
+/// namespace: its channel, image and items side by side under `rdf:RDF`.
+/// The parser knows only 1.0's namespace: rename, or it sees no items.
+fn upgrade_rss_090(body: &[u8]) -> Option<Vec<u8>> {
+    let head = &body[..body.len().min(4096)];
+    contains(head, RSS_090_NAMESPACE)
+        .then(|| replace_bytes(body, RSS_090_NAMESPACE, b"http://purl.org/rss/1.0/"))
+}
+
 fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(haystack.len());
     let mut rest = haystack;
@@ -194,6 +213,51 @@ fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(rest);
     out
+}
+
+/// `feed`, unless it has no entries while `text` holds item-like elements
+/// (`item` or `entry`, in any namespace): a document with items is never
+/// read as an empty feed.
+fn items_read_if_any(text: &str, feed: Feed) -> Result<Feed, ParseError> {
+    if !feed.entries.is_empty() {
+        return Ok(feed);
+    }
+    match item_elements(text.as_bytes()) {
+        0 => Ok(feed),
+        found => Err(ParseError::ItemsUnread { found }),
+    }
+}
+
+/// How many start tags named `item` or `entry` (with or without a
+/// prefix) the markup holds, outside comments and CDATA sections.
+fn item_elements(text: &[u8]) -> usize {
+    let mut count = 0;
+    let mut at = 0;
+    while let Some(offset) = memchr::memchr(b'<', &text[at..]) {
+        let rest = &text[at + offset..];
+        let skip_to = |end: &[u8]| find(rest, end).map(|e| e + end.len());
+        let advance = if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>")
+        } else {
+            let name_end = rest[1..]
+                .iter()
+                .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
+                .map_or(rest.len(), |n| n + 1);
+            let name = &rest[1..name_end];
+            let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+            if local == b"item" || local == b"entry" {
+                count += 1;
+            }
+            Some(name_end.max(1))
+        };
+        match advance {
+            Some(n) => at += offset + n,
+            None => break,
+        }
+    }
+    count
 }
 
 fn looks_like_html(start: &[u8]) -> bool {
@@ -251,6 +315,73 @@ mod thumbnails;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RSS 0.90: Netscape's namespace, the items beside the channel, as
+    /// its specification shows them; and a Spanish one with a prefix and
+    /// a declared Latin-1 charset.
+    #[test]
+    fn rss_090_items_are_read() {
+        let netscape = r#"<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/">
+  <channel><title>Mozilla Dot Org</title><link>http://www.mozilla.org</link>
+    <description>the Mozilla Organization web site</description></channel>
+  <image><title>Mozilla</title><url>http://www.mozilla.org/images/moz.gif</url><link>http://www.mozilla.org</link></image>
+  <item><title>New Status Updates</title><link>http://www.mozilla.org/status/</link></item>
+  <item><title>Bugzilla Reorganized</title><link>http://www.mozilla.org/bugs/</link></item>
+</rdf:RDF>"#;
+        let parsed = parse_feed(netscape.as_bytes().to_vec(), None, None).unwrap();
+        let titles: Vec<_> = parsed
+            .feed
+            .entries
+            .iter()
+            .map(|e| e.title.as_ref().unwrap().content.clone())
+            .collect();
+        assert_eq!(titles, ["New Status Updates", "Bugzilla Reorganized"]);
+
+        let prefixed = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>
+<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:n=\"http://my.netscape.com/rdf/simple/0.9/\">
+<n:channel><n:title>Noticias</n:title><n:link>https://noticias.example.es/</n:link><n:description>d</n:description></n:channel>
+<n:item><n:title>Los ni\xf1os vuelven al colegio</n:title><n:link>https://noticias.example.es/ninos</n:link></n:item>
+</rdf:RDF>";
+        let parsed = parse_feed(prefixed.to_vec(), None, None).unwrap();
+        assert_eq!(parsed.feed.entries.len(), 1);
+        assert_eq!(
+            parsed.feed.entries[0].title.as_ref().unwrap().content,
+            "Los niños vuelven al colegio"
+        );
+    }
+
+    /// Items the parser does not read (RSS items outside the channel, an
+    /// Atom entry under a root of no known format) fail the feed, saying
+    /// so; an empty feed, or one whose only "item" is in a comment or in
+    /// CDATA, is still an empty feed.
+    #[test]
+    fn a_document_with_items_is_never_read_as_empty() {
+        for (document, found) in [
+            (
+                "<rss version=\"2.0\"><item><title>Outside</title><link>https://ex.org/a</link></item><channel><title>T</title></channel></rss>",
+                1,
+            ),
+            (
+                "<rss version=\"2.0\"><channel><title>T</title></channel><rss:item xmlns:rss=\"urn:x\"/><item/></rss>",
+                2,
+            ),
+        ] {
+            let error = parse_feed(document.as_bytes().to_vec(), None, None).unwrap_err();
+            assert!(
+                matches!(error, ParseError::ItemsUnread { found: n } if n == found),
+                "{error:?} for {document}"
+            );
+        }
+        for empty in [
+            "<rss version=\"2.0\"><channel><title>T</title></channel></rss>",
+            "<rss version=\"2.0\"><channel><title>T</title><!-- <item>old</item> --><description><![CDATA[<item>]]></description></channel></rss>",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:x</id><updated>2024-09-02T10:00:00Z</updated></feed>",
+        ] {
+            let parsed = parse_feed(empty.as_bytes().to_vec(), None, None).unwrap();
+            assert!(parsed.feed.entries.is_empty(), "{empty}");
+        }
+    }
 
     fn parse(body: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
         parse_feed(body.to_vec(), None, base).map(|parsed| parsed.feed)
