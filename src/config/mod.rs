@@ -16,11 +16,27 @@ use serde::Deserialize;
 use url::Url;
 
 pub(crate) mod edit;
+mod keys;
 pub(crate) mod opml;
 pub(crate) mod output;
+mod output_table;
+mod source;
+mod values;
 
-use crate::util::locale::SiteLocale;
-use output::{OutputSpec, Preset, TemplateSource};
+use keys::{
+    FEED_KEYS, TOP_LEVEL_KEYS, key_line, list_written_as_string, shape_mistake,
+    unknown_top_level_key,
+};
+use output::OutputSpec;
+use output_table::{RawOutput, raw_output, resolve_output};
+pub(crate) use source::address_without_scheme;
+use source::parse_source;
+use values::{
+    ALERT_AFTER_FAILURES_BOUNDS, INTERVAL_BOUNDS, MAX_AGE_BOUNDS, MAX_BODY_MIB_BOUNDS,
+    MAX_ITEMS_BOUNDS, MAX_REDIRECTS_BOUNDS, RETRIES_BOUNDS, TIMEOUT_BOUNDS, compile_patterns,
+    count_key, duration_key, optional_count,
+};
+pub(crate) use values::{CONCURRENCY_BOUNDS, PER_HOST_BOUNDS, check_tags, is_plain_segment};
 
 /// Default number of feeds fetched at the same time.
 pub(crate) const DEFAULT_CONCURRENCY: usize = 8;
@@ -218,46 +234,6 @@ fn read_advice(path: &Path, error: &std::io::Error) -> &'static str {
 /// The config file looked for when none is given.
 const DEFAULT_CONFIG: &str = "feeds.toml";
 
-/// The keys the top level of `feeds.toml` accepts.
-const TOP_LEVEL_KEYS: &[&str] = &[
-    "content_dir",
-    "state_dir",
-    "metrics_file",
-    "timezone",
-    "tags",
-    "concurrency",
-    "interval",
-    "per_host",
-    "max_body_mib",
-    "max_redirects",
-    "timeout",
-    "connect_timeout",
-    "retries",
-    "alert_after_failures",
-    "output",
-    "max_items",
-    "update",
-    "feeds",
-];
-/// The keys a `[[feeds]]` entry accepts.
-const FEED_KEYS: &[&str] = &[
-    "name",
-    "url",
-    "section",
-    "tags",
-    "article_images",
-    "article_hosts",
-    "include",
-    "exclude",
-    "max_age",
-    "interval",
-    "output",
-    "max_items",
-    "update",
-];
-/// The keys an `[output]` table (or a feed's `output = { … }`) accepts.
-const OUTPUT_KEYS: &[&str] = &["preset", "template", "path", "permalink", "locale"];
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -286,17 +262,6 @@ struct RawConfig {
     update: Option<String>,
     #[serde(default)]
     feeds: Vec<toml::Value>,
-}
-
-/// An `[output]` table as written; see [`resolve_output`].
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawOutput {
-    preset: Option<String>,
-    template: Option<String>,
-    path: Option<String>,
-    permalink: Option<String>,
-    locale: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -739,407 +704,6 @@ fn parse_feed(
     })
 }
 
-/// An `[output]` table, or a feed's `output = { … }` (`at` names it).
-fn raw_output(value: toml::Value, at: &str) -> Result<RawOutput, String> {
-    let toml::Value::Table(table) = value else {
-        return Err(format!(
-            "key `{at}` must be a table, such as output = {{ preset = \"hugo\" }}"
-        ));
-    };
-    if let Some(key) = table.keys().find(|k| !OUTPUT_KEYS.contains(&k.as_str())) {
-        return Err(format!(
-            "unknown key `{key}` in `{at}` (expected one of: {})",
-            OUTPUT_KEYS.join(", ")
-        ));
-    }
-    let raw: RawOutput = toml::Value::Table(table)
-        .try_into()
-        .map_err(|e: toml::de::Error| format!("`{at}`: {}", e.message()))?;
-    if raw.preset.is_some() && raw.template.is_some() {
-        return Err(format!(
-            "`{at}` sets both `preset` and `template`: a template is used instead of a preset, so give one of them"
-        ));
-    }
-    Ok(raw)
-}
-
-/// A feed's output: its own keys over the global ones, key by key, except
-/// that `preset` and `template` are one choice (a feed that sets either
-/// drops the other it would inherit). The path and permalink default to
-/// the preset's own.
-fn resolve_output(
-    global: &RawOutput,
-    own: Option<&RawOutput>,
-    base_dir: &Path,
-) -> Result<OutputSpec, String> {
-    let own_choice = own.filter(|o| o.preset.is_some() || o.template.is_some());
-    let (preset, template, key) = match own_choice {
-        Some(own) => (&own.preset, &own.template, "output"),
-        None => (&global.preset, &global.template, "[output]"),
-    };
-    let source = match (preset, template) {
-        (_, Some(template)) => {
-            let template = template.trim();
-            if template.is_empty() {
-                return Err(format!("key `{key}.template` is empty"));
-            }
-            TemplateSource::File(base_dir.join(template))
-        }
-        (Some(name), None) => {
-            TemplateSource::Preset(Preset::named(name.trim()).ok_or_else(|| {
-                let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
-                format!(
-                    "key `{key}.preset`: `{name}` is not a preset (one of: {})",
-                    names.join(", ")
-                )
-            })?)
-        }
-        (None, None) => TemplateSource::Preset(Preset::Default),
-    };
-    let preset = match &source {
-        TemplateSource::Preset(preset) => *preset,
-        TemplateSource::File(_) => Preset::Default,
-    };
-    let pick = |get: fn(&RawOutput) -> &Option<String>| {
-        own.and_then(|o| get(o).clone())
-            .or_else(|| get(global).clone())
-    };
-    let path = pick(|o| &o.path).unwrap_or_else(|| preset.default_path().to_string());
-    let permalink =
-        pick(|o| &o.permalink).unwrap_or_else(|| preset.default_permalink().to_string());
-    for (name, value) in [("path", &path), ("permalink", &permalink)] {
-        if value.trim().is_empty() {
-            return Err(format!("key `output.{name}` is empty"));
-        }
-    }
-    let locale = match pick(|o| &o.locale) {
-        Some(tag) => SiteLocale::parse(&tag).map_err(|m| format!("key `output.locale`: {m}"))?,
-        None => SiteLocale::french(),
-    };
-    Ok(OutputSpec {
-        source,
-        path,
-        permalink,
-        locale,
-    })
-}
-
-/// The message for an unknown top-level key, with the fix of the usual
-/// mistakes: `[feed]` or `[[feed]]` for `[[feeds]]`, a feed's key above
-/// the first `[[feeds]]`.
-fn unknown_top_level_key(key: &str) -> String {
-    if key == "feed" {
-        "`feed` is not a section feedimport knows: write each feed as [[feeds]] (two brackets, plural) followed by its name, url and section".to_string()
-    } else if FEED_KEYS.contains(&key) {
-        format!(
-            "`{key}` is a feed's key, not a top-level one: put it below the [[feeds]] line of its feed"
-        )
-    } else {
-        format!(
-            "unknown key `{key}` at the top level (expected one of: {})",
-            TOP_LEVEL_KEYS.join(", ")
-        )
-    }
-}
-
-/// A top-level value of the wrong shape, as people write it: `[feeds]` for
-/// `[[feeds]]`, one tag as a string. The key and the message.
-fn shape_mistake(table: &toml::Table) -> Option<(&'static str, String)> {
-    match table.get("feeds") {
-        Some(toml::Value::Array(_)) | None => {}
-        Some(_) => {
-            return Some((
-                "feeds",
-                "`feeds` must be a list of tables: write each feed as [[feeds]] (two brackets), not [feeds]".to_string(),
-            ));
-        }
-    }
-    if let Some(toml::Value::String(text)) = table.get("tags") {
-        return Some(("tags", list_written_as_string("tags", text)));
-    }
-    None
-}
-
-/// A list key given one string: the fix, written out.
-fn list_written_as_string(key: &str, text: &str) -> String {
-    format!("key `{key}` is a list: write {key} = [{text:?}], not {key} = {text:?}")
-}
-
-/// The line (from 1) of `key` in the file's text: at the top level, or in
-/// the `[[feeds]]` entry number `feed` (from 0), whose own first line
-/// stands in when `key` is not there. `None` when the text does not say.
-fn key_line(text: &str, feed: Option<usize>, key: &str) -> Option<usize> {
-    use toml::de::{DeTable, DeValue};
-    let document = DeTable::parse(text).ok()?;
-    let find = |table: &DeTable, key: &str| {
-        table
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == key)
-            .map(|(k, _)| k.span())
-    };
-    let span = match feed {
-        None => find(document.get_ref(), key)?,
-        Some(index) => {
-            let feeds = document
-                .get_ref()
-                .iter()
-                .find(|(k, _)| k.get_ref().as_ref() == "feeds")
-                .map(|(_, v)| v)?;
-            let DeValue::Array(entries) = feeds.get_ref() else {
-                return None;
-            };
-            let entry = entries.get(index)?;
-            match entry.get_ref() {
-                DeValue::Table(table) => find(table, key).unwrap_or_else(|| entry.span()),
-                _ => entry.span(),
-            }
-        }
-    };
-    let start = span.start.min(text.len());
-    Some(
-        text.as_bytes()[..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1,
-    )
-}
-
-/// A year as humantime reads `"1y"` (365.25 days).
-const YEAR: Duration = Duration::from_secs(31_557_600);
-const HOUR: Duration = Duration::from_secs(3600);
-
-/// What a duration key may hold, written as in `feeds.toml` for messages.
-/// Beyond its bounds a value cannot work: a request given no time at all,
-/// an interval or an age that no date can reach (`"300000y"` from now is
-/// past the last date a date can hold).
-struct DurationBounds {
-    min: Duration,
-    min_text: &'static str,
-    max: Duration,
-    max_text: &'static str,
-}
-
-/// `interval`: `0s` fetches at every run; a feed fetched less than yearly
-/// is not a feed.
-const INTERVAL_BOUNDS: DurationBounds = DurationBounds {
-    min: Duration::ZERO,
-    min_text: "0s",
-    max: YEAR,
-    max_text: "1y",
-};
-/// `max_age`: `0s` would leave every item out.
-const MAX_AGE_BOUNDS: DurationBounds = DurationBounds {
-    min: Duration::from_secs(1),
-    min_text: "1s",
-    max: YEAR.saturating_mul(100),
-    max_text: "100y",
-};
-/// `timeout` and `connect_timeout`: `0s` fails every request.
-const TIMEOUT_BOUNDS: DurationBounds = DurationBounds {
-    min: Duration::from_millis(1),
-    min_text: "1ms",
-    max: HOUR,
-    max_text: "1h",
-};
-
-/// A humantime duration (`"30d"`, `"1h 30m"`, `"90s"`) under `key`, within
-/// the key's bounds.
-fn duration_key(
-    key: &str,
-    text: Option<&str>,
-    bounds: &DurationBounds,
-) -> Result<Option<Duration>, String> {
-    let Some(text) = text else {
-        return Ok(None);
-    };
-    let duration = humantime::parse_duration(text.trim()).map_err(|e| {
-        format!("key `{key}`: `{text}` is not a duration such as \"30d\", \"1h\" or \"90s\" ({e})")
-    })?;
-    if duration < bounds.min {
-        return Err(format!(
-            "key `{key}`: `{text}` is too short: give at least {}, at most {}",
-            bounds.min_text, bounds.max_text
-        ));
-    }
-    if duration > bounds.max {
-        return Err(format!(
-            "key `{key}`: `{text}` is too long: give at most {}",
-            bounds.max_text
-        ));
-    }
-    Ok(Some(duration))
-}
-
-/// The bounds of the count keys, inclusive. Beyond them a value cannot
-/// work (no request at all, a 500 retried for ever) or asks more of a site
-/// than one importer should.
-pub(crate) const CONCURRENCY_BOUNDS: (u64, u64) = (1, 1024);
-pub(crate) const PER_HOST_BOUNDS: (u64, u64) = (1, 1024);
-const MAX_BODY_MIB_BOUNDS: (u64, u64) = (1, 1024);
-const MAX_REDIRECTS_BOUNDS: (u64, u64) = (0, 20);
-const RETRIES_BOUNDS: (u64, u64) = (0, 10);
-const ALERT_AFTER_FAILURES_BOUNDS: (u64, u64) = (1, u32::MAX as u64);
-/// `max_items`: `0` would import nothing, ever; past 10,000 a cap caps
-/// nothing a feed sends.
-pub(crate) const MAX_ITEMS_BOUNDS: (u64, u64) = (1, 10_000);
-
-/// The integer under `key` when it is given, within `bounds`.
-fn optional_count(
-    key: &str,
-    value: Option<i64>,
-    bounds: (u64, u64),
-) -> Result<Option<usize>, String> {
-    value
-        .map(|v| count_key(key, Some(v), bounds, 0).map(|v| v as usize))
-        .transpose()
-}
-
-/// The integer under `key` (`default` when absent), within `(min, max)`.
-fn count_key(
-    key: &str,
-    value: Option<i64>,
-    (min, max): (u64, u64),
-    default: u64,
-) -> Result<u64, String> {
-    let Some(value) = value else {
-        return Ok(default);
-    };
-    match u64::try_from(value) {
-        Ok(v) if (min..=max).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "key `{key}`: {value} is out of range: give a number from {min} to {max}"
-        )),
-    }
-}
-
-fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Err("is empty".to_string());
-    }
-    // An address without its scheme would be read as a path and fail at
-    // every run with "cannot read": unless such a file is there, it is
-    // refused with the URL it was meant to be.
-    if let Some(meant) = address_without_scheme(trimmed)
-        && !base_dir.join(trimmed).exists()
-    {
-        return Err(format!(
-            "`{trimmed}` is not a URL (it has no http:// or https://) and no such file exists: did you mean {meant}?"
-        ));
-    }
-    match Url::parse(trimmed) {
-        Ok(url) => match url.scheme() {
-            "http" | "https" => {
-                if url.host_str().is_none_or(str::is_empty) {
-                    Err(format!("`{trimmed}` has no host"))
-                } else {
-                    Ok(FeedSource::Http(url))
-                }
-            }
-            "file" => url
-                .to_file_path()
-                .map(FeedSource::File)
-                .map_err(|_| format!("`{trimmed}` is not a usable file:// URL")),
-            // A Windows drive letter parses as a one-letter scheme.
-            scheme if scheme.len() > 1 => Err(format!(
-                "`{trimmed}`: scheme `{scheme}` is not supported (use http, https, file:// or a file path)"
-            )),
-            _ => Ok(FeedSource::File(base_dir.join(trimmed))),
-        },
-        Err(_) => Ok(FeedSource::File(base_dir.join(trimmed))),
-    }
-}
-
-/// The URL a `url` written without its scheme was meant to be:
-/// `127.0.0.1:8765/feed.xml`, `localhost/feed`, `example.org/feed`,
-/// `//example.org/feed`. `None` for what reads as a path: `feeds/x.xml`,
-/// `./x.xml`, `x.xml`, `/srv/x.xml`, `C:/x.xml`. An address with a port,
-/// an IP address or `localhost` is guessed to be `http://` (a local or
-/// test server), a domain name `https://`.
-pub(crate) fn address_without_scheme(text: &str) -> Option<String> {
-    let (rest, from_slashes) = match text.strip_prefix("//") {
-        Some(rest) => (rest, true),
-        None => (text, false),
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let has_path_or_port = rest.len() > authority.len() || authority.contains(':');
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (authority, None),
-    };
-    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-        return None;
-    }
-    let host_lower = host.to_ascii_lowercase();
-    let is_ip = host.parse::<std::net::Ipv4Addr>().is_ok()
-        || (host.starts_with('[') && host.ends_with(']'));
-    let is_local_name = host_lower == "localhost";
-    let is_domain = looks_like_a_domain(&host_lower);
-    let is_address = if from_slashes {
-        is_ip || is_local_name || is_domain
-    } else {
-        (is_ip || is_local_name || is_domain) && has_path_or_port
-    };
-    if !is_address {
-        return None;
-    }
-    let scheme = if port.is_some() || is_ip || is_local_name {
-        "http"
-    } else {
-        "https"
-    };
-    Some(format!("{scheme}://{rest}"))
-}
-
-/// `example.org`, `www.news.example.co.uk`: labels of letters, digits and
-/// hyphens, the last one letters only and not a file extension.
-fn looks_like_a_domain(host: &str) -> bool {
-    const FILE_EXTENSIONS: &[&str] = &[
-        "xml", "rss", "atom", "rdf", "json", "txt", "html", "htm", "feed", "md", "bak", "old",
-    ];
-    let labels: Vec<&str> = host.split('.').collect();
-    let Some(last) = labels.last() else {
-        return false;
-    };
-    labels.len() >= 2
-        && labels
-            .iter()
-            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        && (2..=63).contains(&last.len())
-        && last.bytes().all(|b| b.is_ascii_alphabetic())
-        && !FILE_EXTENSIONS.contains(last)
-}
-
-/// Case-insensitive regular expressions; the message quotes the bad one.
-fn compile_patterns(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
-    patterns
-        .iter()
-        .map(|p| {
-            regex::RegexBuilder::new(p)
-                .case_insensitive(true)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| format!("`{p}` is not a valid regular expression: {e}"))
-        })
-        .collect()
-}
-
-pub(crate) fn check_tags(tags: &[String]) -> Result<(), String> {
-    if tags.iter().any(|t| t.trim().is_empty()) {
-        return Err("a tag is empty".to_string());
-    }
-    Ok(())
-}
-
-/// `papers`, `news-fr`, `a_b`: one lowercase path segment that cannot climb
-/// out of the content folder or be hidden.
-pub(crate) fn is_plain_segment(section: &str) -> bool {
-    let mut chars = section.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-}
-
 /// A TOML error on one line: the message with line and column, no source
 /// excerpt (the excerpt spans several lines and repeats the file).
 fn toml_error(error: &toml::de::Error) -> String {
@@ -1148,6 +712,7 @@ fn toml_error(error: &toml::de::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::values::{HOUR, YEAR};
     use super::*;
 
     fn parse(text: &str) -> Result<Config, String> {
