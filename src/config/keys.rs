@@ -1,9 +1,11 @@
-//! The keys `feeds.toml` accepts, where, and how a mistake in them is said.
+//! The keys `feeds.toml` accepts, and where a key is written.
 //!
 //! In: the file's TOML table (or its text, to find a key's line). Out: the
-//! lists of known keys, the message for an unknown key or a value written
-//! in the wrong shape (with its fix), and the line a key is on. Nothing
-//! here fails: a finding is a message for the reader to place.
+//! lists of known keys, a top-level value written in a shape people often
+//! get wrong, and the line a key is on. Nothing here fails: a finding is
+//! for the reading step to place in a [`super::ConfigError`].
+
+use super::error::ValueProblem;
 
 /// The keys the top level of `feeds.toml` accepts.
 pub(super) const TOP_LEVEL_KEYS: &[&str] = &[
@@ -45,45 +47,17 @@ pub(super) const FEED_KEYS: &[&str] = &[
 /// The keys an `[output]` table (or a feed's `output = { … }`) accepts.
 pub(super) const OUTPUT_KEYS: &[&str] = &["preset", "template", "path", "permalink", "locale"];
 
-/// The message for an unknown top-level key, with the fix of the usual
-/// mistakes: `[feed]` or `[[feed]]` for `[[feeds]]`, a feed's key above
-/// the first `[[feeds]]`.
-pub(super) fn unknown_top_level_key(key: &str) -> String {
-    if key == "feed" {
-        "`feed` is not a section feedimport knows: write each feed as [[feeds]] (two brackets, plural) followed by its name, url and section".to_string()
-    } else if FEED_KEYS.contains(&key) {
-        format!(
-            "`{key}` is a feed's key, not a top-level one: put it below the [[feeds]] line of its feed"
-        )
-    } else {
-        format!(
-            "unknown key `{key}` at the top level (expected one of: {})",
-            TOP_LEVEL_KEYS.join(", ")
-        )
-    }
-}
-
 /// A top-level value of the wrong shape, as people write it: `[feeds]` for
-/// `[[feeds]]`, one tag as a string. The key and the message.
-pub(super) fn shape_mistake(table: &toml::Table) -> Option<(&'static str, String)> {
+/// `[[feeds]]`, one tag as a string. The key and what is wrong.
+pub(super) fn shape_mistake(table: &toml::Table) -> Option<(&'static str, ValueProblem)> {
     match table.get("feeds") {
         Some(toml::Value::Array(_)) | None => {}
-        Some(_) => {
-            return Some((
-                "feeds",
-                "`feeds` must be a list of tables: write each feed as [[feeds]] (two brackets), not [feeds]".to_string(),
-            ));
-        }
+        Some(_) => return Some(("feeds", ValueProblem::NotAListOfTables)),
     }
     if let Some(toml::Value::String(text)) = table.get("tags") {
-        return Some(("tags", list_written_as_string("tags", text)));
+        return Some(("tags", ValueProblem::ListWrittenAsString(text.clone())));
     }
     None
-}
-
-/// A list key given one string: the fix, written out.
-pub(super) fn list_written_as_string(key: &str, text: &str) -> String {
-    format!("key `{key}` is a list: write {key} = [{text:?}], not {key} = {text:?}")
 }
 
 /// The line (from 1) of `key` in the file's text: at the top level, or in

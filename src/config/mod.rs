@@ -5,38 +5,31 @@
 //! the file, the feed and the key to fix (TOML syntax errors carry line and
 //! column).
 
-use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use serde::Deserialize;
 use url::Url;
 
 pub(crate) mod edit;
+mod error;
+mod feed;
 mod keys;
 pub(crate) mod opml;
 pub(crate) mod output;
 mod output_table;
 mod source;
+mod top_level;
 mod values;
 
-use keys::{
-    FEED_KEYS, TOP_LEVEL_KEYS, key_line, list_written_as_string, shape_mistake,
-    unknown_top_level_key,
-};
-use output::OutputSpec;
-use output_table::{RawOutput, raw_output, resolve_output};
+pub(crate) use error::{ConfigError, FeedChoiceError};
 pub(crate) use source::address_without_scheme;
-use source::parse_source;
-use values::{
-    ALERT_AFTER_FAILURES_BOUNDS, INTERVAL_BOUNDS, MAX_AGE_BOUNDS, MAX_BODY_MIB_BOUNDS,
-    MAX_ITEMS_BOUNDS, MAX_REDIRECTS_BOUNDS, RETRIES_BOUNDS, TIMEOUT_BOUNDS, compile_patterns,
-    count_key, duration_key, optional_count,
-};
 pub(crate) use values::{CONCURRENCY_BOUNDS, PER_HOST_BOUNDS, check_tags, is_plain_segment};
+
+use error::ValueProblem;
+use feed::FeedDefaults;
+use output::OutputSpec;
 
 /// Default number of feeds fetched at the same time.
 pub(crate) const DEFAULT_CONCURRENCY: usize = 8;
@@ -140,14 +133,15 @@ pub(crate) enum UpdatePolicy {
 }
 
 impl UpdatePolicy {
-    fn parse(key_value: Option<&str>, default: UpdatePolicy) -> Result<UpdatePolicy, String> {
+    /// The policy `update` names (`default` when it is not given).
+    fn parse(key_value: Option<&str>, default: UpdatePolicy) -> Result<UpdatePolicy, ValueProblem> {
         match key_value.map(str::trim) {
             None => Ok(default),
             Some("never") => Ok(UpdatePolicy::Never),
             Some("untouched") => Ok(UpdatePolicy::Untouched),
-            Some(other) => Err(format!(
-                "key `update`: `{other}` is not one of \"never\" (the default) or \"untouched\""
-            )),
+            Some(other) => Err(ValueProblem::Refused(format!(
+                "`{other}` is not one of \"never\" (the default) or \"untouched\""
+            ))),
         }
     }
 }
@@ -179,126 +173,6 @@ impl FeedSource {
                 .unwrap_or_else(|_| path.display().to_string()),
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum ConfigError {
-    #[error("cannot read config file {}{}", .path.display(), read_advice(.path, .source))]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not TOML: the parser's error, with its line and column.
-    #[error("{}: {}", .path.display(), toml_error(.source))]
-    Syntax {
-        path: PathBuf,
-        #[source]
-        source: toml::de::Error,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
-}
-
-/// A feed named on the command line that the config does not hold as
-/// asked: a mistake of the command line (exit 2), not of the file.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum FeedChoiceError {
-    #[error("no feed named \"{name}\" in {} (feeds are: {})", .path.display(), .known.join(", "))]
-    Unknown {
-        path: PathBuf,
-        name: String,
-        known: Vec<String>,
-    },
-    #[error("several feeds of {} are named \"{name}\": backfill reads one; rename them apart", .path.display())]
-    Several { path: PathBuf, name: String },
-    #[error(
-        "feed \"{name}\": backfill reads the pages of http(s) feeds; a saved feed file has none"
-    )]
-    NotHttp { name: String },
-}
-
-/// What to do when the config file is not there: say where it is looked
-/// for, and how to point at another (or, for a file given, that its path
-/// is wrong).
-fn read_advice(path: &Path, error: &std::io::Error) -> &'static str {
-    if error.kind() != std::io::ErrorKind::NotFound {
-        ""
-    } else if path == Path::new(DEFAULT_CONFIG) || path == Path::new(".").join(DEFAULT_CONFIG) {
-        " (it is looked for as ./feeds.toml in the current folder: run feedimport in the site's folder, or give the file with --config FILE or the FEEDIMPORT_CONFIG variable)"
-    } else {
-        " (the file given with --config FILE or the FEEDIMPORT_CONFIG variable is not there: check its path)"
-    }
-}
-
-/// The config file looked for when none is given.
-const DEFAULT_CONFIG: &str = "feeds.toml";
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    #[serde(default = "default_content_dir")]
-    content_dir: PathBuf,
-    #[serde(default = "default_state_dir")]
-    state_dir: PathBuf,
-    metrics_file: Option<PathBuf>,
-    #[serde(default = "default_timezone")]
-    timezone: String,
-    #[serde(default)]
-    tags: Vec<String>,
-    // Counts are read as TOML's own integers and checked against their
-    // bounds here, so that every out-of-range value gets the same message.
-    concurrency: Option<i64>,
-    interval: Option<String>,
-    per_host: Option<i64>,
-    max_body_mib: Option<i64>,
-    max_redirects: Option<i64>,
-    timeout: Option<String>,
-    connect_timeout: Option<String>,
-    retries: Option<i64>,
-    alert_after_failures: Option<i64>,
-    output: Option<toml::Value>,
-    max_items: Option<i64>,
-    update: Option<String>,
-    #[serde(default)]
-    feeds: Vec<toml::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFeed {
-    name: String,
-    url: String,
-    section: String,
-    #[serde(default)]
-    tags: Vec<String>,
-    #[serde(default = "default_true")]
-    article_images: bool,
-    #[serde(default)]
-    article_hosts: Vec<String>,
-    #[serde(default)]
-    include: Vec<String>,
-    #[serde(default)]
-    exclude: Vec<String>,
-    max_age: Option<String>,
-    interval: Option<String>,
-    output: Option<toml::Value>,
-    max_items: Option<i64>,
-    update: Option<String>,
-}
-
-fn default_true() -> bool {
-    true
-}
-
-fn default_content_dir() -> PathBuf {
-    PathBuf::from("content")
-}
-fn default_state_dir() -> PathBuf {
-    PathBuf::from(".feedimport")
-}
-fn default_timezone() -> String {
-    "Europe/Paris".to_string()
 }
 
 /// Whether a config must list a feed: a run and `check` need one; the
@@ -358,6 +232,9 @@ impl Config {
         Config::parse_checked(text, &absolute, &base_dir, options, feeds)
     }
 
+    /// The recipe: the file as TOML, its top-level keys checked, the site,
+    /// fetch and schedule settings read, what feeds inherit resolved, then
+    /// each feed read and checked against those before it.
     fn parse_checked(
         text: &str,
         path: &Path,
@@ -365,149 +242,26 @@ impl Config {
         options: LoadOptions,
         required: Feeds,
     ) -> Result<Config, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message,
+        let file = FileText { path, text };
+        let table = top_level::read_toml(file)?;
+        top_level::check_top_level_keys(&table, file)?;
+        let raw = top_level::typed(table, file)?;
+        let timezone = top_level::read_timezone(&raw.timezone, file)?;
+        top_level::check_site_keys(&raw, file)?;
+        let concurrency = top_level::read_concurrency(&raw, file)?;
+        let fetch = top_level::read_fetch_settings(&raw, file)?;
+        let interval = top_level::read_default_interval(&raw, file)?;
+        let alert_after_failures = top_level::read_alert_after_failures(&raw, file)?;
+        let (max_items, update) = top_level::read_import_defaults(&raw, file)?;
+        top_level::check_feeds_listed(&raw, required, path)?;
+        let output = top_level::read_global_output(raw.output, base_dir, path)?;
+        let defaults = FeedDefaults {
+            interval,
+            output,
+            max_items,
+            update,
         };
-
-        // Check the keys ourselves first so that the message can say which
-        // feed holds a typo; serde's own message only names the key.
-        let table: toml::Table = toml::from_str(text).map_err(|source| ConfigError::Syntax {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        // A message about a key says on which line it is.
-        let at_line = |feed: Option<usize>, key: &str, message: String| {
-            invalid(match key_line(text, feed, key) {
-                Some(line) => format!("line {line}: {message}"),
-                None => message,
-            })
-        };
-        if let Some(key) = table.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) {
-            return Err(at_line(None, key, unknown_top_level_key(key)));
-        }
-        if let Some((key, message)) = shape_mistake(&table) {
-            return Err(at_line(None, key, message));
-        }
-        let raw: RawConfig = table
-            .try_into()
-            .map_err(|e: toml::de::Error| invalid(toml_error(&e)))?;
-
-        let timezone = Tz::from_str(raw.timezone.trim()).map_err(|_| {
-            invalid(format!(
-                "key `timezone`: `{}` is not an IANA time zone name (for example \"Europe/Paris\")",
-                raw.timezone
-            ))
-        })?;
-        check_tags(&raw.tags).map_err(|m| invalid(format!("key `tags`: {m}")))?;
-        if let Some(file) = &raw.metrics_file
-            && file.file_name().is_none()
-        {
-            return Err(invalid(format!(
-                "key `metrics_file`: `{}` names no file (for example \"/var/lib/node_exporter/textfile/feedimport.prom\")",
-                file.display()
-            )));
-        }
-        let defaults = FetchSettings::default();
-        let count = |key: &str, value: Option<i64>, bounds: (u64, u64), default: u64| {
-            count_key(key, value, bounds, default).map_err(&invalid)
-        };
-        let concurrency = count(
-            "concurrency",
-            raw.concurrency,
-            CONCURRENCY_BOUNDS,
-            DEFAULT_CONCURRENCY as u64,
-        )?;
-        let fetch = FetchSettings {
-            per_host: count(
-                "per_host",
-                raw.per_host,
-                PER_HOST_BOUNDS,
-                defaults.per_host as u64,
-            )? as usize,
-            max_body_bytes: count(
-                "max_body_mib",
-                raw.max_body_mib,
-                MAX_BODY_MIB_BOUNDS,
-                defaults.max_body_bytes >> 20,
-            )? << 20,
-            max_redirects: count(
-                "max_redirects",
-                raw.max_redirects,
-                MAX_REDIRECTS_BOUNDS,
-                defaults.max_redirects as u64,
-            )? as usize,
-            timeout: duration_key("timeout", raw.timeout.as_deref(), &TIMEOUT_BOUNDS)
-                .map_err(&invalid)?
-                .unwrap_or(defaults.timeout),
-            connect_timeout: duration_key(
-                "connect_timeout",
-                raw.connect_timeout.as_deref(),
-                &TIMEOUT_BOUNDS,
-            )
-            .map_err(&invalid)?
-            .unwrap_or(defaults.connect_timeout),
-            retries: count(
-                "retries",
-                raw.retries,
-                RETRIES_BOUNDS,
-                u64::from(defaults.retries),
-            )? as u32,
-        };
-        let interval = duration_key("interval", raw.interval.as_deref(), &INTERVAL_BOUNDS)
-            .map_err(&invalid)?
-            .unwrap_or(DEFAULT_INTERVAL);
-        let alert_after_failures = count(
-            "alert_after_failures",
-            raw.alert_after_failures,
-            ALERT_AFTER_FAILURES_BOUNDS,
-            u64::from(DEFAULT_ALERT_AFTER_FAILURES),
-        )? as u32;
-        let max_items =
-            optional_count("max_items", raw.max_items, MAX_ITEMS_BOUNDS).map_err(&invalid)?;
-        let update =
-            UpdatePolicy::parse(raw.update.as_deref(), UpdatePolicy::Never).map_err(&invalid)?;
-
-        if raw.feeds.is_empty() && required == Feeds::AtLeastOne {
-            return Err(invalid(
-                "no feeds: add at least one [[feeds]] entry with name, url and section".to_string(),
-            ));
-        }
-
-        let output = match raw.output {
-            Some(value) => raw_output(value, "[output]").map_err(&invalid)?,
-            None => RawOutput::default(),
-        };
-        // Checked once for every feed, so that a bad global value is named
-        // as such.
-        resolve_output(&output, None, base_dir).map_err(&invalid)?;
-
-        let mut feeds = Vec::with_capacity(raw.feeds.len());
-        let mut names = HashSet::new();
-        let mut sources = HashSet::new();
-        for (index, value) in raw.feeds.into_iter().enumerate() {
-            let feed = parse_feed(value, index, base_dir, interval, &output, max_items, update)
-                .map_err(|e| {
-                    at_line(Some(index), e.key.as_deref().unwrap_or_default(), e.message)
-                })?;
-            if !sources.insert(feed.source.identity()) {
-                return Err(invalid(format!(
-                    "feed \"{}\": key `url`: another feed already reads {}; list each feed once",
-                    feed.name, feed.source
-                )));
-            }
-            if !names.insert(feed.name.clone()) {
-                if !options.allow_duplicate_names {
-                    return Err(invalid(format!(
-                        "feed \"{}\": key `name`: another feed already has this name; names must be unique (or run with --allow-duplicate-names)",
-                        feed.name
-                    )));
-                }
-                tracing::warn!(feed = %feed.name, "several feeds share this name; --feed selects all of them");
-            }
-            feeds.push(feed);
-        }
-
+        let feeds = feed::read_feeds(raw.feeds, &defaults, base_dir, file, options)?;
         Ok(Config {
             path: path.to_path_buf(),
             base_dir: base_dir.to_path_buf(),
@@ -516,7 +270,7 @@ impl Config {
             metrics_file: raw.metrics_file.map(|file| base_dir.join(file)),
             timezone,
             tags: raw.tags,
-            concurrency: concurrency as usize,
+            concurrency,
             fetch,
             alert_after_failures,
             feeds,
@@ -556,162 +310,17 @@ impl Config {
     }
 }
 
-/// What is wrong with a `[[feeds]]` entry, and the key it is about (none:
-/// the entry as a whole).
-struct FeedProblem {
-    key: Option<String>,
-    message: String,
-}
-
-impl FeedProblem {
-    fn at(key: &str, message: String) -> FeedProblem {
-        FeedProblem {
-            key: Some(key.to_string()),
-            message,
-        }
-    }
-
-    fn of_entry(message: String) -> FeedProblem {
-        FeedProblem { key: None, message }
-    }
-}
-
-fn parse_feed(
-    value: toml::Value,
-    index: usize,
-    base_dir: &Path,
-    default_interval: Duration,
-    global_output: &RawOutput,
-    default_max_items: Option<usize>,
-    default_update: UpdatePolicy,
-) -> Result<FeedConfig, FeedProblem> {
-    let position = index + 1;
-    let toml::Value::Table(table) = value else {
-        return Err(FeedProblem::of_entry(format!(
-            "feeds entry #{position} is not a table; write it as [[feeds]]"
-        )));
-    };
-    // Name the feed in every message: by its name when it has one.
-    let label = match table.get("name").and_then(|v| v.as_str()) {
-        Some(name) => format!("feed \"{name}\""),
-        None => format!("feeds entry #{position}"),
-    };
-    if let Some(key) = table.keys().find(|k| !FEED_KEYS.contains(&k.as_str())) {
-        let message = if TOP_LEVEL_KEYS.contains(&key.as_str()) {
-            format!(
-                "{label}: `{key}` is a top-level key, not a feed's: move it above the first [[feeds]] line (every key below a [[feeds]] line belongs to that feed)"
-            )
-        } else {
-            format!(
-                "{label}: unknown key `{key}` (expected one of: {})",
-                FEED_KEYS.join(", ")
-            )
-        };
-        return Err(FeedProblem::at(key, message));
-    }
-    for key in ["name", "url", "section"] {
-        if !table.contains_key(key) {
-            return Err(FeedProblem::of_entry(format!(
-                "{label}: missing key `{key}`"
-            )));
-        }
-    }
-    for key in ["tags", "include", "exclude", "article_hosts"] {
-        if let Some(toml::Value::String(text)) = table.get(key) {
-            return Err(FeedProblem::at(
-                key,
-                format!("{label}: {}", list_written_as_string(key, text)),
-            ));
-        }
-    }
-    let raw: RawFeed = toml::Value::Table(table)
-        .try_into()
-        .map_err(|e: toml::de::Error| FeedProblem::of_entry(format!("{label}: {}", e.message())))?;
-
-    let name = raw.name.trim().to_string();
-    if name.is_empty() {
-        return Err(FeedProblem::at(
-            "name",
-            format!("{label}: key `name` is empty"),
-        ));
-    }
-    if !is_plain_segment(&raw.section) {
-        return Err(FeedProblem::at(
-            "section",
-            format!(
-                "{label}: key `section`: `{}` must be a plain lowercase path segment (a-z, 0-9, '-' and '_', starting with a letter or digit), such as \"papers\"",
-                raw.section
-            ),
-        ));
-    }
-    let label = label.as_str();
-    let problem = |key: &'static str| {
-        move |m: String| FeedProblem::at(key, format!("{label}: key `{key}`: {m}"))
-    };
-    check_tags(&raw.tags).map_err(problem("tags"))?;
-    let source = parse_source(&raw.url, base_dir).map_err(problem("url"))?;
-    let include = compile_patterns(&raw.include).map_err(problem("include"))?;
-    let exclude = compile_patterns(&raw.exclude).map_err(problem("exclude"))?;
-    let max_age = duration_key("max_age", raw.max_age.as_deref(), &MAX_AGE_BOUNDS)
-        .map_err(|m| FeedProblem::at("max_age", format!("{label}: {m}")))?;
-    let interval = duration_key("interval", raw.interval.as_deref(), &INTERVAL_BOUNDS)
-        .map_err(|m| FeedProblem::at("interval", format!("{label}: {m}")))?
-        .unwrap_or(default_interval);
-    let max_items = optional_count("max_items", raw.max_items, MAX_ITEMS_BOUNDS)
-        .map_err(|m| FeedProblem::at("max_items", format!("{label}: {m}")))?
-        .or(default_max_items);
-    let update = UpdatePolicy::parse(raw.update.as_deref(), default_update)
-        .map_err(|m| FeedProblem::at("update", format!("{label}: {m}")))?;
-    let article_hosts = raw
-        .article_hosts
-        .iter()
-        .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
-        .collect::<Vec<_>>();
-    if article_hosts
-        .iter()
-        .any(|h| h.is_empty() || h.contains(['/', ':', ' ']))
-    {
-        return Err(FeedProblem::at(
-            "article_hosts",
-            format!(
-                "{label}: key `article_hosts`: give host names only, such as \"www.example.org\""
-            ),
-        ));
-    }
-
-    let own_output = raw
-        .output
-        .map(|value| raw_output(value, "output"))
-        .transpose()
-        .map_err(|m| FeedProblem::at("output", format!("{label}: {m}")))?;
-    let output = resolve_output(global_output, own_output.as_ref(), base_dir)
-        .map_err(|m| FeedProblem::at("output", format!("{label}: {m}")))?;
-
-    Ok(FeedConfig {
-        output,
-        name,
-        source,
-        section: raw.section,
-        tags: raw.tags,
-        article_images: raw.article_images,
-        article_hosts,
-        include,
-        exclude,
-        max_age,
-        interval,
-        max_items,
-        update,
-    })
-}
-
-/// A TOML error on one line: the message with line and column, no source
-/// excerpt (the excerpt spans several lines and repeats the file).
-fn toml_error(error: &toml::de::Error) -> String {
-    error.to_string().trim_end().to_string()
+/// The file being read: its path, for messages, and its text, to find
+/// the line of a key.
+#[derive(Clone, Copy)]
+struct FileText<'a> {
+    path: &'a Path,
+    text: &'a str,
 }
 
 #[cfg(test)]
 mod tests {
+    use super::error::read_advice;
     use super::values::{HOUR, YEAR};
     use super::*;
 

@@ -2,14 +2,17 @@
 //! [`OutputSpec`] a feed gets from its own keys over the global ones.
 //!
 //! In: the TOML value of the table, the folder paths are relative to. Out:
-//! a [`RawOutput`], then an [`OutputSpec`]. Fails with a message naming the
-//! key: not a table, an unknown key, both `preset` and `template`, an
-//! unknown preset, an empty template, path or permalink, a bad locale.
+//! a [`RawOutput`], then an [`OutputSpec`]. Fails with an
+//! [`OutputProblem`], which the caller places (the file, the line, the
+//! feed): not a table, an unknown key, a value of the wrong type, both
+//! `preset` and `template`, an unknown preset, an empty template, path or
+//! permalink, a bad locale.
 
 use std::path::Path;
 
 use serde::Deserialize;
 
+use super::error::{ConfigError, FeedLabel, KeyTable, ValueProblem};
 use super::keys::OUTPUT_KEYS;
 use super::output::{OutputSpec, Preset, TemplateSource};
 use crate::util::locale::SiteLocale;
@@ -25,26 +28,70 @@ pub(super) struct RawOutput {
     locale: Option<String>,
 }
 
+/// What is wrong with an output table, before it is placed in the file.
+#[derive(Debug)]
+pub(super) enum OutputProblem {
+    UnknownKey(String),
+    BadValue {
+        key: String,
+        problem: ValueProblem,
+    },
+    /// A value of the wrong type, or `preset` and `template` both given.
+    Invalid(String),
+}
+
+impl OutputProblem {
+    /// The error, in the file at `path`, at `line`, in `feed` (none: the
+    /// global `[output]`).
+    pub(super) fn placed(
+        self,
+        path: &Path,
+        line: Option<usize>,
+        feed: Option<FeedLabel>,
+    ) -> ConfigError {
+        let path = path.to_path_buf();
+        match self {
+            OutputProblem::UnknownKey(key) => ConfigError::UnknownKey {
+                path,
+                line,
+                table: KeyTable::Output(feed),
+                key,
+            },
+            OutputProblem::BadValue { key, problem } => ConfigError::BadValue {
+                path,
+                line,
+                feed,
+                key,
+                problem,
+            },
+            OutputProblem::Invalid(message) => ConfigError::Invalid {
+                path,
+                line,
+                feed,
+                message,
+            },
+        }
+    }
+}
+
 /// An `[output]` table, or a feed's `output = { … }` (`at` names it).
-pub(super) fn raw_output(value: toml::Value, at: &str) -> Result<RawOutput, String> {
+pub(super) fn raw_output(value: toml::Value, at: &str) -> Result<RawOutput, OutputProblem> {
     let toml::Value::Table(table) = value else {
-        return Err(format!(
-            "key `{at}` must be a table, such as output = {{ preset = \"hugo\" }}"
-        ));
+        return Err(OutputProblem::BadValue {
+            key: at.to_string(),
+            problem: ValueProblem::NotATable,
+        });
     };
     if let Some(key) = table.keys().find(|k| !OUTPUT_KEYS.contains(&k.as_str())) {
-        return Err(format!(
-            "unknown key `{key}` in `{at}` (expected one of: {})",
-            OUTPUT_KEYS.join(", ")
-        ));
+        return Err(OutputProblem::UnknownKey(key.clone()));
     }
     let raw: RawOutput = toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| format!("`{at}`: {}", e.message()))?;
+        .map_err(|e: toml::de::Error| OutputProblem::Invalid(format!("`{at}`: {}", e.message())))?;
     if raw.preset.is_some() && raw.template.is_some() {
-        return Err(format!(
+        return Err(OutputProblem::Invalid(format!(
             "`{at}` sets both `preset` and `template`: a template is used instead of a preset, so give one of them"
-        ));
+        )));
     }
     Ok(raw)
 }
@@ -57,31 +104,8 @@ pub(super) fn resolve_output(
     global: &RawOutput,
     own: Option<&RawOutput>,
     base_dir: &Path,
-) -> Result<OutputSpec, String> {
-    let own_choice = own.filter(|o| o.preset.is_some() || o.template.is_some());
-    let (preset, template, key) = match own_choice {
-        Some(own) => (&own.preset, &own.template, "output"),
-        None => (&global.preset, &global.template, "[output]"),
-    };
-    let source = match (preset, template) {
-        (_, Some(template)) => {
-            let template = template.trim();
-            if template.is_empty() {
-                return Err(format!("key `{key}.template` is empty"));
-            }
-            TemplateSource::File(base_dir.join(template))
-        }
-        (Some(name), None) => {
-            TemplateSource::Preset(Preset::named(name.trim()).ok_or_else(|| {
-                let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
-                format!(
-                    "key `{key}.preset`: `{name}` is not a preset (one of: {})",
-                    names.join(", ")
-                )
-            })?)
-        }
-        (None, None) => TemplateSource::Preset(Preset::Default),
-    };
+) -> Result<OutputSpec, OutputProblem> {
+    let source = template_source(global, own, base_dir)?;
     let preset = match &source {
         TemplateSource::Preset(preset) => *preset,
         TemplateSource::File(_) => Preset::Default,
@@ -95,11 +119,17 @@ pub(super) fn resolve_output(
         pick(|o| &o.permalink).unwrap_or_else(|| preset.default_permalink().to_string());
     for (name, value) in [("path", &path), ("permalink", &permalink)] {
         if value.trim().is_empty() {
-            return Err(format!("key `output.{name}` is empty"));
+            return Err(OutputProblem::BadValue {
+                key: format!("output.{name}"),
+                problem: ValueProblem::Empty,
+            });
         }
     }
     let locale = match pick(|o| &o.locale) {
-        Some(tag) => SiteLocale::parse(&tag).map_err(|m| format!("key `output.locale`: {m}"))?,
+        Some(tag) => SiteLocale::parse(&tag).map_err(|m| OutputProblem::BadValue {
+            key: "output.locale".to_string(),
+            problem: ValueProblem::Refused(m),
+        })?,
         None => SiteLocale::french(),
     };
     Ok(OutputSpec {
@@ -108,4 +138,43 @@ pub(super) fn resolve_output(
         permalink,
         locale,
     })
+}
+
+/// The one choice of `preset` or `template`: the feed's own when it makes
+/// it, else the global one, else the default preset.
+fn template_source(
+    global: &RawOutput,
+    own: Option<&RawOutput>,
+    base_dir: &Path,
+) -> Result<TemplateSource, OutputProblem> {
+    let own_choice = own.filter(|o| o.preset.is_some() || o.template.is_some());
+    let (preset, template, at) = match own_choice {
+        Some(own) => (&own.preset, &own.template, "output"),
+        None => (&global.preset, &global.template, "[output]"),
+    };
+    match (preset, template) {
+        (_, Some(template)) => {
+            let template = template.trim();
+            if template.is_empty() {
+                return Err(OutputProblem::BadValue {
+                    key: format!("{at}.template"),
+                    problem: ValueProblem::Empty,
+                });
+            }
+            Ok(TemplateSource::File(base_dir.join(template)))
+        }
+        (Some(name), None) => Preset::named(name.trim())
+            .map(TemplateSource::Preset)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+                OutputProblem::BadValue {
+                    key: format!("{at}.preset"),
+                    problem: ValueProblem::Refused(format!(
+                        "`{name}` is not a preset (one of: {})",
+                        names.join(", ")
+                    )),
+                }
+            }),
+        (None, None) => Ok(TemplateSource::Preset(Preset::Default)),
+    }
 }

@@ -2,10 +2,13 @@
 //! counts within their bounds, tags, section names, regular expressions.
 //!
 //! In: a key's value as written. Out: the value as feedimport uses it.
-//! Fails with a message that names the key (or, for the helpers that do
-//! not know it, says what is wrong for the caller to place).
+//! Fails with what is wrong with the value ([`ValueProblem`], or a text
+//! for `check_tags`, which `add` shares); the caller names the key, the
+//! feed and the line.
 
 use std::time::Duration;
+
+use super::error::ValueProblem;
 
 /// A year as humantime reads `"1y"` (365.25 days).
 pub(super) const YEAR: Duration = Duration::from_secs(31_557_600);
@@ -45,30 +48,31 @@ pub(super) const TIMEOUT_BOUNDS: DurationBounds = DurationBounds {
     max_text: "1h",
 };
 
-/// A humantime duration (`"30d"`, `"1h 30m"`, `"90s"`) under `key`, within
-/// the key's bounds.
-pub(super) fn duration_key(
-    key: &str,
+/// A humantime duration (`"30d"`, `"1h 30m"`, `"90s"`), when given, within
+/// its key's bounds.
+pub(super) fn duration(
     text: Option<&str>,
     bounds: &DurationBounds,
-) -> Result<Option<Duration>, String> {
+) -> Result<Option<Duration>, ValueProblem> {
     let Some(text) = text else {
         return Ok(None);
     };
     let duration = humantime::parse_duration(text.trim()).map_err(|e| {
-        format!("key `{key}`: `{text}` is not a duration such as \"30d\", \"1h\" or \"90s\" ({e})")
+        ValueProblem::Refused(format!(
+            "`{text}` is not a duration such as \"30d\", \"1h\" or \"90s\" ({e})"
+        ))
     })?;
     if duration < bounds.min {
-        return Err(format!(
-            "key `{key}`: `{text}` is too short: give at least {}, at most {}",
+        return Err(ValueProblem::Refused(format!(
+            "`{text}` is too short: give at least {}, at most {}",
             bounds.min_text, bounds.max_text
-        ));
+        )));
     }
     if duration > bounds.max {
-        return Err(format!(
-            "key `{key}`: `{text}` is too long: give at most {}",
+        return Err(ValueProblem::Refused(format!(
+            "`{text}` is too long: give at most {}",
             bounds.max_text
-        ));
+        )));
     }
     Ok(Some(duration))
 }
@@ -86,32 +90,30 @@ pub(super) const ALERT_AFTER_FAILURES_BOUNDS: (u64, u64) = (1, u32::MAX as u64);
 /// nothing a feed sends.
 pub(crate) const MAX_ITEMS_BOUNDS: (u64, u64) = (1, 10_000);
 
-/// The integer under `key` when it is given, within `bounds`.
+/// A count when it is given, within `bounds`.
 pub(super) fn optional_count(
-    key: &str,
     value: Option<i64>,
     bounds: (u64, u64),
-) -> Result<Option<usize>, String> {
+) -> Result<Option<usize>, ValueProblem> {
     value
-        .map(|v| count_key(key, Some(v), bounds, 0).map(|v| v as usize))
+        .map(|v| count(Some(v), bounds, 0).map(|v| v as usize))
         .transpose()
 }
 
-/// The integer under `key` (`default` when absent), within `(min, max)`.
-pub(super) fn count_key(
-    key: &str,
+/// A count (`default` when absent), within `(min, max)`.
+pub(super) fn count(
     value: Option<i64>,
     (min, max): (u64, u64),
     default: u64,
-) -> Result<u64, String> {
+) -> Result<u64, ValueProblem> {
     let Some(value) = value else {
         return Ok(default);
     };
     match u64::try_from(value) {
         Ok(v) if (min..=max).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "key `{key}`: {value} is out of range: give a number from {min} to {max}"
-        )),
+        _ => Err(ValueProblem::Refused(format!(
+            "{value} is out of range: give a number from {min} to {max}"
+        ))),
     }
 }
 
