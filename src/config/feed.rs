@@ -316,3 +316,216 @@ impl Roster {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{MINIMAL, parse, refused};
+    use super::*;
+
+    /// Whether `label` names the feed `name`.
+    fn names(label: &Option<FeedLabel>, name: &str) -> bool {
+        *label == Some(FeedLabel::Named(name.to_string()))
+    }
+
+    #[test]
+    fn unknown_feed_key_names_feed_and_key() {
+        let err = refused(&format!("{MINIMAL}\nsectoin = \"x\""));
+        assert!(
+            matches!(&err, ConfigError::UnknownKey { key, line: Some(7), table: KeyTable::Feed(FeedLabel::Named(name)), .. }
+                if key == "sectoin" && name == "A"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("/site/feeds.toml: line 7: feed \"A\": unknown key `sectoin` (expected one of: name, url, section,"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_entry_without_a_name_is_named_by_its_place() {
+        let err = refused("[[feeds]]\nurl = \"https://e.org/\"\nbogus = 1\n");
+        assert!(
+            matches!(&err, ConfigError::UnknownKey { key, line: Some(3), table: KeyTable::Feed(FeedLabel::Entry(1)), .. }
+                if key == "bogus"),
+            "{err:?}"
+        );
+        let err = refused("feeds = [1]\n");
+        assert!(
+            matches!(
+                &err,
+                ConfigError::Invalid {
+                    line: Some(1),
+                    feed: None,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "/site/feeds.toml: line 1: feeds entry #1 is not a table; write it as [[feeds]]"
+        );
+    }
+
+    #[test]
+    fn section_must_be_a_plain_segment() {
+        for bad in ["../etc", "Papers", "a/b", "", ".hidden", "-x"] {
+            let err = refused(&MINIMAL.replace("\"papers\"", &format!("{bad:?}")));
+            assert!(
+                matches!(&err, ConfigError::BadValue { key, feed, line: Some(5), problem: ValueProblem::Refused(_), .. }
+                    if key == "section" && names(feed, "A")),
+                "{bad}: {err:?}"
+            );
+            assert!(
+                err.to_string().starts_with(&format!(
+                    "/site/feeds.toml: line 5: feed \"A\": key `section`: `{bad}` must be a plain lowercase path segment"
+                )),
+                "{err}"
+            );
+        }
+        for good in ["papers", "news-fr", "a_1", "2024"] {
+            let text = MINIMAL.replace("\"papers\"", &format!("{good:?}"));
+            assert_eq!(parse(&text).unwrap().feeds[0].section, good);
+        }
+    }
+
+    #[test]
+    fn missing_key_names_it() {
+        let err = refused("[[feeds]]\nname = \"A\"\nurl = \"https://e.org/\"");
+        assert!(
+            matches!(&err, ConfigError::MissingKey { key: "section", line: Some(1), feed: FeedLabel::Named(name), .. }
+                if name == "A"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "/site/feeds.toml: line 1: feed \"A\": missing key `section`"
+        );
+    }
+
+    #[test]
+    fn wrong_type_names_the_feed() {
+        let err =
+            refused(&MINIMAL.replace("section = \"papers\"", "section = \"papers\"\ntags = \"x\""));
+        assert!(
+            matches!(&err, ConfigError::BadValue { key, feed, problem: ValueProblem::ListWrittenAsString(text), .. }
+                if key == "tags" && names(feed, "A") && text == "x"),
+            "{err:?}"
+        );
+        let err = refused(&format!("{MINIMAL}max_items = \"x\"\n"));
+        assert!(
+            matches!(&err, ConfigError::Invalid { feed, line: Some(2), .. } if names(feed, "A")),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "/site/feeds.toml: line 2: feed \"A\": invalid type: string \"x\", expected i64"
+        );
+        let err = refused(&MINIMAL.replace("name = \"A\"", "name = \"  \""));
+        assert!(
+            matches!(&err, ConfigError::BadValue { key, problem: ValueProblem::Empty, .. } if key == "name"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn editorial_controls_are_read_and_checked() {
+        let text = format!(
+            "{MINIMAL}include = [\"stent\"]\nexclude = [\"(?i)sponsored\"]\nmax_age = \"30d\"\narticle_images = false\narticle_hosts = [\"CDN.example.org\"]\n"
+        );
+        let feed = &parse(&text).unwrap().feeds[0];
+        assert!(feed.include[0].is_match("New STENT trial"));
+        assert!(feed.exclude[0].is_match("Sponsored content"));
+        assert_eq!(feed.max_age, Some(Duration::from_secs(30 * 86400)));
+        assert!(!feed.article_images);
+        assert_eq!(feed.article_hosts, ["cdn.example.org"]);
+        assert!(parse(MINIMAL).unwrap().feeds[0].article_images);
+
+        // (the feed's line, the key, the start of the message after the key)
+        for (line, key, expected) in [
+            (
+                "include = [\"(unclosed\"]",
+                "include",
+                ": `(unclosed` is not a valid regular expression",
+            ),
+            (
+                "max_age = \"soon\"",
+                "max_age",
+                ": `soon` is not a duration",
+            ),
+            (
+                "article_hosts = [\"https://x.org/\"]",
+                "article_hosts",
+                ": give host names only, such as \"www.example.org\"",
+            ),
+        ] {
+            let err = refused(&format!("{MINIMAL}{line}\n"));
+            assert!(
+                matches!(&err, ConfigError::BadValue { key: k, feed, line: Some(6), problem: ValueProblem::Refused(_), .. }
+                    if k == key && names(feed, "A")),
+                "{line}: {err:?}"
+            );
+            let prefix = format!("/site/feeds.toml: line 6: feed \"A\": key `{key}`{expected}");
+            assert!(err.to_string().starts_with(&prefix), "{err}");
+        }
+    }
+
+    #[test]
+    fn max_items_and_update_are_global_with_per_feed_overrides() {
+        let config = parse(&format!(
+            "max_items = 20\nupdate = \"untouched\"\n{MINIMAL}\n[[feeds]]\nname = \"B\"\nurl = \"https://b.example.org/feed\"\nsection = \"news\"\nmax_items = 5\nupdate = \"never\"\n"
+        ))
+        .unwrap();
+        assert_eq!(config.feeds[0].max_items, Some(20));
+        assert_eq!(config.feeds[0].update, UpdatePolicy::Untouched);
+        assert_eq!(config.feeds[1].max_items, Some(5));
+        assert_eq!(config.feeds[1].update, UpdatePolicy::Never);
+        let config = parse(MINIMAL).unwrap();
+        assert_eq!(config.feeds[0].max_items, None);
+        assert_eq!(config.feeds[0].update, UpdatePolicy::Never);
+        // (the text, the key, in feed "A" or at the top level, the message)
+        for (text, key, in_feed, expected) in [
+            (
+                format!("max_items = 0\n{MINIMAL}"),
+                "max_items",
+                false,
+                "/site/feeds.toml: key `max_items`: 0 is out of range: give a number from 1 to 10000",
+            ),
+            (
+                format!("{MINIMAL}max_items = 10001\n"),
+                "max_items",
+                true,
+                "/site/feeds.toml: line 6: feed \"A\": key `max_items`: 10001 is out of range: give a number from 1 to 10000",
+            ),
+            (
+                format!("{MINIMAL}max_items = -1\n"),
+                "max_items",
+                true,
+                "/site/feeds.toml: line 6: feed \"A\": key `max_items`: -1 is out of range: give a number from 1 to 10000",
+            ),
+            (
+                format!("update = \"always\"\n{MINIMAL}"),
+                "update",
+                false,
+                "/site/feeds.toml: key `update`: `always` is not one of \"never\" (the default) or \"untouched\"",
+            ),
+            (
+                format!("{MINIMAL}update = \"sometimes\"\n"),
+                "update",
+                true,
+                "/site/feeds.toml: line 6: feed \"A\": key `update`: `sometimes` is not one of \"never\" (the default) or \"untouched\"",
+            ),
+        ] {
+            let err = refused(&text);
+            assert!(
+                matches!(&err, ConfigError::BadValue { key: k, feed, problem: ValueProblem::Refused(_), .. }
+                    if k == key && feed.is_some() == in_feed),
+                "{text}: {err:?}"
+            );
+            assert_eq!(err.to_string(), expected);
+        }
+        let config = parse(&format!("{MINIMAL}max_items = 10000\n")).unwrap();
+        assert_eq!(config.feeds[0].max_items, Some(10_000));
+    }
+}

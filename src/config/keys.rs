@@ -99,3 +99,103 @@ pub(super) fn key_line(text: &str, feed: Option<usize>, key: &str) -> Option<usi
             + 1,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::error::{ConfigError, FeedLabel, KeyTable};
+    use super::super::testing::refused;
+    use super::*;
+
+    #[test]
+    fn shape_mistakes_get_a_line_and_the_fix() {
+        fn feed_a(label: &FeedLabel) -> bool {
+            *label == FeedLabel::Named("A".to_string())
+        }
+        fn feed_b(label: &FeedLabel) -> bool {
+            *label == FeedLabel::Named("B".to_string())
+        }
+        // (text, the line, the error it is, what the message must say)
+        type Is = fn(&ConfigError) -> bool;
+        let feed = "name = \"A\"\nurl = \"https://e.org/f\"\nsection = \"news\"\n";
+        let cases: Vec<(String, usize, Is, &str)> = vec![
+            (
+                format!("tags = [\"x\"]\n\n[feed]\n{feed}"),
+                3,
+                |e| matches!(e, ConfigError::UnknownKey { key, table: KeyTable::TopLevel, .. } if key == "feed"),
+                "write each feed as [[feeds]]",
+            ),
+            (
+                format!("tags = [\"x\"]\n[[feed]]\n{feed}"),
+                2,
+                |e| matches!(e, ConfigError::UnknownKey { key, table: KeyTable::TopLevel, .. } if key == "feed"),
+                "write each feed as [[feeds]]",
+            ),
+            (
+                format!("[feeds]\n{feed}"),
+                1,
+                |e| matches!(e, ConfigError::BadValue { key, feed: None, problem: ValueProblem::NotAListOfTables, .. } if key == "feeds"),
+                "not [feeds]",
+            ),
+            (
+                format!("timezone = \"UTC\"\ntags = \"France\"\n[[feeds]]\n{feed}"),
+                2,
+                |e| matches!(e, ConfigError::BadValue { key, feed: None, problem: ValueProblem::ListWrittenAsString(_), .. } if key == "tags"),
+                "key `tags` is a list: write tags = [\"France\"], not tags = \"France\"",
+            ),
+            (
+                format!("[[feeds]]\n{feed}tags = \"Radiologie\"\n"),
+                5,
+                |e| matches!(e, ConfigError::BadValue { key, feed: Some(f), problem: ValueProblem::ListWrittenAsString(_), .. } if key == "tags" && feed_a(f)),
+                "feed \"A\": key `tags` is a list: write tags = [\"Radiologie\"]",
+            ),
+            (
+                format!("[[feeds]]\n{feed}include = \"stent\"\n"),
+                5,
+                |e| matches!(e, ConfigError::BadValue { key, feed: Some(f), problem: ValueProblem::ListWrittenAsString(_), .. } if key == "include" && feed_a(f)),
+                "feed \"A\": key `include` is a list: write include = [\"stent\"]",
+            ),
+            (
+                format!("[[feeds]]\n{feed}exclude = \"^ad\"\n"),
+                5,
+                |e| matches!(e, ConfigError::BadValue { key, problem: ValueProblem::ListWrittenAsString(_), .. } if key == "exclude"),
+                "key `exclude` is a list",
+            ),
+            (
+                format!("[[feeds]]\n{feed}\ntimeout = \"30s\"\n"),
+                6,
+                |e| matches!(e, ConfigError::UnknownKey { key, table: KeyTable::Feed(f), .. } if key == "timeout" && feed_a(f)),
+                "feed \"A\": `timeout` is a top-level key, not a feed's: move it above the first [[feeds]] line",
+            ),
+            (
+                format!("section = \"news\"\n[[feeds]]\n{feed}"),
+                1,
+                |e| matches!(e, ConfigError::UnknownKey { key, table: KeyTable::TopLevel, .. } if key == "section"),
+                "`section` is a feed's key, not a top-level one: put it below the [[feeds]] line",
+            ),
+            (
+                format!(
+                    "[[feeds]]\n{feed}\n[[feeds]]\nname = \"B\"\nurl = \"https://e.org/b\"\nsectoin = \"b\"\n"
+                ),
+                9,
+                |e| matches!(e, ConfigError::UnknownKey { key, table: KeyTable::Feed(f), .. } if key == "sectoin" && feed_b(f)),
+                "feed \"B\": unknown key `sectoin`",
+            ),
+            (
+                format!("[[feeds]]\n{feed}\n[[feeds]]\nname = \"B\"\nurl = \"https://e.org/b\"\n"),
+                6,
+                |e| matches!(e, ConfigError::MissingKey { key: "section", feed, .. } if feed_b(feed)),
+                "feed \"B\": missing key `section`",
+            ),
+        ];
+        for (text, line, is, expected) in cases {
+            let err = refused(&text);
+            assert!(is(&err), "{text}\n=> {err:?}");
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&format!("/site/feeds.toml: line {line}: "))
+                    && message.contains(expected),
+                "{text}\n=> {message}"
+            );
+        }
+    }
+}

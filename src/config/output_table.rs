@@ -178,3 +178,74 @@ fn template_source(
         (None, None) => Ok(TemplateSource::Preset(Preset::Default)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{MINIMAL, refused};
+    use super::*;
+
+    #[test]
+    fn output_mistakes_name_the_table_and_the_feed() {
+        // (the global table, the feed's own, the error it is, the message)
+        type Is = fn(&ConfigError) -> bool;
+        let cases: Vec<(&str, &str, Is, &str)> = vec![
+            (
+                "[output]\nfoo = 1\n",
+                "",
+                |e| matches!(e, ConfigError::UnknownKey { key, line: None, table: KeyTable::Output(None), .. } if key == "foo"),
+                "/site/feeds.toml: unknown key `foo` in `[output]` (expected one of: preset, template, path, permalink, locale)",
+            ),
+            (
+                "",
+                "output = { bogus = 1 }\n",
+                |e| matches!(e, ConfigError::UnknownKey { key, line: Some(6), table: KeyTable::Output(Some(_)), .. } if key == "bogus"),
+                "/site/feeds.toml: line 6: feed \"A\": unknown key `bogus` in `output` (expected one of: preset, template, path, permalink, locale)",
+            ),
+            (
+                "output = \"hugo\"\n",
+                "",
+                |e| matches!(e, ConfigError::BadValue { key, feed: None, problem: ValueProblem::NotATable, .. } if key == "[output]"),
+                "/site/feeds.toml: key `[output]` must be a table, such as output = { preset = \"hugo\" }",
+            ),
+            (
+                "[output]\ntemplate = \" \"\n",
+                "",
+                |e| matches!(e, ConfigError::BadValue { key, problem: ValueProblem::Empty, .. } if key == "[output].template"),
+                "/site/feeds.toml: key `[output].template` is empty",
+            ),
+            (
+                "",
+                "output = { path = \" \" }\n",
+                |e| matches!(e, ConfigError::BadValue { key, feed: Some(_), problem: ValueProblem::Empty, .. } if key == "output.path"),
+                "/site/feeds.toml: line 6: feed \"A\": key `output.path` is empty",
+            ),
+            (
+                "",
+                "output = { preset = \"nope\" }\n",
+                |e| matches!(e, ConfigError::BadValue { key, problem: ValueProblem::Refused(_), .. } if key == "output.preset"),
+                "/site/feeds.toml: line 6: feed \"A\": key `output.preset`: `nope` is not a preset (one of: default, hugo, jekyll, eleventy, astro)",
+            ),
+            (
+                "",
+                "output = { preset = \"hugo\", template = \"x\" }\n",
+                |e| {
+                    matches!(
+                        e,
+                        ConfigError::Invalid {
+                            feed: Some(_),
+                            line: Some(6),
+                            ..
+                        }
+                    )
+                },
+                "/site/feeds.toml: line 6: feed \"A\": `output` sets both `preset` and `template`: a template is used instead of a preset, so give one of them",
+            ),
+        ];
+        for (global, own, is, expected) in cases {
+            let text = format!("{global}{MINIMAL}{own}");
+            let err = refused(&text);
+            assert!(is(&err), "{text}\n=> {err:?}");
+            assert_eq!(err.to_string(), expected);
+        }
+    }
+}

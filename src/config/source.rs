@@ -109,3 +109,109 @@ fn looks_like_a_domain(host: &str) -> bool {
         && last.bytes().all(|b| b.is_ascii_alphabetic())
         && !FILE_EXTENSIONS.contains(last)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::super::error::{ConfigError, FeedLabel, ValueProblem};
+    use super::super::testing::{MINIMAL, parse, refused};
+    use super::super::{Config, FeedSource};
+
+    /// Whether `error` refuses the `url` of feed "A".
+    fn is_url_refused(error: &ConfigError) -> bool {
+        matches!(error, ConfigError::BadValue { key, feed: Some(FeedLabel::Named(name)), problem: ValueProblem::Refused(_), .. }
+            if key == "url" && name == "A")
+    }
+
+    #[test]
+    fn url_may_be_a_local_path_or_file_url() {
+        let config =
+            parse(&MINIMAL.replace("https://example.org/feed/", "saved/feed.xml")).unwrap();
+        assert_eq!(
+            config.feeds[0].source,
+            FeedSource::File(PathBuf::from("/site/saved/feed.xml"))
+        );
+        let config =
+            parse(&MINIMAL.replace("https://example.org/feed/", "file:///tmp/f.xml")).unwrap();
+        assert_eq!(
+            config.feeds[0].source,
+            FeedSource::File(PathBuf::from("/tmp/f.xml"))
+        );
+        let err = refused(&MINIMAL.replace("https://example.org/feed/", "ftp://e.org/f"));
+        assert!(is_url_refused(&err), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "/site/feeds.toml: line 4: feed \"A\": key `url`: `ftp://e.org/f`: scheme `ftp` is not supported (use http, https, file:// or a file path)"
+        );
+    }
+
+    #[test]
+    fn addresses_written_without_a_scheme_are_refused_with_the_url_meant() {
+        let cases = [
+            ("127.0.0.1:8765/feed.xml", "http://127.0.0.1:8765/feed.xml"),
+            ("127.0.0.1/feed.xml", "http://127.0.0.1/feed.xml"),
+            ("localhost:8080/feed", "http://localhost:8080/feed"),
+            ("localhost/feed", "http://localhost/feed"),
+            ("example.org/feed", "https://example.org/feed"),
+            (
+                "www.example.co.uk/rss?x=1",
+                "https://www.example.co.uk/rss?x=1",
+            ),
+            (
+                "news.example.org:8443/feed/",
+                "http://news.example.org:8443/feed/",
+            ),
+            ("//example.org/feed", "https://example.org/feed"),
+            ("//example.org", "https://example.org"),
+            ("//127.0.0.1:9/f", "http://127.0.0.1:9/f"),
+            ("[::1]:8765/feed.xml", "http://[::1]:8765/feed.xml"),
+        ];
+        for (written, meant) in cases {
+            let err = refused(&MINIMAL.replace("https://example.org/feed/", written));
+            assert!(is_url_refused(&err), "{written}: {err:?}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "/site/feeds.toml: line 4: feed \"A\": key `url`: `{written}` is not a URL (it has no http:// or https://) and no such file exists: did you mean {meant}?"
+                )
+            );
+        }
+        // Paths stay paths.
+        for path in [
+            "feeds/x.xml",
+            "./x.xml",
+            "x.xml",
+            "feed.rss",
+            "../saved/feed.atom",
+            "/srv/feeds/x.xml",
+            "saved.d/feed.xml",
+            "backup.xml/feed",
+            "C:/feeds/x.xml",
+        ] {
+            let config = parse(&MINIMAL.replace("https://example.org/feed/", path))
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert!(
+                matches!(config.feeds[0].source, FeedSource::File(_)),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_there_is_read_even_when_its_name_looks_like_an_address() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("example.org")).unwrap();
+        std::fs::write(dir.path().join("example.org/feed"), "<rss/>").unwrap();
+        let config = Config::parse(
+            &MINIMAL.replace("https://example.org/feed/", "example.org/feed"),
+            &dir.path().join("feeds.toml"),
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(
+            config.feeds[0].source,
+            FeedSource::File(dir.path().join("example.org/feed"))
+        );
+    }
+}

@@ -289,3 +289,121 @@ pub(super) fn read_global_output(
     resolve_output(&output, None, base_dir).map_err(placed)?;
     Ok(output)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{MINIMAL, parse, refused};
+    use super::*;
+
+    /// Whether `error` refuses the value of the top-level `key`.
+    fn is_refused(error: &ConfigError, key: &str) -> bool {
+        matches!(error, ConfigError::BadValue { key: k, feed: None, line: None, problem: ValueProblem::Refused(_), .. }
+            if k == key)
+    }
+
+    #[test]
+    fn the_metrics_file_is_relative_to_the_config_and_names_a_file() {
+        assert_eq!(parse(MINIMAL).unwrap().metrics_file, None);
+        let with = |value: &str| parse(&format!("metrics_file = {value:?}\n{MINIMAL}"));
+        assert_eq!(
+            with("metrics/feedimport.prom")
+                .unwrap()
+                .metrics_file
+                .unwrap(),
+            Path::new("/site/metrics/feedimport.prom")
+        );
+        assert_eq!(
+            with("/var/lib/textfile/f.prom")
+                .unwrap()
+                .metrics_file
+                .unwrap(),
+            Path::new("/var/lib/textfile/f.prom")
+        );
+        for bad in ["", "metrics/..", "/"] {
+            let err = with(bad).unwrap_err();
+            assert!(is_refused(&err, "metrics_file"), "{bad:?}: {err:?}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "/site/feeds.toml: key `metrics_file`: `{bad}` names no file (for example \"/var/lib/node_exporter/textfile/feedimport.prom\")"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_named() {
+        let err = refused(&format!("timezon = \"UTC\"\n{MINIMAL}"));
+        assert!(
+            matches!(&err, ConfigError::UnknownKey { key, line: Some(1), table: KeyTable::TopLevel, .. }
+                if key == "timezon"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().starts_with(
+                "/site/feeds.toml: line 1: unknown key `timezon` at the top level (expected one of: content_dir,"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_timezone_is_named() {
+        let err = refused(&format!("timezone = \"Europe/Pariss\"\n{MINIMAL}"));
+        assert!(is_refused(&err, "timezone"), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "/site/feeds.toml: key `timezone`: `Europe/Pariss` is not an IANA time zone name (for example \"Europe/Paris\")"
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_said_as_the_toml_reader_says_it() {
+        let err = refused(&format!("concurrency = \"x\"\n{MINIMAL}"));
+        assert!(
+            matches!(
+                &err,
+                ConfigError::Invalid {
+                    line: None,
+                    feed: None,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "/site/feeds.toml: invalid type: string \"x\", expected i64\nin `concurrency`"
+        );
+    }
+
+    #[test]
+    fn network_and_schedule_settings() {
+        let config = parse(MINIMAL).unwrap();
+        assert_eq!(config.fetch, FetchSettings::default());
+        assert_eq!(config.feeds[0].interval, DEFAULT_INTERVAL);
+        let text = format!(
+            "interval = \"30m\"\nper_host = 4\nmax_body_mib = 2\nmax_redirects = 3\ntimeout = \"20s\"\nconnect_timeout = \"2s\"\nretries = 0\nalert_after_failures = 2\n{MINIMAL}\n[[feeds]]\nname = \"B\"\nurl = \"https://e.org/b\"\nsection = \"b\"\ninterval = \"6h\"\n"
+        );
+        let config = parse(&text).unwrap();
+        assert_eq!(config.fetch.per_host, 4);
+        assert_eq!(config.fetch.max_body_bytes, 2 * 1024 * 1024);
+        assert_eq!(config.fetch.max_redirects, 3);
+        assert_eq!(config.fetch.timeout, Duration::from_secs(20));
+        assert_eq!(config.fetch.connect_timeout, Duration::from_secs(2));
+        assert_eq!(config.fetch.retries, 0);
+        assert_eq!(config.alert_after_failures, 2);
+        assert_eq!(config.feeds[0].interval, Duration::from_secs(1800));
+        assert_eq!(config.feeds[1].interval, Duration::from_secs(6 * 3600));
+        let err = refused(&format!("per_host = 0\n{MINIMAL}"));
+        assert!(is_refused(&err, "per_host"), "{err:?}");
+        let err = refused(&format!("interval = \"often\"\n{MINIMAL}"));
+        assert!(is_refused(&err, "interval"), "{err:?}");
+        assert!(
+            err.to_string().starts_with(
+                "/site/feeds.toml: key `interval`: `often` is not a duration such as \"30d\", \"1h\" or \"90s\""
+            ),
+            "{err}"
+        );
+    }
+}

@@ -145,3 +145,117 @@ pub(crate) fn is_plain_segment(section: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::error::ConfigError;
+    use super::super::testing::{MINIMAL, parse, refused};
+    use super::*;
+
+    #[test]
+    fn values_out_of_bounds_are_refused_naming_the_key() {
+        // (global line, feed line, what the message must say); the key is
+        // the first word of either line.
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "interval = \"100000000d\"",
+                "",
+                "key `interval`: `100000000d` is too long: give at most 1y",
+            ),
+            ("interval = \"300000y\"", "", "key `interval`"),
+            ("interval = \"18446744073709551615s\"", "", "key `interval`"),
+            ("interval = \"366d\"", "", "key `interval`"),
+            (
+                "",
+                "interval = \"2y\"",
+                "feed \"A\": key `interval`: `2y` is too long",
+            ),
+            (
+                "",
+                "max_age = \"0s\"",
+                "feed \"A\": key `max_age`: `0s` is too short: give at least 1s",
+            ),
+            ("", "max_age = \"300000y\"", "feed \"A\": key `max_age`"),
+            ("timeout = \"0s\"", "", "key `timeout`: `0s` is too short"),
+            (
+                "timeout = \"2h\"",
+                "",
+                "key `timeout`: `2h` is too long: give at most 1h",
+            ),
+            ("connect_timeout = \"0ms\"", "", "key `connect_timeout`"),
+            (
+                "connect_timeout = \"18446744073709551615s\"",
+                "",
+                "key `connect_timeout`",
+            ),
+            (
+                "retries = 4294967295",
+                "",
+                "key `retries`: 4294967295 is out of range: give a number from 0 to 10",
+            ),
+            ("retries = 11", "", "key `retries`"),
+            ("retries = -1", "", "key `retries`: -1 is out of range"),
+            (
+                "per_host = 0",
+                "",
+                "key `per_host`: 0 is out of range: give a number from 1 to 1024",
+            ),
+            ("per_host = 1025", "", "key `per_host`"),
+            ("concurrency = 0", "", "key `concurrency`"),
+            ("concurrency = -8", "", "key `concurrency`"),
+            ("concurrency = 9223372036854775807", "", "key `concurrency`"),
+            ("max_body_mib = 0", "", "key `max_body_mib`"),
+            ("max_body_mib = 17592186044416", "", "key `max_body_mib`"),
+            (
+                "max_redirects = 21",
+                "",
+                "key `max_redirects`: 21 is out of range: give a number from 0 to 20",
+            ),
+            ("max_redirects = -1", "", "key `max_redirects`"),
+            ("alert_after_failures = 0", "", "key `alert_after_failures`"),
+            (
+                "alert_after_failures = 4294967296",
+                "",
+                "key `alert_after_failures`",
+            ),
+        ];
+        for (global, per_feed, expected) in cases {
+            let err = refused(&format!("{global}\n{MINIMAL}{per_feed}\n"));
+            let key = format!("{global}{per_feed}");
+            let key = key.split(' ').next().unwrap();
+            assert!(
+                matches!(&err, ConfigError::BadValue { key: k, feed, problem: ValueProblem::Refused(_), .. }
+                    if k == key && feed.is_some() == global.is_empty()),
+                "{global}{per_feed}: {err:?}"
+            );
+            let message = err.to_string();
+            assert!(
+                message.contains(expected) && message.starts_with("/site/feeds.toml: "),
+                "{global}{per_feed}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_at_the_bounds_are_accepted() {
+        let text = format!(
+            "interval = \"1y\"\ntimeout = \"1ms\"\nconnect_timeout = \"1h\"\nretries = 10\nper_host = 1024\nconcurrency = 1\nmax_body_mib = 1024\nmax_redirects = 0\nalert_after_failures = 4294967295\n{MINIMAL}max_age = \"100y\"\n"
+        );
+        let config = parse(&text).unwrap();
+        assert_eq!(config.feeds[0].interval, YEAR);
+        assert_eq!(config.feeds[0].max_age, Some(YEAR * 100));
+        assert_eq!(config.fetch.timeout, Duration::from_millis(1));
+        assert_eq!(config.fetch.connect_timeout, HOUR);
+        assert_eq!(config.fetch.retries, 10);
+        assert_eq!(config.fetch.per_host, 1024);
+        assert_eq!(config.concurrency, 1);
+        assert_eq!(config.fetch.max_body_bytes, 1 << 30);
+        assert_eq!(config.fetch.max_redirects, 0);
+        assert_eq!(config.alert_after_failures, u32::MAX);
+        let config = parse(&format!(
+            "interval = \"0s\"\n{MINIMAL}interval = \"365d\"\n"
+        ))
+        .unwrap();
+        assert_eq!(config.feeds[0].interval, Duration::from_secs(365 * 86400));
+    }
+}
