@@ -9,8 +9,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::FeedSource;
 use super::keys::{FEED_KEYS, OUTPUT_KEYS, TOP_LEVEL_KEYS};
+use super::model::FeedSource;
 
 /// Why `feeds.toml` cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -16,15 +16,15 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::error::{ConfigError, Duplicated, FeedLabel, KeyTable, ValueProblem};
-use super::keys::{FEED_KEYS, key_line};
+use super::keys::{FEED_KEYS, FileText, key_line};
+use super::model::{FeedConfig, LoadOptions, UpdatePolicy};
 use super::output::OutputSpec;
 use super::output_table::{OutputProblem, RawOutput, raw_output, resolve_output};
 use super::source::parse_source;
 use super::values::{
     INTERVAL_BOUNDS, MAX_AGE_BOUNDS, MAX_ITEMS_BOUNDS, check_tags, compile_patterns, duration,
-    is_plain_segment, optional_count,
+    is_plain_segment, optional_count, update_policy,
 };
-use super::{FeedConfig, FileText, LoadOptions, UpdatePolicy};
 
 /// What a feed takes from the top level when it does not say.
 pub(super) struct FeedDefaults {
@@ -113,8 +113,8 @@ pub(super) fn read_feed_table(
     let max_items = optional_count(raw.max_items, MAX_ITEMS_BOUNDS)
         .map_err(entry.bad_value("max_items"))?
         .or(defaults.max_items);
-    let update = UpdatePolicy::parse(raw.update.as_deref(), defaults.update)
-        .map_err(entry.bad_value("update"))?;
+    let update =
+        update_policy(raw.update.as_deref(), defaults.update).map_err(entry.bad_value("update"))?;
     let article_hosts = article_hosts(&raw.article_hosts, &entry)?;
     let output = feed_output(raw.output, &defaults.output, base_dir, &entry)?;
     Ok(FeedConfig {

@@ -1,11 +1,10 @@
 //! The keys `feeds.toml` accepts, and where a key is written.
 //!
 //! In: the file's TOML table (or its text, to find a key's line). Out: the
-//! lists of known keys, a top-level value written in a shape people often
-//! get wrong, and the line a key is on. Nothing here fails: a finding is
+//! lists of known keys, the file being read, and the line a key is on. Nothing here fails: a finding is
 //! for the reading step to place in a [`super::ConfigError`].
 
-use super::error::ValueProblem;
+use std::path::Path;
 
 /// The keys the top level of `feeds.toml` accepts.
 pub(super) const TOP_LEVEL_KEYS: &[&str] = &[
@@ -47,17 +46,12 @@ pub(super) const FEED_KEYS: &[&str] = &[
 /// The keys an `[output]` table (or a feed's `output = { … }`) accepts.
 pub(super) const OUTPUT_KEYS: &[&str] = &["preset", "template", "path", "permalink", "locale"];
 
-/// A top-level value of the wrong shape, as people write it: `[feeds]` for
-/// `[[feeds]]`, one tag as a string. The key and what is wrong.
-pub(super) fn shape_mistake(table: &toml::Table) -> Option<(&'static str, ValueProblem)> {
-    match table.get("feeds") {
-        Some(toml::Value::Array(_)) | None => {}
-        Some(_) => return Some(("feeds", ValueProblem::NotAListOfTables)),
-    }
-    if let Some(toml::Value::String(text)) = table.get("tags") {
-        return Some(("tags", ValueProblem::ListWrittenAsString(text.clone())));
-    }
-    None
+/// The file being read: its path, for messages, and its text, to find
+/// the line of a key.
+#[derive(Clone, Copy)]
+pub(super) struct FileText<'a> {
+    pub(super) path: &'a Path,
+    pub(super) text: &'a str,
 }
 
 /// The line (from 1) of `key` in the file's text: at the top level, or in
@@ -102,9 +96,8 @@ pub(super) fn key_line(text: &str, feed: Option<usize>, key: &str) -> Option<usi
 
 #[cfg(test)]
 mod tests {
-    use super::super::error::{ConfigError, FeedLabel, KeyTable};
+    use super::super::error::{ConfigError, FeedLabel, KeyTable, ValueProblem};
     use super::super::testing::refused;
-    use super::*;
 
     #[test]
     fn shape_mistakes_get_a_line_and_the_fix() {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use url::Url;
 
-use super::FeedSource;
+use super::model::FeedSource;
 
 pub(super) fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
     let trimmed = raw.trim();

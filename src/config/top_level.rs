@@ -15,16 +15,16 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::error::{ConfigError, KeyTable, ValueProblem, toml_error};
-use super::keys::{TOP_LEVEL_KEYS, key_line, shape_mistake};
+use super::keys::{FileText, TOP_LEVEL_KEYS, key_line};
+use super::model::{
+    DEFAULT_ALERT_AFTER_FAILURES, DEFAULT_CONCURRENCY, DEFAULT_INTERVAL, Feeds, FetchSettings,
+    UpdatePolicy,
+};
 use super::output_table::{RawOutput, raw_output, resolve_output};
 use super::values::{
     ALERT_AFTER_FAILURES_BOUNDS, CONCURRENCY_BOUNDS, INTERVAL_BOUNDS, MAX_BODY_MIB_BOUNDS,
     MAX_ITEMS_BOUNDS, MAX_REDIRECTS_BOUNDS, PER_HOST_BOUNDS, RETRIES_BOUNDS, TIMEOUT_BOUNDS,
-    check_tags, count, duration, optional_count,
-};
-use super::{
-    DEFAULT_ALERT_AFTER_FAILURES, DEFAULT_CONCURRENCY, DEFAULT_INTERVAL, Feeds, FetchSettings,
-    FileText, UpdatePolicy,
+    check_tags, count, duration, optional_count, update_policy,
 };
 
 /// The top level of `feeds.toml` as written.
@@ -116,6 +116,19 @@ pub(super) fn check_top_level_keys(
         });
     }
     Ok(())
+}
+
+/// A top-level value of the wrong shape, as people write it: `[feeds]` for
+/// `[[feeds]]`, one tag as a string. The key and what is wrong.
+fn shape_mistake(table: &toml::Table) -> Option<(&'static str, ValueProblem)> {
+    match table.get("feeds") {
+        Some(toml::Value::Array(_)) | None => {}
+        Some(_) => return Some(("feeds", ValueProblem::NotAListOfTables)),
+    }
+    if let Some(toml::Value::String(text)) = table.get("tags") {
+        return Some(("tags", ValueProblem::ListWrittenAsString(text.clone())));
+    }
+    None
 }
 
 /// The table as typed fields: a value of a type its key does not take is
@@ -254,7 +267,7 @@ pub(super) fn read_import_defaults(
 ) -> Result<(Option<usize>, UpdatePolicy), ConfigError> {
     let max_items =
         optional_count(raw.max_items, MAX_ITEMS_BOUNDS).map_err(bad_value(file, "max_items"))?;
-    let update = UpdatePolicy::parse(raw.update.as_deref(), UpdatePolicy::Never)
+    let update = update_policy(raw.update.as_deref(), UpdatePolicy::Never)
         .map_err(bad_value(file, "update"))?;
     Ok((max_items, update))
 }

@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use super::error::ValueProblem;
+use super::model::UpdatePolicy;
 
 /// A year as humantime reads `"1y"` (365.25 days).
 pub(super) const YEAR: Duration = Duration::from_secs(31_557_600);
@@ -113,6 +114,21 @@ pub(super) fn count(
         Ok(v) if (min..=max).contains(&v) => Ok(v),
         _ => Err(ValueProblem::Refused(format!(
             "{value} is out of range: give a number from {min} to {max}"
+        ))),
+    }
+}
+
+/// The policy `update` names (`default` when it is not given).
+pub(super) fn update_policy(
+    written: Option<&str>,
+    default: UpdatePolicy,
+) -> Result<UpdatePolicy, ValueProblem> {
+    match written.map(str::trim) {
+        None => Ok(default),
+        Some("never") => Ok(UpdatePolicy::Never),
+        Some("untouched") => Ok(UpdatePolicy::Untouched),
+        Some(other) => Err(ValueProblem::Refused(format!(
+            "`{other}` is not one of \"never\" (the default) or \"untouched\""
         ))),
     }
 }
