@@ -116,6 +116,8 @@ impl ConfigFile {
         let document: toml_edit::DocumentMut = self.text.parse().map_err(|_| {
             EditError::Invalid(ConfigError::Invalid {
                 path: self.path.clone(),
+                line: None,
+                feed: None,
                 message: "the file is not valid TOML".to_string(),
             })
         })?;

@@ -1,356 +1,40 @@
 //! `feeds.toml`: read, validate, resolve paths relative to the file's folder.
 //!
-//! In: the path of a TOML file. Out: a [`Config`] whose paths are absolute and
-//! whose every feed is checked. Fails with [`ConfigError`], whose message names
-//! the file, the feed and the key to fix (TOML syntax errors carry line and
-//! column).
+//! In: the path of a TOML file (or its text). Out: a [`Config`] whose paths
+//! are absolute and whose every feed is checked. [`Config::parse_checked`]
+//! is the recipe; its steps live in `top_level` (the keys above the first
+//! `[[feeds]]`), `feed` (each `[[feeds]]` entry, and duplicates),
+//! `output_table`, `source` (a feed's `url`) and `values` (bounds); what
+//! they build is in `model`, which no step imports back from here. Fails
+//! with [`ConfigError`] (in `error`): the file cannot be read or is not
+//! TOML (line and column), or a typed validation error (an unknown or
+//! missing key, a bad value, a duplicate feed, no feed) whose message
+//! names the file, the line, the feed and the key to fix.
 
-use std::collections::HashSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::Duration;
-
-use chrono_tz::Tz;
-use serde::Deserialize;
-use url::Url;
 
 pub(crate) mod edit;
+mod error;
+mod feed;
+mod keys;
+mod model;
 pub(crate) mod opml;
 pub(crate) mod output;
+mod output_table;
+mod source;
+mod top_level;
+mod values;
 
-use crate::util::locale::SiteLocale;
-use output::{OutputSpec, Preset, TemplateSource};
+pub(crate) use error::{ConfigError, FeedChoiceError};
+pub(crate) use source::address_without_scheme;
+pub(crate) use values::{CONCURRENCY_BOUNDS, PER_HOST_BOUNDS, check_tags, is_plain_segment};
 
-/// Default number of feeds fetched at the same time.
-pub(crate) const DEFAULT_CONCURRENCY: usize = 8;
+pub(crate) use model::{
+    Config, FeedConfig, FeedSource, Feeds, FetchSettings, LoadOptions, UpdatePolicy,
+};
 
-/// A validated configuration.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    /// The file this configuration was read from.
-    pub(crate) path: PathBuf,
-    /// The folder paths in the file are relative to.
-    pub(crate) base_dir: PathBuf,
-    /// Where article files go: `<content_dir>/<section>/`.
-    pub(crate) content_dir: PathBuf,
-    /// Where the import state lives.
-    pub(crate) state_dir: PathBuf,
-    /// Where each run writes its metrics (Prometheus text format), if set.
-    pub(crate) metrics_file: Option<PathBuf>,
-    /// Time zone of `publishedDate` and of the permalink's date.
-    pub(crate) timezone: Tz,
-    /// Tags every article gets first.
-    pub(crate) tags: Vec<String>,
-    /// How many feeds are fetched at once.
-    pub(crate) concurrency: usize,
-    /// Network limits shared by feed and article-page fetches.
-    pub(crate) fetch: FetchSettings,
-    /// A feed failing this many runs in a row is flagged in `status` and in
-    /// the run's exit code.
-    pub(crate) alert_after_failures: u32,
-    pub(crate) feeds: Vec<FeedConfig>,
-}
-
-/// Limits of the HTTP client, from `feeds.toml`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FetchSettings {
-    /// Requests at the same time to one host.
-    pub(crate) per_host: usize,
-    /// Largest body accepted, after decompression.
-    pub(crate) max_body_bytes: u64,
-    pub(crate) max_redirects: usize,
-    /// Total time for one request, body included.
-    pub(crate) timeout: Duration,
-    pub(crate) connect_timeout: Duration,
-    /// Extra attempts after a transient failure, within one run.
-    pub(crate) retries: u32,
-}
-
-impl Default for FetchSettings {
-    fn default() -> Self {
-        FetchSettings {
-            per_host: 2,
-            max_body_bytes: 15 * 1024 * 1024,
-            max_redirects: 10,
-            timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
-            retries: 2,
-        }
-    }
-}
-
-/// How often a feed is fetched unless it asks for less.
-pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(3600);
-const DEFAULT_ALERT_AFTER_FAILURES: u32 = 5;
-
-/// One `[[feeds]]` entry.
-#[derive(Debug, Clone)]
-pub(crate) struct FeedConfig {
-    pub(crate) name: String,
-    pub(crate) source: FeedSource,
-    pub(crate) section: String,
-    pub(crate) tags: Vec<String>,
-    /// Fetch a new item's page for its preview image when the feed has none.
-    pub(crate) article_images: bool,
-    /// Hosts besides the feed's own whose article pages may be fetched.
-    pub(crate) article_hosts: Vec<String>,
-    /// Import only items whose title, summary or categories match one of these.
-    pub(crate) include: Vec<regex::Regex>,
-    /// Never import items whose title, summary or categories match one of these.
-    pub(crate) exclude: Vec<regex::Regex>,
-    /// Items older than this are not imported (off when unset).
-    pub(crate) max_age: Option<Duration>,
-    /// Fetched at most this often (the feed may ask for less).
-    pub(crate) interval: Duration,
-    /// The format of its article files.
-    pub(crate) output: OutputSpec,
-    /// At most this many items imported per run, newest first (no cap
-    /// when unset).
-    pub(crate) max_items: Option<usize>,
-    /// Whether an article changed at its source is written again.
-    pub(crate) update: UpdatePolicy,
-}
-
-/// What becomes of an imported article whose item changes at its source.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum UpdatePolicy {
-    /// The file keeps its first version.
-    #[default]
-    Never,
-    /// The file is written again, in place, while it is byte for byte
-    /// what feedimport wrote; a file an editor touched is left alone.
-    Untouched,
-}
-
-impl UpdatePolicy {
-    fn parse(key_value: Option<&str>, default: UpdatePolicy) -> Result<UpdatePolicy, String> {
-        match key_value.map(str::trim) {
-            None => Ok(default),
-            Some("never") => Ok(UpdatePolicy::Never),
-            Some("untouched") => Ok(UpdatePolicy::Untouched),
-            Some(other) => Err(format!(
-                "key `update`: `{other}` is not one of \"never\" (the default) or \"untouched\""
-            )),
-        }
-    }
-}
-
-/// Where a feed's bytes come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum FeedSource {
-    Http(Url),
-    /// A saved feed on disk (a path, or a `file://` URL), absolute.
-    File(PathBuf),
-}
-
-impl fmt::Display for FeedSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FeedSource::Http(url) => write!(f, "{url}"),
-            FeedSource::File(path) => write!(f, "{}", path.display()),
-        }
-    }
-}
-
-impl FeedSource {
-    /// A stable text form, used to tell feeds apart in the state.
-    pub(crate) fn identity(&self) -> String {
-        match self {
-            FeedSource::Http(url) => url.to_string(),
-            FeedSource::File(path) => Url::from_file_path(path)
-                .map(|u| u.to_string())
-                .unwrap_or_else(|_| path.display().to_string()),
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum ConfigError {
-    #[error("cannot read config file {}{}", .path.display(), read_advice(.path, .source))]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not TOML: the parser's error, with its line and column.
-    #[error("{}: {}", .path.display(), toml_error(.source))]
-    Syntax {
-        path: PathBuf,
-        #[source]
-        source: toml::de::Error,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
-}
-
-/// A feed named on the command line that the config does not hold as
-/// asked: a mistake of the command line (exit 2), not of the file.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum FeedChoiceError {
-    #[error("no feed named \"{name}\" in {} (feeds are: {})", .path.display(), .known.join(", "))]
-    Unknown {
-        path: PathBuf,
-        name: String,
-        known: Vec<String>,
-    },
-    #[error("several feeds of {} are named \"{name}\": backfill reads one; rename them apart", .path.display())]
-    Several { path: PathBuf, name: String },
-    #[error(
-        "feed \"{name}\": backfill reads the pages of http(s) feeds; a saved feed file has none"
-    )]
-    NotHttp { name: String },
-}
-
-/// What to do when the config file is not there: say where it is looked
-/// for, and how to point at another (or, for a file given, that its path
-/// is wrong).
-fn read_advice(path: &Path, error: &std::io::Error) -> &'static str {
-    if error.kind() != std::io::ErrorKind::NotFound {
-        ""
-    } else if path == Path::new(DEFAULT_CONFIG) || path == Path::new(".").join(DEFAULT_CONFIG) {
-        " (it is looked for as ./feeds.toml in the current folder: run feedimport in the site's folder, or give the file with --config FILE or the FEEDIMPORT_CONFIG variable)"
-    } else {
-        " (the file given with --config FILE or the FEEDIMPORT_CONFIG variable is not there: check its path)"
-    }
-}
-
-/// The config file looked for when none is given.
-const DEFAULT_CONFIG: &str = "feeds.toml";
-
-/// The keys the top level of `feeds.toml` accepts.
-const TOP_LEVEL_KEYS: &[&str] = &[
-    "content_dir",
-    "state_dir",
-    "metrics_file",
-    "timezone",
-    "tags",
-    "concurrency",
-    "interval",
-    "per_host",
-    "max_body_mib",
-    "max_redirects",
-    "timeout",
-    "connect_timeout",
-    "retries",
-    "alert_after_failures",
-    "output",
-    "max_items",
-    "update",
-    "feeds",
-];
-/// The keys a `[[feeds]]` entry accepts.
-const FEED_KEYS: &[&str] = &[
-    "name",
-    "url",
-    "section",
-    "tags",
-    "article_images",
-    "article_hosts",
-    "include",
-    "exclude",
-    "max_age",
-    "interval",
-    "output",
-    "max_items",
-    "update",
-];
-/// The keys an `[output]` table (or a feed's `output = { … }`) accepts.
-const OUTPUT_KEYS: &[&str] = &["preset", "template", "path", "permalink", "locale"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    #[serde(default = "default_content_dir")]
-    content_dir: PathBuf,
-    #[serde(default = "default_state_dir")]
-    state_dir: PathBuf,
-    metrics_file: Option<PathBuf>,
-    #[serde(default = "default_timezone")]
-    timezone: String,
-    #[serde(default)]
-    tags: Vec<String>,
-    // Counts are read as TOML's own integers and checked against their
-    // bounds here, so that every out-of-range value gets the same message.
-    concurrency: Option<i64>,
-    interval: Option<String>,
-    per_host: Option<i64>,
-    max_body_mib: Option<i64>,
-    max_redirects: Option<i64>,
-    timeout: Option<String>,
-    connect_timeout: Option<String>,
-    retries: Option<i64>,
-    alert_after_failures: Option<i64>,
-    output: Option<toml::Value>,
-    max_items: Option<i64>,
-    update: Option<String>,
-    #[serde(default)]
-    feeds: Vec<toml::Value>,
-}
-
-/// An `[output]` table as written; see [`resolve_output`].
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawOutput {
-    preset: Option<String>,
-    template: Option<String>,
-    path: Option<String>,
-    permalink: Option<String>,
-    locale: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFeed {
-    name: String,
-    url: String,
-    section: String,
-    #[serde(default)]
-    tags: Vec<String>,
-    #[serde(default = "default_true")]
-    article_images: bool,
-    #[serde(default)]
-    article_hosts: Vec<String>,
-    #[serde(default)]
-    include: Vec<String>,
-    #[serde(default)]
-    exclude: Vec<String>,
-    max_age: Option<String>,
-    interval: Option<String>,
-    output: Option<toml::Value>,
-    max_items: Option<i64>,
-    update: Option<String>,
-}
-
-fn default_true() -> bool {
-    true
-}
-
-fn default_content_dir() -> PathBuf {
-    PathBuf::from("content")
-}
-fn default_state_dir() -> PathBuf {
-    PathBuf::from(".feedimport")
-}
-fn default_timezone() -> String {
-    "Europe/Paris".to_string()
-}
-
-/// Whether a config must list a feed: a run and `check` need one; the
-/// commands that add feeds start from a file that may list none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Feeds {
-    AtLeastOne,
-    MayBeNone,
-}
-
-/// How strict reading the config is.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct LoadOptions {
-    /// Let several feeds share a name (a label on their articles): feeds are
-    /// told apart by URL, and `--feed NAME` selects all of them.
-    pub(crate) allow_duplicate_names: bool,
-}
+use feed::FeedDefaults;
+use keys::FileText;
 
 impl Config {
     /// Reads and validates the file at `path`, as `options` say.
@@ -393,6 +77,9 @@ impl Config {
         Config::parse_checked(text, &absolute, &base_dir, options, feeds)
     }
 
+    /// The recipe: the file as TOML, its top-level keys checked, the site,
+    /// fetch and schedule settings read, what feeds inherit resolved, then
+    /// each feed read and checked against those before it.
     fn parse_checked(
         text: &str,
         path: &Path,
@@ -400,149 +87,26 @@ impl Config {
         options: LoadOptions,
         required: Feeds,
     ) -> Result<Config, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message,
+        let file = FileText { path, text };
+        let table = top_level::read_toml(file)?;
+        top_level::check_top_level_keys(&table, file)?;
+        let raw = top_level::typed(table, file)?;
+        let timezone = top_level::read_timezone(&raw.timezone, file)?;
+        top_level::check_site_keys(&raw, file)?;
+        let concurrency = top_level::read_concurrency(&raw, file)?;
+        let fetch = top_level::read_fetch_settings(&raw, file)?;
+        let interval = top_level::read_default_interval(&raw, file)?;
+        let alert_after_failures = top_level::read_alert_after_failures(&raw, file)?;
+        let (max_items, update) = top_level::read_import_defaults(&raw, file)?;
+        top_level::check_feeds_listed(&raw, required, path)?;
+        let output = top_level::read_global_output(raw.output, base_dir, path)?;
+        let defaults = FeedDefaults {
+            interval,
+            output,
+            max_items,
+            update,
         };
-
-        // Check the keys ourselves first so that the message can say which
-        // feed holds a typo; serde's own message only names the key.
-        let table: toml::Table = toml::from_str(text).map_err(|source| ConfigError::Syntax {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        // A message about a key says on which line it is.
-        let at_line = |feed: Option<usize>, key: &str, message: String| {
-            invalid(match key_line(text, feed, key) {
-                Some(line) => format!("line {line}: {message}"),
-                None => message,
-            })
-        };
-        if let Some(key) = table.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) {
-            return Err(at_line(None, key, unknown_top_level_key(key)));
-        }
-        if let Some((key, message)) = shape_mistake(&table) {
-            return Err(at_line(None, key, message));
-        }
-        let raw: RawConfig = table
-            .try_into()
-            .map_err(|e: toml::de::Error| invalid(toml_error(&e)))?;
-
-        let timezone = Tz::from_str(raw.timezone.trim()).map_err(|_| {
-            invalid(format!(
-                "key `timezone`: `{}` is not an IANA time zone name (for example \"Europe/Paris\")",
-                raw.timezone
-            ))
-        })?;
-        check_tags(&raw.tags).map_err(|m| invalid(format!("key `tags`: {m}")))?;
-        if let Some(file) = &raw.metrics_file
-            && file.file_name().is_none()
-        {
-            return Err(invalid(format!(
-                "key `metrics_file`: `{}` names no file (for example \"/var/lib/node_exporter/textfile/feedimport.prom\")",
-                file.display()
-            )));
-        }
-        let defaults = FetchSettings::default();
-        let count = |key: &str, value: Option<i64>, bounds: (u64, u64), default: u64| {
-            count_key(key, value, bounds, default).map_err(&invalid)
-        };
-        let concurrency = count(
-            "concurrency",
-            raw.concurrency,
-            CONCURRENCY_BOUNDS,
-            DEFAULT_CONCURRENCY as u64,
-        )?;
-        let fetch = FetchSettings {
-            per_host: count(
-                "per_host",
-                raw.per_host,
-                PER_HOST_BOUNDS,
-                defaults.per_host as u64,
-            )? as usize,
-            max_body_bytes: count(
-                "max_body_mib",
-                raw.max_body_mib,
-                MAX_BODY_MIB_BOUNDS,
-                defaults.max_body_bytes >> 20,
-            )? << 20,
-            max_redirects: count(
-                "max_redirects",
-                raw.max_redirects,
-                MAX_REDIRECTS_BOUNDS,
-                defaults.max_redirects as u64,
-            )? as usize,
-            timeout: duration_key("timeout", raw.timeout.as_deref(), &TIMEOUT_BOUNDS)
-                .map_err(&invalid)?
-                .unwrap_or(defaults.timeout),
-            connect_timeout: duration_key(
-                "connect_timeout",
-                raw.connect_timeout.as_deref(),
-                &TIMEOUT_BOUNDS,
-            )
-            .map_err(&invalid)?
-            .unwrap_or(defaults.connect_timeout),
-            retries: count(
-                "retries",
-                raw.retries,
-                RETRIES_BOUNDS,
-                u64::from(defaults.retries),
-            )? as u32,
-        };
-        let interval = duration_key("interval", raw.interval.as_deref(), &INTERVAL_BOUNDS)
-            .map_err(&invalid)?
-            .unwrap_or(DEFAULT_INTERVAL);
-        let alert_after_failures = count(
-            "alert_after_failures",
-            raw.alert_after_failures,
-            ALERT_AFTER_FAILURES_BOUNDS,
-            u64::from(DEFAULT_ALERT_AFTER_FAILURES),
-        )? as u32;
-        let max_items =
-            optional_count("max_items", raw.max_items, MAX_ITEMS_BOUNDS).map_err(&invalid)?;
-        let update =
-            UpdatePolicy::parse(raw.update.as_deref(), UpdatePolicy::Never).map_err(&invalid)?;
-
-        if raw.feeds.is_empty() && required == Feeds::AtLeastOne {
-            return Err(invalid(
-                "no feeds: add at least one [[feeds]] entry with name, url and section".to_string(),
-            ));
-        }
-
-        let output = match raw.output {
-            Some(value) => raw_output(value, "[output]").map_err(&invalid)?,
-            None => RawOutput::default(),
-        };
-        // Checked once for every feed, so that a bad global value is named
-        // as such.
-        resolve_output(&output, None, base_dir).map_err(&invalid)?;
-
-        let mut feeds = Vec::with_capacity(raw.feeds.len());
-        let mut names = HashSet::new();
-        let mut sources = HashSet::new();
-        for (index, value) in raw.feeds.into_iter().enumerate() {
-            let feed = parse_feed(value, index, base_dir, interval, &output, max_items, update)
-                .map_err(|e| {
-                    at_line(Some(index), e.key.as_deref().unwrap_or_default(), e.message)
-                })?;
-            if !sources.insert(feed.source.identity()) {
-                return Err(invalid(format!(
-                    "feed \"{}\": key `url`: another feed already reads {}; list each feed once",
-                    feed.name, feed.source
-                )));
-            }
-            if !names.insert(feed.name.clone()) {
-                if !options.allow_duplicate_names {
-                    return Err(invalid(format!(
-                        "feed \"{}\": key `name`: another feed already has this name; names must be unique (or run with --allow-duplicate-names)",
-                        feed.name
-                    )));
-                }
-                tracing::warn!(feed = %feed.name, "several feeds share this name; --feed selects all of them");
-            }
-            feeds.push(feed);
-        }
-
+        let feeds = feed::read_feeds(raw.feeds, &defaults, base_dir, file, options)?;
         Ok(Config {
             path: path.to_path_buf(),
             base_dir: base_dir.to_path_buf(),
@@ -551,7 +115,7 @@ impl Config {
             metrics_file: raw.metrics_file.map(|file| base_dir.join(file)),
             timezone,
             tags: raw.tags,
-            concurrency: concurrency as usize,
+            concurrency,
             fetch,
             alert_after_failures,
             feeds,
@@ -591,576 +155,41 @@ impl Config {
     }
 }
 
-/// What is wrong with a `[[feeds]]` entry, and the key it is about (none:
-/// the entry as a whole).
-struct FeedProblem {
-    key: Option<String>,
-    message: String,
-}
-
-impl FeedProblem {
-    fn at(key: &str, message: String) -> FeedProblem {
-        FeedProblem {
-            key: Some(key.to_string()),
-            message,
-        }
-    }
-
-    fn of_entry(message: String) -> FeedProblem {
-        FeedProblem { key: None, message }
-    }
-}
-
-fn parse_feed(
-    value: toml::Value,
-    index: usize,
-    base_dir: &Path,
-    default_interval: Duration,
-    global_output: &RawOutput,
-    default_max_items: Option<usize>,
-    default_update: UpdatePolicy,
-) -> Result<FeedConfig, FeedProblem> {
-    let position = index + 1;
-    let toml::Value::Table(table) = value else {
-        return Err(FeedProblem::of_entry(format!(
-            "feeds entry #{position} is not a table; write it as [[feeds]]"
-        )));
-    };
-    // Name the feed in every message: by its name when it has one.
-    let label = match table.get("name").and_then(|v| v.as_str()) {
-        Some(name) => format!("feed \"{name}\""),
-        None => format!("feeds entry #{position}"),
-    };
-    if let Some(key) = table.keys().find(|k| !FEED_KEYS.contains(&k.as_str())) {
-        let message = if TOP_LEVEL_KEYS.contains(&key.as_str()) {
-            format!(
-                "{label}: `{key}` is a top-level key, not a feed's: move it above the first [[feeds]] line (every key below a [[feeds]] line belongs to that feed)"
-            )
-        } else {
-            format!(
-                "{label}: unknown key `{key}` (expected one of: {})",
-                FEED_KEYS.join(", ")
-            )
-        };
-        return Err(FeedProblem::at(key, message));
-    }
-    for key in ["name", "url", "section"] {
-        if !table.contains_key(key) {
-            return Err(FeedProblem::of_entry(format!(
-                "{label}: missing key `{key}`"
-            )));
-        }
-    }
-    for key in ["tags", "include", "exclude", "article_hosts"] {
-        if let Some(toml::Value::String(text)) = table.get(key) {
-            return Err(FeedProblem::at(
-                key,
-                format!("{label}: {}", list_written_as_string(key, text)),
-            ));
-        }
-    }
-    let raw: RawFeed = toml::Value::Table(table)
-        .try_into()
-        .map_err(|e: toml::de::Error| FeedProblem::of_entry(format!("{label}: {}", e.message())))?;
-
-    let name = raw.name.trim().to_string();
-    if name.is_empty() {
-        return Err(FeedProblem::at(
-            "name",
-            format!("{label}: key `name` is empty"),
-        ));
-    }
-    if !is_plain_segment(&raw.section) {
-        return Err(FeedProblem::at(
-            "section",
-            format!(
-                "{label}: key `section`: `{}` must be a plain lowercase path segment (a-z, 0-9, '-' and '_', starting with a letter or digit), such as \"papers\"",
-                raw.section
-            ),
-        ));
-    }
-    let label = label.as_str();
-    let problem = |key: &'static str| {
-        move |m: String| FeedProblem::at(key, format!("{label}: key `{key}`: {m}"))
-    };
-    check_tags(&raw.tags).map_err(problem("tags"))?;
-    let source = parse_source(&raw.url, base_dir).map_err(problem("url"))?;
-    let include = compile_patterns(&raw.include).map_err(problem("include"))?;
-    let exclude = compile_patterns(&raw.exclude).map_err(problem("exclude"))?;
-    let max_age = duration_key("max_age", raw.max_age.as_deref(), &MAX_AGE_BOUNDS)
-        .map_err(|m| FeedProblem::at("max_age", format!("{label}: {m}")))?;
-    let interval = duration_key("interval", raw.interval.as_deref(), &INTERVAL_BOUNDS)
-        .map_err(|m| FeedProblem::at("interval", format!("{label}: {m}")))?
-        .unwrap_or(default_interval);
-    let max_items = optional_count("max_items", raw.max_items, MAX_ITEMS_BOUNDS)
-        .map_err(|m| FeedProblem::at("max_items", format!("{label}: {m}")))?
-        .or(default_max_items);
-    let update = UpdatePolicy::parse(raw.update.as_deref(), default_update)
-        .map_err(|m| FeedProblem::at("update", format!("{label}: {m}")))?;
-    let article_hosts = raw
-        .article_hosts
-        .iter()
-        .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
-        .collect::<Vec<_>>();
-    if article_hosts
-        .iter()
-        .any(|h| h.is_empty() || h.contains(['/', ':', ' ']))
-    {
-        return Err(FeedProblem::at(
-            "article_hosts",
-            format!(
-                "{label}: key `article_hosts`: give host names only, such as \"www.example.org\""
-            ),
-        ));
-    }
-
-    let own_output = raw
-        .output
-        .map(|value| raw_output(value, "output"))
-        .transpose()
-        .map_err(|m| FeedProblem::at("output", format!("{label}: {m}")))?;
-    let output = resolve_output(global_output, own_output.as_ref(), base_dir)
-        .map_err(|m| FeedProblem::at("output", format!("{label}: {m}")))?;
-
-    Ok(FeedConfig {
-        output,
-        name,
-        source,
-        section: raw.section,
-        tags: raw.tags,
-        article_images: raw.article_images,
-        article_hosts,
-        include,
-        exclude,
-        max_age,
-        interval,
-        max_items,
-        update,
-    })
-}
-
-/// An `[output]` table, or a feed's `output = { … }` (`at` names it).
-fn raw_output(value: toml::Value, at: &str) -> Result<RawOutput, String> {
-    let toml::Value::Table(table) = value else {
-        return Err(format!(
-            "key `{at}` must be a table, such as output = {{ preset = \"hugo\" }}"
-        ));
-    };
-    if let Some(key) = table.keys().find(|k| !OUTPUT_KEYS.contains(&k.as_str())) {
-        return Err(format!(
-            "unknown key `{key}` in `{at}` (expected one of: {})",
-            OUTPUT_KEYS.join(", ")
-        ));
-    }
-    let raw: RawOutput = toml::Value::Table(table)
-        .try_into()
-        .map_err(|e: toml::de::Error| format!("`{at}`: {}", e.message()))?;
-    if raw.preset.is_some() && raw.template.is_some() {
-        return Err(format!(
-            "`{at}` sets both `preset` and `template`: a template is used instead of a preset, so give one of them"
-        ));
-    }
-    Ok(raw)
-}
-
-/// A feed's output: its own keys over the global ones, key by key, except
-/// that `preset` and `template` are one choice (a feed that sets either
-/// drops the other it would inherit). The path and permalink default to
-/// the preset's own.
-fn resolve_output(
-    global: &RawOutput,
-    own: Option<&RawOutput>,
-    base_dir: &Path,
-) -> Result<OutputSpec, String> {
-    let own_choice = own.filter(|o| o.preset.is_some() || o.template.is_some());
-    let (preset, template, key) = match own_choice {
-        Some(own) => (&own.preset, &own.template, "output"),
-        None => (&global.preset, &global.template, "[output]"),
-    };
-    let source = match (preset, template) {
-        (_, Some(template)) => {
-            let template = template.trim();
-            if template.is_empty() {
-                return Err(format!("key `{key}.template` is empty"));
-            }
-            TemplateSource::File(base_dir.join(template))
-        }
-        (Some(name), None) => {
-            TemplateSource::Preset(Preset::named(name.trim()).ok_or_else(|| {
-                let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
-                format!(
-                    "key `{key}.preset`: `{name}` is not a preset (one of: {})",
-                    names.join(", ")
-                )
-            })?)
-        }
-        (None, None) => TemplateSource::Preset(Preset::Default),
-    };
-    let preset = match &source {
-        TemplateSource::Preset(preset) => *preset,
-        TemplateSource::File(_) => Preset::Default,
-    };
-    let pick = |get: fn(&RawOutput) -> &Option<String>| {
-        own.and_then(|o| get(o).clone())
-            .or_else(|| get(global).clone())
-    };
-    let path = pick(|o| &o.path).unwrap_or_else(|| preset.default_path().to_string());
-    let permalink =
-        pick(|o| &o.permalink).unwrap_or_else(|| preset.default_permalink().to_string());
-    for (name, value) in [("path", &path), ("permalink", &permalink)] {
-        if value.trim().is_empty() {
-            return Err(format!("key `output.{name}` is empty"));
-        }
-    }
-    let locale = match pick(|o| &o.locale) {
-        Some(tag) => SiteLocale::parse(&tag).map_err(|m| format!("key `output.locale`: {m}"))?,
-        None => SiteLocale::french(),
-    };
-    Ok(OutputSpec {
-        source,
-        path,
-        permalink,
-        locale,
-    })
-}
-
-/// The message for an unknown top-level key, with the fix of the usual
-/// mistakes: `[feed]` or `[[feed]]` for `[[feeds]]`, a feed's key above
-/// the first `[[feeds]]`.
-fn unknown_top_level_key(key: &str) -> String {
-    if key == "feed" {
-        "`feed` is not a section feedimport knows: write each feed as [[feeds]] (two brackets, plural) followed by its name, url and section".to_string()
-    } else if FEED_KEYS.contains(&key) {
-        format!(
-            "`{key}` is a feed's key, not a top-level one: put it below the [[feeds]] line of its feed"
-        )
-    } else {
-        format!(
-            "unknown key `{key}` at the top level (expected one of: {})",
-            TOP_LEVEL_KEYS.join(", ")
-        )
-    }
-}
-
-/// A top-level value of the wrong shape, as people write it: `[feeds]` for
-/// `[[feeds]]`, one tag as a string. The key and the message.
-fn shape_mistake(table: &toml::Table) -> Option<(&'static str, String)> {
-    match table.get("feeds") {
-        Some(toml::Value::Array(_)) | None => {}
-        Some(_) => {
-            return Some((
-                "feeds",
-                "`feeds` must be a list of tables: write each feed as [[feeds]] (two brackets), not [feeds]".to_string(),
-            ));
-        }
-    }
-    if let Some(toml::Value::String(text)) = table.get("tags") {
-        return Some(("tags", list_written_as_string("tags", text)));
-    }
-    None
-}
-
-/// A list key given one string: the fix, written out.
-fn list_written_as_string(key: &str, text: &str) -> String {
-    format!("key `{key}` is a list: write {key} = [{text:?}], not {key} = {text:?}")
-}
-
-/// The line (from 1) of `key` in the file's text: at the top level, or in
-/// the `[[feeds]]` entry number `feed` (from 0), whose own first line
-/// stands in when `key` is not there. `None` when the text does not say.
-fn key_line(text: &str, feed: Option<usize>, key: &str) -> Option<usize> {
-    use toml::de::{DeTable, DeValue};
-    let document = DeTable::parse(text).ok()?;
-    let find = |table: &DeTable, key: &str| {
-        table
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == key)
-            .map(|(k, _)| k.span())
-    };
-    let span = match feed {
-        None => find(document.get_ref(), key)?,
-        Some(index) => {
-            let feeds = document
-                .get_ref()
-                .iter()
-                .find(|(k, _)| k.get_ref().as_ref() == "feeds")
-                .map(|(_, v)| v)?;
-            let DeValue::Array(entries) = feeds.get_ref() else {
-                return None;
-            };
-            let entry = entries.get(index)?;
-            match entry.get_ref() {
-                DeValue::Table(table) => find(table, key).unwrap_or_else(|| entry.span()),
-                _ => entry.span(),
-            }
-        }
-    };
-    let start = span.start.min(text.len());
-    Some(
-        text.as_bytes()[..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1,
-    )
-}
-
-/// A year as humantime reads `"1y"` (365.25 days).
-const YEAR: Duration = Duration::from_secs(31_557_600);
-const HOUR: Duration = Duration::from_secs(3600);
-
-/// What a duration key may hold, written as in `feeds.toml` for messages.
-/// Beyond its bounds a value cannot work: a request given no time at all,
-/// an interval or an age that no date can reach (`"300000y"` from now is
-/// past the last date a date can hold).
-struct DurationBounds {
-    min: Duration,
-    min_text: &'static str,
-    max: Duration,
-    max_text: &'static str,
-}
-
-/// `interval`: `0s` fetches at every run; a feed fetched less than yearly
-/// is not a feed.
-const INTERVAL_BOUNDS: DurationBounds = DurationBounds {
-    min: Duration::ZERO,
-    min_text: "0s",
-    max: YEAR,
-    max_text: "1y",
-};
-/// `max_age`: `0s` would leave every item out.
-const MAX_AGE_BOUNDS: DurationBounds = DurationBounds {
-    min: Duration::from_secs(1),
-    min_text: "1s",
-    max: YEAR.saturating_mul(100),
-    max_text: "100y",
-};
-/// `timeout` and `connect_timeout`: `0s` fails every request.
-const TIMEOUT_BOUNDS: DurationBounds = DurationBounds {
-    min: Duration::from_millis(1),
-    min_text: "1ms",
-    max: HOUR,
-    max_text: "1h",
-};
-
-/// A humantime duration (`"30d"`, `"1h 30m"`, `"90s"`) under `key`, within
-/// the key's bounds.
-fn duration_key(
-    key: &str,
-    text: Option<&str>,
-    bounds: &DurationBounds,
-) -> Result<Option<Duration>, String> {
-    let Some(text) = text else {
-        return Ok(None);
-    };
-    let duration = humantime::parse_duration(text.trim()).map_err(|e| {
-        format!("key `{key}`: `{text}` is not a duration such as \"30d\", \"1h\" or \"90s\" ({e})")
-    })?;
-    if duration < bounds.min {
-        return Err(format!(
-            "key `{key}`: `{text}` is too short: give at least {}, at most {}",
-            bounds.min_text, bounds.max_text
-        ));
-    }
-    if duration > bounds.max {
-        return Err(format!(
-            "key `{key}`: `{text}` is too long: give at most {}",
-            bounds.max_text
-        ));
-    }
-    Ok(Some(duration))
-}
-
-/// The bounds of the count keys, inclusive. Beyond them a value cannot
-/// work (no request at all, a 500 retried for ever) or asks more of a site
-/// than one importer should.
-pub(crate) const CONCURRENCY_BOUNDS: (u64, u64) = (1, 1024);
-pub(crate) const PER_HOST_BOUNDS: (u64, u64) = (1, 1024);
-const MAX_BODY_MIB_BOUNDS: (u64, u64) = (1, 1024);
-const MAX_REDIRECTS_BOUNDS: (u64, u64) = (0, 20);
-const RETRIES_BOUNDS: (u64, u64) = (0, 10);
-const ALERT_AFTER_FAILURES_BOUNDS: (u64, u64) = (1, u32::MAX as u64);
-/// `max_items`: `0` would import nothing, ever; past 10,000 a cap caps
-/// nothing a feed sends.
-pub(crate) const MAX_ITEMS_BOUNDS: (u64, u64) = (1, 10_000);
-
-/// The integer under `key` when it is given, within `bounds`.
-fn optional_count(
-    key: &str,
-    value: Option<i64>,
-    bounds: (u64, u64),
-) -> Result<Option<usize>, String> {
-    value
-        .map(|v| count_key(key, Some(v), bounds, 0).map(|v| v as usize))
-        .transpose()
-}
-
-/// The integer under `key` (`default` when absent), within `(min, max)`.
-fn count_key(
-    key: &str,
-    value: Option<i64>,
-    (min, max): (u64, u64),
-    default: u64,
-) -> Result<u64, String> {
-    let Some(value) = value else {
-        return Ok(default);
-    };
-    match u64::try_from(value) {
-        Ok(v) if (min..=max).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "key `{key}`: {value} is out of range: give a number from {min} to {max}"
-        )),
-    }
-}
-
-fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, String> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Err("is empty".to_string());
-    }
-    // An address without its scheme would be read as a path and fail at
-    // every run with "cannot read": unless such a file is there, it is
-    // refused with the URL it was meant to be.
-    if let Some(meant) = address_without_scheme(trimmed)
-        && !base_dir.join(trimmed).exists()
-    {
-        return Err(format!(
-            "`{trimmed}` is not a URL (it has no http:// or https://) and no such file exists: did you mean {meant}?"
-        ));
-    }
-    match Url::parse(trimmed) {
-        Ok(url) => match url.scheme() {
-            "http" | "https" => {
-                if url.host_str().is_none_or(str::is_empty) {
-                    Err(format!("`{trimmed}` has no host"))
-                } else {
-                    Ok(FeedSource::Http(url))
-                }
-            }
-            "file" => url
-                .to_file_path()
-                .map(FeedSource::File)
-                .map_err(|_| format!("`{trimmed}` is not a usable file:// URL")),
-            // A Windows drive letter parses as a one-letter scheme.
-            scheme if scheme.len() > 1 => Err(format!(
-                "`{trimmed}`: scheme `{scheme}` is not supported (use http, https, file:// or a file path)"
-            )),
-            _ => Ok(FeedSource::File(base_dir.join(trimmed))),
-        },
-        Err(_) => Ok(FeedSource::File(base_dir.join(trimmed))),
-    }
-}
-
-/// The URL a `url` written without its scheme was meant to be:
-/// `127.0.0.1:8765/feed.xml`, `localhost/feed`, `example.org/feed`,
-/// `//example.org/feed`. `None` for what reads as a path: `feeds/x.xml`,
-/// `./x.xml`, `x.xml`, `/srv/x.xml`, `C:/x.xml`. An address with a port,
-/// an IP address or `localhost` is guessed to be `http://` (a local or
-/// test server), a domain name `https://`.
-pub(crate) fn address_without_scheme(text: &str) -> Option<String> {
-    let (rest, from_slashes) = match text.strip_prefix("//") {
-        Some(rest) => (rest, true),
-        None => (text, false),
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let has_path_or_port = rest.len() > authority.len() || authority.contains(':');
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (authority, None),
-    };
-    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-        return None;
-    }
-    let host_lower = host.to_ascii_lowercase();
-    let is_ip = host.parse::<std::net::Ipv4Addr>().is_ok()
-        || (host.starts_with('[') && host.ends_with(']'));
-    let is_local_name = host_lower == "localhost";
-    let is_domain = looks_like_a_domain(&host_lower);
-    let is_address = if from_slashes {
-        is_ip || is_local_name || is_domain
-    } else {
-        (is_ip || is_local_name || is_domain) && has_path_or_port
-    };
-    if !is_address {
-        return None;
-    }
-    let scheme = if port.is_some() || is_ip || is_local_name {
-        "http"
-    } else {
-        "https"
-    };
-    Some(format!("{scheme}://{rest}"))
-}
-
-/// `example.org`, `www.news.example.co.uk`: labels of letters, digits and
-/// hyphens, the last one letters only and not a file extension.
-fn looks_like_a_domain(host: &str) -> bool {
-    const FILE_EXTENSIONS: &[&str] = &[
-        "xml", "rss", "atom", "rdf", "json", "txt", "html", "htm", "feed", "md", "bak", "old",
-    ];
-    let labels: Vec<&str> = host.split('.').collect();
-    let Some(last) = labels.last() else {
-        return false;
-    };
-    labels.len() >= 2
-        && labels
-            .iter()
-            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        && (2..=63).contains(&last.len())
-        && last.bytes().all(|b| b.is_ascii_alphabetic())
-        && !FILE_EXTENSIONS.contains(last)
-}
-
-/// Case-insensitive regular expressions; the message quotes the bad one.
-fn compile_patterns(patterns: &[String]) -> Result<Vec<regex::Regex>, String> {
-    patterns
-        .iter()
-        .map(|p| {
-            regex::RegexBuilder::new(p)
-                .case_insensitive(true)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| format!("`{p}` is not a valid regular expression: {e}"))
-        })
-        .collect()
-}
-
-pub(crate) fn check_tags(tags: &[String]) -> Result<(), String> {
-    if tags.iter().any(|t| t.trim().is_empty()) {
-        return Err("a tag is empty".to_string());
-    }
-    Ok(())
-}
-
-/// `papers`, `news-fr`, `a_b`: one lowercase path segment that cannot climb
-/// out of the content folder or be hidden.
-pub(crate) fn is_plain_segment(section: &str) -> bool {
-    let mut chars = section.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-}
-
-/// A TOML error on one line: the message with line and column, no source
-/// excerpt (the excerpt spans several lines and repeats the file).
-fn toml_error(error: &toml::de::Error) -> String {
-    error.to_string().trim_end().to_string()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod testing {
+    //! What the tests of every reading step share: a minimal file, read as
+    //! `/site/feeds.toml`.
 
-    fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("/site/feeds.toml"), Path::new("/site"))
-            .map_err(|e| e.to_string())
-    }
+    use std::path::Path;
 
-    const MINIMAL: &str = r#"
+    use super::{Config, ConfigError};
+
+    pub(super) const MINIMAL: &str = r#"
         [[feeds]]
         name = "A"
         url = "https://example.org/feed/"
         section = "papers"
     "#;
+
+    pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/site/feeds.toml"), Path::new("/site"))
+    }
+
+    /// The error reading `text` fails with.
+    pub(super) fn refused(text: &str) -> ConfigError {
+        match parse(text) {
+            Ok(_) => panic!("read without an error:\n{text}"),
+            Err(error) => error,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error::{Duplicated, read_advice};
+    use super::model::DEFAULT_CONCURRENCY;
+    use super::testing::{MINIMAL, parse, refused};
+    use super::*;
 
     /// A feed's own output keys over `[output]`'s, key by key; `preset` and
     /// `template` are one choice, either way round.
@@ -1231,33 +260,6 @@ mod tests {
     }
 
     #[test]
-    fn the_metrics_file_is_relative_to_the_config_and_names_a_file() {
-        assert_eq!(parse(MINIMAL).unwrap().metrics_file, None);
-        let with = |value: &str| parse(&format!("metrics_file = {value:?}\n{MINIMAL}"));
-        assert_eq!(
-            with("metrics/feedimport.prom")
-                .unwrap()
-                .metrics_file
-                .unwrap(),
-            Path::new("/site/metrics/feedimport.prom")
-        );
-        assert_eq!(
-            with("/var/lib/textfile/f.prom")
-                .unwrap()
-                .metrics_file
-                .unwrap(),
-            Path::new("/var/lib/textfile/f.prom")
-        );
-        for bad in ["", "metrics/..", "/"] {
-            let err = with(bad).unwrap_err();
-            assert!(
-                err.contains("feeds.toml") && err.contains("key `metrics_file`"),
-                "{bad:?}: {err}"
-            );
-        }
-    }
-
-    #[test]
     fn defaults_apply() {
         let config = parse(MINIMAL).unwrap();
         assert_eq!(config.timezone, chrono_tz::Europe::Paris);
@@ -1266,266 +268,79 @@ mod tests {
     }
 
     #[test]
-    fn unknown_feed_key_names_feed_and_key() {
-        let err = parse(&format!("{MINIMAL}\nsectoin = \"x\"")).unwrap_err();
-        assert!(err.contains("feed \"A\""), "{err}");
-        assert!(err.contains("`sectoin`"), "{err}");
-    }
-
-    #[test]
-    fn unknown_top_level_key_is_named() {
-        let err = parse(&format!("timezon = \"UTC\"\n{MINIMAL}")).unwrap_err();
-        assert!(err.contains("`timezon`"), "{err}");
-    }
-
-    #[test]
-    fn bad_timezone_is_named() {
-        let err = parse(&format!("timezone = \"Europe/Pariss\"\n{MINIMAL}")).unwrap_err();
-        assert!(
-            err.contains("timezone") && err.contains("Europe/Pariss"),
-            "{err}"
+    fn a_file_without_feeds_is_refused_unless_feeds_may_be_none() {
+        let text = "tags = [\"x\"]\n";
+        let err = refused(text);
+        assert!(matches!(err, ConfigError::NoFeeds { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "/site/feeds.toml: no feeds: add at least one [[feeds]] entry with name, url and section"
         );
+        let config = Config::from_text(
+            text,
+            Path::new("/site/feeds.toml"),
+            LoadOptions::default(),
+            Feeds::MayBeNone,
+        )
+        .unwrap();
+        assert!(config.feeds.is_empty());
     }
 
     #[test]
     fn duplicate_feed_name_is_an_error() {
         let other = MINIMAL.replace("example.org/feed/", "example.org/other/");
-        let err = parse(&format!("{MINIMAL}{other}")).unwrap_err();
+        let err = refused(&format!("{MINIMAL}{other}"));
         assert!(
-            err.contains("feed \"A\"") && err.contains("unique"),
-            "{err}"
+            matches!(&err, ConfigError::Duplicate { name, of: Duplicated::Name, .. } if name == "A"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "/site/feeds.toml: feed \"A\": key `name`: another feed already has this name; names must be unique (or run with --allow-duplicate-names)"
         );
     }
 
     #[test]
     fn duplicate_names_may_be_allowed_but_never_duplicate_urls() {
+        let allowed = LoadOptions {
+            allow_duplicate_names: true,
+        };
+        let path = Path::new("/site/feeds.toml");
         let two = format!(
             "{MINIMAL}{}",
             MINIMAL.replace("example.org/feed/", "example.org/other/")
         );
-        let config = Config::from_text(
-            &two,
-            Path::new("/site/feeds.toml"),
-            LoadOptions {
-                allow_duplicate_names: true,
-            },
-            Feeds::AtLeastOne,
-        )
-        .unwrap();
+        let config = Config::from_text(&two, path, allowed, Feeds::AtLeastOne).unwrap();
         assert_eq!(config.select_feeds(&["A".into()]).unwrap().len(), 2);
-        let err = Config::from_text(
-            &format!("{MINIMAL}{MINIMAL}"),
-            Path::new("/site/feeds.toml"),
-            LoadOptions {
-                allow_duplicate_names: true,
-            },
-            Feeds::AtLeastOne,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("key `url`") && err.contains("list each feed once"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn section_must_be_a_plain_segment() {
-        for bad in ["../etc", "Papers", "a/b", "", ".hidden", "-x"] {
-            let text = MINIMAL.replace("\"papers\"", &format!("{bad:?}"));
-            let err = parse(&text).unwrap_err();
+        let same_url = format!("{MINIMAL}{}", MINIMAL.replace("\"A\"", "\"B\""));
+        for options in [allowed, LoadOptions::default()] {
+            let err = Config::from_text(&same_url, path, options, Feeds::AtLeastOne).unwrap_err();
             assert!(
-                err.contains("`section`") && err.contains("feed \"A\""),
-                "{bad}: {err}"
+                matches!(&err, ConfigError::Duplicate { name, of: Duplicated::Source(source), .. }
+                    if name == "B" && source.to_string() == "https://example.org/feed/"),
+                "{err:?}"
             );
-        }
-        for good in ["papers", "news-fr", "a_1", "2024"] {
-            let text = MINIMAL.replace("\"papers\"", &format!("{good:?}"));
-            assert!(parse(&text).is_ok(), "{good}");
+            assert_eq!(
+                err.to_string(),
+                "/site/feeds.toml: feed \"B\": key `url`: another feed already reads https://example.org/feed/; list each feed once"
+            );
         }
     }
 
     #[test]
     fn syntax_error_has_line_and_column() {
-        let err = parse("tags = [\"a\"\n[[feeds]]").unwrap_err();
+        let err = refused("tags = [\"a\"\n[[feeds]]");
+        assert!(matches!(err, ConfigError::Syntax { .. }), "{err:?}");
+        let err = err.to_string();
         assert!(err.contains("line 2"), "{err}");
         assert!(err.contains("column"), "{err}");
-    }
-
-    #[test]
-    fn missing_key_names_it() {
-        let err = parse("[[feeds]]\nname = \"A\"\nurl = \"https://e.org/\"").unwrap_err();
-        assert!(err.contains("feed \"A\": missing key `section`"), "{err}");
-    }
-
-    #[test]
-    fn wrong_type_names_the_feed() {
-        let err =
-            parse(&MINIMAL.replace("section = \"papers\"", "section = \"papers\"\ntags = \"x\""))
-                .unwrap_err();
-        assert!(err.contains("feed \"A\""), "{err}");
-    }
-
-    #[test]
-    fn url_may_be_a_local_path_or_file_url() {
-        let config =
-            parse(&MINIMAL.replace("https://example.org/feed/", "saved/feed.xml")).unwrap();
-        assert_eq!(
-            config.feeds[0].source,
-            FeedSource::File(PathBuf::from("/site/saved/feed.xml"))
-        );
-        let config =
-            parse(&MINIMAL.replace("https://example.org/feed/", "file:///tmp/f.xml")).unwrap();
-        assert_eq!(
-            config.feeds[0].source,
-            FeedSource::File(PathBuf::from("/tmp/f.xml"))
-        );
-        let err =
-            parse(&MINIMAL.replace("https://example.org/feed/", "ftp://e.org/f")).unwrap_err();
-        assert!(err.contains("`url`") && err.contains("ftp"), "{err}");
-    }
-
-    #[test]
-    fn addresses_written_without_a_scheme_are_refused_with_the_url_meant() {
-        let cases = [
-            ("127.0.0.1:8765/feed.xml", "http://127.0.0.1:8765/feed.xml"),
-            ("127.0.0.1/feed.xml", "http://127.0.0.1/feed.xml"),
-            ("localhost:8080/feed", "http://localhost:8080/feed"),
-            ("localhost/feed", "http://localhost/feed"),
-            ("example.org/feed", "https://example.org/feed"),
-            (
-                "www.example.co.uk/rss?x=1",
-                "https://www.example.co.uk/rss?x=1",
-            ),
-            (
-                "news.example.org:8443/feed/",
-                "http://news.example.org:8443/feed/",
-            ),
-            ("//example.org/feed", "https://example.org/feed"),
-            ("//example.org", "https://example.org"),
-            ("//127.0.0.1:9/f", "http://127.0.0.1:9/f"),
-            ("[::1]:8765/feed.xml", "http://[::1]:8765/feed.xml"),
-        ];
-        for (written, meant) in cases {
-            let err = parse(&MINIMAL.replace("https://example.org/feed/", written)).unwrap_err();
-            assert!(
-                err.contains("feed \"A\": key `url`")
-                    && err.contains(&format!("did you mean {meant}?"))
-                    && err.contains("line 4"),
-                "{written}: {err}"
-            );
-        }
-        // Paths stay paths.
-        for path in [
-            "feeds/x.xml",
-            "./x.xml",
-            "x.xml",
-            "feed.rss",
-            "../saved/feed.atom",
-            "/srv/feeds/x.xml",
-            "saved.d/feed.xml",
-            "backup.xml/feed",
-            "C:/feeds/x.xml",
-        ] {
-            let config = parse(&MINIMAL.replace("https://example.org/feed/", path))
-                .unwrap_or_else(|e| panic!("{path}: {e}"));
-            assert!(
-                matches!(config.feeds[0].source, FeedSource::File(_)),
-                "{path}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_file_that_is_there_is_read_even_when_its_name_looks_like_an_address() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("example.org")).unwrap();
-        std::fs::write(dir.path().join("example.org/feed"), "<rss/>").unwrap();
-        let config = Config::parse(
-            &MINIMAL.replace("https://example.org/feed/", "example.org/feed"),
-            &dir.path().join("feeds.toml"),
-            dir.path(),
-        )
-        .unwrap();
-        assert_eq!(
-            config.feeds[0].source,
-            FeedSource::File(dir.path().join("example.org/feed"))
-        );
-    }
-
-    #[test]
-    fn shape_mistakes_get_a_line_and_the_fix() {
-        // (text, the line, what the message must say)
-        let feed = "name = \"A\"\nurl = \"https://e.org/f\"\nsection = \"news\"\n";
-        let cases: Vec<(String, usize, &str)> = vec![
-            (
-                format!("tags = [\"x\"]\n\n[feed]\n{feed}"),
-                3,
-                "write each feed as [[feeds]]",
-            ),
-            (
-                format!("tags = [\"x\"]\n[[feed]]\n{feed}"),
-                2,
-                "write each feed as [[feeds]]",
-            ),
-            (format!("[feeds]\n{feed}"), 1, "not [feeds]"),
-            (
-                format!("timezone = \"UTC\"\ntags = \"France\"\n[[feeds]]\n{feed}"),
-                2,
-                "key `tags` is a list: write tags = [\"France\"], not tags = \"France\"",
-            ),
-            (
-                format!("[[feeds]]\n{feed}tags = \"Radiologie\"\n"),
-                5,
-                "feed \"A\": key `tags` is a list: write tags = [\"Radiologie\"]",
-            ),
-            (
-                format!("[[feeds]]\n{feed}include = \"stent\"\n"),
-                5,
-                "feed \"A\": key `include` is a list: write include = [\"stent\"]",
-            ),
-            (
-                format!("[[feeds]]\n{feed}exclude = \"^ad\"\n"),
-                5,
-                "key `exclude` is a list",
-            ),
-            (
-                format!("[[feeds]]\n{feed}\ntimeout = \"30s\"\n"),
-                6,
-                "feed \"A\": `timeout` is a top-level key, not a feed's: move it above the first [[feeds]] line",
-            ),
-            (
-                format!("section = \"news\"\n[[feeds]]\n{feed}"),
-                1,
-                "`section` is a feed's key, not a top-level one: put it below the [[feeds]] line",
-            ),
-            (
-                format!(
-                    "[[feeds]]\n{feed}\n[[feeds]]\nname = \"B\"\nurl = \"https://e.org/b\"\nsectoin = \"b\"\n"
-                ),
-                9,
-                "feed \"B\": unknown key `sectoin`",
-            ),
-            (
-                format!("[[feeds]]\n{feed}\n[[feeds]]\nname = \"B\"\nurl = \"https://e.org/b\"\n"),
-                6,
-                "feed \"B\": missing key `section`",
-            ),
-        ];
-        for (text, line, expected) in cases {
-            let err = parse(&text).unwrap_err();
-            assert!(
-                err.starts_with(&format!("/site/feeds.toml: line {line}: "))
-                    && err.contains(expected),
-                "{text}\n=> {err}"
-            );
-        }
     }
 
     #[test]
     fn a_missing_config_file_says_where_it_was_looked_for() {
         let err = Config::load_with(Path::new("/nonexistent/feeds.toml"), LoadOptions::default())
             .unwrap_err();
+        assert!(matches!(err, ConfigError::Read { .. }), "{err:?}");
         let message = crate::util::error_chain(&err);
         assert!(
             message.contains("--config") && message.contains("FEEDIMPORT_CONFIG"),
@@ -1541,155 +356,6 @@ mod tests {
                 "{advice}"
             );
         }
-    }
-
-    #[test]
-    fn editorial_controls_are_read_and_checked() {
-        let text = format!(
-            "{MINIMAL}include = [\"stent\"]\nexclude = [\"(?i)sponsored\"]\nmax_age = \"30d\"\narticle_images = false\narticle_hosts = [\"CDN.example.org\"]\n"
-        );
-        let feed = &parse(&text).unwrap().feeds[0];
-        assert!(feed.include[0].is_match("New STENT trial"));
-        assert!(feed.exclude[0].is_match("Sponsored content"));
-        assert_eq!(
-            feed.max_age,
-            Some(std::time::Duration::from_secs(30 * 86400))
-        );
-        assert!(!feed.article_images);
-        assert_eq!(feed.article_hosts, ["cdn.example.org"]);
-
-        let err = parse(&format!("{MINIMAL}include = [\"(unclosed\"]\n")).unwrap_err();
-        assert!(
-            err.contains("feed \"A\": key `include`") && err.contains("(unclosed"),
-            "{err}"
-        );
-        let err = parse(&format!("{MINIMAL}max_age = \"soon\"\n")).unwrap_err();
-        assert!(err.contains("feed \"A\": key `max_age`"), "{err}");
-        let err = parse(&format!("{MINIMAL}article_hosts = [\"https://x.org/\"]\n")).unwrap_err();
-        assert!(err.contains("`article_hosts`"), "{err}");
-        assert!(parse(MINIMAL).unwrap().feeds[0].article_images);
-    }
-
-    #[test]
-    fn network_and_schedule_settings() {
-        let config = parse(MINIMAL).unwrap();
-        assert_eq!(config.fetch, FetchSettings::default());
-        assert_eq!(config.feeds[0].interval, DEFAULT_INTERVAL);
-        let text = format!(
-            "interval = \"30m\"\nper_host = 4\nmax_body_mib = 2\nmax_redirects = 3\ntimeout = \"20s\"\nconnect_timeout = \"2s\"\nretries = 0\nalert_after_failures = 2\n{MINIMAL}\n[[feeds]]\nname = \"B\"\nurl = \"https://e.org/b\"\nsection = \"b\"\ninterval = \"6h\"\n"
-        );
-        let config = parse(&text).unwrap();
-        assert_eq!(config.fetch.per_host, 4);
-        assert_eq!(config.fetch.max_body_bytes, 2 * 1024 * 1024);
-        assert_eq!(config.fetch.max_redirects, 3);
-        assert_eq!(config.fetch.timeout, Duration::from_secs(20));
-        assert_eq!(config.fetch.connect_timeout, Duration::from_secs(2));
-        assert_eq!(config.fetch.retries, 0);
-        assert_eq!(config.alert_after_failures, 2);
-        assert_eq!(config.feeds[0].interval, Duration::from_secs(1800));
-        assert_eq!(config.feeds[1].interval, Duration::from_secs(6 * 3600));
-        let err = parse(&format!("per_host = 0\n{MINIMAL}")).unwrap_err();
-        assert!(err.contains("`per_host`"), "{err}");
-        let err = parse(&format!("interval = \"often\"\n{MINIMAL}")).unwrap_err();
-        assert!(err.contains("`interval`") && err.contains("often"), "{err}");
-    }
-
-    #[test]
-    fn values_out_of_bounds_are_refused_naming_the_key() {
-        // (global line, feed line, what the message must say)
-        let cases: &[(&str, &str, &str)] = &[
-            (
-                "interval = \"100000000d\"",
-                "",
-                "key `interval`: `100000000d` is too long: give at most 1y",
-            ),
-            ("interval = \"300000y\"", "", "key `interval`"),
-            ("interval = \"18446744073709551615s\"", "", "key `interval`"),
-            ("interval = \"366d\"", "", "key `interval`"),
-            (
-                "",
-                "interval = \"2y\"",
-                "feed \"A\": key `interval`: `2y` is too long",
-            ),
-            (
-                "",
-                "max_age = \"0s\"",
-                "feed \"A\": key `max_age`: `0s` is too short: give at least 1s",
-            ),
-            ("", "max_age = \"300000y\"", "feed \"A\": key `max_age`"),
-            ("timeout = \"0s\"", "", "key `timeout`: `0s` is too short"),
-            (
-                "timeout = \"2h\"",
-                "",
-                "key `timeout`: `2h` is too long: give at most 1h",
-            ),
-            ("connect_timeout = \"0ms\"", "", "key `connect_timeout`"),
-            (
-                "connect_timeout = \"18446744073709551615s\"",
-                "",
-                "key `connect_timeout`",
-            ),
-            (
-                "retries = 4294967295",
-                "",
-                "key `retries`: 4294967295 is out of range: give a number from 0 to 10",
-            ),
-            ("retries = 11", "", "key `retries`"),
-            ("retries = -1", "", "key `retries`: -1 is out of range"),
-            (
-                "per_host = 0",
-                "",
-                "key `per_host`: 0 is out of range: give a number from 1 to 1024",
-            ),
-            ("per_host = 1025", "", "key `per_host`"),
-            ("concurrency = 0", "", "key `concurrency`"),
-            ("concurrency = -8", "", "key `concurrency`"),
-            ("concurrency = 9223372036854775807", "", "key `concurrency`"),
-            ("max_body_mib = 0", "", "key `max_body_mib`"),
-            ("max_body_mib = 17592186044416", "", "key `max_body_mib`"),
-            (
-                "max_redirects = 21",
-                "",
-                "key `max_redirects`: 21 is out of range: give a number from 0 to 20",
-            ),
-            ("max_redirects = -1", "", "key `max_redirects`"),
-            ("alert_after_failures = 0", "", "key `alert_after_failures`"),
-            (
-                "alert_after_failures = 4294967296",
-                "",
-                "key `alert_after_failures`",
-            ),
-        ];
-        for (global, per_feed, expected) in cases {
-            let err = parse(&format!("{global}\n{MINIMAL}{per_feed}\n")).unwrap_err();
-            assert!(
-                err.contains(expected) && err.starts_with("/site/feeds.toml: "),
-                "{global}{per_feed}: {err}"
-            );
-        }
-    }
-
-    #[test]
-    fn values_at_the_bounds_are_accepted() {
-        let text = format!(
-            "interval = \"1y\"\ntimeout = \"1ms\"\nconnect_timeout = \"1h\"\nretries = 10\nper_host = 1024\nconcurrency = 1\nmax_body_mib = 1024\nmax_redirects = 0\nalert_after_failures = 4294967295\n{MINIMAL}max_age = \"100y\"\n"
-        );
-        let config = parse(&text).unwrap();
-        assert_eq!(config.feeds[0].interval, YEAR);
-        assert_eq!(config.feeds[0].max_age, Some(YEAR * 100));
-        assert_eq!(config.fetch.timeout, Duration::from_millis(1));
-        assert_eq!(config.fetch.connect_timeout, HOUR);
-        assert_eq!(config.fetch.retries, 10);
-        assert_eq!(config.fetch.per_host, 1024);
-        assert_eq!(config.concurrency, 1);
-        assert_eq!(config.fetch.max_body_bytes, 1 << 30);
-        assert_eq!(config.fetch.max_redirects, 0);
-        assert_eq!(config.alert_after_failures, u32::MAX);
-        let config = parse(&format!(
-            "interval = \"0s\"\n{MINIMAL}interval = \"365d\"\n"
-        ))
-        .unwrap();
-        assert_eq!(config.feeds[0].interval, Duration::from_secs(365 * 86400));
     }
 
     #[test]
@@ -1719,47 +385,5 @@ mod tests {
             "{err:?}"
         );
         assert!(err.to_string().contains("no feed named \"B\""), "{err}");
-    }
-
-    #[test]
-    fn max_items_and_update_are_global_with_per_feed_overrides() {
-        let config = parse(&format!(
-            "max_items = 20\nupdate = \"untouched\"\n{MINIMAL}\n[[feeds]]\nname = \"B\"\nurl = \"https://b.example.org/feed\"\nsection = \"news\"\nmax_items = 5\nupdate = \"never\"\n"
-        ))
-        .unwrap();
-        assert_eq!(config.feeds[0].max_items, Some(20));
-        assert_eq!(config.feeds[0].update, UpdatePolicy::Untouched);
-        assert_eq!(config.feeds[1].max_items, Some(5));
-        assert_eq!(config.feeds[1].update, UpdatePolicy::Never);
-        let config = parse(MINIMAL).unwrap();
-        assert_eq!(config.feeds[0].max_items, None);
-        assert_eq!(config.feeds[0].update, UpdatePolicy::Never);
-        for (text, expected) in [
-            (
-                format!("max_items = 0\n{MINIMAL}"),
-                "key `max_items`: 0 is out of range: give a number from 1 to 10000",
-            ),
-            (
-                format!("{MINIMAL}max_items = 10001\n"),
-                "feed \"A\": key `max_items`: 10001 is out of range",
-            ),
-            (
-                format!("{MINIMAL}max_items = -1\n"),
-                "feed \"A\": key `max_items`",
-            ),
-            (
-                format!("update = \"always\"\n{MINIMAL}"),
-                "key `update`: `always` is not one of",
-            ),
-            (
-                format!("{MINIMAL}update = \"sometimes\"\n"),
-                "feed \"A\": key `update`: `sometimes`",
-            ),
-        ] {
-            let err = parse(&text).unwrap_err();
-            assert!(err.contains(expected), "{text}: {err}");
-        }
-        let config = parse(&format!("{MINIMAL}max_items = 10000\n")).unwrap();
-        assert_eq!(config.feeds[0].max_items, Some(10_000));
     }
 }
