@@ -56,8 +56,13 @@ pub(crate) struct ArticleReport {
     /// Relative to the config file's folder.
     pub(crate) path: String,
     pub(crate) feed: String,
+    /// Its fields, made only when the report keeps them (`--json`, a dry
+    /// run): a first import of 100,000 articles does not format them all.
     #[serde(flatten)]
-    pub(crate) fields: ArticleFields,
+    pub(crate) fields: Option<ArticleFields>,
+    /// Whether it was written with an image, for the feed's counts.
+    #[serde(skip)]
+    pub(crate) has_image: bool,
     /// The file's text, kept for a dry run's listing only.
     #[serde(skip)]
     pub(crate) text: Option<String>,

@@ -84,34 +84,19 @@ pub(crate) fn read_outlines(text: &str) -> Result<Vec<Outline>, OpmlError> {
         counted.0 = end;
         counted.1
     };
-    let mut outlines = Vec::new();
-    let mut count = 0usize;
-    // The open elements below <opml>: for an <outline>, the tag it gives
-    // its children (a folder's title), if any.
-    let mut open: Vec<Option<String>> = Vec::new();
-    let mut seen_root = false;
-    let mut in_body = 0usize;
+    let mut walk = OutlineWalk::default();
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event().map_err(|source| OpmlError::Xml {
             line: line_at(reader.error_position()),
             source,
         })?;
-        let (start, is_empty) = match &event {
-            Event::Start(start) => (start, false),
-            Event::Empty(start) => (start, true),
-            Event::End(_) => {
-                if open.pop().is_none() {
-                    // The root's end: nothing after it matters.
-                    return Ok(outlines);
-                }
-                if open.len() < in_body {
-                    in_body = 0;
-                }
-                continue;
-            }
+        let step = match &event {
+            Event::Start(start) => walk.start(start, false, line_at(position))?,
+            Event::Empty(start) => walk.start(start, true, line_at(position))?,
+            Event::End(_) => walk.end(),
             Event::Eof => {
-                return Err(if seen_root {
+                return Err(if walk.seen_root {
                     OpmlError::Unclosed
                 } else {
                     OpmlError::NoRoot
@@ -119,52 +104,108 @@ pub(crate) fn read_outlines(text: &str) -> Result<Vec<Outline>, OpmlError> {
             }
             // The prolog, comments, text, and a DOCTYPE, which is ignored:
             // its entities are never expanded.
-            _ => continue,
+            _ => Step::Go,
         };
-        let line = line_at(position);
+        if step == Step::Done {
+            return Ok(walk.outlines);
+        }
+    }
+}
+
+/// Whether the walk goes on after an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Go,
+    /// The root ended: nothing after it matters.
+    Done,
+}
+
+/// Where the reading of an OPML document is.
+#[derive(Default)]
+struct OutlineWalk {
+    outlines: Vec<Outline>,
+    /// Outlines met so far, feeds or folders.
+    count: usize,
+    /// The open elements below `<opml>`: for an `<outline>`, the tag it
+    /// gives its children (a folder's title), if any.
+    open: Vec<Option<String>>,
+    seen_root: bool,
+    /// The depth of `<body>` plus one, 0 outside it.
+    in_body: usize,
+}
+
+impl OutlineWalk {
+    /// An element's end.
+    fn end(&mut self) -> Step {
+        if self.open.pop().is_none() {
+            return Step::Done;
+        }
+        if self.open.len() < self.in_body {
+            self.in_body = 0;
+        }
+        Step::Go
+    }
+
+    /// An element's start (`is_empty` for `<x/>`) at `line`.
+    fn start(
+        &mut self,
+        start: &BytesStart<'_>,
+        is_empty: bool,
+        line: usize,
+    ) -> Result<Step, OpmlError> {
         let name = start.local_name();
-        if !seen_root {
+        if !self.seen_root {
             if !name.as_ref().eq_ignore_ascii_case("opml") {
                 return Err(OpmlError::NotOpml {
                     root: name.as_ref().to_string(),
                 });
             }
-            seen_root = true;
-            if is_empty {
-                return Ok(outlines);
-            }
-            continue;
+            self.seen_root = true;
+            return Ok(if is_empty { Step::Done } else { Step::Go });
         }
         let mut gives_tag = None;
-        if name.as_ref() == "body" && in_body == 0 {
-            in_body = open.len() + 1;
-        } else if name.as_ref() == "outline" && in_body > 0 {
-            count += 1;
-            if count > MAX_OUTLINES {
-                return Err(OpmlError::TooMany);
-            }
-            let attributes = attributes(start, line)?;
-            let title = ["title", "text"]
-                .iter()
-                .find_map(|key| attributes.get(*key).and_then(|v| clean_name(v)));
-            match attributes.get("xmlurl") {
-                Some(xml_url) => outlines.push(Outline {
-                    xml_url: xml_url.trim().to_string(),
-                    title,
-                    tags: open.iter().flatten().cloned().collect(),
-                    section: attributes.get("section").map(|s| s.trim().to_string()),
-                    line,
-                }),
-                None => gives_tag = title,
-            }
+        if name.as_ref() == "body" && self.in_body == 0 {
+            self.in_body = self.open.len() + 1;
+        } else if name.as_ref() == "outline" && self.in_body > 0 {
+            gives_tag = self.outline(start, line)?;
         }
         if !is_empty {
             // The root and this element count too.
-            if open.len() + 2 > MAX_DEPTH {
+            if self.open.len() + 2 > MAX_DEPTH {
                 return Err(OpmlError::TooDeep { line });
             }
-            open.push(gives_tag);
+            self.open.push(gives_tag);
         }
+        Ok(Step::Go)
+    }
+
+    /// An `<outline>`: a feed (it has an `xmlUrl`), kept with the folders
+    /// it sits in as its tags; else a folder, whose title tags the
+    /// outlines inside it (returned).
+    fn outline(
+        &mut self,
+        start: &BytesStart<'_>,
+        line: usize,
+    ) -> Result<Option<String>, OpmlError> {
+        self.count += 1;
+        if self.count > MAX_OUTLINES {
+            return Err(OpmlError::TooMany);
+        }
+        let attributes = attributes(start, line)?;
+        let title = ["title", "text"]
+            .iter()
+            .find_map(|key| attributes.get(*key).and_then(|v| clean_name(v)));
+        let Some(xml_url) = attributes.get("xmlurl") else {
+            return Ok(title);
+        };
+        self.outlines.push(Outline {
+            xml_url: xml_url.trim().to_string(),
+            title,
+            tags: self.open.iter().flatten().cloned().collect(),
+            section: attributes.get("section").map(|s| s.trim().to_string()),
+            line,
+        });
+        Ok(None)
     }
 }
 
@@ -250,48 +291,34 @@ pub(crate) fn plan_import(
             title: title.clone(),
             reason,
         };
-        let url = match Url::parse(&outline.xml_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => url,
-            _ => {
-                plan.refused.push(refuse(format!(
-                    "xmlUrl `{}` is not an http(s) URL",
-                    outline.xml_url
-                )));
+        let url = match http_url(&outline.xml_url) {
+            Ok(url) => url,
+            Err(reason) => {
+                plan.refused.push(refuse(reason));
                 continue;
             }
         };
         let identity = url.to_string();
-        if let Some(name) = existing.get(&identity) {
-            plan.skipped.push(Skipped {
-                url: identity,
-                line: outline.line,
-                reason: SkipReason::InConfig(name.to_string()),
-            });
-            continue;
-        }
-        if let Some(first) = listed.get(&identity) {
-            plan.skipped.push(Skipped {
-                url: identity,
-                line: outline.line,
-                reason: SkipReason::ListedBefore(*first),
-            });
-            continue;
-        }
-        let chosen = section
-            .or(outline.section.as_deref().filter(|s| !s.is_empty()))
-            .or(default_section);
-        let Some(chosen) = chosen else {
-            plan.refused.push(refuse(
-                "no section: give --section (the config has no feed to take one from)".to_string(),
-            ));
-            continue;
+        let skip = match (existing.get(&identity), listed.get(&identity)) {
+            (Some(name), _) => Some(SkipReason::InConfig(name.to_string())),
+            (None, Some(first)) => Some(SkipReason::ListedBefore(*first)),
+            (None, None) => None,
         };
-        if !is_plain_segment(chosen) {
-            plan.refused.push(refuse(format!(
-                "section `{chosen}` must be a plain lowercase path segment (a-z, 0-9, '-' and '_'): give --section"
-            )));
+        if let Some(reason) = skip {
+            plan.skipped.push(Skipped {
+                url: identity,
+                line: outline.line,
+                reason,
+            });
             continue;
         }
+        let chosen = match chosen_section(section, outline.section.as_deref(), default_section) {
+            Ok(chosen) => chosen,
+            Err(reason) => {
+                plan.refused.push(refuse(reason));
+                continue;
+            }
+        };
         listed.insert(identity, outline.line);
         let wanted = outline
             .title
@@ -305,6 +332,36 @@ pub(crate) fn plan_import(
         });
     }
     plan
+}
+
+/// An outline's `xmlUrl`, if it is an http(s) URL.
+fn http_url(xml_url: &str) -> Result<Url, String> {
+    match Url::parse(xml_url) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
+        _ => Err(format!("xmlUrl `{xml_url}` is not an http(s) URL")),
+    }
+}
+
+/// The section of an outline's feed: `--section`, else the outline's own
+/// `section` attribute, else the config's first feed's; a plain segment.
+fn chosen_section<'a>(
+    given: Option<&'a str>,
+    outline: Option<&'a str>,
+    default: Option<&'a str>,
+) -> Result<&'a str, String> {
+    let chosen = given
+        .or(outline.filter(|s| !s.is_empty()))
+        .or(default)
+        .ok_or_else(|| {
+            "no section: give --section (the config has no feed to take one from)".to_string()
+        })?;
+    if is_plain_segment(chosen) {
+        Ok(chosen)
+    } else {
+        Err(format!(
+            "section `{chosen}` must be a plain lowercase path segment (a-z, 0-9, '-' and '_'): give --section"
+        ))
+    }
 }
 
 /// The config's feeds as an OPML 2.0 document: each feed an outline

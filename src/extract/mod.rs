@@ -275,35 +275,12 @@ fn extract_item(
     let summary = shorten_summary(&summary);
 
     let declared_image = declared_image(&entry.media, base);
-    // Only looked for when the feed declares no image. Relative URLs in the
-    // content resolve against xml:base, else the site's link (not the
-    // item's link, which is often a FeedBurner proxy).
+    // Only looked for when the feed declares no image.
     let content_image = if declared_image.is_some() {
         None
     } else {
-        content_html
-            .and_then(|html| first_image(html, base))
-            .or_else(|| {
-                entry
-                    .summary
-                    .as_ref()
-                    .and_then(|s| first_image(&s.content, base))
-            })
+        content_image(entry, content_html, base)
     };
-    let categories = entry
-        .categories
-        .iter()
-        .map(|c| plain_text(c.label.as_deref().unwrap_or(&c.term)))
-        .filter(|c| !c.is_empty())
-        .collect();
-
-    let author = entry
-        .authors
-        .iter()
-        .filter_map(|a| a.name.as_deref())
-        .map(plain_text)
-        .find(|name| !name.is_empty())
-        .unwrap_or_default();
     let content_html = content_html
         .or_else(|| entry.summary.as_ref().map(|s| s.content.as_str()))
         .unwrap_or_default()
@@ -326,11 +303,46 @@ fn extract_item(
         link_identifies,
         declared_image,
         content_image,
-        categories,
-        author,
+        categories: categories(entry),
+        author: author(entry),
         content_html,
         enclosure,
     })
+}
+
+/// The first meaningful `<img>` of the item's content, else of its
+/// summary. Relative URLs resolve against xml:base, else the site's link
+/// (not the item's link, which is often a FeedBurner proxy).
+fn content_image(entry: &Entry, content_html: Option<&str>, base: Option<&Url>) -> Option<Url> {
+    content_html
+        .and_then(|html| first_image(html, base))
+        .or_else(|| {
+            entry
+                .summary
+                .as_ref()
+                .and_then(|s| first_image(&s.content, base))
+        })
+}
+
+/// The item's category labels, as plain text.
+fn categories(entry: &Entry) -> Vec<String> {
+    entry
+        .categories
+        .iter()
+        .map(|c| plain_text(c.label.as_deref().unwrap_or(&c.term)))
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// The item's first named author, as plain text; empty when it names none.
+fn author(entry: &Entry) -> String {
+    entry
+        .authors
+        .iter()
+        .filter_map(|a| a.name.as_deref())
+        .map(plain_text)
+        .find(|name| !name.is_empty())
+        .unwrap_or_default()
 }
 
 /// The first media file of the item that is not an image: an enclosure's

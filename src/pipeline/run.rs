@@ -107,6 +107,7 @@ impl<'a> RunContext<'a> {
             outputs: self.outputs,
             state: self.state,
             dry_run: self.options.dry_run,
+            keep_articles: self.options.keep_articles,
             now: self.now,
             interrupted: self.interrupted,
         }
@@ -523,11 +524,7 @@ pub(super) fn write_items(
     line.left_alone = updated.left_alone;
     line.new = written.articles.len();
     line.seen += written.seen;
-    let with_image = written
-        .articles
-        .iter()
-        .filter(|a| !a.fields.image_url.is_empty())
-        .count();
+    let with_image = written.articles.iter().filter(|a| a.has_image).count();
     if run.options.keep_articles {
         report.articles.extend(written.articles);
     }

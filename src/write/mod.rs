@@ -62,6 +62,8 @@ pub(crate) struct WriteContext<'a> {
     pub(crate) outputs: &'a Outputs,
     pub(crate) state: &'a State,
     pub(crate) dry_run: bool,
+    /// The report keeps each article's fields (`--json`, a dry run).
+    pub(crate) keep_articles: bool,
     pub(crate) now: DateTime<Utc>,
     /// Set by a signal: stop before the next file.
     pub(crate) interrupted: &'a CancellationToken,
@@ -438,7 +440,11 @@ fn record_new(
     outcome.articles.push(ArticleReport {
         path: relative_to(&planned.path, &config.base_dir),
         feed: batch.feed.name.clone(),
-        fields: article_fields(&planned.item.article, &planned.placed, batch.format),
+        fields: batch
+            .context
+            .keep_articles
+            .then(|| article_fields(&planned.item.article, &planned.placed, batch.format)),
+        has_image: planned.item.article.image.is_some(),
         text: batch.context.dry_run.then_some(planned.text),
     });
     Ok(())
