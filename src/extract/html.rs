@@ -498,16 +498,68 @@ pub(crate) fn is_decoration(url: &Url) -> bool {
     let host = url.host_str().unwrap_or_default();
     let path = url.path();
     is_tracker(url)
+        || is_button(url)
         || host.ends_with("gravatar.com")
         || host.starts_with("feedads.")
         || path.contains("/images/core/emoji/")
         || path.contains("/wp-includes/images/smilies/")
 }
 
+/// Words of a file name that name a share, comment or subscribe button
+/// (`sharethis.png`, `addtoany-share_save.png`, `slashdot-it.pl`).
+const BUTTON_WORDS: &[&str] = &[
+    "share",
+    "sharer",
+    "sharethis",
+    "addtoany",
+    "addthis",
+    "shareaholic",
+    "subscribe",
+    "bookmark",
+    "digg",
+    "slashdot",
+    "delicious",
+    "stumbleupon",
+];
+
+/// A button a feed puts beside its items, not a picture of the article:
+/// the services that decorate feeds (WordPress.com's comment and share
+/// buttons), a share, comment or subscribe endpoint named in the file,
+/// and a CGI script that answers with a button rather than a picture (a
+/// `.pl` or `.cgi` whose name and query name no image:
+/// `slashdot-it.pl?op=image`). PHP, ASP and JSP scripts serve many sites'
+/// photographs (`timthumb.php?src=a.jpg`, `getfile.php?id=12`): they are
+/// judged by their name alone.
+fn is_button(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let path = url.path().to_ascii_lowercase();
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let (stem, extension) = file.rsplit_once('.').unwrap_or((file, ""));
+    let named_button = stem
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| BUTTON_WORDS.contains(&word));
+    let script = matches!(extension, "pl" | "cgi");
+    let names_an_image = |text: &str| {
+        let text = text.to_ascii_lowercase();
+        [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"]
+            .iter()
+            .any(|e| text.contains(e))
+            || [
+                "image", "img", "thumb", "photo", "picture", "resize", "media",
+            ]
+            .iter()
+            .any(|w| stem.contains(w))
+    };
+    host == "feeds.wordpress.com"
+        || named_button
+        || (script && !names_an_image(url.query().unwrap_or_default()))
+}
+
 /// Host names whose first label says they count visits, not show images.
+/// (`stat.` is not one: it is as often short for "static", a site's photo
+/// server.)
 const TRACKING_HOST_LABELS: &[&str] = &[
     "stats",
-    "stat",
     "pixel",
     "pixels",
     "track",
@@ -556,7 +608,10 @@ pub(crate) fn is_tracker(url: &Url) -> bool {
                 .split(|c: char| !c.is_ascii_alphanumeric())
                 .any(|word| TRACKING_FILE_WORDS.contains(&word))
     };
-    TRACKING_HOST_LABELS.contains(&first_label)
+    // A photograph on a counting host is a photograph: pixels are GIFs,
+    // PNGs and scripts.
+    let photo = matches!(extension, "jpg" | "jpeg" | "webp" | "avif");
+    (TRACKING_HOST_LABELS.contains(&first_label) && !photo)
         || host.split('.').any(|label| label == "feedsportal")
         || host.starts_with("feeds.feedburner.")
         || path.contains("/~r/")
@@ -951,10 +1006,45 @@ mod tests {
             "https://miro.medium.com/max/1024/1*abc.jpeg",
             "https://i0.wp.com/example.org/uploads/photo.jpg?resize=1024",
             "https://example.org/images/pixel-art.jpg",
+            // Photo servers whose name reads like a counter's.
+            "https://stat.idnes.example.cz/foto/2024/09/02/obrazek.jpg",
+            "https://stat.example.cz/img/x.png",
+            "https://stats.fotos.example.es/galeria/2024/imagen.webp",
+            // Scripts that answer with a picture.
+            "https://example.org/timthumb.php?src=/uploads/a.jpg&w=800",
+            "https://example.org/image.php?id=1234",
+            "https://example.org/getfile.php?id=12",
+            // A file that only contains a button word inside another word.
+            "https://example.org/uploads/shareholders-meeting.jpg",
         ];
         for image in images {
             assert!(!is_decoration(&Url::parse(image).unwrap()), "{image}");
         }
+    }
+
+    /// Share, comment and subscribe buttons are never an article's image,
+    /// whatever their format: WordPress.com's buttons, share widgets, a
+    /// script that draws a button.
+    #[test]
+    fn buttons_are_decoration() {
+        for button in [
+            "https://feeds.wordpress.com/1.0/comments/example.wordpress.com/1234/",
+            "https://feeds.wordpress.com/1.0/delicious/example.wordpress.com/1234/",
+            "https://slashdot.org/slashdot-it.pl?op=image&style=h0&url=https%3A%2F%2Fex.org%2Fa",
+            "https://static.addtoany.com/buttons/share_save_171_16.png",
+            "https://example.org/wp-content/plugins/sharethis/sharethis.png",
+            "https://example.org/cgi-bin/counter.cgi?page=a",
+            "https://www.example.de/abonnieren/subscribe-button.gif",
+        ] {
+            assert!(is_decoration(&Url::parse(button).unwrap()), "{button}");
+        }
+        let html = r#"<p><a href="https://ex.org/share"><img src="https://static.addtoany.com/buttons/share_save_171_16.png"></a>
+            <img src="https://feeds.wordpress.com/1.0/comments/ex.wordpress.com/7/">
+            <img src="https://stat.example.cz/foto/2024/clanek.jpg" width="800"></p>"#;
+        assert_eq!(
+            first_image(html, None).map(|u| u.to_string()).as_deref(),
+            Some("https://stat.example.cz/foto/2024/clanek.jpg")
+        );
     }
 
     #[test]
