@@ -134,6 +134,77 @@ async fn article_images_can_be_turned_off() {
     assert_eq!(image_of(&site, "papers/2024-09-02-post.md"), "");
 }
 
+/// Titles and summaries garbled on their way (UTF-8 read as windows-1252,
+/// once or twice) are written as the publisher wrote them, and so are
+/// their slugs; correct accented text is left alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn garbled_text_is_written_as_the_publisher_wrote_it() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let item = |title: &str, slug: &str, summary: &str| Item {
+        description: Some(summary.to_string()),
+        ..Item::new(
+            title,
+            &format!("{base}/{slug}/"),
+            "Mon, 02 Sep 2024 10:00:00 +0000",
+        )
+    };
+    // UTF-8 read as windows-1252, as a publisher's pipeline does it.
+    let garbled = |text: &str| {
+        encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(text.as_bytes())
+            .0
+            .into_owned()
+    };
+    let items = vec![
+        item(
+            &garbled("Los niños vuelven al colegio"),
+            "a",
+            &garbled("Mañana, en España."),
+        ),
+        item(&garbled("Новости дня"), "b", &garbled("Сегодня")),
+        item(&garbled(&garbled("L'été indien")), "c", "Twice garbled."),
+        item("Ærø, Größe et «ÉTÉ»", "d", "Already right."),
+    ];
+    serve(&server, "/feed/", "application/rss+xml", &rss(&items)).await;
+    let mut text = config(&[("News", &format!("{base}/feed/"), "papers")]);
+    text.push_str("article_images = false\n");
+    let site = Site::new(&text);
+    site.import(&[], 0);
+    let content = site.content();
+    let field = |file: &str, key: &str| {
+        let text = content
+            .get(file)
+            .unwrap_or_else(|| panic!("no {file} in {:?}", content.keys()));
+        front_matter(text)[key].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        field("papers/2024-09-02-los-ninos-vuelven-al-colegio.md", "title"),
+        "Los niños vuelven al colegio"
+    );
+    assert_eq!(
+        field(
+            "papers/2024-09-02-los-ninos-vuelven-al-colegio.md",
+            "summary"
+        ),
+        "Mañana, en España."
+    );
+    assert_eq!(
+        field("papers/2024-09-02-l-ete-indien.md", "title"),
+        "L'été indien"
+    );
+    assert_eq!(
+        field("papers/2024-09-02-aero-grosse-et-ete.md", "title"),
+        "Ærø, Größe et «ÉTÉ»"
+    );
+    let cyrillic: Vec<&String> = content
+        .keys()
+        .filter(|k| k.contains("novosti-dnia"))
+        .collect();
+    assert_eq!(cyrillic.len(), 1, "{:?}", content.keys());
+    assert_eq!(field(cyrillic[0], "title"), "Новости дня");
+}
+
 #[test]
 fn editorial_rules_filter_items() {
     let items = vec![

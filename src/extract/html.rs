@@ -332,10 +332,15 @@ impl TextReader {
     }
 }
 
-/// Cleans text that is already plain: drops control, format and
+/// Cleans text that is already plain: mends mojibake (see
+/// [`crate::util::mojibake`]), drops control, format and
 /// default-ignorable characters (see [`is_invisible`]), turns line and
 /// paragraph separators into spaces and collapses whitespace.
 pub(crate) fn plain_text(text: &str) -> String {
+    // Text garbled on its way (UTF-8 read as Latin-1 or windows-1252) is
+    // mended first, while its bytes can still be read back.
+    let mended = crate::util::mojibake::mend(text);
+    let text = mended.as_ref();
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     let mut chars = text.chars().peekable();

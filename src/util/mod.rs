@@ -12,6 +12,7 @@ pub(crate) mod escape;
 pub(crate) mod fs;
 pub(crate) mod hash;
 pub(crate) mod locale;
+pub(crate) mod mojibake;
 pub(crate) mod slug;
 pub(crate) mod text;
 pub(crate) mod when;
