@@ -9,6 +9,7 @@ pub(crate) mod dates;
 pub(crate) mod decode;
 mod json;
 pub(crate) mod repair;
+mod set_aside;
 mod strict;
 
 pub use strict::ParseFailure;
@@ -98,12 +99,34 @@ pub fn parse_feed(
         Err(error) => error,
     };
     let repaired = repair::repair_xml(&text[first..]);
-    if !repaired.fixes.is_empty()
-        && let Ok(feed) = parse_text(&repaired.text, base)
+    // The text read next: repaired, when it needed repairs, and the
+    // parser's refusal of it.
+    let (mut fixes, attempt, refusal) = if repaired.fixes.is_empty() {
+        (Vec::new(), &text[first..], None)
+    } else {
+        match parse_text(&repaired.text, base) {
+            Ok(feed) => {
+                return items_read_if_any(&repaired.text, feed).map(|feed| ParsedFeed {
+                    feed,
+                    fixes: repaired.fixes,
+                    encoding,
+                });
+            }
+            Err(refusal) => (repaired.fixes, repaired.text.as_str(), Some(refusal)),
+        }
+    };
+    let refusal = refusal.as_ref().unwrap_or(&error);
+    if let Some((feed, set_aside)) =
+        set_aside::read_setting_aside(attempt, refusal, base, parse_text)
     {
-        return items_read_if_any(&repaired.text, feed).map(|feed| ParsedFeed {
+        tracing::info!(
+            elements = %set_aside.join(", "),
+            "elements the feed parser refused were set aside"
+        );
+        fixes.push(repair::Fix::ElementSetAside);
+        return items_read_if_any(attempt, feed).map(|feed| ParsedFeed {
             feed,
-            fixes: repaired.fixes,
+            fixes,
             encoding,
         });
     }
@@ -315,6 +338,41 @@ mod thumbnails;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An element the strict parser refuses costs that element: an empty
+    /// `media:description` in an RSS item, and an empty `media:title` and
+    /// `media:description` in an Atom entry's `media:group`; the rest of
+    /// the item, its image included, is read, and the repair is said.
+    #[test]
+    fn an_element_the_parser_refuses_costs_only_itself() {
+        let rss = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title><link>https://ex.org/</link>
+<item><title>One</title><link>https://ex.org/1</link><media:content url="https://ex.org/1.jpg" medium="image"><media:description/></media:content></item>
+<item><title>Two</title><link>https://ex.org/2</link></item>
+</channel></rss>"#;
+        let atom = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+<title>Nachrichten</title><id>urn:x</id><updated>2024-09-02T10:00:00Z</updated>
+<entry><title>Erster Beitrag</title><id>urn:1</id><updated>2024-09-02T10:00:00Z</updated>
+<link rel="alternate" href="https://nachrichten.example.de/1"/>
+<media:group><media:content url="https://nachrichten.example.de/1.jpg" medium="image"/><media:title/><media:description/></media:group></entry>
+<entry><title>Zweiter Beitrag</title><id>urn:2</id><updated>2024-09-02T09:00:00Z</updated>
+<link rel="alternate" href="https://nachrichten.example.de/2"/></entry>
+</feed>"#;
+        for document in [rss, atom] {
+            let parsed = parse_feed(document.as_bytes().to_vec(), None, None).unwrap();
+            assert_eq!(parsed.feed.entries.len(), 2, "{document}");
+            assert_eq!(parsed.fixes, [repair::Fix::ElementSetAside]);
+            let media = &parsed.feed.entries[0].media;
+            assert!(
+                media
+                    .iter()
+                    .flat_map(|m| &m.content)
+                    .any(|c| c.url.as_ref().is_some_and(|u| u.as_str().ends_with("/1.jpg"))),
+                "{media:?}"
+            );
+        }
+    }
 
     /// RSS 0.90: Netscape's namespace, the items beside the channel, as
     /// its specification shows them; and a Spanish one with a prefix and

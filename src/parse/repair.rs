@@ -71,6 +71,10 @@ pub enum Fix {
     /// An item or attachment that cannot be read (not an object, an
     /// attachment without a URL), dropped.
     JsonDropped,
+    /// An element the strict parser refuses (an empty `media:description`,
+    /// a value of no known variant), set aside: it costs itself, not the
+    /// feed.
+    ElementSetAside,
 }
 
 impl std::fmt::Display for Fix {
@@ -89,6 +93,7 @@ impl std::fmt::Display for Fix {
             }
             Fix::JsonMissingField => "JSON Feed fields left out that the parser requires",
             Fix::JsonDropped => "JSON Feed items or attachments that could not be read, dropped",
+            Fix::ElementSetAside => "elements the feed parser refused, set aside",
         })
     }
 }
