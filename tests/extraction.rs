@@ -347,3 +347,52 @@ async fn a_windows_1252_feed_declared_utf8_in_http_reads_right() {
     // French day and month names, the feed's own offset kept.
     assert_eq!(front["date"].as_str(), Some("2024-09-02T10:13:01.000Z"));
 }
+
+/// A feed holding an element the parser refuses (an empty
+/// `media:description`) is imported whole, but for that element, and the
+/// report names the repair; a document with items none of which can be
+/// read fails the feed, saying so.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_refused_element_costs_only_itself() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let feed = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title><link>{base}/</link>
+<item><title>One</title><link>{base}/1</link><pubDate>Mon, 02 Sep 2024 10:00:00 +0000</pubDate><media:content url="{base}/1.jpg" medium="image"><media:description/></media:content></item>
+<item><title>Two</title><link>{base}/2</link><pubDate>Mon, 02 Sep 2024 11:00:00 +0000</pubDate></item>
+</channel></rss>"#
+    );
+    serve(&server, "/feed/", "application/rss+xml", &feed).await;
+    let lost = r#"<rss version="2.0"><item><title>Outside</title><link>https://ex.org/a</link></item><channel><title>T</title></channel></rss>"#;
+    serve(&server, "/lost/", "application/rss+xml", lost).await;
+    let mut text = config(&[
+        ("Media", &format!("{base}/feed/"), "papers"),
+        ("Lost", &format!("{base}/lost/"), "papers"),
+    ]);
+    text = text.replace(
+        "section = \"papers\"\n",
+        "section = \"papers\"\narticle_images = false\n",
+    );
+    let site = Site::new(&text);
+    let output = site.import(&["--json"], 1);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let media = &report["feeds"][0];
+    assert_eq!(media["new"], 2, "{report}");
+    assert!(
+        media["repaired"].to_string().contains("set aside"),
+        "{report}"
+    );
+    let lost = &report["feeds"][1];
+    assert_eq!(lost["status"], "failed", "{report}");
+    assert!(
+        stderr(&output).contains("item or entry elements, but none could be read"),
+        "{}",
+        stderr(&output)
+    );
+    let content = site.content();
+    assert_eq!(
+        front_matter(&content["papers/2024-09-02-one.md"])["imageUrl"].as_str(),
+        Some(format!("{base}/1.jpg").as_str())
+    );
+}

@@ -365,10 +365,10 @@ mod tests {
             assert_eq!(parsed.fixes, [repair::Fix::ElementSetAside]);
             let media = &parsed.feed.entries[0].media;
             assert!(
-                media
-                    .iter()
-                    .flat_map(|m| &m.content)
-                    .any(|c| c.url.as_ref().is_some_and(|u| u.as_str().ends_with("/1.jpg"))),
+                media.iter().flat_map(|m| &m.content).any(|c| c
+                    .url
+                    .as_ref()
+                    .is_some_and(|u| u.as_str().ends_with("/1.jpg"))),
                 "{media:?}"
             );
         }
