@@ -33,6 +33,7 @@ pub(crate) fn safe_content(html: &str, base: Option<&Url>) -> SafeContent {
 }
 
 fn sanitize(html: &str, base: Option<&Url>) -> String {
+    let image_base = base.cloned();
     let mut builder = ammonia::Builder::default();
     builder
         .url_schemes(HashSet::from(["http", "https"]))
@@ -46,7 +47,10 @@ fn sanitize(html: &str, base: Option<&Url>) -> String {
             .collect(),
         )
         .link_rel(Some("noopener noreferrer nofollow"))
-        .attribute_filter(|_, attribute, value| match attribute {
+        .attribute_filter(move |element, attribute, value| match attribute {
+            // A tracking pixel or a button is no picture of the article:
+            // its image goes (see `without_sourceless_images`).
+            "src" if element == "img" && is_decoration_src(value, image_base.as_ref()) => None,
             // One inert token: no parenthesis, bracket, quote or space can
             // end the link early in Markdown.
             "href" | "src" => Some(Cow::Owned(inert_url(value).into_owned())),
@@ -73,7 +77,36 @@ fn sanitize(html: &str, base: Option<&Url>) -> String {
             builder.url_relative(ammonia::UrlRelative::Deny);
         }
     }
-    builder.clean(html).to_string()
+    without_sourceless_images(&builder.clean(html).to_string())
+}
+
+/// Whether an image's `src` (absolute, or relative to `base`) is a
+/// tracking pixel or a button, by the rule the article's image follows.
+fn is_decoration_src(src: &str, base: Option<&Url>) -> bool {
+    Url::parse(src)
+        .ok()
+        .or_else(|| base?.join(src).ok())
+        .is_some_and(|url| crate::extract::is_decoration(&url))
+}
+
+/// `html` (as ammonia writes it) without the `<img>` tags left without a
+/// `src`: those whose image was decoration.
+fn without_sourceless_images(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<img") {
+        let Some(end) = rest[at..].find('>').map(|e| at + e + 1) else {
+            break;
+        };
+        out.push_str(&rest[..at]);
+        let tag = &rest[at..end];
+        if tag.contains(" src=") {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// htmd writes Markdown only (its pure mode): an element it has no
@@ -100,6 +133,30 @@ mod tests {
         "<table><tr><td width=3>cell</td></tr></table><img src=\"/rel.png\" width=\"5\" height=\"5\">",
         "<pre><code>&lt;b&gt;code&lt;/b&gt;</code></pre><p style=\"color:red\" class=\"x\">styled</p>",
     ];
+
+    /// Tracking pixels and buttons go from the full text as from the
+    /// article's image, absolute or relative, and the picture stays.
+    #[test]
+    fn decoration_leaves_the_full_text() {
+        let base = Url::parse("https://blog.example.org/post/").unwrap();
+        let html = r#"<p>Text <img src="https://feeds.wordpress.com/1.0/comments/blog.example.org/7/" alt="">
+            <img src="/wp-content/plugins/counter/beacon.gif"><img src="https://stats.wordpress.com/b.gif?host=x">
+            <img src="https://stat.example.cz/foto/2024/clanek.jpg" alt="Foto"></p>"#;
+        let safe = safe_content(html, Some(&base));
+        assert_eq!(safe.html.matches("<img").count(), 1, "{}", safe.html);
+        assert!(
+            safe.html.contains("stat.example.cz/foto/2024/clanek.jpg"),
+            "{}",
+            safe.html
+        );
+        assert!(
+            !safe.markdown.contains("wordpress.com"),
+            "{}",
+            safe.markdown
+        );
+        assert!(!safe.markdown.contains("beacon"), "{}", safe.markdown);
+        assert!(safe.markdown.contains("![Foto]("), "{}", safe.markdown);
+    }
 
     #[test]
     fn html_keeps_only_safe_tags_and_http_urls() {
