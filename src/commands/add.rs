@@ -12,7 +12,7 @@ use url::Url;
 
 use super::error::{CommandError, Exit};
 use super::print;
-use super::session::{load_options, runtime};
+use super::setup::{load_options, runtime};
 use crate::cli::{AddArgs, Cli};
 use crate::config::Config;
 use crate::config::edit::{

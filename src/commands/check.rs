@@ -4,7 +4,7 @@
 
 use super::error::{CommandError, Exit};
 use super::print;
-use super::session::{load_config, runtime};
+use super::setup::{load_config, runtime};
 use crate::cli::{CheckArgs, Cli};
 use crate::config::Config;
 use crate::output::Outputs;

@@ -9,7 +9,7 @@
 //! once, with its causes.
 //!
 //! Beside the commands: [`error`] (the exit codes and the error type),
-//! [`mod@print`] (where output goes), [`session`] (the config, the runtime,
+//! [`mod@print`] (where output goes), [`setup`] (the config, the runtime,
 //! the signals and the progress line that commands share).
 
 mod add;
@@ -21,7 +21,7 @@ mod opml;
 mod parse;
 mod print;
 mod run;
-mod session;
+mod setup;
 mod status;
 
 use crate::cli::{Cli, Command, OpmlCommand};

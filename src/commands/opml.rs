@@ -9,7 +9,7 @@
 use super::add::read_config;
 use super::error::{CommandError, Exit};
 use super::print;
-use super::session::{load_config, load_options};
+use super::setup::{load_config, load_options};
 use crate::cli::{Cli, OpmlImportArgs};
 use crate::config::edit::check_options;
 use crate::config::opml::{ImportPlan, SkipReason, plan_import, read_outlines};

@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::{CommandError, Exit};
 use super::print;
-use super::session::{Counting, load_config, progress, runtime, watch_signals};
+use super::setup::{Counting, load_config, progress, runtime, watch_signals};
 use crate::cli::{Cli, RunArgs};
 use crate::config::Config;
 use crate::pipeline::{self, RunOptions};

@@ -3,7 +3,7 @@
 
 use super::error::{CommandError, Exit};
 use super::print;
-use super::session::load_config;
+use super::setup::load_config;
 use crate::cli::{Cli, StatusArgs};
 
 pub(crate) fn exec(cli: &Cli, args: &StatusArgs) -> Result<Exit, CommandError> {
