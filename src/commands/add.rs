@@ -120,9 +120,9 @@ impl AddRequest {
 
 /// The URL given, if it is an http(s) URL; else what it was meant to be.
 fn http_url(given: &str) -> Result<Url, CommandError> {
-    match Url::parse(given.trim()) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
-        _ => {
+    match crate::config::web_url(given) {
+        Some(url) => Ok(url),
+        None => {
             let meant = crate::config::address_without_scheme(given.trim())
                 .map(|meant| format!(" (did you mean {meant}?)"))
                 .unwrap_or_default();

@@ -336,10 +336,8 @@ pub(crate) fn plan_import(
 
 /// An outline's `xmlUrl`, if it is an http(s) URL.
 fn http_url(xml_url: &str) -> Result<Url, String> {
-    match Url::parse(xml_url) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
-        _ => Err(format!("xmlUrl `{xml_url}` is not an http(s) URL")),
-    }
+    super::source::web_url(xml_url)
+        .ok_or_else(|| format!("xmlUrl `{xml_url}` is not an http(s) URL"))
 }
 
 /// The section of an outline's feed: `--section`, else the outline's own

@@ -50,6 +50,14 @@ pub(super) fn parse_source(raw: &str, base_dir: &Path) -> Result<FeedSource, Str
     }
 }
 
+/// `text` (trimmed) as a web address: an absolute http(s) URL with a host,
+/// as a feed's address given by a person (`add`, an OPML outline) must be.
+pub(crate) fn web_url(text: &str) -> Option<Url> {
+    Url::parse(text.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+}
+
 /// The URL a `url` written without its scheme was meant to be:
 /// `127.0.0.1:8765/feed.xml`, `localhost/feed`, `example.org/feed`,
 /// `//example.org/feed`. `None` for what reads as a path: `feeds/x.xml`,
