@@ -5,11 +5,18 @@ use super::error::{CommandError, Exit};
 use super::print;
 use super::setup::load_config;
 use crate::cli::{Cli, StatusArgs};
+use crate::health::feeds::Days;
 
 pub(crate) fn exec(cli: &Cli, args: &StatusArgs) -> Result<Exit, CommandError> {
     let config = load_config(cli)?;
     let now = chrono::Utc::now();
-    let health = crate::health::feeds::read(&config, now).map_err(CommandError::store)?;
+    // Only the health page charts the feeds' days.
+    let days = if args.html.is_some() {
+        Days::Read
+    } else {
+        Days::Skipped
+    };
+    let health = crate::health::feeds::read(&config, now, days).map_err(CommandError::store)?;
     if let Some(file) = &args.html {
         crate::health::page::write_page(&health, now, file).map_err(CommandError::store)?;
     } else if args.json {

@@ -33,7 +33,7 @@ pub(crate) struct FeedHealth {
     pub(crate) last_fetch: LastFetch,
     pub(crate) articles: ArticleCounts,
     /// Its days since [`first_day`], oldest first; days without a record
-    /// are absent.
+    /// are absent. Empty unless read with [`Days::Read`].
     pub(crate) days: Vec<Day>,
     /// Failing for at least `alert_after_failures` fetches in a row.
     pub(crate) failing: bool,
@@ -53,8 +53,20 @@ pub(crate) fn first_day(now: DateTime<Utc>) -> NaiveDate {
     now.date_naive() - chrono::Days::new(DAYS - 1)
 }
 
-/// Every feed of `config`, as the state knows it at `now`.
-pub(crate) fn read(config: &Config, now: DateTime<Utc>) -> Result<Vec<FeedHealth>, StoreError> {
+/// Whether the feeds' days are read: only the health page charts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Days {
+    Read,
+    Skipped,
+}
+
+/// Every feed of `config`, as the state knows it at `now`; its days too
+/// when `days` says so.
+pub(crate) fn read(
+    config: &Config,
+    now: DateTime<Utc>,
+    days: Days,
+) -> Result<Vec<FeedHealth>, StoreError> {
     let state = State::open_existing(&config.state_dir)?;
     let since =
         (now - chrono::Duration::days(7)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -72,7 +84,10 @@ pub(crate) fn read(config: &Config, now: DateTime<Utc>) -> Result<Vec<FeedHealth
                 Some(state) => (
                     state.feed_record(&identity)?.unwrap_or_default(),
                     state.last_fetch(&identity)?.unwrap_or_default(),
-                    state.feed_days(&identity, first)?,
+                    match days {
+                        Days::Read => state.feed_days(&identity, first)?,
+                        Days::Skipped => Vec::new(),
+                    },
                 ),
                 None => Default::default(),
             };
@@ -149,7 +164,7 @@ mod tests {
                 .unwrap();
             state.commit().unwrap();
         }
-        let health = read(&config, now).unwrap();
+        let health = read(&config, now, Days::Read).unwrap();
         assert_eq!(health.len(), 2);
         let (a, b) = (&health[0], &health[1]);
         assert_eq!(a.identity, "https://a.example.org/feed");
@@ -174,7 +189,7 @@ mod tests {
             dir.path().join("none").display().to_string(),
         );
         let config = Config::parse(&text, Path::new("feeds.toml"), Path::new(".")).unwrap();
-        let health = read(&config, Utc::now()).unwrap();
+        let health = read(&config, Utc::now(), Days::Skipped).unwrap();
         assert_eq!(health.len(), 1);
         assert_eq!(health[0].record.last_fetch, None);
         assert!(!health[0].failing);
