@@ -87,15 +87,17 @@ pub fn parse_feed(
             })
             .map_err(ParseError::Invalid);
     }
-    let strict = parse_text(&text[first..], base);
-    let error = match strict {
-        Ok(feed) => {
-            return items_read_if_any(&text[first..], feed).map(|feed| ParsedFeed {
-                feed,
-                fixes: Vec::new(),
-                encoding,
-            });
-        }
+    // A feed read is checked for items it may have missed, whatever the
+    // route it was read by.
+    let read = |text: &str, feed, fixes| {
+        items_read_if_any(text, feed).map(|feed| ParsedFeed {
+            feed,
+            fixes,
+            encoding,
+        })
+    };
+    let error = match parse_text(&text[first..], base) {
+        Ok(feed) => return read(&text[first..], feed, Vec::new()),
         Err(error) => error,
     };
     let repaired = repair::repair_xml(&text[first..]);
@@ -105,13 +107,7 @@ pub fn parse_feed(
         (Vec::new(), &text[first..], None)
     } else {
         match parse_text(&repaired.text, base) {
-            Ok(feed) => {
-                return items_read_if_any(&repaired.text, feed).map(|feed| ParsedFeed {
-                    feed,
-                    fixes: repaired.fixes,
-                    encoding,
-                });
-            }
+            Ok(feed) => return read(&repaired.text, feed, repaired.fixes),
             Err(refusal) => (repaired.fixes, repaired.text.as_str(), Some(refusal)),
         }
     };
@@ -124,11 +120,7 @@ pub fn parse_feed(
             "elements the feed parser refused were set aside"
         );
         fixes.push(repair::Fix::ElementSetAside);
-        return items_read_if_any(attempt, feed).map(|feed| ParsedFeed {
-            feed,
-            fixes,
-            encoding,
-        });
+        return read(attempt, feed, fixes);
     }
     if looks_like_html(&text.as_bytes()[first..]) {
         return Err(ParseError::HtmlPage);
@@ -245,42 +237,29 @@ fn items_read_if_any(text: &str, feed: Feed) -> Result<Feed, ParseError> {
     if !feed.entries.is_empty() {
         return Ok(feed);
     }
-    match item_elements(text.as_bytes()) {
+    match item_elements(text) {
         0 => Ok(feed),
         found => Err(ParseError::ItemsUnread { found }),
     }
 }
 
-/// How many start tags named `item` or `entry` (with or without a
-/// prefix) the markup holds, outside comments and CDATA sections.
-fn item_elements(text: &[u8]) -> usize {
+/// How many elements named `item` or `entry` (with or without a prefix)
+/// the markup holds, read by quick-xml (comments, CDATA and processing
+/// instructions are not elements); a reading error ends the count.
+fn item_elements(text: &str) -> usize {
+    let mut reader = quick_xml::Reader::from_str(text);
     let mut count = 0;
-    let mut at = 0;
-    while let Some(offset) = memchr::memchr(b'<', &text[at..]) {
-        let rest = &text[at + offset..];
-        let skip_to = |end: &[u8]| find(rest, end).map(|e| e + end.len());
-        let advance = if rest.starts_with(b"<!--") {
-            skip_to(b"-->")
-        } else if rest.starts_with(b"<![CDATA[") {
-            skip_to(b"]]>")
-        } else {
-            let name_end = rest[1..]
-                .iter()
-                .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
-                .map_or(rest.len(), |n| n + 1);
-            let name = &rest[1..name_end];
-            let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-            if local == b"item" || local == b"entry" {
-                count += 1;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(tag) | quick_xml::events::Event::Empty(tag)) => {
+                if matches!(tag.local_name().as_ref(), "item" | "entry") {
+                    count += 1;
+                }
             }
-            Some(name_end.max(1))
-        };
-        match advance {
-            Some(n) => at += offset + n,
-            None => break,
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return count,
+            Ok(_) => {}
         }
     }
-    count
 }
 
 fn looks_like_html(start: &[u8]) -> bool {
