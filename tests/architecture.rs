@@ -289,12 +289,23 @@ fn declared_children(code: &str) -> BTreeSet<String> {
 /// written inline that start with `crate`, `super` or a child module.
 fn paths_in(code: &str, children: &BTreeSet<String>) -> Vec<Vec<String>> {
     let mut paths = Vec::new();
-    let mut rest = code;
-    while let Some(at) = find_keyword(rest, "use ") {
-        let after = &rest[at + 4..];
-        let Some(end) = after.find(';') else { break };
-        expand_use_tree(&after[..end], &mut Vec::new(), &mut paths);
-        rest = &after[end..];
+    // A `use` declaration starts a line (after its visibility), and ends
+    // at its `;`, perhaps lines later.
+    let mut offset = 0;
+    for line in code.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        let declaration = ["use ", "pub use ", "pub(crate) use ", "pub(super) use "]
+            .iter()
+            .find_map(|prefix| trimmed.strip_prefix(prefix));
+        let Some(declaration) = declaration else {
+            continue;
+        };
+        let at = start + (line.len() - declaration.len());
+        if let Some(end) = code[at..].find(';') {
+            expand_use_tree(&code[at..at + end], &mut Vec::new(), &mut paths);
+        }
     }
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let bytes = code.as_bytes();
@@ -330,20 +341,6 @@ fn paths_in(code: &str, children: &BTreeSet<String>) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The position of `keyword` where it starts a word.
-fn find_keyword(text: &str, keyword: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(at) = text[from..].find(keyword) {
-        let at = from + at;
-        let before = text[..at].chars().next_back();
-        if before.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_')) {
-            return Some(at);
-        }
-        from = at + keyword.len();
-    }
-    None
-}
-
 /// `a::{b, c::{d, e as f}}` as the paths it names.
 fn expand_use_tree(tree: &str, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     let tree = tree.trim();
@@ -369,7 +366,8 @@ fn expand_use_tree(tree: &str, prefix: &mut Vec<String>, out: &mut Vec<Vec<Strin
             .filter(|s| !s.is_empty())
             .map(str::to_string),
     );
-    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let close = tree.rfind('}').filter(|&c| c > open).unwrap_or(tree.len());
+    let inner = &tree[open + 1..close];
     let mut depth = 0;
     let mut start = 0;
     for (i, c) in inner.char_indices() {
