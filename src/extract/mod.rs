@@ -493,23 +493,34 @@ fn is_alternate(link: &Link) -> bool {
     matches!(link.rel.as_deref(), None | Some("alternate"))
 }
 
+/// Whether a link may be a page: of no declared type, or of a text, HTML
+/// or XML one. A JSON Feed's attachments come from the parser as links of
+/// no relation with their file's type (`audio/mpeg`): they are files of
+/// the item, not its page.
+fn is_page(link: &Link) -> bool {
+    link.media_type.as_deref().is_none_or(|t| {
+        let t = t.trim().to_ascii_lowercase();
+        t.is_empty() || t.starts_with("text/") || t.contains("html") || t.contains("xml")
+    })
+}
+
 /// The item's own page: its alternate link, never the comments, edit or
 /// enclosure links.
 fn item_link(entry: &Entry, base: Option<&Url>) -> Option<Url> {
     entry
         .links
         .iter()
-        .filter(|l| is_alternate(l))
+        .filter(|l| is_alternate(l) && is_page(l))
         .chain(
             entry
                 .links
                 .iter()
-                .filter(|l| l.rel.as_deref() == Some("related")),
+                .filter(|l| l.rel.as_deref() == Some("related") && is_page(l)),
         )
         .find_map(|l| absolute_http_url(&l.href, base))
         .or_else(|| {
             // An RSS guid with isPermaLink is the item's link.
-            absolute_http_url(&entry.id, None).filter(|_| entry.links.is_empty())
+            absolute_http_url(&entry.id, None).filter(|_| !entry.links.iter().any(is_page))
         })
         .map(without_tracking)
 }
@@ -968,6 +979,46 @@ mod tests {
         assert_ne!(drafts[0].key, drafts[1].key);
         let (again, _) = extract_items(&parse(xml), &context(&url));
         assert_eq!(again[1].key, drafts[1].key);
+    }
+
+    /// The same in a JSON Feed: an item with an `id` that is no URL and an
+    /// audio attachment, but no `url`, under the feed's `home_page_url`.
+    #[test]
+    fn json_feed_items_without_a_url_are_known_by_their_id() {
+        let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Podcast",
+            "home_page_url": "https://podcast.example.it/",
+            "items": [
+              {"id": "puntata-12", "title": "Puntata 12", "content_text": "Note",
+               "attachments": [{"url": "https://cdn.example.it/p12.mp3", "mime_type": "audio/mpeg"}]},
+              {"id": "puntata-13", "title": "Puntata 13", "content_text": "Note",
+               "attachments": [{"url": "https://cdn.example.it/p13.mp3", "mime_type": "audio/mpeg"}]}
+            ]}"#;
+        let url = Url::parse("https://podcast.example.it/feed.json").unwrap();
+        let (drafts, skipped) = extract_items(&parse(json), &context(&url));
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(drafts.len(), 2);
+        assert!(
+            drafts
+                .iter()
+                .all(|d| d.source_url.as_str() == "https://podcast.example.it/")
+        );
+        assert!(drafts.iter().all(|d| !d.link_identifies));
+        assert_ne!(drafts[0].key, drafts[1].key);
+    }
+
+    /// Categories and authors are mended as titles are: text garbled on
+    /// its way (UTF-8 read as windows-1252) reads as it was written.
+    #[test]
+    fn garbled_categories_and_authors_are_mended() {
+        let xml = r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+            <item><title>A</title><link>https://ex.org/a</link>
+              <category>EducaciÃ³n</category><category>Ã‰tÃ©</category>
+              <dc:creator>JosÃ© NÃºÃ±ez</dc:creator></item>
+            </channel></rss>"#;
+        let url = Url::parse("https://ex.org/feed/").unwrap();
+        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        assert_eq!(drafts[0].categories, ["Educación", "Été"]);
+        assert_eq!(drafts[0].author, "José Núñez");
     }
 
     /// The same in Atom (an id that is a URN, an enclosure link) and in a
