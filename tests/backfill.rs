@@ -443,6 +443,19 @@ async fn bad_usage_exits_2_naming_the_problem() {
         "{}",
         stderr(&output)
     );
+    // Two feeds of one name: a backfill reads one, and says which to rename.
+    let uri = server.uri();
+    let shared = Site::new(&config(&[
+        ("Twins", &format!("{uri}/feed.xml"), "news"),
+        ("Twins", &format!("{uri}/p/1.xml"), "news"),
+    ]));
+    let output = shared.run(&["--allow-duplicate-names", "backfill", "Twins"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("are named \"Twins\": backfill reads one; rename them apart"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
 

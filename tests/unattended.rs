@@ -738,6 +738,26 @@ async fn check_online_names_the_article_pages_the_next_run_reads() {
     assert_eq!(site.content().len(), 5);
 }
 
+/// A state that cannot be read does not stop `check --online`: each feed
+/// is still described, and the check says that which items are new
+/// cannot be told, and why.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_online_says_when_the_state_cannot_be_read() {
+    let server = MockServer::start().await;
+    serve_with_etag_v1(&server, feed_response()).await;
+    let site = news_site(&server, "/feed/");
+    site.write(".feedimport/state.sqlite3", "not a database, but text");
+    let output = site.run(&["check", "--online"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("format: RSS2 (UTF-8), 1 items"), "{text}");
+    assert!(
+        text.contains("which items are new cannot be told: state database"),
+        "{text}"
+    );
+    assert!(!text.contains("a run now would import"), "{text}");
+}
+
 #[test]
 fn per_host_on_the_command_line_overrides_the_config() {
     let server = counting_server(3, 1);
