@@ -126,17 +126,25 @@ pub(crate) async fn probe_feeds(config: &Config, outputs: &Outputs) -> Vec<Probe
                 .collect();
         }
     };
-    let probed: Vec<(Probe, Vec<ItemDraft>)> = futures_util::stream::iter(&config.feeds)
-        .map(|feed| probe(&fetcher, feed))
-        .buffered(config.concurrency)
-        .collect()
-        .await;
+    // Each probe keeps its feed: in config order, as the run selects.
+    let probed: Vec<(&FeedConfig, Probe, Vec<ItemDraft>)> =
+        futures_util::stream::iter(&config.feeds)
+            .map(|feed| {
+                let fetcher = &fetcher;
+                async move {
+                    let (probe, drafts) = probe(fetcher, feed).await;
+                    (feed, probe, drafts)
+                }
+            })
+            .buffered(config.concurrency)
+            .collect()
+            .await;
     let now = Utc::now();
     match open_state(config, outputs, true, now) {
-        Ok(state) => predict_run(&state, config, probed, now),
+        Ok(state) => predict_run(&state, probed, now),
         Err(e) => probed
             .into_iter()
-            .map(|(mut probe, _)| {
+            .map(|(_, mut probe, _)| {
                 probe.prediction_error = Some(error_chain(&e));
                 probe
             })
@@ -148,16 +156,13 @@ pub(crate) async fn probe_feeds(config: &Config, outputs: &Outputs) -> Vec<Probe
 /// would read: [`select_new`] and [`pages_to_read`], as the run calls them.
 fn predict_run(
     state: &State,
-    config: &Config,
-    probed: Vec<(Probe, Vec<ItemDraft>)>,
+    probed: Vec<(&FeedConfig, Probe, Vec<ItemDraft>)>,
     now: DateTime<Utc>,
 ) -> Vec<Probe> {
     let mut taken_in_run = Taken::default();
-    config
-        .feeds
-        .iter()
-        .zip(probed)
-        .map(|(feed, (mut probe, drafts))| {
+    probed
+        .into_iter()
+        .map(|(feed, mut probe, drafts)| {
             if probe.error.is_some() {
                 return probe;
             }
