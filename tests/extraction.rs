@@ -55,7 +55,8 @@ async fn wordpress_items_without_images_take_the_pages_og_image() {
                 "Mon, 02 Sep 2024 12:00:00 +0000",
             )
         },
-        // Another host: never fetched.
+        // Another host, whose name never resolves (`.example` is
+        // reserved): tried, a warning, and no image.
         Item::new(
             "Elsewhere",
             "https://elsewhere.example/post/",

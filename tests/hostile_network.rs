@@ -1,6 +1,6 @@
 //! End-to-end: what a hostile network can make of a run. Redirects and
-//! saved moves that lead a public feed inside, article pages that redirect
-//! to other hosts, URLs that would become Markdown links, and article pages
+//! saved moves that lead a public feed inside, article pages on other
+//! hosts and `article_hosts`, URLs that would become Markdown links, and article pages
 //! that never answer.
 //!
 //! Why no end-to-end test of a *public* feed redirected inside: every test
@@ -133,36 +133,42 @@ async fn a_private_feed_may_move_within_private_addresses() {
     );
 }
 
-/// An article page that redirects to another host (here `localhost`, for a
-/// feed on `127.0.0.1`) is not followed there: the host rule holds at every
-/// hop. The article is written with its other image source.
+/// A feed whose items link to pages on another host (a feed service, a
+/// feeds subdomain): the pages are read there by default, directly or
+/// through a redirect to a third host, and `check --online` names them.
+/// Here the other host is `localhost`, for a feed on `127.0.0.1`.
 #[tokio::test(flavor = "multi_thread")]
-async fn an_article_page_redirecting_to_another_host_is_not_followed() {
+async fn article_pages_on_other_hosts_are_read_by_default() {
     let server = MockServer::start().await;
     let base = server.uri();
     let port = url::Url::parse(&base).unwrap().port().unwrap();
-    let mut item = Item::new(
-        "Redirected page",
-        &format!("{base}/a/1"),
-        "Mon, 02 Sep 2024 08:00:00 +0000",
-    );
-    item.description = Some(
-        "&lt;p&gt;Text.&lt;img src=\"https://images.example.org/in-content.jpg\" width=\"800\" height=\"600\"&gt;&lt;/p&gt;"
-            .into(),
-    );
-    serve(&server, "/feed.xml", "application/rss+xml", &rss(&[item])).await;
-    redirect(
-        &server,
-        "/a/1",
-        301,
-        &format!("http://localhost:{port}/elsewhere/1"),
-    )
-    .await;
+    let other = format!("http://localhost:{port}");
+    let items = [
+        Item::new(
+            "Linked elsewhere",
+            &format!("{other}/story/1"),
+            "Mon, 02 Sep 2024 08:00:00 +0000",
+        ),
+        Item::new(
+            "Redirected elsewhere",
+            &format!("{base}/a/2"),
+            "Mon, 02 Sep 2024 09:00:00 +0000",
+        ),
+    ];
+    serve(&server, "/feed.xml", "application/rss+xml", &rss(&items)).await;
     serve(
         &server,
-        "/elsewhere/1",
+        "/story/1",
         "text/html",
-        &page_with_og_image("https://images.example.org/from-other-host.jpg"),
+        &page_with_og_image("https://images.example.org/one.jpg"),
+    )
+    .await;
+    redirect(&server, "/a/2", 301, &format!("{other}/story/2")).await;
+    serve(
+        &server,
+        "/story/2",
+        "text/html",
+        &page_with_og_image("https://images.example.org/two.jpg"),
     )
     .await;
     let site = Site::new(&config(&[(
@@ -170,19 +176,114 @@ async fn an_article_page_redirecting_to_another_host_is_not_followed() {
         &format!("{base}/feed.xml"),
         "news",
     )]));
+    let check = site.run(&["check", "--online"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let listed = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        listed.contains(&format!("article page to read: {other}/story/1")),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!("article page to read: {base}/a/2")),
+        "{listed}"
+    );
     let output = site.import(&[], 0);
-    assert_eq!(requests_for(&server, "/a/1").await, 1);
+    let images: std::collections::BTreeMap<String, String> = site
+        .content()
+        .values()
+        .map(|text| {
+            let front = front_matter(text);
+            (
+                front["title"].as_str().unwrap().to_string(),
+                front["imageUrl"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
     assert_eq!(
-        requests_for(&server, "/elsewhere/1").await,
-        0,
-        "the other host was fetched\n{}",
+        images,
+        [
+            ("Linked elsewhere", "https://images.example.org/one.jpg"),
+            ("Redirected elsewhere", "https://images.example.org/two.jpg"),
+        ]
+        .map(|(t, i)| (t.to_string(), i.to_string()))
+        .into(),
+        "{}",
         stderr(&output)
     );
+}
+
+/// With `article_hosts`, pages are read only on the feed's host and those:
+/// a page on another host is not asked for, and a page that redirects to
+/// another host (here `localhost`, for a feed on `127.0.0.1`) is not
+/// followed there, at any hop. The article is written with its other image
+/// source.
+#[tokio::test(flavor = "multi_thread")]
+async fn article_hosts_keep_article_pages_to_the_hosts_listed() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let port = url::Url::parse(&base).unwrap().port().unwrap();
+    let mut redirected = Item::new(
+        "Redirected page",
+        &format!("{base}/a/1"),
+        "Mon, 02 Sep 2024 08:00:00 +0000",
+    );
+    redirected.description = Some(
+        "&lt;p&gt;Text.&lt;img src=\"https://images.example.org/in-content.jpg\" width=\"800\" height=\"600\"&gt;&lt;/p&gt;"
+            .into(),
+    );
+    let elsewhere = Item::new(
+        "Page elsewhere",
+        &format!("http://localhost:{port}/story/3"),
+        "Mon, 02 Sep 2024 09:00:00 +0000",
+    );
+    serve(
+        &server,
+        "/feed.xml",
+        "application/rss+xml",
+        &rss(&[redirected, elsewhere]),
+    )
+    .await;
+    redirect(
+        &server,
+        "/a/1",
+        301,
+        &format!("http://localhost:{port}/elsewhere/1"),
+    )
+    .await;
+    for route in ["/elsewhere/1", "/story/3"] {
+        serve(
+            &server,
+            route,
+            "text/html",
+            &page_with_og_image("https://images.example.org/from-other-host.jpg"),
+        )
+        .await;
+    }
+    let narrowed = config(&[("Loopback", &format!("{base}/feed.xml"), "news")])
+        + "article_hosts = [\"cdn.example.org\"]\n";
+    let site = Site::new(&narrowed);
+    let check = site.run(&["check", "--online"]);
+    let listed = String::from_utf8_lossy(&check.stdout);
+    assert!(!listed.contains("/story/3"), "{listed}");
+    let output = site.import(&[], 0);
+    assert_eq!(requests_for(&server, "/a/1").await, 1);
+    for route in ["/elsewhere/1", "/story/3"] {
+        assert_eq!(
+            requests_for(&server, route).await,
+            0,
+            "{route} was fetched\n{}",
+            stderr(&output)
+        );
+    }
     let files = site.content();
-    assert_eq!(files.len(), 1, "{}", stderr(&output));
-    let front = front_matter(files.values().next().unwrap());
+    assert_eq!(files.len(), 2, "{}", stderr(&output));
+    let redirected = files
+        .values()
+        .map(|text| front_matter(text))
+        .find(|front| front["title"].as_str() == Some("Redirected page"))
+        .unwrap();
     assert_eq!(
-        front["imageUrl"].as_str(),
+        redirected["imageUrl"].as_str(),
         Some("https://images.example.org/in-content.jpg")
     );
     assert!(

@@ -86,7 +86,8 @@ pub(crate) struct FeedConfig {
     pub(crate) tags: Vec<String>,
     /// Fetch a new item's page for its preview image when the feed has none.
     pub(crate) article_images: bool,
-    /// Hosts besides the feed's own whose article pages may be fetched.
+    /// When not empty, the only hosts besides the feed's own whose article
+    /// pages may be fetched (else any host the address rule allows).
     pub(crate) article_hosts: Vec<String>,
     /// Import only items whose title, summary or categories match one of these.
     pub(crate) include: Vec<regex::Regex>,

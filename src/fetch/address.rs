@@ -190,6 +190,17 @@ impl AddressPolicy {
         }
     }
 
+    /// The policy for the requests after one that connected to
+    /// `connected` (`None` when the connection's address is unknown): a
+    /// private policy stays private only after a connection to a private
+    /// address.
+    pub(crate) fn after_connecting_to(self, connected: Option<IpAddr>) -> AddressPolicy {
+        match (self, connected) {
+            (AddressPolicy::Any, Some(ip)) if !is_public(ip) => AddressPolicy::Any,
+            _ => AddressPolicy::PublicOnly,
+        }
+    }
+
     /// May a connection be made to `ip`?
     pub(crate) fn allows_address(self, ip: IpAddr) -> bool {
         self == AddressPolicy::Any || is_public(ip)
@@ -403,5 +414,37 @@ mod tests {
             .err()
             .expect("refused");
         assert!(error.to_string().contains("no public address"), "{error}");
+    }
+
+    /// DNS rebinding: a name that resolved to a private address when the
+    /// feed's rule was judged, and to a public one when the request
+    /// connected, leaves the rule public from that connection on.
+    #[test]
+    fn a_private_rule_holds_only_while_connections_reach_private_addresses() {
+        let connected = |ip: &str| Some(ip.parse::<IpAddr>().unwrap());
+        let any = AddressPolicy::Any;
+        for private in ["127.0.0.1", "10.1.2.3", "::1", "fd00::1", "169.254.169.254"] {
+            assert_eq!(
+                any.after_connecting_to(connected(private)),
+                any,
+                "{private}"
+            );
+        }
+        for public in [
+            "93.184.216.34",
+            "2606:2800:220:1::1",
+            "::ffff:93.184.216.34",
+        ] {
+            assert_eq!(
+                any.after_connecting_to(connected(public)),
+                AddressPolicy::PublicOnly,
+                "{public}"
+            );
+        }
+        // An unknown address is judged public: the stricter rule.
+        assert_eq!(any.after_connecting_to(None), AddressPolicy::PublicOnly);
+        // A public rule never becomes private, wherever it connected.
+        let public = AddressPolicy::PublicOnly;
+        assert_eq!(public.after_connecting_to(connected("127.0.0.1")), public);
     }
 }

@@ -89,6 +89,10 @@ pub(crate) struct FetchedFeed {
     pub(crate) final_url: Option<Url>,
     pub(crate) content_type: Option<String>,
     pub(crate) info: FetchInfo,
+    /// The address rule for the requests the feed leads to (its article
+    /// pages): the feed's own, made public-only when its answer came from a
+    /// public address however its name resolved before.
+    pub(crate) policy: AddressPolicy,
 }
 
 /// Why a fetch failed. The causes (reqwest's, the system's) are kept as the
@@ -376,6 +380,9 @@ struct Arrived {
     response: reqwest::Response,
     final_url: Url,
     moved_to: Option<Url>,
+    /// The address rule as the connections made it: a private policy
+    /// whose connection reached a public address is public from there on.
+    policy: AddressPolicy,
     /// Held while the body is read: the per-host limit counts the whole
     /// exchange.
     _permit: Option<OwnedSemaphorePermit>,
@@ -516,6 +523,7 @@ impl Fetcher {
         }
         let content_type = header_text(response.headers(), header::CONTENT_TYPE);
         let final_url = arrived.final_url.clone();
+        let arrived_policy = arrived.policy;
         let body = self.read_body(arrived).await?;
         tracing::debug!(
             "GET {url} ({sent}): {status}, {} bytes in {} ms",
@@ -523,6 +531,7 @@ impl Fetcher {
             started.elapsed().as_millis()
         );
         Ok(FetchOutcome::Fetched(FetchedFeed {
+            policy: arrived_policy,
             body,
             final_url: Some(final_url),
             content_type,
@@ -542,10 +551,8 @@ impl Fetcher {
         policy: AddressPolicy,
         host_allowed: &(dyn Fn(&Url) -> bool + Sync),
     ) -> Result<Arrived, FetchError> {
-        let client = match policy {
-            AddressPolicy::Any => &self.client,
-            AddressPolicy::PublicOnly => &self.public_client,
-        };
+        let configured_policy = policy;
+        let mut policy = policy;
         let mut url = start.clone();
         let mut all_permanent = true;
         for _ in 0..=self.settings.max_redirects {
@@ -562,12 +569,22 @@ impl Fetcher {
                 });
             }
             let permit = self.hosts.acquire(&url).await;
+            let client = match policy {
+                AddressPolicy::Any => &self.client,
+                AddressPolicy::PublicOnly => &self.public_client,
+            };
             let response = client
                 .get(url.clone())
                 .headers(headers.clone())
                 .send()
                 .await
                 .map_err(|source| request_error(source, &url))?;
+            // A private policy comes from a name that resolved to a private
+            // address when the feed's rule was judged; it holds only while
+            // the connections really reach private addresses. A name that
+            // resolves elsewhere by now (DNS rebinding) has its answer, and
+            // every hop after it, judged as a public feed's.
+            policy = policy.after_connecting_to(response.remote_addr().map(|a| a.ip()));
             let status = response.status();
             let location = response.headers().get(header::LOCATION);
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED || location.is_none()
@@ -577,9 +594,13 @@ impl Fetcher {
                 // a private feed's new home is looked up only when it moved).
                 let moved = all_permanent && url != *start;
                 let moved_to = if moved
-                    && (policy == AddressPolicy::PublicOnly
-                        || crate::fetch::address::is_private_host(&url).await)
-                {
+                    && match (configured_policy, policy) {
+                        (AddressPolicy::PublicOnly, _) => true,
+                        (AddressPolicy::Any, AddressPolicy::Any) => {
+                            crate::fetch::address::is_private_host(&url).await
+                        }
+                        (AddressPolicy::Any, AddressPolicy::PublicOnly) => false,
+                    } {
                     Some(url.clone())
                 } else {
                     None
@@ -588,6 +609,7 @@ impl Fetcher {
                     response,
                     final_url: url,
                     moved_to,
+                    policy,
                     _permit: permit,
                 });
             }
@@ -807,6 +829,8 @@ async fn read_file(path: &std::path::Path, limit: u64) -> Result<FetchedFeed, Fe
         final_url: None,
         content_type: None,
         info: FetchInfo::default(),
+        // A saved file's links lead to public addresses only.
+        policy: AddressPolicy::PublicOnly,
     })
 }
 
@@ -976,6 +1000,33 @@ mod tests {
             retry_after: Some(Duration::from_secs(3600)),
         };
         assert_eq!(retry_wait(&long, 0), None);
+    }
+
+    /// The rule a feed's answer leaves for its article pages is judged on
+    /// the address the fetch connected to: a feed served on loopback keeps
+    /// its private rule (a rebound name, connected to a public address,
+    /// would not: `AddressPolicy::after_connecting_to`).
+    #[tokio::test]
+    async fn a_feed_answered_from_a_private_address_keeps_its_private_rule() {
+        use wiremock::matchers::path;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(path("/feed"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("<rss/>"))
+            .mount(&server)
+            .await;
+        let fetcher = Fetcher::new(&FetchSettings::default()).unwrap();
+        for host in ["127.0.0.1", "localhost"] {
+            let url =
+                Url::parse(&format!("http://{host}:{}/feed", server.address().port())).unwrap();
+            let source = FeedSource::Http(url);
+            let Ok(FetchOutcome::Fetched(fetched)) =
+                fetcher.fetch(&source, None, AddressPolicy::Any).await
+            else {
+                panic!("{host}: not fetched");
+            };
+            assert_eq!(fetched.policy, AddressPolicy::Any, "{host}");
+        }
     }
 
     #[tokio::test]

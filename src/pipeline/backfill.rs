@@ -307,6 +307,9 @@ impl History<'_> {
                 return Ok(Ended::Repeated);
             }
             let Page { mut items, next } = page;
+            // A page that came from a public address makes the rest of the
+            // walk, and this page's article pages, public-only.
+            self.policy = items.policy;
             let (older, only_older) = drop_older(&mut items.drafts, self.until);
             self.line.filtered += older;
             let nothing_new = match self.import(walk, items).await? {
@@ -364,7 +367,7 @@ impl History<'_> {
             skipped: items.skipped,
             ttl: None,
             fixes: items.fixes,
-            policy: self.policy,
+            policy: items.policy,
             about: items.about,
         };
         let ready: ReadyItems =
@@ -465,6 +468,7 @@ async fn read_page(
         let _span = tracing::info_span!("feed", name = %name).entered();
         let base = fetched.final_url.as_ref().unwrap_or(&current);
         let json_next = json_next_url(&fetched.body);
+        let policy = fetched.policy;
         let parsed = parse_feed(fetched.body, fetched.content_type.as_deref(), Some(base))?;
         let next = next_page(&parsed.feed, json_next.as_deref(), &current, number, &read);
         let read = gather::read_parsed(parsed, Some(base), &identity, now);

@@ -254,16 +254,16 @@ async fn gather(
     };
     measure.http_status = fetched.info.http_status;
     measure.bytes = fetched.body.len() as u64;
-    (parse_fetched(feed, fetched, policy, now).await, measure)
+    (parse_fetched(feed, fetched, now).await, measure)
 }
 
 /// Parse → extract of a fetched body, off the async threads.
 async fn parse_fetched(
     feed: FeedConfig,
     fetched: crate::fetch::FetchedFeed,
-    policy: AddressPolicy,
     now: DateTime<Utc>,
 ) -> FeedOutcome<FeedItems> {
+    let policy = fetched.policy;
     let parsing = tokio::task::spawn_blocking(move || {
         let _span = tracing::info_span!("feed", name = %feed.name).entered();
         let base = fetched.final_url.as_ref();

@@ -127,24 +127,17 @@ pub(crate) async fn probe_feeds(config: &Config, outputs: &Outputs) -> Vec<Probe
         }
     };
     // Each probe keeps its feed: in config order, as the run selects.
-    let probed: Vec<(&FeedConfig, Probe, Vec<ItemDraft>)> =
-        futures_util::stream::iter(&config.feeds)
-            .map(|feed| {
-                let fetcher = &fetcher;
-                async move {
-                    let (probe, drafts) = probe(fetcher, feed).await;
-                    (feed, probe, drafts)
-                }
-            })
-            .buffered(config.concurrency)
-            .collect()
-            .await;
+    let probed: Vec<Probed<'_>> = futures_util::stream::iter(&config.feeds)
+        .map(|feed| probe(&fetcher, feed))
+        .buffered(config.concurrency)
+        .collect()
+        .await;
     let now = Utc::now();
     match open_state(config, outputs, true, now) {
         Ok(state) => predict_run(&state, probed, now),
         Err(e) => probed
             .into_iter()
-            .map(|(_, mut probe, _)| {
+            .map(|Probed { mut probe, .. }| {
                 probe.prediction_error = Some(error_chain(&e));
                 probe
             })
@@ -154,21 +147,23 @@ pub(crate) async fn probe_feeds(config: &Config, outputs: &Outputs) -> Vec<Probe
 
 /// Fills in each probe what a run would import and which article pages it
 /// would read: [`select_new`] and [`pages_to_read`], as the run calls them.
-fn predict_run(
-    state: &State,
-    probed: Vec<(&FeedConfig, Probe, Vec<ItemDraft>)>,
-    now: DateTime<Utc>,
-) -> Vec<Probe> {
+fn predict_run(state: &State, probed: Vec<Probed<'_>>, now: DateTime<Utc>) -> Vec<Probe> {
     let mut taken_in_run = Taken::default();
     probed
         .into_iter()
-        .map(|(feed, mut probe, drafts)| {
+        .map(|probed| {
+            let Probed {
+                feed,
+                mut probe,
+                drafts,
+                policy,
+            } = probed;
             if probe.error.is_some() {
                 return probe;
             }
             match select_new(state, feed, drafts, &mut taken_in_run, now) {
                 Ok(selection) => {
-                    let pages = pages_to_read(feed, &selection.new);
+                    let pages = pages_to_read(feed, policy, &selection.new);
                     probe.new_items = Some(selection.new.len());
                     probe.article_pages_to_read = pages.len();
                     probe.article_pages =
@@ -212,18 +207,35 @@ impl Probe {
     }
 }
 
+/// One feed fetched and described: what a run would find in it.
+struct Probed<'a> {
+    feed: &'a FeedConfig,
+    probe: Probe,
+    /// The items read, for the run's selection.
+    drafts: Vec<ItemDraft>,
+    /// The address rule its article pages would be read under, as the
+    /// feed's fetch left it.
+    policy: AddressPolicy,
+}
+
 /// One feed fetched and described, with its drafts.
-async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> (Probe, Vec<ItemDraft>) {
+async fn probe<'a>(fetcher: &Fetcher, feed: &'a FeedConfig) -> Probed<'a> {
     let policy = AddressPolicy::of_source(&feed.source).await;
+    let failed = |error: String| Probed {
+        feed,
+        probe: Probe::failed(feed, error),
+        drafts: Vec::new(),
+        policy,
+    };
     let fetched = match fetcher.fetch(&feed.source, None, policy).await {
         Ok(FetchOutcome::Fetched(fetched)) => fetched,
         Ok(FetchOutcome::NotModified(_)) => {
-            let failed = Probe::failed(feed, "304 to an unconditional request".to_string());
-            return (failed, Vec::new());
+            return failed("304 to an unconditional request".to_string());
         }
-        Err(e) if e.is_plain() => return (Probe::failed(feed, e.to_string()), Vec::new()),
-        Err(e) => return (Probe::failed(feed, error_chain(&e)), Vec::new()),
+        Err(e) if e.is_plain() => return failed(e.to_string()),
+        Err(e) => return failed(error_chain(&e)),
     };
+    let pages_policy = fetched.policy;
     let info = fetched.info.clone();
     let (mut probe, drafts) = describe(
         &feed.name,
@@ -235,8 +247,14 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> (Probe, Vec<ItemDraft>) 
         false,
     );
     probe.url = feed.source.to_string();
+    let described = |probe, drafts| Probed {
+        feed,
+        probe,
+        drafts,
+        policy: pages_policy,
+    };
     if probe.error.is_some() {
-        return (probe, drafts);
+        return described(probe, drafts);
     }
     let validators = &info.validators;
     probe.conditional_304 = if validators.etag.is_some() || validators.last_modified.is_some() {
@@ -248,7 +266,7 @@ async fn probe(fetcher: &Fetcher, feed: &FeedConfig) -> (Probe, Vec<ItemDraft>) 
         None
     };
     probe.moved_to = info.moved_to.map(|u| u.to_string());
-    (probe, drafts)
+    described(probe, drafts)
 }
 
 /// Parses and reads a feed's body, and describes what an import would
