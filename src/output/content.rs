@@ -6,12 +6,17 @@
 //! links and http(s) images (ammonia's allow-list, no attributes but the
 //! link and the image's source and text), and Markdown (htmd) with no raw
 //! HTML left. Pure; nothing fails: what cannot be made safe is dropped.
+//!
+//! Before the sanitizer builds a tree, [`bounded_html`] reads the HTML as a
+//! token stream and closes every element explicitly, flattening nesting
+//! deeper than [`super::flatten::MAX_DEPTH`] (text kept, tags dropped).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 
 use url::Url;
 
+use super::flatten::bounded_html;
 use crate::util::escape::inert_url;
 
 /// The item's content, made safe: `html` for a template that prints HTML,
@@ -27,7 +32,7 @@ pub(crate) fn safe_content(html: &str, base: Option<&Url>) -> SafeContent {
     if html.trim().is_empty() {
         return SafeContent::default();
     }
-    let html = sanitize(html, base);
+    let html = sanitize(&bounded_html(html), base);
     let markdown = to_markdown(&html);
     SafeContent { html, markdown }
 }

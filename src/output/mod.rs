@@ -23,6 +23,7 @@ pub(crate) mod compile;
 pub(crate) mod content;
 pub(crate) mod error;
 mod filters;
+mod flatten;
 pub(crate) mod format;
 pub(crate) mod front_matter;
 
