@@ -19,6 +19,7 @@
 //! [`front_matter`] (reading front matter back, the sample articles'
 //! check), [`error`].
 
+mod commonmark;
 pub(crate) mod compile;
 pub(crate) mod content;
 pub(crate) mod error;
