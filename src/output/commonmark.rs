@@ -110,7 +110,6 @@ struct Container {
 struct Frame {
     open: &'static str,
     close: String,
-    written: bool,
 }
 
 /// Text of a `<pre>` or `<code>` being collected: tags inside are ignored.
@@ -132,6 +131,10 @@ struct Writer {
     /// bulleted one.
     lists: Vec<u64>,
     frames: Vec<Frame>,
+    /// How many of `frames`, from the outermost, are open in the output:
+    /// those opened later wait for a visible character, so that each
+    /// character costs one comparison, not a look at every frame.
+    written: usize,
     code: Option<Code>,
     /// Inside a heading (its level), which is one line.
     heading: Option<usize>,
@@ -340,11 +343,7 @@ impl Writer {
     }
 
     fn frame(&mut self, open: &'static str, close: String) -> Role {
-        self.frames.push(Frame {
-            open,
-            close,
-            written: false,
-        });
+        self.frames.push(Frame { open, close });
         Role::Inline
     }
 
@@ -373,12 +372,14 @@ impl Writer {
                 self.heading = None;
             }
             Role::Inline => {
+                let was_written = self.frames.len() <= self.written;
                 if let Some(frame) = self.frames.pop()
-                    && frame.written
+                    && was_written
                 {
                     self.out.push_str(&frame.close);
                     self.line = Some(LineStart::Other);
                 }
+                self.written = self.written.min(self.frames.len());
             }
             Role::List => {
                 self.end_block();
@@ -399,10 +400,10 @@ impl Writer {
     /// emphasis and links close, to open again in the next block.
     fn end_block(&mut self) {
         if self.in_block {
-            for frame in self.frames.iter_mut().rev().filter(|f| f.written) {
+            for frame in self.frames[..self.written].iter().rev() {
                 self.out.push_str(&frame.close);
-                frame.written = false;
             }
+            self.written = 0;
             self.in_block = false;
             self.gap = true;
         }
@@ -429,9 +430,11 @@ impl Writer {
         }
         self.pending_space = false;
         self.pending_break = false;
-        for frame in self.frames.iter_mut().filter(|f| !f.written) {
-            self.out.push_str(frame.open);
-            frame.written = true;
+        if self.written < self.frames.len() {
+            for frame in &self.frames[self.written..] {
+                self.out.push_str(frame.open);
+            }
+            self.written = self.frames.len();
             self.line = Some(LineStart::Other);
         }
     }
