@@ -1,6 +1,7 @@
 //! Hostile text from feeds, end to end: deep nesting that must not hold a
-//! run, markup escaped twice, invisible characters, and tracking pixels
-//! posing as the article's image. Each test runs the real binary against
+//! run (in the summary and in the full text a template writes), code that
+//! must stay code in the full text, markup escaped twice, invisible
+//! characters, and tracking pixels posing as the article's image. Each test runs the real binary against
 //! feeds served on loopback and reads the written files back.
 
 mod common;
@@ -8,6 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use common::markdown::links_and_html;
 use common::*;
 
 /// A loopback server answering each path with its (content type, body),
@@ -143,6 +145,152 @@ fn deeply_nested_html_does_not_hold_up_the_run() {
     assert_eq!(text(front, "summary"), "escaped deep");
     let (front, _) = by_source(&all, "https://other.example.org/healthy");
     assert_eq!(text(front, "title"), "Healthy item");
+}
+
+/// A site whose feeds' articles are written by a template that prints the
+/// full text as Markdown (as the README's Hugo example does).
+fn full_text_site(feeds: &[(&str, &str, &str)]) -> Site {
+    let config = config(feeds).replacen(
+        "\n[[feeds]]",
+        "\n[output]\ntemplate = \"full.md\"\n\n[[feeds]]",
+        1,
+    );
+    let site = Site::new(&config);
+    site.write(
+        "full.md",
+        "---\ntitle: {{ title | yaml }}\nsourceUrl: {{ source_url | yaml }}\n---\n\n{{ content_markdown }}\n",
+    );
+    site
+}
+
+/// An item whose description is `html`, in CDATA.
+fn item_with_html(title: &str, link: &str, html: &str) -> Item {
+    let mut item = Item::new(title, link, "Mon, 02 Sep 2024 10:00:00 +0000");
+    item.description = Some(format!("<![CDATA[{html}]]>"));
+    item
+}
+
+/// 5,000 nested tables, lists and quotes, and 5,000 nested `<div>`, in
+/// the full text of a template: the run completes with exit 0 and writes
+/// every article, the next feed's too. (Before, 500 nested tables
+/// overflowed the stack: the process aborted with no summary, at every
+/// run until the item left the feed.)
+#[test]
+fn deep_nesting_in_the_full_text_does_not_stop_the_run() {
+    let depth = 5_000;
+    let tables = format!(
+        "{}deep table{}",
+        "<table><tr><td>".repeat(depth),
+        "</td></tr></table>".repeat(depth)
+    );
+    let mixture = format!(
+        "{}deep mixture{}",
+        "<ul><li><blockquote><div><span><b>".repeat(depth),
+        "</b></span></div></blockquote></li></ul>".repeat(depth)
+    );
+    let divs = format!(
+        "{}deep div{}",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    let base = serve(vec![
+        (
+            "/deep.xml".into(),
+            "application/rss+xml",
+            rss(&[
+                item_with_html("Tables", "https://news.example.org/tables", &tables),
+                item_with_html("Mixture", "https://news.example.org/mixture", &mixture),
+                item_with_html("Divs", "https://news.example.org/divs", &divs),
+            ]),
+        ),
+        (
+            "/healthy.xml".into(),
+            "application/rss+xml",
+            rss(&[Item::new(
+                "Healthy item",
+                "https://other.example.org/healthy",
+                "Mon, 02 Sep 2024 11:00:00 +0000",
+            )]),
+        ),
+    ]);
+    let site = full_text_site(&[
+        ("Deep", &format!("{base}/deep.xml"), "papers"),
+        ("Healthy", &format!("{base}/healthy.xml"), "papers"),
+    ]);
+    let output = site.run_within(&["run"], HANG);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let all = articles(&site);
+    assert_eq!(all.len(), 4, "{:?}", site.content().keys());
+    for (url, words) in [
+        ("https://news.example.org/tables", "deep table"),
+        ("https://news.example.org/mixture", "deep mixture"),
+        ("https://news.example.org/divs", "deep div"),
+    ] {
+        let (_, body) = by_source(&all, url);
+        assert!(body.contains(words), "{url}: {body:.300}");
+        let (_, raw_html) = links_and_html(body);
+        assert!(!raw_html, "{url}: {body:.300}");
+    }
+}
+
+/// What a CommonMark reader finds in `markdown`: the text of its code
+/// blocks and code spans.
+fn code_in(markdown: &str) -> (Vec<String>, Vec<String>) {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let (mut blocks, mut spans) = (Vec::new(), Vec::new());
+    let mut in_block = false;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_block = true;
+                blocks.push(String::new());
+            }
+            Event::End(TagEnd::CodeBlock) => in_block = false,
+            Event::Text(text) if in_block => blocks.last_mut().unwrap().push_str(&text),
+            Event::Code(code) => spans.push(code.to_string()),
+            _ => {}
+        }
+    }
+    (blocks, spans)
+}
+
+/// Escaped markup in a code sample (`&lt;script&gt;`, `&lt;/pre&gt;`) is
+/// code in the written file, not a live tag or the end of the block:
+/// in `<pre>` with and without `<code>`, in a list, and inline. (Before,
+/// `<pre>&lt;script&gt;…</pre>` became a `<script>` line that Jekyll and
+/// markdown-it ran.)
+#[test]
+fn code_in_the_full_text_stays_code() {
+    let sample = "&lt;script&gt;alert(1)&lt;/script&gt;\n&lt;/pre&gt;\n```\n&lt;iframe src=x&gt;";
+    let text = "<script>alert(1)</script>\n</pre>\n```\n<iframe src=x>";
+    let html = format!(
+        "<p>Before.</p><pre>{sample}</pre><pre><code>{sample}</code></pre>\
+         <ul><li>In a list<pre>{sample}</pre></li></ul>\
+         <p>Inline <code>&lt;b&gt;x&lt;/b&gt; `tick`</code> and &lt;iframe&gt; as text.</p>"
+    );
+    let base = serve(vec![(
+        "/feed.xml".into(),
+        "application/rss+xml",
+        rss(&[item_with_html(
+            "Code",
+            "https://news.example.org/code",
+            &html,
+        )]),
+    )]);
+    let site = full_text_site(&[("Code", &format!("{base}/feed.xml"), "papers")]);
+    let output = site.run_within(&["run"], HANG);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let all = articles(&site);
+    let (_, body) = by_source(&all, "https://news.example.org/code");
+    let (_, raw_html) = links_and_html(body);
+    assert!(!raw_html, "{body}");
+    let (blocks, spans) = code_in(body);
+    assert_eq!(blocks.len(), 3, "{body}");
+    for block in &blocks {
+        assert_eq!(block.trim_end_matches('\n'), text, "{body}");
+    }
+    assert_eq!(spans, ["<b>x</b> `tick`"], "{body}");
+    assert!(body.contains("\\<iframe\\> as text"), "{body}");
 }
 
 /// Markup escaped twice (`&amp;lt;script&amp;gt;`, `&amp;#60;b&amp;#62;`),

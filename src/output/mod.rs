@@ -19,10 +19,12 @@
 //! [`front_matter`] (reading front matter back, the sample articles'
 //! check), [`error`].
 
+mod commonmark;
 pub(crate) mod compile;
 pub(crate) mod content;
 pub(crate) mod error;
 mod filters;
+mod flatten;
 pub(crate) mod format;
 pub(crate) mod front_matter;
 
