@@ -9,7 +9,7 @@ pub(crate) mod html;
 pub(crate) mod html_scan;
 
 use chrono::{DateTime, Utc};
-use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
+use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaThumbnail, Text};
 use regex::Regex;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -169,10 +169,11 @@ pub fn extract_entries(feed: &Feed, context: &FeedContext) -> Vec<Result<ItemDra
         .filter(|l| is_alternate(l))
         .find_map(|l| absolute_http_url(&l.href, context.feed_url));
     let base = site.as_ref().or(context.feed_url);
+    let feed_author = inherited_author(feed);
     let mut results: Vec<_> = feed
         .entries
         .iter()
-        .map(|entry| extract_item(entry, base, context))
+        .map(|entry| extract_item(entry, base, &feed_author, context))
         .collect();
     tell_apart_shared_links(&feed.entries, &mut results, context);
     results
@@ -245,6 +246,7 @@ fn hex_prefix(digest: &[u8]) -> String {
 fn extract_item(
     entry: &Entry,
     base: Option<&Url>,
+    feed_author: &str,
     context: &FeedContext,
 ) -> Result<ItemDraft, SkippedItem> {
     let site = base;
@@ -255,7 +257,7 @@ fn extract_item(
     let base = entry_base.as_ref().or(base);
 
     let title = entry.title.as_ref().map(text_of).unwrap_or_default();
-    let enclosure = enclosure(&entry.media, base);
+    let enclosure = enclosure(entry, base);
     let (source_url, link_identifies) = match item_link(entry, base) {
         Some(link) => (link, true),
         None => linkless_source(entry, site, enclosure.as_ref()).ok_or_else(|| SkippedItem {
@@ -274,7 +276,7 @@ fn extract_item(
     };
     let summary = shorten_summary(&summary);
 
-    let declared_image = declared_image(&entry.media, base);
+    let declared_image = declared_image(entry, base);
     // Only looked for when the feed declares no image.
     let content_image = if declared_image.is_some() {
         None
@@ -304,7 +306,9 @@ fn extract_item(
         declared_image,
         content_image,
         categories: categories(entry),
-        author: author(entry),
+        author: Some(author(entry))
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| feed_author.to_string()),
         content_html,
         enclosure,
     })
@@ -335,27 +339,49 @@ fn categories(entry: &Entry) -> Vec<String> {
 }
 
 /// The item's first named author, as plain text; empty when it names none.
+/// RSS writes `email (Name)`: the parser leaves the name in its
+/// parentheses.
 fn author(entry: &Entry) -> String {
-    entry
-        .authors
+    first_name(&entry.authors)
+}
+
+fn first_name(people: &[feed_rs::model::Person]) -> String {
+    people
         .iter()
         .filter_map(|a| a.name.as_deref())
-        .map(plain_text)
+        .map(|name| {
+            let name = name.trim();
+            let name = name
+                .strip_prefix('(')
+                .and_then(|n| n.strip_suffix(')'))
+                .unwrap_or(name);
+            plain_text(name)
+        })
         .find(|name| !name.is_empty())
         .unwrap_or_default()
 }
 
+/// The author an Atom feed gives its entries that name none (RFC 4287,
+/// 4.2.1: the feed's authors apply to them); none in other formats,
+/// whose channel's people (an RSS `managingEditor`) are not the item's.
+fn inherited_author(feed: &Feed) -> String {
+    match feed.feed_type {
+        feed_rs::model::FeedType::Atom => first_name(&feed.authors),
+        _ => String::new(),
+    }
+}
+
 /// The first media file of the item that is not an image: an enclosure's
-/// audio, video or document.
-fn enclosure(media: &[MediaObject], base: Option<&Url>) -> Option<DraftEnclosure> {
-    media
+/// audio, video or document, else an Atom `link rel="enclosure"` or a JSON
+/// Feed attachment (links that are files, not pages) of a type that is no
+/// image. A Media RSS `medium="image"` comes without its type: the file's
+/// name tells (see [`is_image_content`]).
+fn enclosure(entry: &Entry, base: Option<&Url>) -> Option<DraftEnclosure> {
+    let media = entry
+        .media
         .iter()
         .flat_map(|m| &m.content)
-        .filter(|c| {
-            !c.content_type
-                .as_ref()
-                .is_some_and(|t| t.to_string().starts_with("image/"))
-        })
+        .filter(|c| !is_image_content(c))
         .find_map(|c| {
             let url = c.url.as_ref()?;
             let url = absolute_http_url(url.as_str(), base)?;
@@ -368,7 +394,34 @@ fn enclosure(media: &[MediaObject], base: Option<&Url>) -> Option<DraftEnclosure
                     .unwrap_or_default(),
                 length: c.size,
             })
-        })
+        });
+    media.or_else(|| {
+        file_links(entry)
+            .filter(|l| !is_image_link(l))
+            .find_map(|l| {
+                Some(DraftEnclosure {
+                    url: absolute_http_url(&l.href, base)?,
+                    mime_type: l.media_type.clone().unwrap_or_default(),
+                    length: l.length,
+                })
+            })
+    })
+}
+
+/// The item's links that are files of it, not pages: Atom's
+/// `rel="enclosure"` (RFC 4287, 4.2.7.2), and links of no relation whose
+/// type is no page's (JSON Feed attachments, as the parser gives them).
+fn file_links(entry: &Entry) -> impl Iterator<Item = &Link> {
+    entry.links.iter().filter(|l| match l.rel.as_deref() {
+        Some(rel) => rel.eq_ignore_ascii_case("enclosure"),
+        None => !is_page(l),
+    })
+}
+
+fn is_image_link(link: &Link) -> bool {
+    link.media_type
+        .as_deref()
+        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("image/"))
 }
 
 /// Published, else updated, else the time of import; a date far in the
@@ -633,9 +686,11 @@ fn item_key(
 /// The image the feed declares for the item: media:content of an image type
 /// (the largest when several), else a thumbnail (media:thumbnail,
 /// itunes:image). Image enclosures arrive from the parser as media content.
-/// A declared tracking pixel (by its address, or 2 pixels or less on a
-/// side), gravatar or emoji is not the article's image.
-fn declared_image(media: &[MediaObject], base: Option<&Url>) -> Option<Url> {
+/// An Atom `link rel="enclosure"` of an image type counts as an image
+/// enclosure. A declared tracking pixel (by its address, or 2 pixels or
+/// less on a side), gravatar or emoji is not the article's image.
+fn declared_image(entry: &Entry, base: Option<&Url>) -> Option<Url> {
+    let media = &entry.media;
     let content = media
         .iter()
         .flat_map(|m| m.content.iter())
@@ -644,6 +699,11 @@ fn declared_image(media: &[MediaObject], base: Option<&Url>) -> Option<Url> {
             let url = absolute_http_url(c.url.as_ref()?.as_str(), base)?;
             Some((area(c.width, c.height), url))
         })
+        .chain(
+            file_links(entry)
+                .filter(|l| is_image_link(l))
+                .filter_map(|l| Some((0, absolute_http_url(&l.href, base)?))),
+        )
         .filter(|(_, url)| !is_decoration(url));
     if let Some(url) = largest(content) {
         return Some(url);
