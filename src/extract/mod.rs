@@ -442,7 +442,8 @@ fn item_date(entry: &Entry, context: &FeedContext) -> (DateTime<Utc>, DateSource
 }
 
 /// The description as plain text without the tails feed software adds; when
-/// it is empty or only repeats the title, the start of the content.
+/// it is empty or only repeats the title, the start of the content; when
+/// the item has neither, the description of its media.
 fn summary_text(entry: &Entry, title: &str, content_html: Option<&str>) -> String {
     let description = entry
         .summary
@@ -456,11 +457,21 @@ fn summary_text(entry: &Entry, title: &str, content_html: Option<&str>) -> Strin
     let content = content_html
         .map(|html| strip_boilerplate(&html_to_text(html)))
         .unwrap_or_default();
-    if content.is_empty() {
-        description
-    } else {
-        content
+    if !content.is_empty() {
+        return content;
     }
+    if !description.is_empty() {
+        return description;
+    }
+    // An item whose only text describes its media: a podcast episode's
+    // `itunes:summary`, a video's `media:description` (YouTube's Atom).
+    entry
+        .media
+        .iter()
+        .filter_map(|m| m.description.as_ref())
+        .map(|d| strip_boilerplate(&text_of(d)))
+        .find(|d| !d.is_empty())
+        .unwrap_or_default()
 }
 
 /// Removes what feed software appends to an excerpt: "The post X appeared
