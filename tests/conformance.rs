@@ -275,7 +275,7 @@ fn rss_10_with_its_modules() {
                 summary: "The description, read as the summary.",
                 content: "The full text, with a link.",
                 author: "Ada Lovelace",
-                categories: "*", // known defect: see below
+                categories: "Mathematics",
                 ..NOTHING
             },
             Expect {
@@ -319,7 +319,7 @@ fn rss_20_every_item_element() {
                 date: "2024-03-03T09:00:00Z (published)",
                 summary: "Its GUID looks like a URL, and says it is none.",
                 content: "Its GUID looks like a URL, and says it is none.",
-                link: "*", // known defect: see below
+                link: "https://rss20.example.org/",
                 ..NOTHING
             },
             Expect {
@@ -455,7 +455,7 @@ fn atom_10_links_content_src_and_source() {
                 link: "https://other.example.org/copied",
                 summary: "The source element names the feed it came from.",
                 content: "The source element names the feed it came from.",
-                author: "*", // known defect: see below
+                author: "Source Author",
                 ..NOTHING
             },
         ],
@@ -718,7 +718,7 @@ fn itunes() {
                 image: "https://itunes.example.org/episodes/1.jpg",
                 summary: "The episode's summary, in iTunes.",
                 enclosure: "https://itunes.example.org/episodes/1.mp3",
-                author: "*", // known defect: see below
+                author: "Episode Author",
                 ..NOTHING
             },
             Expect {
@@ -787,7 +787,7 @@ fn dublin_core() {
                 summary: "Described.",
                 content: "Described.",
                 author: "Dorothy Hodgkin",
-                categories: "*", // known defect: see below
+                categories: "Crystallography | Chemistry",
                 ..NOTHING
             },
             Expect {
@@ -795,7 +795,7 @@ fn dublin_core() {
                 link: "https://dc.example.org/dc-title",
                 summary: "The RSS title is missing.",
                 content: "The RSS title is missing.",
-                title: "*", // known defect: see below
+                title: "Only a Dublin Core title",
                 ..NOTHING
             },
             Expect {
@@ -858,21 +858,53 @@ fn content_encoded() {
 
 /// RSS 2.0: a `guid` with `isPermaLink="false"` "is not a url, or a url to
 /// anything in particular": an item without a link stands under the
-/// channel's site, as an episode with a GUID that is no URL does.
+/// channel's site, as an episode with a GUID that is no URL does; an
+/// episode whose link others share keeps that link (a permalink GUID
+/// would stand in for it). Also in a French podcast, with `itunes:author`
+/// (the channel's is the show's, no episode's).
 #[test]
-#[ignore = "known defect: the parser drops isPermaLink, so a GUID that looks like a URL becomes the link"]
-fn known_defect_rss_20_guid_not_a_permalink_is_no_link() {
+fn rss_20_guid_not_a_permalink_is_no_link() {
     assert_eq!(
         field("rss-2.0.xml", "A GUID that is not a permalink", "link"),
         "https://rss20.example.org/"
+    );
+    check(
+        "podcast-fr.xml",
+        "RSS2",
+        3,
+        &[],
+        &[
+            Expect {
+                title: "Épisode sans lien",
+                date: "2024-03-05T09:00:00Z (published)",
+                link: "https://balado.example.org/",
+                author: "Hélène Animatrice",
+                enclosure: "https://balado.example.org/101.mp3",
+                ..NOTHING
+            },
+            Expect {
+                title: "Épisode au lien partagé",
+                date: "2024-03-04T09:00:00Z (published)",
+                link: "https://balado.example.org/",
+                author: "La Rédaction",
+                enclosure: "https://balado.example.org/102.mp3",
+                ..NOTHING
+            },
+            Expect {
+                title: "Autre épisode au lien partagé",
+                date: "2024-03-03T09:00:00Z (published)",
+                link: "https://balado.example.org/episodes/103",
+                enclosure: "https://balado.example.org/103.mp3",
+                ..NOTHING
+            },
+        ],
     );
 }
 
 /// Dublin Core: `dc:subject` is a category, in RSS 1.0 as in RSS 2.0, and
 /// `dc:title` the title of an item without an RSS one.
 #[test]
-#[ignore = "known defect: the parser drops dc:subject and dc:title"]
-fn known_defect_dublin_core_subject_and_title() {
+fn dublin_core_subject_and_title() {
     assert_eq!(
         field(
             "dublin-core.xml",
@@ -887,26 +919,98 @@ fn known_defect_dublin_core_subject_and_title() {
     );
     let (_, items) = read("dublin-core.xml");
     assert_eq!(items[1][0].1, "Only a Dublin Core title");
+    // In French, in RSS 1.0, under another prefix; CDATA and character
+    // references read.
+    check(
+        "dublin-core-1.0.rdf",
+        "RSS1",
+        2,
+        &[],
+        &[
+            Expect {
+                title: "Des sujets",
+                date: "(none)",
+                link: "https://dcfr.example.org/sujets",
+                categories: "Géologie | Cartes & plans",
+                ..NOTHING
+            },
+            Expect {
+                title: "Un titre « Dublin Core »",
+                date: "(none)",
+                link: "https://dcfr.example.org/titre",
+                ..NOTHING
+            },
+        ],
+    );
 }
 
-/// iTunes: `itunes:author` names the episode's author.
+/// iTunes: `itunes:author` names the episode's author when it has no
+/// other (an RSS `author` comes first); the channel's names the show
+/// ("most often the parent company or network"), not an episode.
 #[test]
-#[ignore = "known defect: the parser keeps itunes:author as a media credit, told from no photographer's credit"]
-fn known_defect_itunes_author() {
+fn itunes_author() {
     assert_eq!(
         field("itunes.xml", "Episode with every tag", "author"),
         "Episode Author"
+    );
+    assert_eq!(
+        field("itunes.xml", "Episode with only a summary", "author"),
+        ""
+    );
+    assert_eq!(
+        field("podcast-fr.xml", "Épisode sans lien", "author"),
+        "Hélène Animatrice"
+    );
+    assert_eq!(
+        field("podcast-fr.xml", "Épisode au lien partagé", "author"),
+        "La Rédaction"
     );
 }
 
 /// Atom: an entry without an author takes its `source`'s authors before
 /// the feed's (RFC 4287, 4.2.1).
 #[test]
-#[ignore = "known defect: the parser drops an entry's source element"]
-fn known_defect_atom_source_author() {
+fn atom_source_author() {
     assert_eq!(
         field("atom-1.0-links.xml", "Copied from another feed", "author"),
         "Source Author"
+    );
+    // In German: the source's author, not its contributor; an entry's own
+    // author before its source's; a source without one leaves the feed's.
+    check(
+        "atom-1.0-source.xml",
+        "Atom",
+        3,
+        &[],
+        &[
+            Expect {
+                title: "Übernommen mit Quelle",
+                date: "2024-03-05T10:00:00Z (updated)",
+                link: "https://blog.example.org/1",
+                summary: "Die Quelle nennt ihre Autorin.",
+                content: "Die Quelle nennt ihre Autorin.",
+                author: "Lise Meitner",
+                ..NOTHING
+            },
+            Expect {
+                title: "Eigene Autorin",
+                date: "2024-03-04T10:00:00Z (updated)",
+                link: "https://blog.example.org/2",
+                summary: "Der Eintrag nennt seine Autorin selbst.",
+                content: "Der Eintrag nennt seine Autorin selbst.",
+                author: "Emmy Noether",
+                ..NOTHING
+            },
+            Expect {
+                title: "Quelle ohne Autor",
+                date: "2024-03-03T10:00:00Z (updated)",
+                link: "https://other.example.org/3",
+                summary: "Dann gilt der Autor des Feeds.",
+                content: "Dann gilt der Autor des Feeds.",
+                author: "Planet-Redaktion",
+                ..NOTHING
+            },
+        ],
     );
 }
 

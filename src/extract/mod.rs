@@ -46,7 +46,7 @@ pub struct ItemDraft {
     pub content_image: Option<Url>,
     /// Category labels, for include/exclude rules and templates.
     pub categories: Vec<String>,
-    /// The item's author (Atom author, dc:creator, JSON Feed author), as
+    /// The item's author (Atom author, its source's, dc:creator, itunes:author, JSON Feed author), as
     /// plain text; empty when it names none.
     pub author: String,
     /// The item's full content as the feed sent it (content:encoded, Atom
@@ -146,11 +146,16 @@ pub struct FeedContext<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Reads every entry of `feed`.
-pub fn extract_items(feed: &Feed, context: &FeedContext) -> (Vec<ItemDraft>, Vec<SkippedItem>) {
+/// Reads every entry of `feed`; `guid_not_a_link` is the parse's
+/// [`crate::ParsedFeed::guid_not_a_link`].
+pub fn extract_items(
+    feed: &Feed,
+    guid_not_a_link: &[bool],
+    context: &FeedContext,
+) -> (Vec<ItemDraft>, Vec<SkippedItem>) {
     let mut drafts = Vec::with_capacity(feed.entries.len());
     let mut skipped = Vec::new();
-    for result in extract_entries(feed, context) {
+    for result in extract_entries(feed, guid_not_a_link, context) {
         match result {
             Ok(draft) => drafts.push(draft),
             Err(skip) => skipped.push(skip),
@@ -159,8 +164,15 @@ pub fn extract_items(feed: &Feed, context: &FeedContext) -> (Vec<ItemDraft>, Vec
     (drafts, skipped)
 }
 
-/// Reads every entry of `feed`, in document order, one result per entry.
-pub fn extract_entries(feed: &Feed, context: &FeedContext) -> Vec<Result<ItemDraft, SkippedItem>> {
+/// Reads every entry of `feed`, in document order, one result per entry;
+/// `guid_not_a_link` says, per entry, that its GUID is no link (RSS 2.0's
+/// `isPermaLink="false"`, which the parse reads: see
+/// [`crate::ParsedFeed::guid_not_a_link`]); empty, that none says so.
+pub fn extract_entries(
+    feed: &Feed,
+    guid_not_a_link: &[bool],
+    context: &FeedContext,
+) -> Vec<Result<ItemDraft, SkippedItem>> {
     // Relative links resolve against the feed's own site link when the
     // parser could not resolve them (a saved feed read from a file).
     let site = feed
@@ -170,12 +182,28 @@ pub fn extract_entries(feed: &Feed, context: &FeedContext) -> Vec<Result<ItemDra
         .find_map(|l| absolute_http_url(&l.href, context.feed_url));
     let base = site.as_ref().or(context.feed_url);
     let feed_author = inherited_author(feed);
+    // The GUID of each entry, as a URL, when it may be the item's page
+    // (RSS 2.0: a GUID with isPermaLink="false" is not a URL to anything
+    // in particular).
+    let guid_urls: Vec<Option<Url>> = feed
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            absolute_http_url(&entry.id, None)
+                .filter(|_| !guid_not_a_link.get(index).copied().unwrap_or(false))
+                .map(without_tracking)
+        })
+        .collect();
     let mut results: Vec<_> = feed
         .entries
         .iter()
-        .map(|entry| extract_item(entry, base, &feed_author, context))
+        .zip(&guid_urls)
+        .map(|(entry, guid_url)| {
+            extract_item(entry, guid_url.as_ref(), base, &feed_author, context)
+        })
         .collect();
-    tell_apart_shared_links(&feed.entries, &mut results, context);
+    tell_apart_shared_links(&feed.entries, &guid_urls, &mut results, context);
     results
 }
 
@@ -185,6 +213,7 @@ pub fn extract_entries(feed: &Feed, context: &FeedContext) -> Vec<Result<ItemDra
 /// URL when that is an http(s) URL no other item of the document has.
 fn tell_apart_shared_links(
     entries: &[Entry],
+    guid_urls: &[Option<Url>],
     results: &mut [Result<ItemDraft, SkippedItem>],
     context: &FeedContext,
 ) {
@@ -195,15 +224,11 @@ fn tell_apart_shared_links(
     if links.values().all(|&n| n == 1) {
         return;
     }
-    let guid_urls: Vec<Option<Url>> = entries
-        .iter()
-        .map(|e| absolute_http_url(&e.id, None).map(without_tracking))
-        .collect();
     let mut guid_counts: HashMap<&str, usize> = HashMap::new();
     for url in guid_urls.iter().flatten() {
         *guid_counts.entry(url.as_str()).or_default() += 1;
     }
-    for ((result, entry), guid_url) in results.iter_mut().zip(entries).zip(&guid_urls) {
+    for ((result, entry), guid_url) in results.iter_mut().zip(entries).zip(guid_urls) {
         let Ok(draft) = result else { continue };
         if links[draft.source_url.as_str()] < 2 {
             continue;
@@ -245,6 +270,7 @@ fn hex_prefix(digest: &[u8]) -> String {
 
 fn extract_item(
     entry: &Entry,
+    guid_url: Option<&Url>,
     base: Option<&Url>,
     feed_author: &str,
     context: &FeedContext,
@@ -258,12 +284,16 @@ fn extract_item(
 
     let title = entry.title.as_ref().map(text_of).unwrap_or_default();
     let enclosure = enclosure(entry, base);
-    let (source_url, link_identifies) = match item_link(entry, base) {
+    let (source_url, link_identifies) = match item_link(entry, guid_url, base) {
         Some(link) => (link, true),
         None => linkless_source(entry, site, enclosure.as_ref()).ok_or_else(|| SkippedItem {
             title: title.clone(),
-            reason: "the item has no http(s) link, and no GUID or enclosure to know it by"
-                .to_string(),
+            reason: if entry.id.trim().is_empty() {
+                "the item has no http(s) link, and no GUID or enclosure to know it by"
+            } else {
+                "the item has no http(s) link (its GUID is none), no enclosure, and the feed names no site to stand under"
+            }
+            .to_string(),
         })?,
     };
     let (date, date_source) = item_date(entry, context);
@@ -570,7 +600,7 @@ fn is_page(link: &Link) -> bool {
 
 /// The item's own page: its alternate link, never the comments, edit or
 /// enclosure links.
-fn item_link(entry: &Entry, base: Option<&Url>) -> Option<Url> {
+fn item_link(entry: &Entry, guid_url: Option<&Url>, base: Option<&Url>) -> Option<Url> {
     entry
         .links
         .iter()
@@ -582,11 +612,13 @@ fn item_link(entry: &Entry, base: Option<&Url>) -> Option<Url> {
                 .filter(|l| l.rel.as_deref() == Some("related") && is_page(l)),
         )
         .find_map(|l| absolute_http_url(&l.href, base))
+        .map(without_tracking)
         .or_else(|| {
             // An RSS guid with isPermaLink is the item's link.
-            absolute_http_url(&entry.id, None).filter(|_| !entry.links.iter().any(is_page))
+            guid_url
+                .filter(|_| !entry.links.iter().any(is_page))
+                .cloned()
         })
-        .map(without_tracking)
 }
 
 /// The source link of an item that has no link of its own (a podcast
@@ -932,7 +964,7 @@ mod tests {
             </channel></rss>"#,
         );
         let url = Url::parse("https://show.example/feed").unwrap();
-        let drafts: Vec<ItemDraft> = extract_entries(&feed, &context(&url))
+        let drafts: Vec<ItemDraft> = extract_entries(&feed, &[], &context(&url))
             .into_iter()
             .map(Result::unwrap)
             .collect();
@@ -953,7 +985,7 @@ mod tests {
         let keys: std::collections::HashSet<&str> = drafts.iter().map(|d| d.key.as_str()).collect();
         assert_eq!(keys.len(), 5, "every item its own key");
         // The same document read again gives the same keys.
-        let again: Vec<String> = extract_entries(&feed, &context(&url))
+        let again: Vec<String> = extract_entries(&feed, &[], &context(&url))
             .into_iter()
             .map(|d| d.unwrap().key)
             .collect();
@@ -977,7 +1009,7 @@ mod tests {
             </item></channel></rss>"#,
         );
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, skipped) = extract_items(&feed, &context(&url));
+        let (drafts, skipped) = extract_items(&feed, &[], &context(&url));
         assert!(skipped.is_empty());
         let d = &drafts[0];
         assert_eq!(d.title, "Café news");
@@ -997,7 +1029,7 @@ mod tests {
             <item><title>Soon</title><link>https://ex.org/t</link><pubDate>Thu, 01 Jan 2026 06:00:00 +0000</pubDate></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        let (drafts, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(drafts[0].date, context(&url).now);
         assert_eq!(drafts[0].date_source, DateSource::FirstImport);
         // Hours ahead (a wrong zone) is kept.
@@ -1012,8 +1044,8 @@ mod tests {
             <item><title>B</title><link>https://ex.org/b</link><guid>b-1</guid></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (first, skipped) = extract_items(&parse(xml), &context(&url));
-        let (second, _) = extract_items(&parse(xml), &context(&url));
+        let (first, skipped) = extract_items(&parse(xml), &[], &context(&url));
+        let (second, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].title, "No link");
         assert_eq!(first.len(), 2);
@@ -1038,7 +1070,7 @@ mod tests {
             <item><title>Nothing to know it by</title><description>x</description></item>
             </channel></rss>"#;
         let url = Url::parse("https://feeds.example.fr/show.xml").unwrap();
-        let (drafts, skipped) = extract_items(&parse(xml), &context(&url));
+        let (drafts, skipped) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].title, "Nothing to know it by");
         assert_eq!(drafts.len(), 2);
@@ -1048,7 +1080,7 @@ mod tests {
             assert!(draft.enclosure.is_some());
         }
         assert_ne!(drafts[0].key, drafts[1].key);
-        let (again, _) = extract_items(&parse(xml), &context(&url));
+        let (again, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(again[1].key, drafts[1].key);
     }
 
@@ -1065,7 +1097,7 @@ mod tests {
                "attachments": [{"url": "https://cdn.example.it/p13.mp3", "mime_type": "audio/mpeg"}]}
             ]}"#;
         let url = Url::parse("https://podcast.example.it/feed.json").unwrap();
-        let (drafts, skipped) = extract_items(&parse(json), &context(&url));
+        let (drafts, skipped) = extract_items(&parse(json), &[], &context(&url));
         assert!(skipped.is_empty(), "{skipped:?}");
         assert_eq!(drafts.len(), 2);
         assert!(
@@ -1087,7 +1119,7 @@ mod tests {
               <dc:creator>JosÃ© NÃºÃ±ez</dc:creator></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        let (drafts, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(drafts[0].categories, ["Educación", "Été"]);
         assert_eq!(drafts[0].author, "José Núñez");
     }
@@ -1104,7 +1136,7 @@ mod tests {
               <link rel="enclosure" type="audio/mpeg" href="https://cdn.example.de/f7.mp3"/></entry>
             </feed>"#;
         let url = Url::parse("https://podcast.example.de/feed.atom").unwrap();
-        let (drafts, skipped) = extract_items(&parse(atom), &context(&url));
+        let (drafts, skipped) = extract_items(&parse(atom), &[], &context(&url));
         assert!(skipped.is_empty(), "{skipped:?}");
         assert_eq!(drafts[0].source_url.as_str(), "https://podcast.example.de/");
         assert!(!drafts[0].link_identifies);
@@ -1120,7 +1152,7 @@ mod tests {
             feed_url: None,
             now: context(&url).now,
         };
-        let (drafts, skipped) = extract_items(&parse(saved), &from_file);
+        let (drafts, skipped) = extract_items(&parse(saved), &[], &from_file);
         assert!(skipped.is_empty(), "{skipped:?}");
         assert_eq!(
             drafts[0].source_url.as_str(),
@@ -1143,7 +1175,7 @@ mod tests {
             <enclosure url="https://stats.ex.org/c.gif" type="image/gif" length="43"/></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        let (drafts, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(
             drafts[0].declared_image.as_ref().unwrap().as_str(),
             "https://ex.org/up/figure.jpg"
@@ -1158,7 +1190,7 @@ mod tests {
             <content:encoded><![CDATA[<p><img src="/up/x.png" alt=""></p>]]></content:encoded></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        let (drafts, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(
             drafts[0].content_image.as_ref().unwrap().as_str(),
             "https://ex.org/up/x.png"

@@ -47,6 +47,17 @@ pub struct ParsedFeed {
     pub fixes: Vec<repair::Fix>,
     /// The character encoding the bytes were read in.
     pub encoding: &'static str,
+    /// Per entry of `feed`, in order, whether its GUID is no link (RSS
+    /// 2.0's `guid isPermaLink="false"`, which the parser drops); empty
+    /// when no GUID says so, or the document's items could not be matched
+    /// to the entries: a GUID is then a permalink, as RSS 2.0 has it.
+    pub guid_not_a_link: Vec<bool>,
+}
+
+/// A feed read from a text, and what its second reading found.
+struct Read {
+    feed: Feed,
+    guid_not_a_link: Vec<bool>,
 }
 
 /// Parses `body` (taken by value: a UTF-8 body becomes the text without a
@@ -84,16 +95,18 @@ pub fn parse_feed(
                 feed,
                 fixes,
                 encoding,
+                guid_not_a_link: Vec::new(),
             })
             .map_err(ParseError::Invalid);
     }
     // A feed read is checked for items it may have missed, whatever the
     // route it was read by.
-    let read = |text: &str, feed, fixes| {
-        items_read_if_any(text, feed).map(|feed| ParsedFeed {
+    let read = |text: &str, read: Read, fixes| {
+        items_read_if_any(text, read.feed).map(|feed| ParsedFeed {
             feed,
             fixes,
             encoding,
+            guid_not_a_link: read.guid_not_a_link,
         })
     };
     let error = match parse_text(&text[first..], base) {
@@ -128,14 +141,16 @@ pub fn parse_feed(
     Err(ParseError::Invalid(error))
 }
 
-/// The strict parse, with our id, date and thumbnail rules.
-fn parse_text(text: &str, base: Option<&Url>) -> Result<Feed, ParseFailure> {
+/// The strict parse, with our id and date rules, and what the parser
+/// dropped read back.
+fn parse_text(text: &str, base: Option<&Url>) -> Result<Read, ParseFailure> {
     let cleaned = without_late_declarations(text);
-    let body = cleaned.as_bytes();
-    let mut feed = parse_guarded(body, base)?;
-    thumbnails::restore_thumbnails(body, &mut feed);
-    xml_base::resolve_entry_bases(&cleaned, base, &mut feed);
-    Ok(feed)
+    let mut feed = parse_guarded(cleaned.as_bytes(), base)?;
+    let guid_not_a_link = dropped::restore(&cleaned, base, &mut feed);
+    Ok(Read {
+        feed,
+        guid_not_a_link,
+    })
 }
 
 /// An XML declaration anywhere but at the start is not XML, and the parser
@@ -416,7 +431,7 @@ fn soups<P: AsRef<[u8]>>(seed: u64, count: usize, size_bits: u32, pieces: &[P]) 
         })
         .collect()
 }
-mod thumbnails;
+mod dropped;
 mod xml_base;
 
 #[cfg(test)]
