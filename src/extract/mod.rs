@@ -52,6 +52,10 @@ pub struct ItemDraft {
     /// The item's full content as the feed sent it (content:encoded, Atom
     /// content, else the description): HTML nobody has made safe yet.
     pub content_html: std::sync::Arc<str>,
+    /// What the content's relative links resolve against when an
+    /// `xml:base` says (the one in effect at an Atom entry's content);
+    /// `None`: the article's URL.
+    pub content_base: Option<Url>,
     /// The item's first enclosure or media file that is not its image.
     pub enclosure: Option<DraftEnclosure>,
 }
@@ -80,6 +84,7 @@ impl ItemDraft {
             source_url: Url::parse(&format!("https://ex.org/{key}"))
                 .unwrap_or_else(|_| Url::parse("https://ex.org/").expect("a URL")),
             link_identifies: true,
+            content_base: None,
             declared_image: None,
             content_image: None,
             categories: Vec::new(),
@@ -340,6 +345,7 @@ fn extract_item(
             .filter(|a| !a.is_empty())
             .unwrap_or_else(|| feed_author.to_string()),
         content_html,
+        content_base: entry_base.clone(),
         enclosure,
     })
 }
@@ -947,6 +953,28 @@ mod tests {
                 .unwrap()
                 .to_utc(),
         }
+    }
+
+    /// The content's base is the `xml:base` in effect for it (nested,
+    /// relative to the document's URL); without one, none: the article's
+    /// URL stands in.
+    #[test]
+    fn the_contents_base_is_its_xml_base() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/"><title>T</title>
+            <entry xml:base="2024/"><title>A</title><id>a</id><link href="a"/>
+              <content type="html" xml:base="media/">&lt;img src="x.png"&gt;</content></entry>
+            </feed>"#;
+        let url = Url::parse("https://ex.org/feed.atom").unwrap();
+        let parsed = crate::parse::parse_feed(atom.into(), None, Some(&url)).unwrap();
+        let (drafts, _) = extract_items(&parsed.feed, &parsed.guid_not_a_link, &context(&url));
+        assert_eq!(
+            drafts[0].content_base.as_ref().map(Url::as_str),
+            Some("https://ex.org/blog/2024/media/")
+        );
+        let rss = r#"<rss version="2.0"><channel><title>T</title><link>https://ex.org/</link>
+            <item><title>A</title><link>https://ex.org/a</link></item></channel></rss>"#;
+        let (drafts, _) = extract_items(&parse(rss), &[], &context(&url));
+        assert_eq!(drafts[0].content_base, None);
     }
 
     /// Links several items share identify none of them: each keeps its

@@ -1,8 +1,8 @@
 //! An item's full text for templates: its HTML made safe, and that HTML as
 //! Markdown.
 //!
-//! In: the content HTML a feed sent, and the article's URL (relative links
-//! and images resolve against it). Out: HTML holding only safe tags, http(s)
+//! In: the content HTML a feed sent, and the base its relative links and
+//! images resolve against (the content's `xml:base`, else the article's URL). Out: HTML holding only safe tags, http(s)
 //! links and http(s) images (ammonia's allow-list, no attributes but the
 //! link and the image's source and text), and Markdown (htmd) with no raw
 //! HTML left. Pure; nothing fails: what cannot be made safe is dropped.
@@ -22,7 +22,7 @@ pub(crate) struct SafeContent {
     pub(crate) markdown: String,
 }
 
-/// The content of an item whose page is `base`.
+/// The content of an item, its relative links resolved against `base`.
 pub(crate) fn safe_content(html: &str, base: Option<&Url>) -> SafeContent {
     if html.trim().is_empty() {
         return SafeContent::default();
