@@ -31,11 +31,11 @@ fn stages(c: &mut Criterion) {
     let parsed = parse_feed(feed.clone().into_bytes(), None, Some(&base)).unwrap();
     group.throughput(Throughput::Elements(40));
     group.bench_function("extract", |b| {
-        b.iter(|| extract_items(black_box(&parsed.feed), &context))
+        b.iter(|| extract_items(black_box(&parsed.feed), &parsed.guid_not_a_link, &context))
     });
     group.finish();
 
-    let (drafts, _) = extract_items(&parsed.feed, &context);
+    let (drafts, _) = extract_items(&parsed.feed, &parsed.guid_not_a_link, &context);
     let draft = &drafts[1];
     let settings = ArticleSettings::new(
         "papers",
@@ -94,7 +94,9 @@ fn big_feed(c: &mut Criterion) {
                     feed_url: None,
                     now: Utc::now(),
                 };
-                extract_items(&parsed.feed, &context).0.len()
+                extract_items(&parsed.feed, &parsed.guid_not_a_link, &context)
+                    .0
+                    .len()
             })
         },
     );

@@ -122,6 +122,7 @@ pub fn build_article(
         author: draft.author.clone(),
         categories: draft.categories.clone(),
         content_html: draft.content_html.clone(),
+        content_base: draft.content_base.clone(),
         enclosure,
         feed: settings.feed.clone(),
         lang: settings.lang.clone(),
@@ -225,6 +226,9 @@ pub struct Article {
     /// The item's content as the feed sent it: unsafe until the output
     /// makes it safe (see [`crate::output::content`]).
     pub content_html: std::sync::Arc<str>,
+    /// What the content's relative links resolve against when the feed
+    /// gives a base (Atom's `xml:base`); else the article's URL.
+    pub content_base: Option<url::Url>,
     /// Its enclosure (a podcast's audio, a PDF), when it has one.
     pub enclosure: Option<Enclosure>,
     pub feed: FeedAbout,
@@ -300,6 +304,7 @@ mod tests {
             summary: "Summary.".into(),
             source_url: url("https://news.example.org/a/"),
             link_identifies: true,
+            content_base: None,
             declared_image: Some(url("https://img.example.org/declared.jpg")),
             content_image: Some(url("https://img.example.org/content.jpg")),
             categories: vec![],

@@ -9,7 +9,7 @@ pub(crate) mod html;
 pub(crate) mod html_scan;
 
 use chrono::{DateTime, Utc};
-use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaObject, MediaThumbnail, Text};
+use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaThumbnail, Text};
 use regex::Regex;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -46,12 +46,16 @@ pub struct ItemDraft {
     pub content_image: Option<Url>,
     /// Category labels, for include/exclude rules and templates.
     pub categories: Vec<String>,
-    /// The item's author (Atom author, dc:creator, JSON Feed author), as
+    /// The item's author (Atom author, its source's, dc:creator, itunes:author, JSON Feed author), as
     /// plain text; empty when it names none.
     pub author: String,
     /// The item's full content as the feed sent it (content:encoded, Atom
     /// content, else the description): HTML nobody has made safe yet.
     pub content_html: std::sync::Arc<str>,
+    /// What the content's relative links resolve against when an
+    /// `xml:base` says (the one in effect at an Atom entry's content);
+    /// `None`: the article's URL.
+    pub content_base: Option<Url>,
     /// The item's first enclosure or media file that is not its image.
     pub enclosure: Option<DraftEnclosure>,
 }
@@ -80,6 +84,7 @@ impl ItemDraft {
             source_url: Url::parse(&format!("https://ex.org/{key}"))
                 .unwrap_or_else(|_| Url::parse("https://ex.org/").expect("a URL")),
             link_identifies: true,
+            content_base: None,
             declared_image: None,
             content_image: None,
             categories: Vec::new(),
@@ -146,11 +151,16 @@ pub struct FeedContext<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Reads every entry of `feed`.
-pub fn extract_items(feed: &Feed, context: &FeedContext) -> (Vec<ItemDraft>, Vec<SkippedItem>) {
+/// Reads every entry of `feed`; `guid_not_a_link` is the parse's
+/// [`crate::ParsedFeed::guid_not_a_link`].
+pub fn extract_items(
+    feed: &Feed,
+    guid_not_a_link: &[bool],
+    context: &FeedContext,
+) -> (Vec<ItemDraft>, Vec<SkippedItem>) {
     let mut drafts = Vec::with_capacity(feed.entries.len());
     let mut skipped = Vec::new();
-    for result in extract_entries(feed, context) {
+    for result in extract_entries(feed, guid_not_a_link, context) {
         match result {
             Ok(draft) => drafts.push(draft),
             Err(skip) => skipped.push(skip),
@@ -159,8 +169,15 @@ pub fn extract_items(feed: &Feed, context: &FeedContext) -> (Vec<ItemDraft>, Vec
     (drafts, skipped)
 }
 
-/// Reads every entry of `feed`, in document order, one result per entry.
-pub fn extract_entries(feed: &Feed, context: &FeedContext) -> Vec<Result<ItemDraft, SkippedItem>> {
+/// Reads every entry of `feed`, in document order, one result per entry;
+/// `guid_not_a_link` says, per entry, that its GUID is no link (RSS 2.0's
+/// `isPermaLink="false"`, which the parse reads: see
+/// [`crate::ParsedFeed::guid_not_a_link`]); empty, that none says so.
+pub fn extract_entries(
+    feed: &Feed,
+    guid_not_a_link: &[bool],
+    context: &FeedContext,
+) -> Vec<Result<ItemDraft, SkippedItem>> {
     // Relative links resolve against the feed's own site link when the
     // parser could not resolve them (a saved feed read from a file).
     let site = feed
@@ -169,12 +186,29 @@ pub fn extract_entries(feed: &Feed, context: &FeedContext) -> Vec<Result<ItemDra
         .filter(|l| is_alternate(l))
         .find_map(|l| absolute_http_url(&l.href, context.feed_url));
     let base = site.as_ref().or(context.feed_url);
+    let feed_author = inherited_author(feed);
+    // The GUID of each entry, as a URL, when it may be the item's page
+    // (RSS 2.0: a GUID with isPermaLink="false" is not a URL to anything
+    // in particular).
+    let guid_urls: Vec<Option<Url>> = feed
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            absolute_http_url(&entry.id, None)
+                .filter(|_| !guid_not_a_link.get(index).copied().unwrap_or(false))
+                .map(without_tracking)
+        })
+        .collect();
     let mut results: Vec<_> = feed
         .entries
         .iter()
-        .map(|entry| extract_item(entry, base, context))
+        .zip(&guid_urls)
+        .map(|(entry, guid_url)| {
+            extract_item(entry, guid_url.as_ref(), base, &feed_author, context)
+        })
         .collect();
-    tell_apart_shared_links(&feed.entries, &mut results, context);
+    tell_apart_shared_links(&feed.entries, &guid_urls, &mut results, context);
     results
 }
 
@@ -184,6 +218,7 @@ pub fn extract_entries(feed: &Feed, context: &FeedContext) -> Vec<Result<ItemDra
 /// URL when that is an http(s) URL no other item of the document has.
 fn tell_apart_shared_links(
     entries: &[Entry],
+    guid_urls: &[Option<Url>],
     results: &mut [Result<ItemDraft, SkippedItem>],
     context: &FeedContext,
 ) {
@@ -194,15 +229,11 @@ fn tell_apart_shared_links(
     if links.values().all(|&n| n == 1) {
         return;
     }
-    let guid_urls: Vec<Option<Url>> = entries
-        .iter()
-        .map(|e| absolute_http_url(&e.id, None).map(without_tracking))
-        .collect();
     let mut guid_counts: HashMap<&str, usize> = HashMap::new();
     for url in guid_urls.iter().flatten() {
         *guid_counts.entry(url.as_str()).or_default() += 1;
     }
-    for ((result, entry), guid_url) in results.iter_mut().zip(entries).zip(&guid_urls) {
+    for ((result, entry), guid_url) in results.iter_mut().zip(entries).zip(guid_urls) {
         let Ok(draft) = result else { continue };
         if links[draft.source_url.as_str()] < 2 {
             continue;
@@ -244,7 +275,9 @@ fn hex_prefix(digest: &[u8]) -> String {
 
 fn extract_item(
     entry: &Entry,
+    guid_url: Option<&Url>,
     base: Option<&Url>,
+    feed_author: &str,
     context: &FeedContext,
 ) -> Result<ItemDraft, SkippedItem> {
     let site = base;
@@ -255,13 +288,17 @@ fn extract_item(
     let base = entry_base.as_ref().or(base);
 
     let title = entry.title.as_ref().map(text_of).unwrap_or_default();
-    let enclosure = enclosure(&entry.media, base);
-    let (source_url, link_identifies) = match item_link(entry, base) {
+    let enclosure = enclosure(entry, base);
+    let (source_url, link_identifies) = match item_link(entry, guid_url, base) {
         Some(link) => (link, true),
         None => linkless_source(entry, site, enclosure.as_ref()).ok_or_else(|| SkippedItem {
             title: title.clone(),
-            reason: "the item has no http(s) link, and no GUID or enclosure to know it by"
-                .to_string(),
+            reason: if entry.id.trim().is_empty() {
+                "the item has no http(s) link, and no GUID or enclosure to know it by"
+            } else {
+                "the item has no http(s) link (its GUID is none), no enclosure, and the feed names no site to stand under"
+            }
+            .to_string(),
         })?,
     };
     let (date, date_source) = item_date(entry, context);
@@ -274,7 +311,7 @@ fn extract_item(
     };
     let summary = shorten_summary(&summary);
 
-    let declared_image = declared_image(&entry.media, base);
+    let declared_image = declared_image(entry, base);
     // Only looked for when the feed declares no image.
     let content_image = if declared_image.is_some() {
         None
@@ -304,8 +341,11 @@ fn extract_item(
         declared_image,
         content_image,
         categories: categories(entry),
-        author: author(entry),
+        author: Some(author(entry))
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| feed_author.to_string()),
         content_html,
+        content_base: entry_base.clone(),
         enclosure,
     })
 }
@@ -335,27 +375,49 @@ fn categories(entry: &Entry) -> Vec<String> {
 }
 
 /// The item's first named author, as plain text; empty when it names none.
+/// RSS writes `email (Name)`: the parser leaves the name in its
+/// parentheses.
 fn author(entry: &Entry) -> String {
-    entry
-        .authors
+    first_name(&entry.authors)
+}
+
+fn first_name(people: &[feed_rs::model::Person]) -> String {
+    people
         .iter()
         .filter_map(|a| a.name.as_deref())
-        .map(plain_text)
+        .map(|name| {
+            let name = name.trim();
+            let name = name
+                .strip_prefix('(')
+                .and_then(|n| n.strip_suffix(')'))
+                .unwrap_or(name);
+            plain_text(name)
+        })
         .find(|name| !name.is_empty())
         .unwrap_or_default()
 }
 
+/// The author an Atom feed gives its entries that name none (RFC 4287,
+/// 4.2.1: the feed's authors apply to them); none in other formats,
+/// whose channel's people (an RSS `managingEditor`) are not the item's.
+fn inherited_author(feed: &Feed) -> String {
+    match feed.feed_type {
+        feed_rs::model::FeedType::Atom => first_name(&feed.authors),
+        _ => String::new(),
+    }
+}
+
 /// The first media file of the item that is not an image: an enclosure's
-/// audio, video or document.
-fn enclosure(media: &[MediaObject], base: Option<&Url>) -> Option<DraftEnclosure> {
-    media
+/// audio, video or document, else an Atom `link rel="enclosure"` or a JSON
+/// Feed attachment (links that are files, not pages) of a type that is no
+/// image. A Media RSS `medium="image"` comes without its type: the file's
+/// name tells (see [`is_image_content`]).
+fn enclosure(entry: &Entry, base: Option<&Url>) -> Option<DraftEnclosure> {
+    let media = entry
+        .media
         .iter()
         .flat_map(|m| &m.content)
-        .filter(|c| {
-            !c.content_type
-                .as_ref()
-                .is_some_and(|t| t.to_string().starts_with("image/"))
-        })
+        .filter(|c| !is_image_content(c))
         .find_map(|c| {
             let url = c.url.as_ref()?;
             let url = absolute_http_url(url.as_str(), base)?;
@@ -368,7 +430,34 @@ fn enclosure(media: &[MediaObject], base: Option<&Url>) -> Option<DraftEnclosure
                     .unwrap_or_default(),
                 length: c.size,
             })
-        })
+        });
+    media.or_else(|| {
+        file_links(entry)
+            .filter(|l| !is_image_link(l))
+            .find_map(|l| {
+                Some(DraftEnclosure {
+                    url: absolute_http_url(&l.href, base)?,
+                    mime_type: l.media_type.clone().unwrap_or_default(),
+                    length: l.length,
+                })
+            })
+    })
+}
+
+/// The item's links that are files of it, not pages: Atom's
+/// `rel="enclosure"` (RFC 4287, 4.2.7.2), and links of no relation whose
+/// type is no page's (JSON Feed attachments, as the parser gives them).
+fn file_links(entry: &Entry) -> impl Iterator<Item = &Link> {
+    entry.links.iter().filter(|l| match l.rel.as_deref() {
+        Some(rel) => rel.eq_ignore_ascii_case("enclosure"),
+        None => !is_page(l),
+    })
+}
+
+fn is_image_link(link: &Link) -> bool {
+    link.media_type
+        .as_deref()
+        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("image/"))
 }
 
 /// Published, else updated, else the time of import; a date far in the
@@ -389,7 +478,8 @@ fn item_date(entry: &Entry, context: &FeedContext) -> (DateTime<Utc>, DateSource
 }
 
 /// The description as plain text without the tails feed software adds; when
-/// it is empty or only repeats the title, the start of the content.
+/// it is empty or only repeats the title, the start of the content; when
+/// the item has neither, the description of its media.
 fn summary_text(entry: &Entry, title: &str, content_html: Option<&str>) -> String {
     let description = entry
         .summary
@@ -403,11 +493,21 @@ fn summary_text(entry: &Entry, title: &str, content_html: Option<&str>) -> Strin
     let content = content_html
         .map(|html| strip_boilerplate(&html_to_text(html)))
         .unwrap_or_default();
-    if content.is_empty() {
-        description
-    } else {
-        content
+    if !content.is_empty() {
+        return content;
     }
+    if !description.is_empty() {
+        return description;
+    }
+    // An item whose only text describes its media: a podcast episode's
+    // `itunes:summary`, a video's `media:description` (YouTube's Atom).
+    entry
+        .media
+        .iter()
+        .filter_map(|m| m.description.as_ref())
+        .map(|d| strip_boilerplate(&text_of(d)))
+        .find(|d| !d.is_empty())
+        .unwrap_or_default()
 }
 
 /// Removes what feed software appends to an excerpt: "The post X appeared
@@ -506,7 +606,7 @@ fn is_page(link: &Link) -> bool {
 
 /// The item's own page: its alternate link, never the comments, edit or
 /// enclosure links.
-fn item_link(entry: &Entry, base: Option<&Url>) -> Option<Url> {
+fn item_link(entry: &Entry, guid_url: Option<&Url>, base: Option<&Url>) -> Option<Url> {
     entry
         .links
         .iter()
@@ -518,11 +618,13 @@ fn item_link(entry: &Entry, base: Option<&Url>) -> Option<Url> {
                 .filter(|l| l.rel.as_deref() == Some("related") && is_page(l)),
         )
         .find_map(|l| absolute_http_url(&l.href, base))
+        .map(without_tracking)
         .or_else(|| {
             // An RSS guid with isPermaLink is the item's link.
-            absolute_http_url(&entry.id, None).filter(|_| !entry.links.iter().any(is_page))
+            guid_url
+                .filter(|_| !entry.links.iter().any(is_page))
+                .cloned()
         })
-        .map(without_tracking)
 }
 
 /// The source link of an item that has no link of its own (a podcast
@@ -633,9 +735,11 @@ fn item_key(
 /// The image the feed declares for the item: media:content of an image type
 /// (the largest when several), else a thumbnail (media:thumbnail,
 /// itunes:image). Image enclosures arrive from the parser as media content.
-/// A declared tracking pixel (by its address, or 2 pixels or less on a
-/// side), gravatar or emoji is not the article's image.
-fn declared_image(media: &[MediaObject], base: Option<&Url>) -> Option<Url> {
+/// An Atom `link rel="enclosure"` of an image type counts as an image
+/// enclosure. A declared tracking pixel (by its address, or 2 pixels or
+/// less on a side), gravatar or emoji is not the article's image.
+fn declared_image(entry: &Entry, base: Option<&Url>) -> Option<Url> {
+    let media = &entry.media;
     let content = media
         .iter()
         .flat_map(|m| m.content.iter())
@@ -644,6 +748,11 @@ fn declared_image(media: &[MediaObject], base: Option<&Url>) -> Option<Url> {
             let url = absolute_http_url(c.url.as_ref()?.as_str(), base)?;
             Some((area(c.width, c.height), url))
         })
+        .chain(
+            file_links(entry)
+                .filter(|l| is_image_link(l))
+                .filter_map(|l| Some((0, absolute_http_url(&l.href, base)?))),
+        )
         .filter(|(_, url)| !is_decoration(url));
     if let Some(url) = largest(content) {
         return Some(url);
@@ -846,6 +955,28 @@ mod tests {
         }
     }
 
+    /// The content's base is the `xml:base` in effect for it (nested,
+    /// relative to the document's URL); without one, none: the article's
+    /// URL stands in.
+    #[test]
+    fn the_contents_base_is_its_xml_base() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/"><title>T</title>
+            <entry xml:base="2024/"><title>A</title><id>a</id><link href="a"/>
+              <content type="html" xml:base="media/">&lt;img src="x.png"&gt;</content></entry>
+            </feed>"#;
+        let url = Url::parse("https://ex.org/feed.atom").unwrap();
+        let parsed = crate::parse::parse_feed(atom.into(), None, Some(&url)).unwrap();
+        let (drafts, _) = extract_items(&parsed.feed, &parsed.guid_not_a_link, &context(&url));
+        assert_eq!(
+            drafts[0].content_base.as_ref().map(Url::as_str),
+            Some("https://ex.org/blog/2024/media/")
+        );
+        let rss = r#"<rss version="2.0"><channel><title>T</title><link>https://ex.org/</link>
+            <item><title>A</title><link>https://ex.org/a</link></item></channel></rss>"#;
+        let (drafts, _) = extract_items(&parse(rss), &[], &context(&url));
+        assert_eq!(drafts[0].content_base, None);
+    }
+
     /// Links several items share identify none of them: each keeps its
     /// key, takes its GUID as link when that is a URL of its own, and a
     /// GUID-less one is told apart by its title.
@@ -861,7 +992,7 @@ mod tests {
             </channel></rss>"#,
         );
         let url = Url::parse("https://show.example/feed").unwrap();
-        let drafts: Vec<ItemDraft> = extract_entries(&feed, &context(&url))
+        let drafts: Vec<ItemDraft> = extract_entries(&feed, &[], &context(&url))
             .into_iter()
             .map(Result::unwrap)
             .collect();
@@ -882,7 +1013,7 @@ mod tests {
         let keys: std::collections::HashSet<&str> = drafts.iter().map(|d| d.key.as_str()).collect();
         assert_eq!(keys.len(), 5, "every item its own key");
         // The same document read again gives the same keys.
-        let again: Vec<String> = extract_entries(&feed, &context(&url))
+        let again: Vec<String> = extract_entries(&feed, &[], &context(&url))
             .into_iter()
             .map(|d| d.unwrap().key)
             .collect();
@@ -906,7 +1037,7 @@ mod tests {
             </item></channel></rss>"#,
         );
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, skipped) = extract_items(&feed, &context(&url));
+        let (drafts, skipped) = extract_items(&feed, &[], &context(&url));
         assert!(skipped.is_empty());
         let d = &drafts[0];
         assert_eq!(d.title, "Café news");
@@ -926,7 +1057,7 @@ mod tests {
             <item><title>Soon</title><link>https://ex.org/t</link><pubDate>Thu, 01 Jan 2026 06:00:00 +0000</pubDate></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        let (drafts, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(drafts[0].date, context(&url).now);
         assert_eq!(drafts[0].date_source, DateSource::FirstImport);
         // Hours ahead (a wrong zone) is kept.
@@ -941,8 +1072,8 @@ mod tests {
             <item><title>B</title><link>https://ex.org/b</link><guid>b-1</guid></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (first, skipped) = extract_items(&parse(xml), &context(&url));
-        let (second, _) = extract_items(&parse(xml), &context(&url));
+        let (first, skipped) = extract_items(&parse(xml), &[], &context(&url));
+        let (second, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].title, "No link");
         assert_eq!(first.len(), 2);
@@ -967,7 +1098,7 @@ mod tests {
             <item><title>Nothing to know it by</title><description>x</description></item>
             </channel></rss>"#;
         let url = Url::parse("https://feeds.example.fr/show.xml").unwrap();
-        let (drafts, skipped) = extract_items(&parse(xml), &context(&url));
+        let (drafts, skipped) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].title, "Nothing to know it by");
         assert_eq!(drafts.len(), 2);
@@ -977,7 +1108,7 @@ mod tests {
             assert!(draft.enclosure.is_some());
         }
         assert_ne!(drafts[0].key, drafts[1].key);
-        let (again, _) = extract_items(&parse(xml), &context(&url));
+        let (again, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(again[1].key, drafts[1].key);
     }
 
@@ -994,7 +1125,7 @@ mod tests {
                "attachments": [{"url": "https://cdn.example.it/p13.mp3", "mime_type": "audio/mpeg"}]}
             ]}"#;
         let url = Url::parse("https://podcast.example.it/feed.json").unwrap();
-        let (drafts, skipped) = extract_items(&parse(json), &context(&url));
+        let (drafts, skipped) = extract_items(&parse(json), &[], &context(&url));
         assert!(skipped.is_empty(), "{skipped:?}");
         assert_eq!(drafts.len(), 2);
         assert!(
@@ -1016,7 +1147,7 @@ mod tests {
               <dc:creator>JosÃ© NÃºÃ±ez</dc:creator></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        let (drafts, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(drafts[0].categories, ["Educación", "Été"]);
         assert_eq!(drafts[0].author, "José Núñez");
     }
@@ -1033,7 +1164,7 @@ mod tests {
               <link rel="enclosure" type="audio/mpeg" href="https://cdn.example.de/f7.mp3"/></entry>
             </feed>"#;
         let url = Url::parse("https://podcast.example.de/feed.atom").unwrap();
-        let (drafts, skipped) = extract_items(&parse(atom), &context(&url));
+        let (drafts, skipped) = extract_items(&parse(atom), &[], &context(&url));
         assert!(skipped.is_empty(), "{skipped:?}");
         assert_eq!(drafts[0].source_url.as_str(), "https://podcast.example.de/");
         assert!(!drafts[0].link_identifies);
@@ -1049,7 +1180,7 @@ mod tests {
             feed_url: None,
             now: context(&url).now,
         };
-        let (drafts, skipped) = extract_items(&parse(saved), &from_file);
+        let (drafts, skipped) = extract_items(&parse(saved), &[], &from_file);
         assert!(skipped.is_empty(), "{skipped:?}");
         assert_eq!(
             drafts[0].source_url.as_str(),
@@ -1072,7 +1203,7 @@ mod tests {
             <enclosure url="https://stats.ex.org/c.gif" type="image/gif" length="43"/></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        let (drafts, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(
             drafts[0].declared_image.as_ref().unwrap().as_str(),
             "https://ex.org/up/figure.jpg"
@@ -1087,7 +1218,7 @@ mod tests {
             <content:encoded><![CDATA[<p><img src="/up/x.png" alt=""></p>]]></content:encoded></item>
             </channel></rss>"#;
         let url = Url::parse("https://ex.org/feed/").unwrap();
-        let (drafts, _) = extract_items(&parse(xml), &context(&url));
+        let (drafts, _) = extract_items(&parse(xml), &[], &context(&url));
         assert_eq!(
             drafts[0].content_image.as_ref().unwrap().as_str(),
             "https://ex.org/up/x.png"

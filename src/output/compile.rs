@@ -263,6 +263,7 @@ pub(crate) fn sample_file(
         summary: "The item's summary, as plain text, cut to 500 characters.".to_string(),
         source_url: source_url.clone(),
         link_identifies: true,
+        content_base: None,
         declared_image: url("https://news.example.org/wp-content/uploads/sample.jpg"),
         content_image: None,
         categories: vec!["Sample category".to_string()],

@@ -1,8 +1,8 @@
 //! An item's full text for templates: its HTML made safe, and that HTML as
 //! Markdown.
 //!
-//! In: the content HTML a feed sent, and the article's URL (relative links
-//! and images resolve against it). Out: HTML holding only safe tags, http(s)
+//! In: the content HTML a feed sent, and the base its relative links and
+//! images resolve against (the content's `xml:base`, else the article's URL). Out: HTML holding only safe tags, http(s)
 //! links and http(s) images (ammonia's allow-list, no attributes but the
 //! link and the image's source and text), and CommonMark with no raw HTML,
 //! in which the text (code included) reads back as the feed wrote it. Pure;
@@ -33,7 +33,7 @@ pub(crate) struct SafeContent {
     pub(crate) markdown: String,
 }
 
-/// The content of an item whose page is `base`.
+/// The content of an item, its relative links resolved against `base`.
 pub(crate) fn safe_content(html: &str, base: Option<&Url>) -> SafeContent {
     if html.trim().is_empty() {
         return SafeContent::default();

@@ -358,7 +358,13 @@ impl ArticleContext {
 
     fn content(&self) -> &SafeContent {
         self.content.get_or_init(|| {
-            let base = url::Url::parse(&self.article.source_url).ok();
+            // An xml:base in effect for the content is its authors' word on
+            // what its relative links mean (RFC 4287, 2); else the page.
+            let base = self
+                .article
+                .content_base
+                .clone()
+                .or_else(|| url::Url::parse(&self.article.source_url).ok());
             safe_content(&self.article.content_html, base.as_ref())
         })
     }

@@ -211,6 +211,7 @@ fn sample(fields: SampleFields, locale: &SiteLocale) -> Article {
         summary: summary.to_string(),
         source_url: url(source),
         link_identifies: true,
+        content_base: None,
         declared_image: (!image.is_empty()).then(|| url(image)),
         content_image: None,
         categories: categories.iter().map(|t| t.to_string()).collect(),

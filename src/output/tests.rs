@@ -42,6 +42,7 @@ fn example_article() -> Article {
         author: "Jocelyn Hudson".into(),
         categories: vec!["Interventional Oncology".into(), "Latest News".into()],
         content_html: "<p>Updating on a <strong>previous</strong> meta-analysis.</p>".into(),
+        content_base: None,
         enclosure: None,
         feed: FeedAbout {
             name: "Interventional News — Latest".into(),
@@ -381,6 +382,30 @@ fn the_full_text_is_safe_html_and_markdown() {
     );
     assert!(
         !text.contains("script") && !text.contains("onclick") && !text.contains("javascript"),
+        "{text}"
+    );
+}
+
+/// Relative links and images of the full text resolve against the
+/// `xml:base` in effect for the content when the feed gives one (RFC 4287,
+/// 2), not against the article's page.
+#[test]
+fn the_full_text_resolves_against_its_xml_base() {
+    let (_dir, spec) = spec_with(
+        "---\ntitle: {{ title | yaml }}\n---\n\n{{ content_markdown }}\n",
+        DEFAULT_PATH,
+        "/{{ slug }}",
+    );
+    let outputs = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap();
+    let format = outputs.format(&spec).unwrap();
+    let mut article = example_article();
+    article.content_html =
+        "<p><a href=\"notes/1\">note</a> <img src=\"figure.png\" alt=\"figure\"></p>".into();
+    article.content_base = Some(url::Url::parse("https://base.example.org/media/").unwrap());
+    let (_, text) = place_and_render(format, &article);
+    assert!(
+        text.contains("[note](https://base.example.org/media/notes/1)")
+            && text.contains("![figure](https://base.example.org/media/figure.png)"),
         "{text}"
     );
 }

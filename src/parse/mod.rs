@@ -47,6 +47,17 @@ pub struct ParsedFeed {
     pub fixes: Vec<repair::Fix>,
     /// The character encoding the bytes were read in.
     pub encoding: &'static str,
+    /// Per entry of `feed`, in order, whether its GUID is no link (RSS
+    /// 2.0's `guid isPermaLink="false"`, which the parser drops); empty
+    /// when no GUID says so, or the document's items could not be matched
+    /// to the entries: a GUID is then a permalink, as RSS 2.0 has it.
+    pub guid_not_a_link: Vec<bool>,
+}
+
+/// A feed read from a text, and what its second reading found.
+struct Read {
+    feed: Feed,
+    guid_not_a_link: Vec<bool>,
 }
 
 /// Parses `body` (taken by value: a UTF-8 body becomes the text without a
@@ -84,16 +95,18 @@ pub fn parse_feed(
                 feed,
                 fixes,
                 encoding,
+                guid_not_a_link: Vec::new(),
             })
             .map_err(ParseError::Invalid);
     }
     // A feed read is checked for items it may have missed, whatever the
     // route it was read by.
-    let read = |text: &str, feed, fixes| {
-        items_read_if_any(text, feed).map(|feed| ParsedFeed {
+    let read = |text: &str, read: Read, fixes| {
+        items_read_if_any(text, read.feed).map(|feed| ParsedFeed {
             feed,
             fixes,
             encoding,
+            guid_not_a_link: read.guid_not_a_link,
         })
     };
     let error = match parse_text(&text[first..], base) {
@@ -128,13 +141,16 @@ pub fn parse_feed(
     Err(ParseError::Invalid(error))
 }
 
-/// The strict parse, with our id, date and thumbnail rules.
-fn parse_text(text: &str, base: Option<&Url>) -> Result<Feed, ParseFailure> {
+/// The strict parse, with our id and date rules, and what the parser
+/// dropped read back.
+fn parse_text(text: &str, base: Option<&Url>) -> Result<Read, ParseFailure> {
     let cleaned = without_late_declarations(text);
-    let body = cleaned.as_bytes();
-    let mut feed = parse_guarded(body, base)?;
-    thumbnails::restore_thumbnails(body, &mut feed);
-    Ok(feed)
+    let mut feed = parse_guarded(cleaned.as_bytes(), base)?;
+    let guid_not_a_link = dropped::restore(&cleaned, base, &mut feed);
+    Ok(Read {
+        feed,
+        guid_not_a_link,
+    })
 }
 
 /// An XML declaration anywhere but at the start is not XML, and the parser
@@ -187,24 +203,127 @@ const ATOM_03_NAMESPACE: &[u8] = b"http://purl.org/atom/ns#";
 
 /// Atom 0.3 (still served by old FeedBurner and Blogger feeds) is Atom 1.0
 /// under another namespace, with `issued` and `modified` for `published` and
-/// `updated`. The parser knows only 1.0: rename, or it sees no entries.
+/// `updated`, and text constructs typed by MIME type and `mode` (see
+/// [`atom_03_text_construct`]). The parser knows only 1.0: rename, or it
+/// sees no entries, and refuses every title typed `text/plain`.
 fn upgrade_atom_03(body: &[u8]) -> Option<Vec<u8>> {
     static TAGS: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(r"<(/?)(issued|modified)([\s>/])").expect("a valid pattern")
     });
+    // A text construct with its attributes, and its text when that is
+    // plain characters (as base64 is).
+    static TEXT_CONSTRUCTS: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(
+        || {
+            regex::bytes::Regex::new(
+                r"<(title|tagline|summary|content|copyright|info)(\s[^<>]*?)?(/?)>(?:([^<]*)</(title|tagline|summary|content|copyright|info)>)?",
+            )
+            .expect("a valid pattern")
+        },
+    );
     let head = &body[..body.len().min(4096)];
     contains(head, ATOM_03_NAMESPACE).then(|| {
         let body = replace_bytes(body, ATOM_03_NAMESPACE, b"http://www.w3.org/2005/Atom");
-        TAGS.replace_all(&body, |caps: &regex::bytes::Captures| {
+        let body = TAGS.replace_all(&body, |caps: &regex::bytes::Captures| {
             let name: &[u8] = if &caps[2] == b"issued" {
                 b"published"
             } else {
                 b"updated"
             };
             [b"<".as_slice(), &caps[1], name, &caps[3]].concat()
-        })
-        .into_owned()
+        });
+        TEXT_CONSTRUCTS
+            .replace_all(&body, |caps: &regex::bytes::Captures| {
+                let closed_as_opened = match (caps.get(4), caps.get(5)) {
+                    (Some(_), Some(end)) => end.as_bytes() == &caps[1],
+                    _ => true,
+                };
+                let attributes = caps.get(2).map_or(&b""[..], |a| a.as_bytes());
+                match atom_03_text_construct(attributes, caps.get(4).map(|t| t.as_bytes())) {
+                    Some((attributes, text)) if closed_as_opened && caps[3].is_empty() => {
+                        let name = &caps[1];
+                        match caps.get(5) {
+                            Some(_) => [
+                                b"<".as_slice(),
+                                name,
+                                &attributes,
+                                b">",
+                                text.as_deref().unwrap_or(&caps[4]),
+                                b"</",
+                                name,
+                                b">",
+                            ]
+                            .concat(),
+                            None => [b"<".as_slice(), name, &attributes, b">"].concat(),
+                        }
+                    }
+                    _ => caps[0].to_vec(),
+                }
+            })
+            .into_owned()
     })
+}
+
+/// An Atom 0.3 text construct's attributes and text in Atom 1.0's terms:
+/// 0.3 gives a MIME `type` (`text/plain` unless told) and a `mode`
+/// (`xml` unless told, `escaped`, or `base64`); 1.0 knows `text`, `html`
+/// and `xhtml`. Base64 text is decoded and escaped again. `None` leaves
+/// the construct as it is: no `type` or `mode` to translate, or a type
+/// that is no text (a base64 image stays what it is).
+fn atom_03_text_construct(
+    attributes: &[u8],
+    text: Option<&[u8]>,
+) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
+    use base64::Engine;
+    static ATTRIBUTE: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r#"\s(type|mode)\s*=\s*(?:"([^"]*)"|'([^']*)')"#)
+            .expect("a valid pattern")
+    });
+    let (mut mime, mut mode) = (None, None);
+    for caps in ATTRIBUTE.captures_iter(attributes) {
+        let value = caps
+            .get(2)
+            .or(caps.get(3))
+            .map(|v| v.as_bytes().trim_ascii());
+        if &caps[1] == b"type" {
+            mime = value.map(<[u8]>::to_ascii_lowercase);
+        } else {
+            mode = value.map(<[u8]>::to_ascii_lowercase);
+        }
+    }
+    if mime.is_none() && mode.is_none() {
+        return None;
+    }
+    let mode = mode.as_deref().unwrap_or(b"xml");
+    let atom_10_type: &[u8] = match (mime.as_deref().unwrap_or(b"text/plain"), mode) {
+        (b"text/plain" | b"text", _) => b"text",
+        (b"application/xhtml+xml" | b"xhtml", b"xml") => b"xhtml",
+        (b"text/html" | b"html" | b"application/xhtml+xml" | b"xhtml", _) => b"html",
+        _ => return None,
+    };
+    let text = match mode {
+        b"base64" => {
+            let encoded: Vec<u8> = text?
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()?;
+            let decoded = String::from_utf8(decoded).ok()?;
+            Some(
+                quick_xml::escape::escape(decoded.as_str())
+                    .into_owned()
+                    .into_bytes(),
+            )
+        }
+        _ => None,
+    };
+    let kept = ATTRIBUTE.replace_all(attributes, &b""[..]);
+    Some((
+        [kept.as_ref(), b" type=\"", atom_10_type, b"\""].concat(),
+        text,
+    ))
 }
 
 const RSS_090_NAMESPACE: &[u8] = b"http://my.netscape.com/rdf/simple/0.9/";
@@ -312,7 +431,8 @@ fn soups<P: AsRef<[u8]>>(seed: u64, count: usize, size_bits: u32, pieces: &[P]) 
         })
         .collect()
 }
-mod thumbnails;
+mod dropped;
+mod xml_base;
 
 #[cfg(test)]
 mod tests {
@@ -580,6 +700,49 @@ mod tests {
         assert_eq!(
             entry.updated.unwrap().to_rfc3339(),
             "2009-01-03T03:04:05+00:00"
+        );
+    }
+
+    /// Atom 0.3's text constructs, typed by MIME type and mode, are read
+    /// as Atom 1.0's: a `text/plain` title is not refused, base64 is
+    /// decoded, inline XHTML is kept.
+    #[test]
+    fn atom_03_text_constructs_are_read() {
+        let feed = parse(br#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>T</title>
+            <entry><title type="text/plain" mode="xml">Plain &amp; simple</title><id>a</id>
+            <summary type='text/html' mode='escaped'>&lt;b&gt;Escaped&lt;/b&gt;</summary>
+            <content type="text/html" mode="base64">PHA+QmFzZTY0PC9wPg==</content></entry>
+            <entry><title>Untyped</title><id>b</id><content type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Inline</p></div></content>
+            <summary type="image/png" mode="base64">iVBORw0KGgo=</summary></entry></feed>"#,
+            None,
+        )
+        .unwrap();
+        let [first, second] = &feed.entries[..] else {
+            panic!("{:?}", feed.entries)
+        };
+        assert_eq!(first.title.as_ref().unwrap().content, "Plain & simple");
+        assert_eq!(first.summary.as_ref().unwrap().content, "<b>Escaped</b>");
+        assert_eq!(
+            first.content.as_ref().unwrap().body.as_deref(),
+            Some("<p>Base64</p>")
+        );
+        assert_eq!(second.title.as_ref().unwrap().content, "Untyped");
+        assert!(
+            second
+                .content
+                .as_ref()
+                .unwrap()
+                .body
+                .as_deref()
+                .unwrap()
+                .contains("<p>Inline</p>"),
+            "{:?}",
+            second.content
+        );
+        // A type that is no text is left for the parser to judge.
+        assert_eq!(
+            atom_03_text_construct(br#" type="image/png" mode="base64""#, Some(b"iVBORw0KGgo=")),
+            None
         );
     }
 

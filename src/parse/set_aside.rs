@@ -12,7 +12,6 @@
 //! publishers send: an empty Media RSS `<media:description/>` or
 //! `<media:title/>`, a value the parser knows no variant of.
 
-use feed_rs::model::Feed;
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use url::Url;
 
@@ -27,12 +26,12 @@ const FEED_ELEMENTS: &[&str] = &["rss", "channel", "feed", "RDF"];
 
 /// The feed `text` gives without the elements the parser refuses, with
 /// the names of those set aside, in order; `parse` reads a text.
-pub(super) fn read_setting_aside(
+pub(super) fn read_setting_aside<T>(
     text: &str,
     refusal: &ParseFailure,
     base: Option<&Url>,
-    parse: impl Fn(&str, Option<&Url>) -> Result<Feed, ParseFailure>,
-) -> Option<(Feed, Vec<String>)> {
+    parse: impl Fn(&str, Option<&Url>) -> Result<T, ParseFailure>,
+) -> Option<(T, Vec<String>)> {
     let mut text = text.to_string();
     let mut position = refused_at(refusal)?;
     let mut set_aside = Vec::new();

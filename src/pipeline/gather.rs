@@ -336,7 +336,7 @@ pub(super) fn read_parsed(
         feed_url: base,
         now,
     };
-    let (drafts, skipped) = extract::extract_items(&parsed.feed, &context);
+    let (drafts, skipped) = extract::extract_items(&parsed.feed, &parsed.guid_not_a_link, &context);
     let about = extract::document_info(&parsed.feed);
     ReadFeed {
         drafts,

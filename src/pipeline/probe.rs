@@ -73,6 +73,16 @@ pub(crate) struct ItemLine {
     pub(crate) image: Option<String>,
     /// Where the image was found, or why there is none yet.
     pub(crate) image_from: String,
+    /// The article's summary, as plain text.
+    pub(crate) summary: String,
+    /// The item's full text (what a template's `content_html` comes from)
+    /// reduced to plain text and cut as a summary is.
+    pub(crate) content: String,
+    /// The item's author and its own categories, as templates get them.
+    pub(crate) author: String,
+    pub(crate) categories: Vec<String>,
+    /// The item's first file that is not its image (a podcast's audio).
+    pub(crate) enclosure: Option<String>,
 }
 
 impl ItemLine {
@@ -107,6 +117,13 @@ impl ItemLine {
             link: draft.source_url.to_string(),
             image,
             image_from,
+            summary: draft.summary.clone(),
+            content: crate::extract::shorten_summary(&crate::extract::html_to_text(
+                &draft.content_html,
+            )),
+            author: draft.author.clone(),
+            categories: draft.categories.clone(),
+            enclosure: draft.enclosure.as_ref().map(|e| e.url.to_string()),
         }
     }
 }
