@@ -8,6 +8,7 @@
 pub(crate) mod dates;
 pub(crate) mod decode;
 mod json;
+mod one_by_one;
 pub(crate) mod repair;
 mod set_aside;
 mod strict;
@@ -134,6 +135,30 @@ pub fn parse_feed(
         );
         fixes.push(repair::Fix::ElementSetAside);
         return read(attempt, feed, fixes);
+    }
+    // Each item alone, with what set aside refused elements in it.
+    let parse_alone = |text: &str, base: Option<&Url>| {
+        parse_text(text, base).or_else(|refusal| {
+            set_aside::read_setting_aside(text, &refusal, base, parse_text)
+                .map(|(read, _)| read)
+                .ok_or(refusal)
+        })
+    };
+    // The text as it came: the repairs of the whole (a cut after the last
+    // item that closed, say) are no longer what each item needs.
+    let original = &text[first..];
+    if let Some(one_by_one) = one_by_one::read_one_by_one(original, base, parse_alone) {
+        if one_by_one.lost > 0 {
+            tracing::warn!(
+                "{} items could not be read, even one at a time, and were left out",
+                one_by_one.lost
+            );
+        }
+        return read(
+            original,
+            one_by_one.read,
+            vec![repair::Fix::ItemsReadOneByOne],
+        );
     }
     if looks_like_html(&text.as_bytes()[first..]) {
         return Err(ParseError::HtmlPage);
@@ -437,6 +462,92 @@ mod xml_base;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A document broken beyond the repairs loses at most the items where
+    /// it is broken: each item is read alone under the channel, and an item
+    /// broken even alone is rebuilt from the parts that read (a bare `<` in
+    /// a title, unquoted attributes, XHTML left open, a tag left open inside
+    /// an attribute value). Said as a repair.
+    #[test]
+    fn a_document_broken_beyond_repair_is_read_item_by_item() {
+        let rss = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Broken news</title><link>https://news.example.org/</link>
+<item><title>First story</title><link>https://news.example.org/1</link><pubDate>Mon, 02 Sep 2024 08:00:00 +0000</pubDate></item>
+<item><title>Second a < b story</title><link>https://news.example.org/2</link><pubDate>Mon, 02 Sep 2024 09:00:00 +0000</pubDate><enclosure url=https://news.example.org/a.mp3?x=1&y=2 length=1 type=audio/mpeg/></item>
+<item><title>Third story</title><link>https://news.example.org/3</link><description>ok <b attr="x>text</b></description></item>
+<item><title>Fourth story</title><link>https://news.example.org/4</link></item>
+</channel></rss>"#;
+        let atom = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Le blog</title><link href="https://blog.example.fr/"/><id>urn:blog</id><updated>2024-09-02T10:00:00Z</updated>
+<entry><title>Un</title><link href="https://blog.example.fr/1"/><id>urn:1</id><updated>2024-09-02T08:00:00Z</updated></entry>
+<entry><title type="html">Deux <<< trois</title><link href="https://blog.example.fr/2"/><id>urn:2</id><updated>2024-09-02T09:00:00Z</updated><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>pas fermé <br></div></content></entry>
+<entry><title>Trois</title><link href="https://blog.example.fr/3"/><id>urn:3</id><updated>2024-09-02T10:00:00Z</updated></entry>
+</feed>"#;
+        let cases = [
+            (
+                rss,
+                "Broken news",
+                vec![
+                    "First story",
+                    "Second a < b story",
+                    "Third story",
+                    "Fourth story",
+                ],
+            ),
+            (atom, "Le blog", vec!["Un", "Deux <<< trois", "Trois"]),
+        ];
+        for (document, channel, titles) in cases {
+            let parsed = parse_feed(document.as_bytes().to_vec(), None, None).unwrap();
+            assert_eq!(parsed.fixes, [repair::Fix::ItemsReadOneByOne], "{document}");
+            assert_eq!(parsed.feed.title.as_ref().unwrap().content, channel);
+            let read: Vec<String> = parsed
+                .feed
+                .entries
+                .iter()
+                .map(|e| e.title.as_ref().unwrap().content.clone())
+                .collect();
+            assert_eq!(read, titles);
+            let links: Vec<&str> = parsed
+                .feed
+                .entries
+                .iter()
+                .map(|e| e.links[0].href.as_str())
+                .collect();
+            assert!(links[1].ends_with("/2"), "{links:?}");
+        }
+        let rss = parse_feed(rss.as_bytes().to_vec(), None, None).unwrap();
+        let second = &rss.feed.entries[1];
+        assert_eq!(
+            second.published.unwrap().to_rfc3339(),
+            "2024-09-02T09:00:00+00:00"
+        );
+        assert_eq!(
+            second.media[0].content[0].url.as_ref().unwrap().as_str(),
+            "https://news.example.org/a.mp3?x=1&y=2"
+        );
+    }
+
+    /// A channel that cannot be read costs the channel, not its items: they
+    /// are read under the root element alone, its namespaces kept.
+    #[test]
+    fn items_outlive_a_channel_broken_beyond_repair() {
+        let rss = r#"<?xml version="1.0"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>News <<<</title><link>https://ex.org/</link><image><url>https://ex.org/logo.png</title></image>
+<item><title>Eins</title><link>https://ex.org/1</link><dc:date>2024-09-02T08:00:00Z</dc:date></item>
+<item><title>Zwei</title><link>https://ex.org/2</link></item>
+</channel></rss>"#;
+        let parsed = parse_feed(rss.as_bytes().to_vec(), None, None).unwrap();
+        assert_eq!(parsed.fixes, [repair::Fix::ItemsReadOneByOne]);
+        assert_eq!(parsed.feed.entries.len(), 2);
+        assert_eq!(
+            parsed.feed.entries[0].published.unwrap().to_rfc3339(),
+            "2024-09-02T08:00:00+00:00"
+        );
+        assert_eq!(
+            parsed.feed.entries[1].title.as_ref().unwrap().content,
+            "Zwei"
+        );
+    }
 
     /// An element the strict parser refuses costs that element: an empty
     /// `media:description` in an RSS item, and an empty `media:title` and

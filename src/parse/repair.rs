@@ -75,6 +75,9 @@ pub enum Fix {
     /// a value of no known variant), set aside: it costs itself, not the
     /// feed.
     ElementSetAside,
+    /// The document, broken beyond the repairs above, read one item at a
+    /// time: the items that still would not read were left out.
+    ItemsReadOneByOne,
 }
 
 impl std::fmt::Display for Fix {
@@ -94,6 +97,9 @@ impl std::fmt::Display for Fix {
             Fix::JsonMissingField => "JSON Feed fields left out that the parser requires",
             Fix::JsonDropped => "JSON Feed items or attachments that could not be read, dropped",
             Fix::ElementSetAside => "elements the feed parser refused, set aside",
+            Fix::ItemsReadOneByOne => {
+                "a document broken beyond repair, read one item at a time (the items that would not read left out)"
+            }
         })
     }
 }
