@@ -105,6 +105,10 @@ pub(crate) enum FetchError {
         /// What `Retry-After` asked for.
         retry_after: Option<Duration>,
     },
+    /// An article page answered with an error: the page's problem, never
+    /// the feed's (its url in feeds.toml is fine).
+    #[error("HTTP {status}{}{}", reason_suffix(*.status), page_status_advice(*.status))]
+    PageStatus { status: u16 },
     /// No answer: the name, the connection, TLS or the time limit failed.
     /// The message names the host and the likely fix; reqwest's error and
     /// the system's under it stay the source, printed under `-v`.
@@ -322,6 +326,18 @@ fn reason_suffix(status: u16) -> String {
         .and_then(|s| s.canonical_reason())
         .map(|r| format!(" {r}"))
         .unwrap_or_default()
+}
+
+/// What an article page's error status means to the item: said so that
+/// nobody looks for a fault in feeds.toml.
+fn page_status_advice(status: u16) -> &'static str {
+    match status {
+        404 | 410 => ": the page is gone or moved since the feed listed it",
+        401 | 403 => ": the site refuses us the page (login wall or bot blocking)",
+        429 => ": the site asks for fewer requests (lower per_host)",
+        500..600 => ": the site's server failed; a later run does not retry imported items",
+        _ => "",
+    }
 }
 
 fn status_advice(status: u16) -> &'static str {
@@ -683,9 +699,8 @@ impl Fetcher {
                 "GET {url} (article page): {status} in {} ms",
                 started.elapsed().as_millis()
             );
-            return Err(FetchError::Status {
+            return Err(FetchError::PageStatus {
                 status: status.as_u16(),
-                retry_after: None,
             });
         }
         let limit = MAX_HEAD_BYTES.min(self.settings.max_body_bytes as usize);
@@ -978,6 +993,37 @@ mod tests {
             cache_max_age(&headers(&[("cache-control", "no-cache")])),
             None
         );
+    }
+
+    /// An article page's error names the page's problem; only a feed's
+    /// own error points to feeds.toml.
+    #[test]
+    fn a_page_error_is_never_blamed_on_feeds_toml() {
+        for (status, said) in [
+            (
+                404,
+                "HTTP 404 Not Found: the page is gone or moved since the feed listed it",
+            ),
+            (
+                410,
+                "HTTP 410 Gone: the page is gone or moved since the feed listed it",
+            ),
+            (
+                403,
+                "HTTP 403 Forbidden: the site refuses us the page (login wall or bot blocking)",
+            ),
+        ] {
+            let page = FetchError::PageStatus { status }.to_string();
+            assert_eq!(page, said);
+            let feed = FetchError::Status {
+                status,
+                retry_after: None,
+            };
+            assert!(!page.contains("feeds.toml"));
+            if status != 403 {
+                assert!(feed.to_string().contains("feeds.toml"), "{feed}");
+            }
+        }
     }
 
     #[test]
