@@ -109,6 +109,15 @@ pub(crate) enum FetchError {
     /// the feed's (its url in feeds.toml is fine).
     #[error("HTTP {status}{}{}", reason_suffix(*.status), page_status_advice(*.status))]
     PageStatus { status: u16 },
+    /// An article page got no answer: as [`FetchError::Request`], said of
+    /// the page's site, not of the feed's url.
+    #[error("{}", failure.page_message(host))]
+    PageRequest {
+        failure: NetworkFailure,
+        host: String,
+        #[source]
+        source: reqwest::Error,
+    },
     /// No answer: the name, the connection, TLS or the time limit failed.
     /// The message names the host and the likely fix; reqwest's error and
     /// the system's under it stay the source, printed under `-v`.
@@ -252,6 +261,20 @@ impl NetworkFailure {
     }
 
     /// One line naming the host and what to do.
+    /// [`NetworkFailure::message`] for an article page: its fix is never
+    /// in the feed's url.
+    fn page_message(self, host: &str) -> String {
+        match self {
+            NetworkFailure::Dns => format!(
+                "cannot resolve {host}: the article's site has no address (gone, or a typo in the feed), or the network is down"
+            ),
+            NetworkFailure::Refused => {
+                format!("{host}: connection refused: the article's site is down")
+            }
+            _ => self.message(host),
+        }
+    }
+
     fn message(self, host: &str) -> String {
         match self {
             NetworkFailure::Dns => {
@@ -692,7 +715,21 @@ impl Fetcher {
             HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"),
         );
         let started = std::time::Instant::now();
-        let mut arrived = self.send(url, headers, policy, host_allowed).await?;
+        let mut arrived = self
+            .send(url, headers, policy, host_allowed)
+            .await
+            .map_err(|error| match error {
+                FetchError::Request {
+                    failure,
+                    host,
+                    source,
+                } => FetchError::PageRequest {
+                    failure,
+                    host,
+                    source,
+                },
+                other => other,
+            })?;
         let status = arrived.response.status();
         if !status.is_success() {
             tracing::debug!(

@@ -465,7 +465,7 @@ async fn read_page(
     let read = walk.read.clone();
     let name = feed.name.clone();
     let parsing = tokio::task::spawn_blocking(move || {
-        let _span = tracing::info_span!("feed", name = %name).entered();
+        let _span = tracing::error_span!("feed", name = %name).entered();
         let base = fetched.final_url.as_ref().unwrap_or(&current);
         let json_next = json_next_url(&fetched.body);
         let policy = fetched.policy;

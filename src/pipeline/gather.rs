@@ -265,7 +265,7 @@ async fn parse_fetched(
 ) -> FeedOutcome<FeedItems> {
     let policy = fetched.policy;
     let parsing = tokio::task::spawn_blocking(move || {
-        let _span = tracing::info_span!("feed", name = %feed.name).entered();
+        let _span = tracing::error_span!("feed", name = %feed.name).entered();
         let base = fetched.final_url.as_ref();
         let read = read_feed(
             fetched.body,

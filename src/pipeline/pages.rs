@@ -128,7 +128,7 @@ impl UnreachableHosts {
     /// true when it was not recorded before.
     fn add_if_unreachable(&self, url: &Url, error: &FetchError) -> bool {
         let unreachable = match error {
-            FetchError::Request { failure, .. } => matches!(
+            FetchError::PageRequest { failure, .. } => matches!(
                 failure,
                 NetworkFailure::Dns
                     | NetworkFailure::Refused
