@@ -549,6 +549,22 @@ fn parse_items_lists_each_item_with_its_image_and_where_it_came_from() {
     assert_eq!(items.len(), 3);
     assert_eq!(items[0]["image_from"], "declared in the feed");
     assert_eq!(items[1]["image"], Value::Null);
+
+    // A URL given for a file: exit 2, saying how to read it.
+    for url in [
+        "https://news.example.org/feed/",
+        "HTTP://news.example.org/rss",
+    ] {
+        let output = site.run(&["parse", url]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let said = stderr(&output);
+        assert!(
+            said.contains(&format!("{url} is a URL, and `parse` reads a saved file"))
+                && said.contains(&format!("curl -o feed.xml '{url}'"))
+                && !said.contains("No such file"),
+            "{said}"
+        );
+    }
 }
 
 /// A regular expression (the crate's own `regex`, a dependency already).
