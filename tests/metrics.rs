@@ -379,6 +379,17 @@ fn metrics_file_on_the_command_line_overrides_the_config() {
         0,
     );
     assert!(!site.path().join("cli/run.prom").exists());
+
+    // A name the textfile collector would never read is refused before
+    // anything is fetched, on the command line as in feeds.toml.
+    let output = site.run(&["run", "--metrics-file", "cli/run.txt"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--metrics-file: `cli/run.txt` does not end in `.prom`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!site.path().join("cli/run.txt").exists());
 }
 
 /// Items held back by `max_items` are in the feed's document: they count

@@ -16,6 +16,13 @@ use crate::report::Report;
 /// Runs the import, then writes the metrics file (whatever became of the
 /// run, but for a dry run and a run that found another going on).
 pub(crate) fn exec(cli: &Cli, args: &RunArgs) -> Result<Exit, CommandError> {
+    if let Some(problem) = args
+        .metrics_file
+        .as_deref()
+        .and_then(crate::config::metrics_file_problem)
+    {
+        return Err(CommandError::usage(format!("--metrics-file: {problem}")));
+    }
     let started = Instant::now();
     let mut import = Import::default();
     let outcome = import.run(cli, args);

@@ -27,6 +27,7 @@ mod values;
 
 pub(crate) use error::{ConfigError, FeedChoiceError};
 pub(crate) use source::{address_without_scheme, web_url};
+pub(crate) use top_level::metrics_file_problem;
 pub(crate) use values::{CONCURRENCY_BOUNDS, PER_HOST_BOUNDS, check_tags, is_plain_segment};
 
 pub(crate) use model::{

@@ -157,17 +157,30 @@ pub(super) fn read_timezone(written: &str, file: FileText<'_>) -> Result<Tz, Con
 /// given, names a file.
 pub(super) fn check_site_keys(raw: &RawConfig, file: FileText<'_>) -> Result<(), ConfigError> {
     check_tags(&raw.tags).map_err(|m| bad_value(file, "tags")(ValueProblem::Refused(m)))?;
-    if let Some(metrics) = &raw.metrics_file
-        && metrics.file_name().is_none()
-    {
+    if let Some(problem) = raw.metrics_file.as_deref().and_then(metrics_file_problem) {
         return Err(bad_value(file, "metrics_file")(ValueProblem::Refused(
-            format!(
-                "`{}` names no file (for example \"/var/lib/node_exporter/textfile/feedimport.prom\")",
-                metrics.display()
-            ),
+            problem,
         )));
     }
     Ok(())
+}
+
+/// What is wrong with `path` as the metrics file, if anything: it must name
+/// a file, and one whose name ends in `.prom`, the only files the node
+/// exporter's textfile collector reads (any other would be written and
+/// never seen).
+pub(crate) fn metrics_file_problem(path: &std::path::Path) -> Option<String> {
+    const EXAMPLE: &str = "(for example \"/var/lib/node_exporter/textfile/feedimport.prom\")";
+    let Some(name) = path.file_name() else {
+        return Some(format!("`{}` names no file {EXAMPLE}", path.display()));
+    };
+    if name.to_string_lossy().ends_with(".prom") && name.len() > ".prom".len() {
+        return None;
+    }
+    Some(format!(
+        "`{}` does not end in `.prom`: the node exporter's textfile collector reads only such files {EXAMPLE}",
+        path.display()
+    ))
 }
 
 /// How many feeds are fetched at once.
@@ -332,6 +345,29 @@ mod tests {
                 .unwrap(),
             Path::new("/var/lib/textfile/f.prom")
         );
+        for (bad, why) in [
+            (
+                "metrics.txt",
+                "does not end in `.prom`: the node exporter's textfile collector reads only such files",
+            ),
+            (
+                "metrics/feedimport",
+                "does not end in `.prom`: the node exporter's textfile collector reads only such files",
+            ),
+            (
+                "/var/lib/textfile/.prom",
+                "does not end in `.prom`: the node exporter's textfile collector reads only such files",
+            ),
+        ] {
+            let err = with(bad).unwrap_err();
+            assert!(is_refused(&err, "metrics_file"), "{bad:?}: {err:?}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "/site/feeds.toml: key `metrics_file`: `{bad}` {why} (for example \"/var/lib/node_exporter/textfile/feedimport.prom\")"
+                )
+            );
+        }
         for bad in ["", "metrics/..", "/"] {
             let err = with(bad).unwrap_err();
             assert!(is_refused(&err, "metrics_file"), "{bad:?}: {err:?}");
