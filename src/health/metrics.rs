@@ -45,7 +45,7 @@ pub(crate) struct FeedFacts {
 
 /// Why the metrics file was not written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write the metrics file {}", .path.display())]
+#[error("cannot write the metrics file {}{}", .path.display(), crate::util::fs::ownership_advice(.path, .source))]
 pub(crate) struct MetricsError {
     path: PathBuf,
     #[source]

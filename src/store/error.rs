@@ -43,7 +43,7 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
-    #[error("{}", .path.display())]
+    #[error("{}{}", .path.display(), crate::util::fs::ownership_advice(.path, .source))]
     Io {
         path: PathBuf,
         #[source]

@@ -1,0 +1,78 @@
+//! A site whose files a run as another user (root, once, by hand) left
+//! behind: the service user's run fails with exit 3 and says whose they
+//! are and how to give them back, for the content folder, the state
+//! folder and the metrics file's folder. Switching users needs root: the
+//! tests are ignored, and `.ci/run` runs them as root.
+
+mod common;
+
+use std::os::unix::fs::chown;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::requires;
+use common::*;
+
+const EXAMPLE_FEED: &str = include_str!("fixtures/interventional-news.xml");
+const NOBODY: u32 = 65534;
+
+/// `feedimport ARGS` as `nobody`, in `site`.
+fn run_as_nobody(site: &Path, args: &[&str]) -> Output {
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN])
+        .args(args)
+        .current_dir(site)
+        .env_remove("FEEDIMPORT_CONFIG")
+        .output()
+        .unwrap()
+}
+
+/// Gives `path` and everything under it to `uid`.
+fn give(path: &Path, uid: u32) {
+    chown(path, Some(uid), Some(uid)).unwrap();
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            give(&entry.unwrap().path(), uid);
+        }
+    }
+}
+
+/// A site of one saved feed, all of it `nobody`'s but `root_owned`, which
+/// root created.
+fn site_with_root_owned(root_owned: &str) -> Site {
+    let mut text = String::from("metrics_file = \"metrics/feedimport.prom\"\n");
+    text.push_str(&config(&[("News", "feed.xml", "papers")]));
+    let site = Site::new(&text);
+    site.write("feed.xml", EXAMPLE_FEED);
+    give(site.path(), NOBODY);
+    std::fs::create_dir_all(site.path().join(root_owned)).unwrap();
+    site
+}
+
+#[test]
+#[ignore = "needs root: runs the import as another user (setpriv); .ci/run runs it as root"]
+fn files_left_by_another_user_are_named_with_their_owner_and_the_fix() {
+    requires::switch_user();
+    for (root_owned, named) in [
+        ("content/papers", "content"),
+        (".feedimport", ".feedimport"),
+        ("metrics", "metrics"),
+    ] {
+        let site = site_with_root_owned(root_owned);
+        let output = run_as_nobody(site.path(), &["run"]);
+        let said = stderr(&output);
+        let expected_exit = if root_owned == "metrics" { 0 } else { 3 };
+        assert_eq!(
+            output.status.code(),
+            Some(expected_exit),
+            "{root_owned}: {said}"
+        );
+        let top = site.path().join(named);
+        assert!(
+            said.contains(
+                "belongs to root and feedimport runs as nobody: was it run once as root?"
+            ) && said.contains(&format!("`sudo chown -R nobody {}`", top.display())),
+            "{root_owned}: {said}"
+        );
+    }
+}
