@@ -138,6 +138,22 @@ pub fn html_to_text(html: &str) -> String {
     text
 }
 
+/// Reads text that its format declares plain (a JSON Feed's title and
+/// summary: "plain text", JSON Feed 1.1). A `<` in it is a character,
+/// never a tag: a post about `<i>` and `<b>` keeps them in its title. Character references are read, up to
+/// [`MAX_DECODINGS`] times, as publishers escape such titles for HTML all
+/// the same (WordPress writes `&#8217;` and `&amp;` into them).
+pub(crate) fn declared_plain_text(text: &str) -> String {
+    let mut text = plain_text(text);
+    for _ in 0..MAX_DECODINGS {
+        if !has_entity(&text) {
+            break;
+        }
+        text = html_to_text_once(&text.replace('<', "&lt;"));
+    }
+    text
+}
+
 /// True when `text` holds what a browser reads as a tag or a comment: `<`
 /// then a letter, `/` and a letter, `!` or `?`, with a `>` after it. `a < b`,
 /// `p<0.001` and a lone `<b` are text.

@@ -9,7 +9,7 @@ pub(crate) mod html;
 pub(crate) mod html_scan;
 
 use chrono::{DateTime, Utc};
-use feed_rs::model::{Entry, Feed, Link, MediaContent, MediaThumbnail, Text};
+use feed_rs::model::{Entry, Feed, FeedType, Link, MediaContent, MediaThumbnail, Text};
 use regex::Regex;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -115,7 +115,11 @@ pub struct DocumentInfo {
 /// The title and language `feed` gives itself.
 pub(crate) fn document_info(feed: &Feed) -> DocumentInfo {
     DocumentInfo {
-        title: feed.title.as_ref().map(text_of).unwrap_or_default(),
+        title: feed
+            .title
+            .as_ref()
+            .map(|t| text_of(t, &feed.feed_type))
+            .unwrap_or_default(),
         language: feed
             .language
             .as_deref()
@@ -179,13 +183,22 @@ pub fn extract_entries(
     context: &FeedContext,
 ) -> Vec<Result<ItemDraft, SkippedItem>> {
     // Relative links resolve against the feed's own site link when the
-    // parser could not resolve them (a saved feed read from a file).
+    // parser could not resolve them (a saved feed read from a file), else
+    // against the feed's address: the one it was fetched from, else the one
+    // it gives itself (Atom's `rel="self"`, RFC 4287, 4.2.7.2: the feed
+    // document's own URI, the base of its relative references by RFC 3986,
+    // 5.1.3, when it was read from a file).
     let site = feed
         .links
         .iter()
         .filter(|l| is_alternate(l))
         .find_map(|l| absolute_http_url(&l.href, context.feed_url));
-    let base = site.as_ref().or(context.feed_url);
+    let own_address = feed
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("self"))
+        .find_map(|l| absolute_http_url(&l.href, None));
+    let base = site.as_ref().or(context.feed_url).or(own_address.as_ref());
     let feed_author = inherited_author(feed);
     // The GUID of each entry, as a URL, when it may be the item's page
     // (RSS 2.0: a GUID with isPermaLink="false" is not a URL to anything
@@ -205,7 +218,14 @@ pub fn extract_entries(
         .iter()
         .zip(&guid_urls)
         .map(|(entry, guid_url)| {
-            extract_item(entry, guid_url.as_ref(), base, &feed_author, context)
+            extract_item(
+                entry,
+                &feed.feed_type,
+                guid_url.as_ref(),
+                base,
+                &feed_author,
+                context,
+            )
         })
         .collect();
     tell_apart_shared_links(&feed.entries, &guid_urls, &mut results, context);
@@ -275,6 +295,7 @@ fn hex_prefix(digest: &[u8]) -> String {
 
 fn extract_item(
     entry: &Entry,
+    format: &FeedType,
     guid_url: Option<&Url>,
     base: Option<&Url>,
     feed_author: &str,
@@ -287,7 +308,11 @@ fn extract_item(
         .and_then(|b| absolute_http_url(b, base));
     let base = entry_base.as_ref().or(base);
 
-    let title = entry.title.as_ref().map(text_of).unwrap_or_default();
+    let title = entry
+        .title
+        .as_ref()
+        .map(|t| text_of(t, format))
+        .unwrap_or_default();
     let enclosure = enclosure(entry, base);
     let (source_url, link_identifies) = match item_link(entry, guid_url, base) {
         Some(link) => (link, true),
@@ -303,7 +328,7 @@ fn extract_item(
     };
     let (date, date_source) = item_date(entry, context);
     let content_html = entry.content.as_ref().and_then(|c| c.body.as_deref());
-    let summary = summary_text(entry, &title, content_html);
+    let summary = summary_text(entry, format, &title, content_html);
     let title = if title.is_empty() {
         title_from_summary(&summary).unwrap_or_else(|| source_url.to_string())
     } else {
@@ -480,11 +505,16 @@ fn item_date(entry: &Entry, context: &FeedContext) -> (DateTime<Utc>, DateSource
 /// The description as plain text without the tails feed software adds; when
 /// it is empty or only repeats the title, the start of the content; when
 /// the item has neither, the description of its media.
-fn summary_text(entry: &Entry, title: &str, content_html: Option<&str>) -> String {
+fn summary_text(
+    entry: &Entry,
+    format: &FeedType,
+    title: &str,
+    content_html: Option<&str>,
+) -> String {
     let description = entry
         .summary
         .as_ref()
-        .map(|s| strip_boilerplate(&text_of(s)))
+        .map(|s| strip_boilerplate(&text_of(s, format)))
         .unwrap_or_default();
     let repeats_title = !title.is_empty() && description.trim_end_matches(['.', '…']) == title;
     if !description.is_empty() && !repeats_title {
@@ -505,7 +535,7 @@ fn summary_text(entry: &Entry, title: &str, content_html: Option<&str>) -> Strin
         .media
         .iter()
         .filter_map(|m| m.description.as_ref())
-        .map(|d| strip_boilerplate(&text_of(d)))
+        .map(|d| strip_boilerplate(&html_to_text(&d.content)))
         .find(|d| !d.is_empty())
         .unwrap_or_default()
 }
@@ -582,11 +612,18 @@ fn title_from_summary(summary: &str) -> Option<String> {
     })
 }
 
-/// Title and summary are read as HTML whatever their declared type: feeds
-/// label escaped HTML as text often enough that trusting the label would let
-/// markup through.
-fn text_of(text: &Text) -> String {
-    html_to_text(&text.content)
+/// A title or summary as plain text. A JSON Feed's are plain text (JSON
+/// Feed 1.1: "plain text") and read so: a `<` in them is a character. RSS
+/// says nothing of its text, and publishers write HTML into it: it is read
+/// as HTML. So is Atom's, whatever its declared type: feeds label escaped
+/// HTML as text often enough that trusting the label would let markup
+/// through.
+fn text_of(text: &Text, format: &FeedType) -> String {
+    if *format == FeedType::JSON {
+        html::declared_plain_text(&text.content)
+    } else {
+        html_to_text(&text.content)
+    }
 }
 
 fn is_alternate(link: &Link) -> bool {

@@ -427,7 +427,18 @@ fn looks_like_html(start: &[u8]) -> bool {
             break;
         }
     }
-    rest.starts_with(b"<!doctype html") || rest.starts_with(b"<html")
+    // HTML lets a page leave out its `<html>` tag (and `<head>`'s): an
+    // IIS "Object Moved" page starts at `<head>`, a bare error page at
+    // `<body>` or `<title>`. None of them is the root of any feed.
+    rest.starts_with(b"<!doctype html")
+        || ["html", "head", "body", "title"].iter().any(|name| {
+            rest.strip_prefix(b"<".as_slice())
+                .and_then(|r| r.strip_prefix(name.as_bytes()))
+                .is_some_and(|r| {
+                    r.first()
+                        .is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+                })
+        })
 }
 
 #[cfg(test)]
@@ -775,8 +786,24 @@ mod tests {
             &b"<!DOCTYPE html><html><body>Login</body></html>"[..],
             b"\n\n<html lang=\"en\"><head>",
             b"<?xml version=\"1.0\"?><!-- x --><html xmlns=\"http://www.w3.org/1999/xhtml\">",
+            // Pages that leave out `<html>`, as HTML lets them.
+            b"<head><title>Objet d\xe9plac\xe9</title></head><body><h1>Objet d\xe9plac\xe9</h1></body>",
+            b"\r\n<BODY BGCOLOR=white>\r\n<H1>503 Servicio no disponible</H1></BODY>",
+            b"<title>404</title>\n<p>Nicht gefunden",
         ] {
             assert!(matches!(parse(page, None), Err(ParseError::HtmlPage)));
+        }
+    }
+
+    #[test]
+    fn a_feed_is_no_html_page_for_its_name() {
+        // Roots that begin like an HTML tag's name are not one.
+        for start in [&b"<header/>"[..], b"<titles>", b"<bodyguard>", b"<rss>"] {
+            assert!(
+                !looks_like_html(start),
+                "{}",
+                String::from_utf8_lossy(start)
+            );
         }
     }
 
