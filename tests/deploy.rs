@@ -81,3 +81,38 @@ fn cron_line_runs_the_import() {
     assert_eq!(fields[5], "feedimport", "cron.d lines name the user");
     assert!(line.contains("feedimport -q run"));
 }
+
+/// What the unit names exists after the README's install steps: the
+/// documentation it points to is installed there, the config it reads is
+/// put in its working folder, and the binary is installed stripped.
+#[test]
+fn the_install_steps_create_what_the_unit_names() {
+    let service = deploy("systemd/feedimport.service");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let value = |key: &str| {
+        service
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("no {key}= in the unit"))
+            .to_string()
+    };
+    let documentation = value("Documentation");
+    let doc_path = documentation.strip_prefix("file://").expect("a file: URL");
+    assert!(
+        readme.contains(&format!("sudo install -D -m 0644 README.md {doc_path}")),
+        "no install step puts the README at {doc_path}"
+    );
+    let config = value("ExecStart")
+        .split_whitespace()
+        .skip_while(|w| *w != "--config")
+        .nth(1)
+        .expect("--config in ExecStart")
+        .to_string();
+    assert!(
+        readme.contains(&format!("sudo install -m 0644 feeds.toml {config}")),
+        "no install step puts feeds.toml at {config}"
+    );
+    assert!(config.starts_with(&value("WorkingDirectory")));
+    assert!(readme.contains("sudo install -s target/release/feedimport /usr/local/bin/"));
+}
