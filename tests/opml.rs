@@ -24,7 +24,7 @@ const READER_LIST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
         <outline type="rss" text="Interventional News" xmlUrl="https://interventionalnews.com/feed/"/>
         <outline type="rss" text="Existing again" xmlUrl="https://existing.example/feed/"/>
       </outline>
-      <outline type="rss" text="Journal &amp; Co" xmlUrl="https://journal.example/rss"/>
+      <outline type="rss" text="Journal &amp; Co" xmlUrl="https://journal.example/rss" category="Revues,/Médecine/Cardiologie,medicine"/>
     </outline>
     <outline type="rss" text="Journal twice" xmlUrl="https://journal.example/rss"/>
     <outline type="rss" text="Script" xmlUrl="javascript:alert(1)"/>
@@ -83,7 +83,7 @@ fn expect(output: &Output, code: i32) {
 }
 
 #[test]
-fn a_readers_list_is_added_with_its_folders_as_tags() {
+fn a_readers_list_is_added_with_its_folders_and_categories_as_tags() {
     let site = Site::new(HAND_WRITTEN);
     site.write("list.opml", READER_LIST);
     let output = site.run(&["opml", "import", "list.opml"]);
@@ -115,7 +115,8 @@ fn a_readers_list_is_added_with_its_folders_as_tags() {
                 "Journal & Co",
                 "https://journal.example/rss",
                 "papers",
-                &["Medicine"]
+                // The folder, then OPML 2.0's categories, each tag once.
+                &["Medicine", "Revues", "Médecine", "Cardiologie"]
             ),
             row(
                 "untitled.example",

@@ -198,15 +198,37 @@ impl OutlineWalk {
         let Some(xml_url) = attributes.get("xmlurl") else {
             return Ok(title);
         };
+        let folders = self.open.iter().flatten().cloned();
+        let categories = attributes
+            .get("category")
+            .map(|c| category_tags(c))
+            .unwrap_or_default();
         self.outlines.push(Outline {
             xml_url: xml_url.trim().to_string(),
             title,
-            tags: self.open.iter().flatten().cloned().collect(),
+            tags: without_repeats(folders.chain(categories)),
             section: attributes.get("section").map(|s| s.trim().to_string()),
             line,
         });
         Ok(None)
     }
+}
+
+/// The tags an OPML 2.0 `category` attribute gives: its comma-separated
+/// entries, each a tag (`tag one`), or a slash-delimited path
+/// (`/Harvard/Berkman`) whose steps are tags, outer first, as folders are.
+fn category_tags(category: &str) -> Vec<String> {
+    category
+        .split(',')
+        .flat_map(|entry| entry.split('/'))
+        .filter_map(clean_name)
+        .collect()
+}
+
+/// `tags` in order, each once (compared without case).
+fn without_repeats(tags: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    tags.filter(|t| seen.insert(t.to_lowercase())).collect()
 }
 
 /// An outline's attributes by lowercase name (exporters differ on
@@ -493,6 +515,44 @@ mod tests {
 </opml>
 "#;
 
+    /// OPML 2.0's `category` (tags and slash paths, comma-separated) adds
+    /// tags after the folders', each once; the exports of the readers
+    /// people move from put feeds in folders (Feedly, Inoreader,
+    /// NetNewsWire, Miniflux, FreshRSS: `text` and `title` on the folder)
+    /// or flat with categories (newsboat's tags).
+    #[test]
+    fn categories_are_tags_too() {
+        let feedly = r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0"><head><title>Feedly</title></head><body>
+<outline text="Santé" title="Santé">
+<outline type="rss" text="Le blog" title="Le blog" xmlUrl="https://blog.example.fr/feed" htmlUrl="https://blog.example.fr/" category="tag one,tag_two,tag/three, santé ,/Oncologie/Foie"/>
+</outline></body></opml>"#;
+        let newsboat = r#"<opml version="2.0"><body>
+<outline type="rss" xmlUrl="https://news.example.org/rss" htmlUrl="https://news.example.org/" title="News" category="Radiologie,,/"/>
+<outline type="rss" xmlUrl="https://plain.example.org/rss" title="Plain"/>
+</body></opml>"#;
+        let tags = |text| -> Vec<Vec<String>> {
+            read_outlines(text)
+                .unwrap()
+                .into_iter()
+                .map(|o| o.tags)
+                .collect()
+        };
+        assert_eq!(
+            tags(feedly),
+            [vec![
+                "Santé",
+                "tag one",
+                "tag_two",
+                "tag",
+                "three",
+                "Oncologie",
+                "Foie"
+            ]]
+        );
+        assert_eq!(tags(newsboat), [vec!["Radiologie"], vec![]]);
+    }
+
     #[test]
     fn feeds_are_read_with_their_folders_as_tags() {
         let outlines = read_outlines(READER_EXPORT).unwrap();
@@ -582,7 +642,9 @@ mod tests {
         let deep = |levels: usize| {
             format!(
                 "<opml><body>{}<outline xmlUrl=\"https://a.example/\"/>{}</body></opml>",
-                "<outline text=\"f\">".repeat(levels),
+                (0..levels)
+                    .map(|i| format!("<outline text=\"f{i}\">"))
+                    .collect::<String>(),
                 "</outline>".repeat(levels)
             )
         };
