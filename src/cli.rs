@@ -175,6 +175,9 @@ pub struct CheckArgs {
     /// Also fetch each feed once (importing nothing) and describe what it holds.
     #[arg(long)]
     pub online: bool,
+    /// Print every feed's sample article, not only the first of each format.
+    #[arg(long)]
+    pub all_samples: bool,
 }
 
 #[derive(Debug, Args)]

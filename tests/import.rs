@@ -478,6 +478,46 @@ fn check_prints_what_it_would_fetch() {
     assert_eq!(output.status.code(), Some(0));
 }
 
+/// A site of many feeds in one format reads its sample once: the others
+/// are named with their path; `--all-samples` prints each. A feed in
+/// another locale is another format, printed in full.
+#[test]
+fn check_prints_one_sample_per_format() {
+    let mut text = config(&[
+        ("One", "https://one.example.org/feed/", "papers"),
+        ("Two", "https://two.example.org/feed/", "papers"),
+        ("Three", "https://three.example.org/feed/", "news"),
+    ]);
+    text.push_str(
+        "\n[[feeds]]\nname = \"Four\"\nurl = \"https://four.example.org/feed/\"\nsection = \"news\"\n[feeds.output]\nlocale = \"en\"\n",
+    );
+    let site = Site::new(&text);
+    let samples = |args: &[&str]| {
+        let output = site.run(args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let text = stdout(&output);
+        (text.matches("      | title: ").count(), text)
+    };
+    let (printed, text) = samples(&["check"]);
+    assert_eq!(printed, 2, "{text}");
+    assert!(
+        text.contains(
+            "a sample article would be written to content/news/2024-09-02-a-sample-article-what-an-item-of-this-feed-becomes.md, in the format of One's above"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "(2 samples in a format shown above left out: `check --all-samples` prints them)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("      | ## Key points"), "{text}");
+    let (printed, text) = samples(&["check", "--all-samples"]);
+    assert_eq!(printed, 4, "{text}");
+    assert!(!text.contains("left out"), "{text}");
+}
+
 #[test]
 fn corrupt_state_exits_3_and_says_how_to_recover() {
     let site = Site::new(&config(&[(

@@ -17,7 +17,9 @@ pub(crate) fn exec(cli: &Cli, args: &CheckArgs) -> Result<Exit, CommandError> {
     // gathered before an error is printed before it.
     let outputs = crate::pipeline::compile_outputs(&config)
         .map_err(|e| CommandError::from(e).context(config.path.display()))
-        .and_then(|outputs| samples(&config, &outputs, &mut out).map(|()| outputs));
+        .and_then(|outputs| {
+            samples(&config, &outputs, args.all_samples, &mut out).map(|()| outputs)
+        });
     print::stdout(&out);
     let outputs = outputs?;
     if !args.online {
@@ -56,16 +58,40 @@ fn overview(config: &Config) -> String {
     out
 }
 
-/// Each feed's source and the sample article a run would write for it.
-fn samples(config: &Config, outputs: &Outputs, out: &mut String) -> Result<(), CommandError> {
+/// Each feed's source and where a run would write its sample article; the
+/// sample's text for the first feed of each format (all of them with
+/// `every`): the others differ only by their section and name, and a site
+/// of many feeds would scroll for pages. Every sample is rendered, printed
+/// or not: a template that cannot work fails here for any feed.
+fn samples(
+    config: &Config,
+    outputs: &Outputs,
+    every: bool,
+    out: &mut String,
+) -> Result<(), CommandError> {
+    let mut shown: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    let mut hidden = 0;
     for feed in &config.feeds {
         out.push_str(&format!("  {}\n    fetch: {}\n", feed.name, feed.source));
         let (path, text) = crate::output::sample_file(config, outputs, feed)
             .map_err(|e| CommandError::new(Exit::Usage, e).context(config.path.display()))?;
-        out.push_str(&format!(
-            "    format: {}, locale {}\n    a sample article would be written to {}:\n",
+        let format = format!(
+            "{}, locale {}",
             feed.output.source,
-            feed.output.locale.tag(),
+            feed.output.locale.tag()
+        );
+        out.push_str(&format!("    format: {format}\n"));
+        if let Some(first) = shown.get(&format).filter(|_| !every) {
+            out.push_str(&format!(
+                "    a sample article would be written to {}, in the format of {first}'s above\n",
+                path.display()
+            ));
+            hidden += 1;
+            continue;
+        }
+        shown.insert(format, &feed.name);
+        out.push_str(&format!(
+            "    a sample article would be written to {}:\n",
             path.display()
         ));
         for line in text.lines() {
@@ -73,6 +99,12 @@ fn samples(config: &Config, outputs: &Outputs, out: &mut String) -> Result<(), C
             out.push_str(line);
             out.push('\n');
         }
+    }
+    if hidden > 0 {
+        let samples = if hidden == 1 { "sample" } else { "samples" };
+        out.push_str(&format!(
+            "({hidden} {samples} in a format shown above left out: `check --all-samples` prints them)\n"
+        ));
     }
     Ok(())
 }

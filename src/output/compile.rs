@@ -184,6 +184,7 @@ pub(super) fn environment(timezone: Tz) -> Environment<'static> {
     env.add_filter("json", filters::json);
     env.add_filter("md", filters::md);
     env.add_filter("slug", filters::slug);
+    env.add_filter("label", filters::label);
     let dates = filters::DateFilter { timezone };
     env.add_filter(
         "date",

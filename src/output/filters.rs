@@ -191,6 +191,23 @@ pub(crate) fn text_of(value: &Value) -> Cow<'_, str> {
 }
 
 /// The `date` filter of a run whose site is in `timezone`.
+/// `"summary" | label`: the default preset's heading or label of that
+/// name in the output's locale (see [`SiteLocale::label`]), so that one
+/// template writes one language per file.
+pub(crate) fn label(state: &State, name: Value) -> Result<String, Error> {
+    let name = text_of(&name);
+    let tag = state
+        .lookup("locale")
+        .map(|v| text_of(&v).into_owned())
+        .unwrap_or_else(|| "fr".to_string());
+    let locale = SiteLocale::parse(&tag).map_err(|m| invalid(format!("label: {m}")))?;
+    locale.label(&name).map(str::to_string).ok_or_else(|| {
+        invalid(format!(
+            "label: no label named {name:?} (there are \"image_credit\", \"summary\" and \"source\")"
+        ))
+    })
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct DateFilter {
     pub(crate) timezone: Tz,

@@ -238,6 +238,11 @@ fn templates_that_cannot_work_are_named_with_line_and_column() {
         ),
         // A bad date format.
         ("---\nd: {{ date | date('%Q') | yaml }}\n---\n", ":2:"),
+        // A label of no name the default preset knows.
+        (
+            "---\nt: {{ 'summery' | label | yaml }}\n---\n",
+            "no label named",
+        ),
     ] {
         let message = compile_error(template, DEFAULT_PATH, "/{{ slug }}");
         assert!(
@@ -408,6 +413,50 @@ fn the_full_text_resolves_against_its_xml_base() {
             && text.contains("![figure](https://base.example.org/media/figure.png)"),
         "{text}"
     );
+}
+
+/// The default preset writes one language per file: its headings and the
+/// credit's label are the output's locale's, French only in French.
+#[test]
+fn the_default_preset_writes_its_labels_in_the_outputs_language() {
+    let french = ["Crédit image", "L’essentiel", "Lien source"];
+    for (tag, labels) in [
+        (
+            "fr",
+            ["*Crédit image : ", "## L’essentiel", "## Lien source"],
+        ),
+        ("en", ["*Image credit: ", "## Key points", "## Source link"]),
+        (
+            "en-US",
+            ["*Image credit: ", "## Key points", "## Source link"],
+        ),
+        ("de", ["*Bildnachweis: ", "## Das Wichtigste", "## Quelle"]),
+        (
+            "es",
+            [
+                "*Crédito de la imagen: ",
+                "## Lo esencial",
+                "## Enlace a la fuente",
+            ],
+        ),
+    ] {
+        let spec = OutputSpec {
+            source: TemplateSource::Preset(Preset::Default),
+            path: Preset::Default.default_path().to_string(),
+            permalink: Preset::Default.default_permalink().to_string(),
+            locale: SiteLocale::parse(tag).unwrap(),
+        };
+        let outputs = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap();
+        let (_, text) = place_and_render(outputs.format(&spec).unwrap(), &example_article());
+        for label in labels {
+            assert!(text.contains(label), "{tag}: {label}\n{text}");
+        }
+        if tag != "fr" {
+            for word in french {
+                assert!(!text.contains(word), "{tag}: {word}\n{text}");
+            }
+        }
+    }
 }
 
 #[test]

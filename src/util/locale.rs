@@ -79,6 +79,27 @@ impl SiteLocale {
         &self.tag
     }
 
+    /// The headings and labels the default preset writes around an
+    /// article's fields, by name: `image_credit` (before the credit line,
+    /// with its colon as the language writes it), `summary` (the summary's
+    /// heading), `source` (the source link's heading). `None` for another
+    /// name.
+    pub(crate) fn label(&self, name: &str) -> Option<&'static str> {
+        let labels: [&'static str; 3] = match self.language {
+            "fr" => ["Crédit image :", "L’essentiel", "Lien source"],
+            "de" => ["Bildnachweis:", "Das Wichtigste", "Quelle"],
+            "es" => ["Crédito de la imagen:", "Lo esencial", "Enlace a la fuente"],
+            "it" => ["Credito immagine:", "L’essenziale", "Link alla fonte"],
+            "pt" => ["Crédito da imagem:", "O essencial", "Link da fonte"],
+            "nl" => ["Beeld:", "De kern", "Bron"],
+            _ => ["Image credit:", "Key points", "Source link"],
+        };
+        let index = ["image_credit", "summary", "source"]
+            .iter()
+            .position(|n| *n == name)?;
+        Some(labels[index])
+    }
+
     /// The label before the source URL in an image's credit line.
     pub(crate) fn image_credit_prefix(&self) -> &'static str {
         match self.language {
