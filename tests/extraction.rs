@@ -222,6 +222,66 @@ async fn garbled_text_is_written_as_the_publisher_wrote_it() {
     assert_eq!(field(cyrillic[0], "title"), "Новости дня");
 }
 
+/// French typography survives the reading: a no-break space written as a
+/// reference (`&#160;`, `&nbsp;`) or as the character (U+00A0, U+202F)
+/// before `:` `;` `!` `?` and inside « » stays in the title and the
+/// summary, in RSS and in Atom; `n°20` slugs as `n20`, not `ndeg20`.
+#[tokio::test(flavor = "multi_thread")]
+async fn french_typography_keeps_its_no_break_spaces() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let items = vec![Item {
+        description: Some("Résumé&amp;#160;; «&amp;nbsp;citation&amp;nbsp;»".into()),
+        ..Item::new(
+            "Vaccination&amp;#160;: le point n°20&amp;#160;!",
+            &format!("{base}/a/"),
+            "Mon, 02 Sep 2024 10:00:00 +0000",
+        )
+    }];
+    serve(&server, "/feed/", "application/rss+xml", &rss(&items)).await;
+    let atom = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr-CH"><title>Genève</title><id>urn:ge</id><updated>2024-09-02T10:00:00Z</updated>
+<entry><title type="html">Budget&amp;#8239;: 10&amp;#160;000&amp;#160;CHF ?</title><id>urn:ge:1</id><updated>2024-09-02T09:00:00Z</updated>
+<link href="{base}/b/"/><summary>Un «{nnbsp}budget{nnbsp}» serré{nbsp}!</summary></entry></feed>"#,
+        nbsp = '\u{a0}',
+        nnbsp = '\u{202f}'
+    );
+    serve(&server, "/atom/", "application/atom+xml", &atom).await;
+    let mut text = config(&[
+        ("Santé", &format!("{base}/feed/"), "papers"),
+        ("Genève", &format!("{base}/atom/"), "papers"),
+    ]);
+    text.push_str("article_images = false\n");
+    let site = Site::new(&text);
+    site.import(&[], 0);
+    let content = site.content();
+    let field = |file: &str, key: &str| {
+        let text = content
+            .get(file)
+            .unwrap_or_else(|| panic!("no {file} in {:?}", content.keys()));
+        front_matter(text)[key].as_str().unwrap().to_string()
+    };
+    let rss_file = "papers/2024-09-02-vaccination-le-point-n20.md";
+    assert_eq!(
+        field(rss_file, "title"),
+        "Vaccination\u{a0}: le point n°20\u{a0}!"
+    );
+    assert_eq!(
+        field(rss_file, "summary"),
+        "Résumé\u{a0}; «\u{a0}citation\u{a0}»"
+    );
+    let atom_file = "papers/2024-09-02-budget-10-000-chf.md";
+    assert_eq!(
+        field(atom_file, "title"),
+        "Budget\u{202f}: 10\u{a0}000\u{a0}CHF ?"
+    );
+    assert_eq!(
+        field(atom_file, "summary"),
+        "Un «\u{202f}budget\u{202f}» serré\u{a0}!"
+    );
+}
+
 #[test]
 fn editorial_rules_filter_items() {
     let items = vec![

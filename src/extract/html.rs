@@ -358,28 +358,42 @@ pub(crate) fn plain_text(text: &str) -> String {
     let mended = crate::util::mojibake::mend(text);
     let text = mended.as_ref();
     let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
+    // The space a run of whitespace becomes: one no-break space alone
+    // between two words stays itself (French writes one before `:`, `;`,
+    // `!`, `?` and inside « »; `10 000`), any other run is one space.
+    let mut pending: Option<char> = None;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if c.is_whitespace() || is_separator(c) {
-            pending_space = true;
+            pending = match pending {
+                None if is_no_break_space(c) => Some(c),
+                _ => Some(' '),
+            };
         } else if is_invisible(c)
             && !needed_here(
                 c,
-                out.chars().next_back().filter(|_| !pending_space),
+                out.chars().next_back().filter(|_| pending.is_none()),
                 chars.peek(),
             )
         {
             continue;
         } else {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
+            if let Some(space) = pending.take()
+                && !out.is_empty()
+            {
+                out.push(space);
             }
-            pending_space = false;
             out.push(c);
         }
     }
     out
+}
+
+/// The spaces that keep their neighbours on one line: no-break (U+00A0),
+/// narrow no-break (U+202F, French's thin space before `;` `!` `?`) and
+/// figure space (U+2007).
+fn is_no_break_space(c: char) -> bool {
+    matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
 }
 
 fn is_separator(c: char) -> bool {
@@ -869,6 +883,13 @@ mod tests {
             "abc de"
         );
         assert_eq!(plain_text("  many \n\t spaces\u{a0} "), "many spaces");
+        // French typography keeps its no-break spaces between words; a run
+        // of spaces, no-break or not, is one plain space.
+        assert_eq!(
+            plain_text("Vaccination\u{a0}: « oui\u{202f}» ; 10\u{a0}000\u{202f}€ !"),
+            "Vaccination\u{a0}: « oui\u{202f}» ; 10\u{a0}000\u{202f}€ !"
+        );
+        assert_eq!(plain_text("a\u{a0}\u{a0}b c \u{a0}d"), "a b c d");
     }
 
     /// Every format and default-ignorable character goes, by property: the

@@ -87,7 +87,11 @@ pub fn markdown_text(text: &str) -> String {
         let escape = match byte {
             // Braces: a site generator's template tag (`{{ }}`, `{% %}` in
             // Jekyll and Eleventy, Hugo's shortcodes) reads as text.
-            b'\\' | b'<' | b'[' | b']' | b'{' | b'}' => true,
+            b'\\' | b'[' | b']' | b'{' | b'}' => true,
+            // A `<` that opens no tag stays as written: `p<0.001` in an
+            // image's alt text, where Hugo's Markdown shows a backslash
+            // that escapes one.
+            b'<' => opens_a_tag(&text[i + 1..]),
             // At the start, these would make a heading, a list, a quote or a
             // table row of the line.
             b'#' | b'-' | b'+' | b'*' | b'=' | b'|' | b'~' | b'>' if i == 0 => true,
@@ -262,8 +266,12 @@ pub(crate) mod tests {
 
     #[test]
     fn markdown_text_escapes_markup() {
-        assert_eq!(markdown_text("p<0.001"), "p\\<0.001");
+        // A `<` that opens no tag is text as it is (Hugo would show the
+        // backslash of an escaped one in an image's alt text).
+        assert_eq!(markdown_text("p<0.001"), "p<0.001");
+        assert_eq!(markdown_text("a < b, c <= d, <3"), "a < b, c <= d, <3");
         assert_eq!(markdown_text("<script>"), "\\<script>");
+        assert_eq!(markdown_text("x</p> <!-- <?php"), "x\\</p> \\<!-- \\<?php");
         assert_eq!(markdown_text("> quote"), "\\> quote");
         assert_eq!(markdown_text("* item"), "\\* item");
         assert_eq!(markdown_text("a [link](x)"), "a \\[link\\](x)");
@@ -290,7 +298,7 @@ pub(crate) mod tests {
             ("a {%- include x -%} b", "a &#123;%- include x -%\\} b"),
             ("{# note #}", "&#123;# note #\\}"),
             ("{{% shortcode %}}", "\\{&#123;% shortcode %\\}\\}"),
-            ("{{< figure >}}", "\\{\\{\\< figure >\\}\\}"),
+            ("{{< figure >}}", "\\{\\{< figure >\\}\\}"),
             ("{{{%#", "\\{\\{&#123;%#"),
         ] {
             let out = markdown_text(text);

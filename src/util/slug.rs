@@ -15,7 +15,13 @@ const EMPTY_SLUG: &str = "article";
 /// The slug of `title` (`l’été` → `l-ete`), at most [`SLUG_MAX_CHARS`]
 /// characters, cut between words.
 pub fn title_slug(title: &str) -> String {
-    let full = slug::slugify(title);
+    // `°` is spelt out as `deg` by the transliteration, which reads wrong
+    // in French's `n°20` (numéro) and in `37°C`: it goes, as it is read.
+    let full = if title.contains('°') {
+        slug::slugify(title.replace('°', ""))
+    } else {
+        slug::slugify(title)
+    };
     let cut = word_prefix(&full, SLUG_MAX_CHARS, |c| c == '-');
     let cut = cut.trim_matches('-');
     if cut.is_empty() {
@@ -39,6 +45,8 @@ mod tests {
         assert_eq!(title_slug("  --  "), "article");
         assert_eq!(title_slug("../../etc/passwd"), "etc-passwd");
         assert_eq!(title_slug("Ωmega — test"), "omega-test");
+        assert_eq!(title_slug("Le point n°20 à 37°C"), "le-point-n20-a-37c");
+        assert_eq!(title_slug("N° 5, 1º lugar"), "n-5-1o-lugar");
     }
 
     #[test]

@@ -338,10 +338,18 @@ pub(crate) fn body(text: &str) -> &str {
         .expect("a body after the front matter")
 }
 
-/// True when every `<` in `markdown` is escaped (`\<`), so none can open
-/// an HTML tag.
+/// True when every `<` in `markdown` that could open an HTML tag, end
+/// tag, comment or processing instruction (a letter, `/`, `!` or `?` after
+/// it) is escaped (`\<`); any other `<` (`p<0.001`) opens nothing.
 pub(crate) fn no_raw_angle_bracket(markdown: &str) -> bool {
     markdown.match_indices('<').all(|(i, _)| {
+        let opens = markdown[i + 1..]
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
+        if !opens {
+            return true;
+        }
         let backslashes = markdown[..i]
             .chars()
             .rev()
