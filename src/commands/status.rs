@@ -18,7 +18,8 @@ pub(crate) fn exec(cli: &Cli, args: &StatusArgs) -> Result<Exit, CommandError> {
     };
     let health = crate::health::feeds::read(&config, now, days).map_err(CommandError::store)?;
     if let Some(file) = &args.html {
-        crate::health::page::write_page(&health, now, file).map_err(CommandError::store)?;
+        crate::health::page::write_page(&health, now, config.timezone, file)
+            .map_err(CommandError::store)?;
     } else if args.json {
         print::json(&crate::health::status::to_json(&health));
     } else {

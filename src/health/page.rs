@@ -3,16 +3,21 @@
 //!
 //! In: each feed's health, with its days ([`super::feeds`]). Out: the page, with inline CSS and SVG only: no script, nothing
 //! loaded from elsewhere (its Content-Security-Policy forbids both), so it
-//! works offline. Per feed: a chart of articles per day and one of failures
-//! over the last [`DAYS`] days, image coverage, last success and last
-//! error, next due time; failing feeds first. Everything that comes from a
-//! feed or the config (names, URLs, error messages) is escaped. The page
-//! is written atomically. Fails with [`HealthError`] naming the file.
+//! works offline. First one table of every feed, a row each (state, last
+//! success, articles and failures over the last [`DAYS`] days with a small
+//! chart, image coverage, next due), so that a site of a hundred feeds
+//! shows at a glance which matter; then each feed's details, folded but
+//! for the failing ones: a chart of articles per day and one of failures,
+//! last success and last error. Failing feeds first, times in the site's
+//! time zone. Everything that comes from a feed or the config (names, URLs,
+//! error messages) is escaped. The page is written atomically. Fails with
+//! [`HealthError`] naming the file.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 
 use super::feeds::{DAYS, FeedHealth, first_day};
 use crate::store::Day;
@@ -34,9 +39,10 @@ pub(crate) struct HealthError {
 pub(crate) fn write_page(
     health: &[FeedHealth],
     now: DateTime<Utc>,
+    timezone: Tz,
     path: &Path,
 ) -> Result<(), HealthError> {
-    let page = render_page(health, now);
+    let page = render_page(health, now, timezone);
     crate::write::files::replace_file(path, &page, ".feedimport-health-").map_err(|source| {
         HealthError {
             path: path.to_path_buf(),
@@ -64,11 +70,18 @@ svg.chart{display:block;max-width:100%;height:auto}
 svg .bar{fill:#3a7}svg .fail{fill:#c33}svg .fetched{fill:#bbb}
 svg .axis{stroke:#999;stroke-width:1}
 svg text{font:10px system-ui,sans-serif;fill:#666}
+table.feeds{border-collapse:collapse;width:100%;font-size:.9em}
+table.feeds th,table.feeds td{text-align:left;padding:.2em .5em;border-bottom:1px solid #eee;vertical-align:middle}
+table.feeds th{color:#555;font-weight:600}
+table.feeds td.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.failing td:first-child{border-left:4px solid #c33}tr.flagged{background:#fff6f6}
+svg.spark{vertical-align:middle}svg .sbar{fill:#3a7}svg .sfail{fill:#c33}
+details>summary{cursor:pointer;list-style-position:outside}details>summary h2{display:inline}
 ";
 
 /// The page's text. Failing feeds first (flagged ones before those that
 /// failed only lately), otherwise in config order.
-pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>) -> String {
+pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>, timezone: Tz) -> String {
     let mut order: Vec<&FeedHealth> = feeds.iter().collect();
     order.sort_by_key(|f| (!f.failing, f.record.consecutive_failures == 0));
     let failing = feeds
@@ -84,20 +97,85 @@ pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>) -> String {
     out.push_str("</style>\n</head>\n<body>\n<h1>Feed health</h1>\n");
     let _ = writeln!(
         out,
-        "<p class=\"summary\">{} {}, {failing} failing. Written {} (UTC); charts cover the last {DAYS} days, by UTC day.</p>",
+        "<p class=\"summary\">{} {}, {failing} failing. Written {} ({timezone}); charts cover the last {DAYS} days, by UTC day.</p>",
         feeds.len(),
         if feeds.len() == 1 { "feed" } else { "feeds" },
-        now.format("%Y-%m-%d %H:%M"),
+        readable_time(Some(now), timezone, ""),
     );
     let first = first_day(now);
+    overview_table(&mut out, &order, first, timezone);
+    out.push_str("<h2 class=\"details\">Each feed</h2>\n");
     for feed in order {
-        feed_section(&mut out, feed, first);
+        feed_section(&mut out, feed, first, timezone);
     }
     out.push_str("</body>\n</html>\n");
     out
 }
 
-fn feed_section(out: &mut String, health: &FeedHealth, first: NaiveDate) {
+/// One row per feed: what a reader of a large site looks for first.
+fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, timezone: Tz) {
+    out.push_str(
+        "<table class=\"feeds\">\n<thead><tr><th>Feed</th><th>State</th><th>Last success</th><th>Articles, 90 days</th><th>Failed fetches</th><th>Images</th><th>Next due</th></tr></thead>\n<tbody>\n",
+    );
+    for health in order {
+        let record = &health.record;
+        let (class, state) = if health.failing {
+            ("failing flagged", "FAILING".to_string())
+        } else if record.consecutive_failures > 0 {
+            (
+                "failing",
+                format!("failed {} runs in a row", record.consecutive_failures),
+            )
+        } else {
+            ("", "ok".to_string())
+        };
+        let by_day = spread(&health.days, first);
+        let articles: u64 = by_day.iter().map(|d| d.articles).sum();
+        let failures: u64 = by_day.iter().map(|d| d.failures).sum();
+        let images = health
+            .image_share()
+            .map_or("-".to_string(), |share| format!("{:.0}%", share * 100.0));
+        let _ = writeln!(
+            out,
+            "<tr class=\"{class}\"><td>{}</td><td>{state}</td><td>{}</td><td class=\"n\">{articles} {}</td><td class=\"n\">{failures}</td><td class=\"n\">{images}</td><td>{}</td></tr>",
+            escape(&health.name),
+            escape(&readable_time(record.last_success, timezone, "never")),
+            sparkline(&by_day),
+            escape(&readable_time(record.next_due, timezone, "now")),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// A chart of a line's height: articles per day in green, a red mark under
+/// each day with a failed fetch.
+fn sparkline(days: &[Day]) -> String {
+    const HEIGHT: u64 = 14;
+    let peak = days.iter().map(|d| d.articles).max().unwrap_or(0).max(1);
+    let mut bars = String::new();
+    for (i, day) in days.iter().enumerate() {
+        if day.articles > 0 {
+            let height = (day.articles * (HEIGHT - 3)).div_ceil(peak).max(1);
+            let _ = write!(
+                bars,
+                "<rect class=\"sbar\" x=\"{i}\" y=\"{}\" width=\"1\" height=\"{height}\"/>",
+                HEIGHT - 3 - height
+            );
+        }
+        if day.failures > 0 {
+            let _ = write!(
+                bars,
+                "<rect class=\"sfail\" x=\"{i}\" y=\"{}\" width=\"1\" height=\"2\"/>",
+                HEIGHT - 2
+            );
+        }
+    }
+    format!(
+        "<svg class=\"spark\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{DAYS}\" height=\"{HEIGHT}\" viewBox=\"0 0 {DAYS} {HEIGHT}\" aria-hidden=\"true\">{bars}</svg>"
+    )
+}
+
+fn feed_section(out: &mut String, health: &FeedHealth, first: NaiveDate, timezone: Tz) {
     let record = &health.record;
     let class = if health.failing {
         "feed failing flagged"
@@ -106,13 +184,24 @@ fn feed_section(out: &mut String, health: &FeedHealth, first: NaiveDate) {
     } else {
         "feed"
     };
-    let _ = writeln!(out, "<section class=\"{class}\">");
+    // Folded unless it fails: a site of many feeds reads its table, and
+    // opens the feed it wants.
+    let open = if record.consecutive_failures > 0 {
+        " open"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "<section class=\"{class}\"><details{open}>");
     let flag = if health.failing {
         " <span class=\"flag\">FAILING</span>"
     } else {
         ""
     };
-    let _ = writeln!(out, "<h2>{}{flag}</h2>\n<dl>", escape(&health.name));
+    let _ = writeln!(
+        out,
+        "<summary><h2>{}{flag}</h2></summary>\n<dl>",
+        escape(&health.name)
+    );
     let row = |out: &mut String, term: &str, value: &str| {
         let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
     };
@@ -120,7 +209,7 @@ fn feed_section(out: &mut String, health: &FeedHealth, first: NaiveDate) {
     row(
         out,
         "Last success",
-        &escape(&readable_time(record.last_success, "never")),
+        &escape(&readable_time(record.last_success, timezone, "never")),
     );
     if record.consecutive_failures > 0 {
         row(
@@ -143,7 +232,7 @@ fn feed_section(out: &mut String, health: &FeedHealth, first: NaiveDate) {
     row(
         out,
         "Next due",
-        &escape(&readable_time(record.next_due, "now")),
+        &escape(&readable_time(record.next_due, timezone, "now")),
     );
     if let Some(moved_to) = &record.moved_to {
         row(
@@ -167,14 +256,19 @@ fn feed_section(out: &mut String, health: &FeedHealth, first: NaiveDate) {
         "<figure>{}<figcaption>Failed fetches per day: {failures} in {DAYS} days (grey: fetched without failure)</figcaption></figure>",
         failures_chart(&by_day)
     );
-    out.push_str("</section>\n");
+    out.push_str("</details></section>\n");
 }
 
-/// A time as people read it, to the minute, in UTC; `none` when there is
-/// none.
-fn readable_time(time: Option<DateTime<Utc>>, none: &str) -> String {
-    time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| none.to_string())
+/// A time as people read it, to the minute, in the site's time zone with
+/// its abbreviation (`2026-11-28 15:50 CET`, as `status` writes it); `none`
+/// when there is none.
+fn readable_time(time: Option<DateTime<Utc>>, timezone: Tz, none: &str) -> String {
+    time.map(|t| {
+        t.with_timezone(&timezone)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    })
+    .unwrap_or_else(|| none.to_string())
 }
 
 /// "83% of 120 articles (90% in the last 90 days)", with a bar.
@@ -376,7 +470,7 @@ mod tests {
         hostile.shown = "https://ex.org/?a=\"><script>x</script>".into();
         hostile.record.last_error = Some("<b onmouseover='x'>HTTP 500</b>".into());
         hostile.record.moved_to = Some("https://ex.org/\"moved".into());
-        let page = render_page(&[hostile], at("2026-11-28T12:00:00Z"));
+        let page = render_page(&[hostile], at("2026-11-28T12:00:00Z"), Tz::UTC);
         assert!(!page.contains("<script"), "{page}");
         assert!(!page.contains("<img"), "{page}");
         assert!(!page.contains("<b "), "{page}");
@@ -390,7 +484,7 @@ mod tests {
             days: vec![day("2026-11-20", 3, 0)],
             ..health("Healthy", 0, false)
         };
-        let page = render_page(&[healthy], at("2026-11-28T12:00:00Z"));
+        let page = render_page(&[healthy], at("2026-11-28T12:00:00Z"), Tz::UTC);
         assert!(page.contains("default-src 'none'"));
         for outside in ["<script", "<link", "src=", "href=", "url(", "@import"] {
             assert!(!page.contains(outside), "{outside} in the page");
@@ -411,7 +505,7 @@ mod tests {
             days,
             ..health("Healthy", 0, false)
         };
-        let page = render_page(&[healthy], at("2026-11-28T23:59:00Z"));
+        let page = render_page(&[healthy], at("2026-11-28T23:59:00Z"), Tz::UTC);
         assert_eq!(page.matches("<svg class=\"chart articles\"").count(), 1);
         assert_eq!(page.matches("<svg class=\"chart failures\"").count(), 1);
         assert_eq!(page.matches("<rect class=\"bar\"").count(), 3);
@@ -427,6 +521,55 @@ mod tests {
         assert!(page.contains("<title>2026-11-01: 2 of 3 fetches failed</title>"));
     }
 
+    /// A site of many feeds reads one table first, a row each; the
+    /// details are folded but for failing feeds; times are the site's.
+    #[test]
+    fn a_table_first_details_folded_times_in_the_sites_zone() {
+        let mut feeds: Vec<FeedHealth> = (0..100)
+            .map(|i| FeedHealth {
+                days: vec![day("2026-11-20", 3, 0), day("2026-11-21", 0, 1)],
+                ..health(&format!("Feed {i}"), 0, false)
+            })
+            .collect();
+        feeds.push(health("Broken", 3, true));
+        let paris: Tz = "Europe/Paris".parse().unwrap();
+        let page = render_page(&feeds, at("2026-11-28T12:00:00Z"), paris);
+        let table_end = page.find("</table>").unwrap();
+        assert_eq!(page[..table_end].matches("<tr class=").count(), 101);
+        // The failing feed heads the table, flagged.
+        let first_row = page.find("<tbody>").unwrap();
+        assert!(
+            page[first_row..].starts_with(
+                "<tbody>\n<tr class=\"failing flagged\"><td>Broken</td><td>FAILING</td>"
+            ),
+            "{}",
+            &page[first_row..first_row + 200]
+        );
+        // One small chart per row: 3 articles on one day, a failure on the next.
+        assert_eq!(
+            page[..table_end].matches("<svg class=\"spark\"").count(),
+            101
+        );
+        assert_eq!(
+            page[..table_end].matches("<rect class=\"sbar\"").count(),
+            100
+        );
+        assert_eq!(
+            page[..table_end].matches("<rect class=\"sfail\"").count(),
+            100
+        );
+        assert_eq!(page.matches("<details open>").count(), 1);
+        assert_eq!(page.matches("<details>").count(), 100);
+        // 12:00 UTC is 13:00 in Paris in November.
+        assert!(
+            page.contains("Written 2026-11-28 13:00 CET (Europe/Paris)"),
+            "{}",
+            &page[..2000]
+        );
+        assert!(page.contains("<td>2026-11-28 11:00 CET</td>"));
+        assert!(!page.contains(" UTC<"));
+    }
+
     #[test]
     fn failing_feeds_come_first() {
         let feeds = [
@@ -435,7 +578,7 @@ mod tests {
             health("Other fine", 0, false),
             health("Flagged", 7, true),
         ];
-        let page = render_page(&feeds, at("2026-11-28T12:00:00Z"));
+        let page = render_page(&feeds, at("2026-11-28T12:00:00Z"), Tz::UTC);
         let order: Vec<usize> = ["Flagged", "Failing lately", "Fine", "Other fine"]
             .iter()
             .map(|name| page.find(&format!("<h2>{name}")).unwrap())

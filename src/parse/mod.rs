@@ -9,10 +9,12 @@ pub(crate) mod dates;
 pub(crate) mod decode;
 mod json;
 mod one_by_one;
+mod read;
 pub(crate) mod repair;
 mod set_aside;
 mod strict;
 
+use read::Read;
 pub use strict::ParseFailure;
 use strict::parse_guarded;
 
@@ -53,12 +55,6 @@ pub struct ParsedFeed {
     /// when no GUID says so, or the document's items could not be matched
     /// to the entries: a GUID is then a permalink, as RSS 2.0 has it.
     pub guid_not_a_link: Vec<bool>,
-}
-
-/// A feed read from a text, and what its second reading found.
-struct Read {
-    feed: Feed,
-    guid_not_a_link: Vec<bool>,
 }
 
 /// Parses `body` (taken by value: a UTF-8 body becomes the text without a

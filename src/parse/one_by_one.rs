@@ -19,7 +19,7 @@
 
 use url::Url;
 
-use super::Read;
+use super::read::Read;
 use super::repair::{markup_section, repair_xml};
 use super::strict::ParseFailure;
 use crate::util::bytes::{find_byte_from, is_xml_space};
