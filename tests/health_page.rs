@@ -159,7 +159,25 @@ async fn the_health_page_shows_each_feeds_days() {
     assert!(page.contains(
         "<h2>&lt;script&gt;document.title=&#39;owned&#39;&lt;/script&gt;&quot;&gt;&lt;img"
     ));
-    assert!(!page.contains("src=\"") && !page.contains("href=\""));
+    // Links only within the page: from a feed's row to its details.
+    assert!(!page.contains("src=\""));
+    assert!(
+        page.match_indices("href=\"")
+            .all(|(i, _)| page[i + 6..].starts_with("#feed-")),
+        "{page}"
+    );
+
+    // The overview first: a row per feed, the failing one on top, each
+    // linking to its details; News's 5 articles are within 30 days.
+    let table =
+        &page[page.find("<table class=\"feeds\">").unwrap()..page.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr class=").count(), 3, "{table}");
+    assert!(table.find(">Gone</a>").unwrap() < table.find(">News</a>").unwrap());
+    assert!(
+        table.contains(">News</a></td><td>ok</td>") && table.contains("<td class=\"n\">5 <svg"),
+        "{table}"
+    );
+    assert!(page.find("</table>").unwrap() < page.find("<h2>Gone").unwrap());
 
     // Today, 2 and 10 days ago; not 100 days ago.
     let news = section(&page, "News");

@@ -75,6 +75,8 @@ table.feeds th,table.feeds td{text-align:left;padding:.2em .5em;border-bottom:1p
 table.feeds th{color:#555;font-weight:600}
 table.feeds td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.failing td:first-child{border-left:4px solid #c33}tr.flagged{background:#fff6f6}
+tr.silent td:first-child{border-left:4px solid #e90}
+table.feeds a{color:inherit}
 svg.spark{vertical-align:middle}svg .sbar{fill:#3a7}svg .sfail{fill:#c33}
 details>summary{cursor:pointer;list-style-position:outside}details>summary h2{display:inline}
 ";
@@ -82,8 +84,17 @@ details>summary{cursor:pointer;list-style-position:outside}details>summary h2{di
 /// The page's text. Failing feeds first (flagged ones before those that
 /// failed only lately), otherwise in config order.
 pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>, timezone: Tz) -> String {
+    let first = first_day(now);
     let mut order: Vec<&FeedHealth> = feeds.iter().collect();
-    order.sort_by_key(|f| (!f.failing, f.record.consecutive_failures == 0));
+    // Flagged, then failing lately, then silent (nothing for 30 days),
+    // then the rest, each in config order.
+    order.sort_by_key(|f| {
+        (
+            !f.failing,
+            f.record.consecutive_failures == 0,
+            articles_within(&spread(&f.days, first), 30) > 0,
+        )
+    });
     let failing = feeds
         .iter()
         .filter(|f| f.record.consecutive_failures > 0)
@@ -102,11 +113,10 @@ pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>, timezone: Tz
         if feeds.len() == 1 { "feed" } else { "feeds" },
         readable_time(Some(now), timezone, ""),
     );
-    let first = first_day(now);
     overview_table(&mut out, &order, first, timezone);
     out.push_str("<h2 class=\"details\">Each feed</h2>\n");
-    for feed in order {
-        feed_section(&mut out, feed, first, timezone);
+    for (index, feed) in order.into_iter().enumerate() {
+        feed_section(&mut out, feed, index, first, timezone);
     }
     out.push_str("</body>\n</html>\n");
     out
@@ -115,9 +125,9 @@ pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>, timezone: Tz
 /// One row per feed: what a reader of a large site looks for first.
 fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, timezone: Tz) {
     out.push_str(
-        "<table class=\"feeds\">\n<thead><tr><th>Feed</th><th>State</th><th>Last success</th><th>Articles, 90 days</th><th>Failed fetches</th><th>Images</th><th>Next due</th></tr></thead>\n<tbody>\n",
+        "<table class=\"feeds\">\n<thead><tr><th>Feed</th><th>State</th><th>Last success</th><th>Articles: 7 days</th><th>30 days</th><th>90 days</th><th>Failed fetches</th><th>Images</th><th>Next due</th></tr></thead>\n<tbody>\n",
     );
-    for health in order {
+    for (index, health) in order.iter().enumerate() {
         let record = &health.record;
         let (class, state) = if health.failing {
             ("failing flagged", "FAILING".to_string())
@@ -130,6 +140,12 @@ fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, tim
             ("", "ok".to_string())
         };
         let by_day = spread(&health.days, first);
+        let (week, month) = (articles_within(&by_day, 7), articles_within(&by_day, 30));
+        let (class, state) = if class.is_empty() && month == 0 {
+            ("silent", "ok, nothing new for 30 days".to_string())
+        } else {
+            (class, state)
+        };
         let articles: u64 = by_day.iter().map(|d| d.articles).sum();
         let failures: u64 = by_day.iter().map(|d| d.failures).sum();
         let images = health
@@ -137,7 +153,7 @@ fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, tim
             .map_or("-".to_string(), |share| format!("{:.0}%", share * 100.0));
         let _ = writeln!(
             out,
-            "<tr class=\"{class}\"><td>{}</td><td>{state}</td><td>{}</td><td class=\"n\">{articles} {}</td><td class=\"n\">{failures}</td><td class=\"n\">{images}</td><td>{}</td></tr>",
+            "<tr class=\"{class}\"><td><a href=\"#feed-{index}\">{}</a></td><td>{state}</td><td>{}</td><td class=\"n\">{week}</td><td class=\"n\">{month}</td><td class=\"n\">{articles} {}</td><td class=\"n\">{failures}</td><td class=\"n\">{images}</td><td>{}</td></tr>",
             escape(&health.name),
             escape(&readable_time(record.last_success, timezone, "never")),
             sparkline(&by_day),
@@ -145,6 +161,11 @@ fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, tim
         );
     }
     out.push_str("</tbody>\n</table>\n");
+}
+
+/// Articles of the last `days` days of `by_day` (oldest first, today last).
+fn articles_within(by_day: &[Day], days: usize) -> u64 {
+    by_day.iter().rev().take(days).map(|d| d.articles).sum()
 }
 
 /// A chart of a line's height: articles per day in green, a red mark under
@@ -175,7 +196,13 @@ fn sparkline(days: &[Day]) -> String {
     )
 }
 
-fn feed_section(out: &mut String, health: &FeedHealth, first: NaiveDate, timezone: Tz) {
+fn feed_section(
+    out: &mut String,
+    health: &FeedHealth,
+    index: usize,
+    first: NaiveDate,
+    timezone: Tz,
+) {
     let record = &health.record;
     let class = if health.failing {
         "feed failing flagged"
@@ -191,7 +218,10 @@ fn feed_section(out: &mut String, health: &FeedHealth, first: NaiveDate, timezon
     } else {
         ""
     };
-    let _ = writeln!(out, "<section class=\"{class}\"><details{open}>");
+    let _ = writeln!(
+        out,
+        "<section class=\"{class}\" id=\"feed-{index}\"><details{open}>"
+    );
     let flag = if health.failing {
         " <span class=\"flag\">FAILING</span>"
     } else {
@@ -486,9 +516,14 @@ mod tests {
         };
         let page = render_page(&[healthy], at("2026-11-28T12:00:00Z"), Tz::UTC);
         assert!(page.contains("default-src 'none'"));
-        for outside in ["<script", "<link", "src=", "href=", "url(", "@import"] {
+        for outside in ["<script", "<link", "src=", "url(", "@import"] {
             assert!(!page.contains(outside), "{outside} in the page");
         }
+        // Links only within the page, from a row to its feed's details.
+        assert!(
+            page.match_indices("href=\"")
+                .all(|(i, _)| page[i + 6..].starts_with("#feed-"))
+        );
     }
 
     #[test]
@@ -540,7 +575,7 @@ mod tests {
         let first_row = page.find("<tbody>").unwrap();
         assert!(
             page[first_row..].starts_with(
-                "<tbody>\n<tr class=\"failing flagged\"><td>Broken</td><td>FAILING</td>"
+                "<tbody>\n<tr class=\"failing flagged\"><td><a href=\"#feed-0\">Broken</a></td><td>FAILING</td>"
             ),
             "{}",
             &page[first_row..first_row + 200]
@@ -567,24 +602,36 @@ mod tests {
             &page[..2000]
         );
         assert!(page.contains("<td>2026-11-28 11:00 CET</td>"));
+        // 3 articles 8 days ago: none in the last 7 days, 3 in 30 and 90;
+        // each row links to its details.
+        assert!(page.contains(
+            "<td><a href=\"#feed-1\">Feed 0</a></td><td>ok</td><td>2026-11-28 11:00 CET</td><td class=\"n\">0</td><td class=\"n\">3</td><td class=\"n\">3 <svg"
+        ));
+        assert!(page.contains("<section class=\"feed\" id=\"feed-1\">"));
         assert!(!page.contains(" UTC<"));
     }
 
     #[test]
-    fn failing_feeds_come_first() {
+    fn failing_feeds_come_first_then_silent_ones() {
+        let lively = |name| FeedHealth {
+            days: vec![day("2026-11-27", 1, 0)],
+            ..health(name, 0, false)
+        };
         let feeds = [
-            health("Fine", 0, false),
+            lively("Fine"),
             health("Failing lately", 2, false),
-            health("Other fine", 0, false),
+            health("Silent", 0, false),
+            lively("Other fine"),
             health("Flagged", 7, true),
         ];
         let page = render_page(&feeds, at("2026-11-28T12:00:00Z"), Tz::UTC);
-        let order: Vec<usize> = ["Flagged", "Failing lately", "Fine", "Other fine"]
+        assert!(page.contains("<tr class=\"silent\"><td><a href=\"#feed-2\">Silent</a></td><td>ok, nothing new for 30 days</td>"));
+        let order: Vec<usize> = ["Flagged", "Failing lately", "Silent", "Fine", "Other fine"]
             .iter()
             .map(|name| page.find(&format!("<h2>{name}")).unwrap())
             .collect();
         assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
-        assert!(page.contains("4 feeds, 2 failing."));
+        assert!(page.contains("5 feeds, 2 failing."));
         assert_eq!(page.matches("class=\"flag\"").count(), 1);
     }
 }
