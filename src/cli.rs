@@ -32,6 +32,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub allow_duplicate_names: bool,
 
+    /// Write as root into a site that belongs to another user (the files
+    /// written are then root's: that user's next run may not write them).
+    #[arg(long, global = true)]
+    pub allow_root: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -13,6 +13,7 @@ use crate::pipeline::{self, BackfillOptions, Ended};
 
 pub(crate) fn exec(cli: &Cli, args: &BackfillArgs) -> Result<Exit, CommandError> {
     let config = load_config(cli)?;
+    super::setup::refuse_root_on_anothers_site(cli, &config, args.dry_run)?;
     let options = BackfillOptions {
         name: args.name.clone(),
         pages: usize::from(args.pages),

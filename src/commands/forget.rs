@@ -10,6 +10,7 @@ use crate::pipeline::forget::{ForgetOutcome, forget};
 
 pub(crate) fn exec(cli: &Cli, args: &ForgetArgs) -> Result<Exit, CommandError> {
     let config = load_config(cli)?;
+    super::setup::refuse_root_on_anothers_site(cli, &config, args.dry_run)?;
     let outcomes = forget(&config, &args.targets, args.dry_run)?;
     let verb = if args.dry_run {
         "would forget"

@@ -75,6 +75,7 @@ impl Import {
         if let Some(concurrency) = args.concurrency {
             config.concurrency = usize::from(concurrency);
         }
+        super::setup::refuse_root_on_anothers_site(cli, &config, args.dry_run)?;
         let config = self.config.insert(config);
         let options = RunOptions {
             dry_run: args.dry_run,

@@ -23,6 +23,43 @@ pub(crate) fn load_options(cli: &Cli) -> LoadOptions {
     }
 }
 
+/// Refuses a run as root that would write into a site another user owns
+/// (its state folder, else its content folder, else the config's folder):
+/// what root creates there is root's, and the owner's next run, from the
+/// timer, could not write it. The message gives the command to run
+/// instead. `--allow-root` and a dry run (which writes nothing) pass.
+pub(crate) fn refuse_root_on_anothers_site(
+    cli: &Cli,
+    config: &Config,
+    dry_run: bool,
+) -> Result<(), CommandError> {
+    use std::os::unix::fs::MetadataExt;
+    if dry_run || cli.allow_root || !rustix::process::geteuid().is_root() {
+        return Ok(());
+    }
+    let folder = config.path.parent().unwrap_or(std::path::Path::new("."));
+    let site = [
+        config.state_dir.as_path(),
+        config.content_dir.as_path(),
+        folder,
+    ]
+    .into_iter()
+    .find_map(|path| std::fs::metadata(path).ok().map(|m| (path, m.uid())));
+    let Some((path, owner)) = site.filter(|(_, owner)| *owner != 0) else {
+        return Ok(());
+    };
+    let owner = crate::util::fs::user_name(owner);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    Err(CommandError::usage(format!(
+        "feedimport runs as root, and the site belongs to {owner} ({} is {owner}'s): what a root run writes there would be root's, and {owner}'s next run could not write it",
+        path.display()
+    ))
+    .hint(format!(
+        "run it as {owner}: `sudo -u {owner} feedimport {}`; or pass --allow-root to write as root all the same",
+        args.join(" ")
+    )))
+}
+
 /// The runtime of the commands that use the network.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
     tokio::runtime::Builder::new_multi_thread()

@@ -26,9 +26,11 @@ pub(crate) fn ownership_advice(path: &Path, error: &io::Error) -> String {
         return String::new();
     }
     let me = rustix::process::geteuid().as_raw();
-    let Some((owned, owner)) = nearest_existing(path).map(|p| {
-        let owner = std::fs::metadata(&p).map(|m| m.uid()).unwrap_or(me);
-        (p, owner)
+    let Some((owned, owner, mode)) = nearest_existing(path).map(|p| {
+        let meta = std::fs::metadata(&p).ok();
+        let owner = meta.as_ref().map_or(me, |m| m.uid());
+        let mode = meta.as_ref().map_or(0, |m| m.mode() & 0o7777);
+        (p, owner, mode)
     }) else {
         return String::new();
     };
@@ -39,7 +41,7 @@ pub(crate) fn ownership_advice(path: &Path, error: &io::Error) -> String {
     };
     if owner == me {
         return format!(
-            " ({subject} belongs to {} but is not writable: `chmod u+w {}`)",
+            " ({subject} belongs to {}, mode {mode:04o}, and is not writable: `chmod u+w {}`)",
             user_name(me),
             owned.display()
         );
@@ -57,7 +59,7 @@ pub(crate) fn ownership_advice(path: &Path, error: &io::Error) -> String {
     }
     let (them, us) = (user_name(owner), user_name(me));
     format!(
-        " ({subject} belongs to {them} and feedimport runs as {us}: was it run once as {them}? Give the files back with `sudo chown -R {us} {}`, or run feedimport as {them})",
+        " ({subject} belongs to {them}, mode {mode:04o}, and feedimport runs as {us}: was it run once as {them}? Give the files back with `sudo chown -R {us} {}`, or run feedimport as {them})",
         top.display()
     )
 }
@@ -70,7 +72,7 @@ fn nearest_existing(path: &Path) -> Option<PathBuf> {
 }
 
 /// The name `/etc/passwd` gives a user id, else `uid N`.
-fn user_name(uid: u32) -> String {
+pub(crate) fn user_name(uid: u32) -> String {
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
     passwd
         .lines()
