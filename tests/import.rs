@@ -632,3 +632,37 @@ fn parse_describes_a_saved_feed_without_writing() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).contains("HTML page"));
 }
+
+/// Every warning names its feed: those of the parse (an unreadable date, a
+/// date in the future) as those of the run; and the item, where there is
+/// one.
+#[test]
+fn warnings_name_their_feed_and_item() {
+    let site = Site::new(&config(&[
+        ("Odd dates", "odd.xml", "papers"),
+        ("Fine", "fine.xml", "papers"),
+    ]));
+    let mut unreadable = Item::new("Unreadable", "https://ex.org/1", "");
+    unreadable.pub_date = Some("1518478934".into());
+    let mut future = Item::new("From the future", "https://ex.org/2", "");
+    future.pub_date = Some("Mon, 02 Sep 2999 08:00:00 +0000".into());
+    site.write("odd.xml", &rss(&[unreadable, future]));
+    site.write("fine.xml", &rss(&common::numbered_items(1)));
+    let output = site.import(&[], 0);
+    let said = stderr(&output);
+    for line in [
+        "feed{name=Odd dates}: unreadable date date=1518478934",
+        "feed{name=Odd dates}: item dated in the future: using the time of import",
+    ] {
+        assert!(said.contains(line), "{line}\n{said}");
+    }
+    assert!(said.contains("item=From the future"), "{said}");
+    for warning in said.lines().filter(|l| l.contains("WARN")) {
+        assert!(
+            ["name=Odd dates", "feed=Odd dates", "feed=Fine"]
+                .iter()
+                .any(|named| warning.contains(named)),
+            "{warning}"
+        );
+    }
+}

@@ -496,7 +496,12 @@ fn item_date(entry: &Entry, context: &FeedContext) -> (DateTime<Utc>, DateSource
     // Checked: a clock (or a test's `now`) at the end of time must not panic.
     let latest = context.now.checked_add_signed(chrono::Duration::days(1));
     if latest.is_some_and(|latest| date > latest) {
-        tracing::warn!(%date, "item dated in the future: using the time of import");
+        let item = entry
+            .title
+            .as_ref()
+            .map_or(entry.id.as_str(), |t| t.content.as_str());
+        let item: String = item.chars().take(80).collect();
+        tracing::warn!(%date, %item, "item dated in the future: using the time of import");
         return (context.now, DateSource::FirstImport);
     }
     (date, source)
