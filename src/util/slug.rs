@@ -17,8 +17,10 @@ const EMPTY_SLUG: &str = "article";
 pub fn title_slug(title: &str) -> String {
     // `°` is spelt out as `deg` by the transliteration, which reads wrong
     // in French's `n°20` (numéro) and in `37°C`: it goes, as it is read.
-    let full = if title.contains('°') {
-        slug::slugify(title.replace('°', ""))
+    // So are `‰` (`0`) and the marks `©` `®` `™` (`c`, `r`, `tm`).
+    const DROPPED: [char; 5] = ['°', '‰', '©', '®', '™'];
+    let full = if title.contains(DROPPED) {
+        slug::slugify(title.replace(DROPPED, ""))
     } else {
         slug::slugify(title)
     };
@@ -47,6 +49,24 @@ mod tests {
         assert_eq!(title_slug("Ωmega — test"), "omega-test");
         assert_eq!(title_slug("Le point n°20 à 37°C"), "le-point-n20-a-37c");
         assert_eq!(title_slug("N° 5, 1º lugar"), "n-5-1o-lugar");
+    }
+
+    /// Signs read as a French reader expects: ligatures spelt out, the
+    /// currency named, a sign that is no word dropped.
+    #[test]
+    fn common_signs_slug_as_they_read() {
+        for (title, slug) in [
+            ("100 € par an", "100-eur-par-an"),
+            ("50 % des cas", "50-des-cas"),
+            ("R&D et œuvre", "r-d-et-oeuvre"),
+            ("Æsop et æ", "aesop-et-ae"),
+            ("l'hôpital « Saint-Louis »", "l-hopital-saint-louis"),
+            ("№ 5", "no-5"),
+            ("10 ‰ des cas", "10-des-cas"),
+            ("Marque® © 2024 ™", "marque-2024"),
+        ] {
+            assert_eq!(title_slug(title), slug, "{title}");
+        }
     }
 
     #[test]
