@@ -185,6 +185,7 @@ pub(super) fn environment(timezone: Tz) -> Environment<'static> {
     env.add_filter("md", filters::md);
     env.add_filter("slug", filters::slug);
     env.add_filter("label", filters::label);
+    env.add_filter("alt", filters::alt);
     let dates = filters::DateFilter { timezone };
     env.add_filter(
         "date",

@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Error, ErrorKind, State};
 
-use crate::util::escape::{markdown_text, opens_a_tag, quote_into};
+use crate::util::escape::{markdown_alt_text, markdown_text, opens_a_tag, quote_into};
 use crate::util::locale::{self, DateStyle, Name, SiteLocale};
 use crate::util::slug::title_slug;
 
@@ -46,6 +46,13 @@ pub(crate) fn json(value: Value) -> Result<String, Error> {
 pub(crate) fn md(value: Value) -> Result<String, Error> {
     defined(&value)?;
     Ok(markdown_text(&text_of(&value)))
+}
+
+/// Text for an image's description in Markdown (its `alt`): shown as the
+/// same text by every generator (see [`markdown_alt_text`]).
+pub(crate) fn alt(value: Value) -> Result<String, Error> {
+    defined(&value)?;
+    Ok(markdown_alt_text(&text_of(&value)))
 }
 
 /// The slug of `value`, as file names and permalinks are made.

@@ -119,6 +119,60 @@ pub fn markdown_text(text: &str) -> String {
     out
 }
 
+/// Text for an image's description (`![here](…)`), which Markdown turns
+/// into the `alt` attribute: written without a single escape, because
+/// Hugo's Markdown (Goldmark) copies backslashes and character references
+/// into the attribute as they are (`p\<0.001` shows its backslash) while
+/// the others read them. So what would need one is written as the
+/// character that looks like it and means nothing to Markdown or to a site
+/// generator: `[` `]` as `(` `)`, `\` as `/`, `*` as `∗`, `` ` `` as `ʼ`,
+/// a `<` that would open a tag as `＜`, a `{` before `{` `%` `#` as `｛`,
+/// and an `&` that would start a character reference as `＆`. What Hugo's
+/// typographer would turn into a reference it then shows as such is
+/// written as the character it means: straight quotes as curly ones (`"`
+/// as `“` or `”`, `'` as `’`), `--` as `–`, `...` as `…`, `<<` `>>` as
+/// `«` `»`. Any other text, `p<0.001` and `R&D` included, stays as
+/// written, and every generator shows the same text.
+pub(crate) fn markdown_alt_text(text: &str) -> String {
+    let text = text
+        .replace("...", "…")
+        .replace("--", "–")
+        .replace("<<", "«")
+        .replace(">>", "»");
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut previous: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        let rest = &text[i + c.len_utf8()..];
+        let opens = previous.is_none_or(|p| p.is_whitespace() || "([{«‘“".contains(p));
+        previous = Some(c);
+        match c {
+            '"' if opens => out.push('“'),
+            '"' => out.push('”'),
+            '\'' => out.push('’'),
+            '[' => out.push('('),
+            ']' => out.push(')'),
+            '\\' => out.push('/'),
+            '*' => out.push('∗'),
+            '`' => out.push('ʼ'),
+            '<' if opens_a_tag(rest) => out.push('＜'),
+            '{' if rest.starts_with(['{', '%', '#']) => out.push('｛'),
+            '&' if starts_reference(rest) => out.push('＆'),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Does `rest` (what follows a `&`) make a character reference of it?
+fn starts_reference(rest: &str) -> bool {
+    let name_len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+        .count();
+    name_len > 1 && rest[name_len..].starts_with(';')
+}
+
 /// A URL that Markdown (and an HTML attribute, and a linkifier) reads as
 /// one inert token: `[`, `]`, `(`, `)`, `<`, `>`, `"`, `'`, `\\`, `` ` ``,
 /// whitespace and control characters are percent-encoded, so that no part
@@ -261,6 +315,39 @@ pub(crate) mod tests {
             let parsed: std::collections::BTreeMap<String, String> =
                 serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{doc:?}: {e}"));
             assert_eq!(parsed["v"], written, "{doc}");
+        }
+    }
+
+    #[test]
+    fn alt_text_needs_no_escape() {
+        assert_eq!(markdown_alt_text("p<0.001, R&D"), "p<0.001, R&D");
+        assert_eq!(
+            markdown_alt_text("l'été \"chaud\" -- <<oui>>..."),
+            "l’été “chaud” – «oui»…"
+        );
+        assert_eq!(
+            markdown_alt_text("[x] a\\b *c* `d` <script> {{ t }} {% i %} &lt;"),
+            "(x) a/b ∗c∗ ʼdʼ ＜script> ｛{ t }} ｛% i %} ＆lt;"
+        );
+        // What Markdown reads back is the text written: no escape, no
+        // emphasis, no tag, no link.
+        for text in ["p<0.001 et « R&D »", "(a) ∗b∗ ＜i> ｛{ x }}"] {
+            let alt = markdown_alt_text(text);
+            let markdown = format!("![{alt}](https://x.example/i.jpg)");
+            let mut inside = String::new();
+            let mut other = Vec::new();
+            for event in pulldown_cmark::Parser::new(&markdown) {
+                match event {
+                    pulldown_cmark::Event::Text(t) => inside.push_str(&t),
+                    pulldown_cmark::Event::Start(pulldown_cmark::Tag::Image { .. })
+                    | pulldown_cmark::Event::End(pulldown_cmark::TagEnd::Image)
+                    | pulldown_cmark::Event::Start(pulldown_cmark::Tag::Paragraph)
+                    | pulldown_cmark::Event::End(pulldown_cmark::TagEnd::Paragraph) => {}
+                    event => other.push(format!("{event:?}")),
+                }
+            }
+            assert_eq!(inside, text);
+            assert!(other.is_empty(), "{other:?}");
         }
     }
 
