@@ -553,6 +553,97 @@ mod tests {
         assert_eq!(tags(newsboat), [vec!["Radiologie"], vec![]]);
     }
 
+    /// The exports of the readers people move from, written after each
+    /// one's documented shape: folders as outlines with `text` (and
+    /// `title`), feeds at the top level without one, a title only in
+    /// `text`, namespaced extras (FreshRSS's `frss:`), `version` and
+    /// `description` attributes, OPML 1.0, 1.1 and 2.0.
+    #[test]
+    fn the_exports_of_common_readers_are_read() {
+        let exports = [
+            (
+                "Feedly",
+                r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0"><head><title>Alice subscriptions in feedly Cloud</title></head><body>
+<outline text="Radiologie" title="Radiologie">
+<outline type="rss" text="Interventional News" title="Interventional News" xmlUrl="https://interventionalnews.com/feed/" htmlUrl="https://interventionalnews.com"/>
+</outline></body></opml>"#,
+                vec![(
+                    "https://interventionalnews.com/feed/",
+                    "Interventional News",
+                    vec!["Radiologie"],
+                )],
+            ),
+            (
+                "Inoreader",
+                r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0"><head><title>Subscriptions from Inoreader [https://www.inoreader.com]</title></head><body>
+<outline text="Santé" title="Santé"><outline text="Le blog" title="Le blog" type="rss" xmlUrl="https://blog.example.fr/feed" htmlUrl="https://blog.example.fr/"/></outline>
+<outline text="Sans dossier" title="Sans dossier" type="rss" xmlUrl="https://top.example.fr/rss" htmlUrl="https://top.example.fr/"/>
+</body></opml>"#,
+                vec![
+                    ("https://blog.example.fr/feed", "Le blog", vec!["Santé"]),
+                    ("https://top.example.fr/rss", "Sans dossier", vec![]),
+                ],
+            ),
+            (
+                "NetNewsWire",
+                r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.1"><head><title>Subscriptions-OnMyMac.opml</title></head><body>
+<outline text="News" title="News"><outline text="Daily" title="Daily" description="" type="rss" version="RSS" htmlUrl="https://daily.example.com/" xmlUrl="https://daily.example.com/feed.xml"/></outline>
+</body></opml>"#,
+                vec![("https://daily.example.com/feed.xml", "Daily", vec!["News"])],
+            ),
+            (
+                "Miniflux",
+                r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>Miniflux</title><dateCreated>Mon, 07 Dec 2026 10:00:00 UTC</dateCreated></head><body>
+<outline text="Médecine"><outline title="Revue" text="Revue" xmlUrl="https://revue.example.org/atom" htmlUrl="https://revue.example.org/" description="Revue médicale"></outline></outline>
+</body></opml>"#,
+                vec![("https://revue.example.org/atom", "Revue", vec!["Médecine"])],
+            ),
+            (
+                "newsboat",
+                r#"<?xml version="1.0"?>
+<opml version="1.0"><head><title>newsboat - Exported Feeds</title></head><body>
+<outline type="rss" xmlUrl="https://flat.example.net/rss" htmlUrl="https://flat.example.net/" title="Flat" category="podcast,science"/>
+</body></opml>"#,
+                vec![(
+                    "https://flat.example.net/rss",
+                    "Flat",
+                    vec!["podcast", "science"],
+                )],
+            ),
+            (
+                "FreshRSS",
+                r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0" xmlns:frss="https://freshrss.org/opml"><head><title>FreshRSS</title></head><body>
+<outline text="Veille">
+<outline text="Agence" type="rss" xmlUrl="https://agence.example.fr/flux" htmlUrl="https://agence.example.fr/" description="" frss:cssFullContent="article" frss:priority="important"/>
+</outline></body></opml>"#,
+                vec![("https://agence.example.fr/flux", "Agence", vec!["Veille"])],
+            ),
+        ];
+        for (reader, text, expected) in exports {
+            let read: Vec<(String, String, Vec<String>)> = read_outlines(text)
+                .unwrap_or_else(|e| panic!("{reader}: {e}"))
+                .into_iter()
+                .map(|o| (o.xml_url, o.title.unwrap_or_default(), o.tags))
+                .collect();
+            let expected: Vec<(String, String, Vec<String>)> = expected
+                .into_iter()
+                .map(|(url, title, tags)| {
+                    (
+                        url.to_string(),
+                        title.to_string(),
+                        tags.into_iter().map(str::to_string).collect(),
+                    )
+                })
+                .collect();
+            assert_eq!(read, expected, "{reader}");
+        }
+    }
+
     #[test]
     fn feeds_are_read_with_their_folders_as_tags() {
         let outlines = read_outlines(READER_EXPORT).unwrap();
