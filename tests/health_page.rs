@@ -182,8 +182,16 @@ async fn the_health_page_shows_each_feeds_days() {
     // Today, 2 and 10 days ago; not 100 days ago.
     let news = section(&page, "News");
     assert_eq!(news.matches("<rect class=\"bar\"").count(), 3, "{news}");
-    assert!(news.contains("Articles per day: 5 in 90 days"), "{news}");
-    assert!(news.contains("% of 6 articles have an image"), "{news}");
+    // In the site's language (French, the default locale).
+    assert!(
+        news.contains("Articles par jour\u{a0}: 5 en 90 jours"),
+        "{news}"
+    );
+    assert!(
+        news.contains("\u{a0}% des 6 articles ont une image"),
+        "{news}"
+    );
+    assert!(page.contains("<html lang=\"fr\">"));
     let gone = section(&page, "Gone");
     assert_eq!(gone.matches("<rect class=\"fail\"").count(), 1);
     assert!(gone.contains("HTTP 404"), "{gone}");
@@ -220,7 +228,7 @@ async fn the_health_page_shows_each_feeds_days_in_a_browser() {
     );
     assert!(!dom.contains("<script") && !dom.contains("<img"), "{dom}");
     assert!(
-        dom.contains("<title>feedimport: feed health</title>"),
+        dom.contains("<title>feedimport : santé des flux</title>"),
         "no script ran"
     );
 
@@ -250,8 +258,29 @@ fn without_a_state_the_page_shows_every_feed_with_empty_charts() {
     let page = std::fs::read_to_string(site.path().join("health.html")).unwrap();
     assert_eq!(page.matches("<svg class=\"chart articles\"").count(), 2);
     assert_eq!(page.matches("<rect").count(), 0);
-    assert!(page.contains("no articles yet"));
+    assert!(page.contains("aucun article pour l’instant"));
     // --html and --json are two answers to one question: one at a time.
     let output = site.run(&["status", "--html", "h.html", "--json"]);
     assert_eq!(output.status.code(), Some(2));
+}
+
+/// A site written in English gets its health page in English, its times
+/// in its own zone.
+#[test]
+fn an_english_site_reads_its_page_in_english() {
+    let mut text = config(&[("A", "a.xml", "papers")]);
+    text = text.replace(
+        "timezone = \"Europe/Paris\"",
+        "timezone = \"America/New_York\"",
+    );
+    text.push_str("[feeds.output]\nlocale = \"en-US\"\n");
+    let site = Site::new(&text);
+    let output = site.run(&["status", "--html", "health.html"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = std::fs::read_to_string(site.path().join("health.html")).unwrap();
+    assert!(page.contains("<html lang=\"en\">"));
+    assert!(page.contains("<h1>Feed health</h1>"));
+    assert!(page.contains("no articles yet"));
+    assert!(page.contains("(America/New_York)"), "{page}");
+    assert!(!page.contains("Santé"));
 }

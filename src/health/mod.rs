@@ -6,3 +6,4 @@ pub(crate) mod feeds;
 pub(crate) mod metrics;
 pub(crate) mod page;
 pub(crate) mod status;
+mod words;

@@ -20,6 +20,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::feeds::{DAYS, FeedHealth, first_day};
+pub(crate) use super::words::PageLanguage;
 use crate::store::Day;
 /// Width of one day in the charts, in pixels.
 const DAY_WIDTH: u64 = 6;
@@ -39,10 +40,10 @@ pub(crate) struct HealthError {
 pub(crate) fn write_page(
     health: &[FeedHealth],
     now: DateTime<Utc>,
-    timezone: Tz,
+    site: PageSite,
     path: &Path,
 ) -> Result<(), HealthError> {
-    let page = render_page(health, now, timezone);
+    let page = render_page(health, now, site);
     crate::write::files::replace_file(path, &page, ".feedimport-health-").map_err(|source| {
         HealthError {
             path: path.to_path_buf(),
@@ -81,9 +82,18 @@ svg.spark{vertical-align:middle}svg .sbar{fill:#3a7}svg .sfail{fill:#c33}
 details>summary{cursor:pointer;list-style-position:outside}details>summary h2{display:inline}
 ";
 
+/// Whose page it is: the site's time zone, for its times, and its
+/// language, for its words.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PageSite {
+    pub(crate) timezone: Tz,
+    pub(crate) language: PageLanguage,
+}
+
 /// The page's text. Failing feeds first (flagged ones before those that
 /// failed only lately), otherwise in config order.
-pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>, timezone: Tz) -> String {
+pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>, site: PageSite) -> String {
+    let PageSite { timezone, language } = site;
     let first = first_day(now);
     let mut order: Vec<&FeedHealth> = feeds.iter().collect();
     // Flagged, then failing lately, then silent (nothing for 30 days),
@@ -100,49 +110,64 @@ pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>, timezone: Tz
         .filter(|f| f.record.consecutive_failures > 0)
         .count();
     let mut out = String::new();
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
-    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str("<title>feedimport: feed health</title>\n<style>");
-    out.push_str(STYLE);
-    out.push_str("</style>\n</head>\n<body>\n<h1>Feed health</h1>\n");
     let _ = writeln!(
         out,
-        "<p class=\"summary\">{} {}, {failing} failing. Written {} ({timezone}); charts cover the last {DAYS} days, by UTC day.</p>",
-        feeds.len(),
-        if feeds.len() == 1 { "feed" } else { "feeds" },
-        readable_time(Some(now), timezone, ""),
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">",
+        language.tag()
     );
-    overview_table(&mut out, &order, first, timezone);
-    out.push_str("<h2 class=\"details\">Each feed</h2>\n");
+    out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = write!(out, "<title>{}</title>\n<style>", language.page_title());
+    out.push_str(STYLE);
+    let _ = writeln!(
+        out,
+        "</style>\n</head>\n<body>\n<h1>{}</h1>",
+        language.heading()
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"summary\">{}</p>",
+        language.summary(
+            feeds.len() as u64,
+            failing as u64,
+            &readable_time(Some(now), timezone, ""),
+            &timezone.to_string(),
+            DAYS
+        )
+    );
+    overview_table(&mut out, &order, first, site);
+    let _ = writeln!(out, "<h2 class=\"details\">{}</h2>", language.each_feed());
     for (index, feed) in order.into_iter().enumerate() {
-        feed_section(&mut out, feed, index, first, timezone);
+        feed_section(&mut out, feed, index, first, site);
     }
     out.push_str("</body>\n</html>\n");
     out
 }
 
 /// One row per feed: what a reader of a large site looks for first.
-fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, timezone: Tz) {
-    out.push_str(
-        "<table class=\"feeds\">\n<thead><tr><th>Feed</th><th>State</th><th>Last success</th><th>Articles: 7 days</th><th>30 days</th><th>90 days</th><th>Failed fetches</th><th>Images</th><th>Next due</th></tr></thead>\n<tbody>\n",
-    );
+fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, site: PageSite) {
+    let PageSite { timezone, language } = site;
+    out.push_str("<table class=\"feeds\">\n<thead><tr>");
+    for column in language.columns() {
+        let _ = write!(out, "<th>{column}</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
     for (index, health) in order.iter().enumerate() {
         let record = &health.record;
         let (class, state) = if health.failing {
-            ("failing flagged", "FAILING".to_string())
+            ("failing flagged", language.state_flagged().to_string())
         } else if record.consecutive_failures > 0 {
             (
                 "failing",
-                format!("failed {} runs in a row", record.consecutive_failures),
+                language.state_failing(record.consecutive_failures),
             )
         } else {
-            ("", "ok".to_string())
+            ("", language.state_ok().to_string())
         };
         let by_day = spread(&health.days, first);
         let (week, month) = (articles_within(&by_day, 7), articles_within(&by_day, 30));
         let (class, state) = if class.is_empty() && month == 0 {
-            ("silent", "ok, nothing new for 30 days".to_string())
+            ("silent", language.state_silent(30))
         } else {
             (class, state)
         };
@@ -150,14 +175,21 @@ fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, tim
         let failures: u64 = by_day.iter().map(|d| d.failures).sum();
         let images = health
             .image_share()
-            .map_or("-".to_string(), |share| format!("{:.0}%", share * 100.0));
+            .map_or("-".to_string(), |share| match language {
+                PageLanguage::French => format!("{:.0}\u{a0}%", share * 100.0),
+                PageLanguage::English => format!("{:.0}%", share * 100.0),
+            });
         let _ = writeln!(
             out,
             "<tr class=\"{class}\"><td><a href=\"#feed-{index}\">{}</a></td><td>{state}</td><td>{}</td><td class=\"n\">{week}</td><td class=\"n\">{month}</td><td class=\"n\">{articles} {}</td><td class=\"n\">{failures}</td><td class=\"n\">{images}</td><td>{}</td></tr>",
             escape(&health.name),
-            escape(&readable_time(record.last_success, timezone, "never")),
+            escape(&readable_time(
+                record.last_success,
+                timezone,
+                language.never()
+            )),
             sparkline(&by_day),
-            escape(&readable_time(record.next_due, timezone, "now")),
+            escape(&readable_time(record.next_due, timezone, language.now())),
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -201,8 +233,17 @@ fn feed_section(
     health: &FeedHealth,
     index: usize,
     first: NaiveDate,
-    timezone: Tz,
+    site: PageSite,
 ) {
+    let PageSite { timezone, language } = site;
+    let [
+        url_row,
+        success_row,
+        error_row,
+        due_row,
+        moved_row,
+        images_row,
+    ] = language.rows();
     let record = &health.record;
     let class = if health.failing {
         "feed failing flagged"
@@ -235,56 +276,58 @@ fn feed_section(
     let row = |out: &mut String, term: &str, value: &str| {
         let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
     };
-    row(out, "URL", &escape(&health.shown));
+    row(out, url_row, &escape(&health.shown));
     row(
         out,
-        "Last success",
-        &escape(&readable_time(record.last_success, timezone, "never")),
+        success_row,
+        &escape(&readable_time(
+            record.last_success,
+            timezone,
+            language.never(),
+        )),
     );
     if record.consecutive_failures > 0 {
         row(
             out,
-            "Last error",
+            error_row,
             &format!(
-                "<span class=\"error\">{}</span> (failing for {} {})",
-                escape(record.last_error.as_deref().unwrap_or("unknown error")),
-                record.consecutive_failures,
-                if record.consecutive_failures == 1 {
-                    "run"
-                } else {
-                    "runs"
-                }
+                "<span class=\"error\">{}</span> {}",
+                escape(
+                    record
+                        .last_error
+                        .as_deref()
+                        .unwrap_or(language.unknown_error())
+                ),
+                language.failing_for(record.consecutive_failures),
             ),
         );
     } else {
-        row(out, "Last error", "none");
+        row(out, error_row, language.no_error());
     }
     row(
         out,
-        "Next due",
-        &escape(&readable_time(record.next_due, timezone, "now")),
+        due_row,
+        &escape(&readable_time(record.next_due, timezone, language.now())),
     );
     if let Some(moved_to) = &record.moved_to {
-        row(
-            out,
-            "Moved",
-            &format!("permanently to {}: update feeds.toml", escape(moved_to)),
-        );
+        row(out, moved_row, &language.moved_to(&escape(moved_to)));
     }
-    row(out, "Images", &image_coverage(health));
+    row(out, images_row, &image_coverage(health, language));
     out.push_str("</dl>\n");
     let by_day = spread(&health.days, first);
     let articles: u64 = by_day.iter().map(|d| d.articles).sum();
     let failures: u64 = by_day.iter().map(|d| d.failures).sum();
     let _ = writeln!(
         out,
-        "<figure>{}<figcaption>Articles per day: {articles} in {DAYS} days</figcaption></figure>",
-        articles_chart(&by_day)
+        "<figure>{}<figcaption>{}</figcaption></figure>",
+        articles_chart(&by_day, language),
+        language.articles_caption(articles, DAYS)
     );
     let _ = writeln!(
         out,
-        "<figure>{}<figcaption>Failed fetches per day: {failures} in {DAYS} days (grey: fetched without failure)</figcaption></figure>",
-        failures_chart(&by_day)
+        "<figure>{}<figcaption>{}</figcaption></figure>",
+        failures_chart(&by_day, language),
+        language.failures_caption(failures, DAYS)
     );
     out.push_str("</details></section>\n");
 }
@@ -301,31 +344,20 @@ fn readable_time(time: Option<DateTime<Utc>>, timezone: Tz, none: &str) -> Strin
     .unwrap_or_else(|| none.to_string())
 }
 
-/// "83% of 120 articles (90% in the last 90 days)", with a bar.
-fn image_coverage(health: &FeedHealth) -> String {
+/// "83% of 120 articles have an image (90% in the last 90 days)", with a
+/// bar.
+fn image_coverage(health: &FeedHealth, language: PageLanguage) -> String {
     let days = &health.days;
     let Some(share) = health.image_share() else {
-        return "no articles yet".to_string();
+        return language.no_articles().to_string();
     };
     let percent = (share * 100.0).round();
     let recent: u64 = days.iter().map(|d| d.articles).sum();
     let recent_images: u64 = days.iter().map(|d| d.with_image).sum();
-    let recent = if recent > 0 {
-        format!(
-            " ({:.0}% in the last {DAYS} days)",
-            recent_images as f64 * 100.0 / recent as f64
-        )
-    } else {
-        String::new()
-    };
+    let recent = (recent > 0).then(|| recent_images as f64 * 100.0 / recent as f64);
     format!(
-        "<span class=\"meter\"><span style=\"width:{percent}%\"></span></span>{percent}% of {} {} an image{recent}",
-        health.articles.total,
-        if health.articles.total == 1 {
-            "article has"
-        } else {
-            "articles have"
-        }
+        "<span class=\"meter\"><span style=\"width:{percent}%\"></span></span>{}",
+        language.coverage(percent, health.articles.total.max(0) as u64, recent, DAYS)
     )
 }
 
@@ -378,26 +410,16 @@ fn bar(class: &str, index: usize, value: u64, peak: u64, tip: &str) -> String {
 }
 
 /// Articles per day: one bar per day with articles.
-fn articles_chart(days: &[Day]) -> String {
+fn articles_chart(days: &[Day], language: PageLanguage) -> String {
     let peak = days.iter().map(|d| d.articles).max().unwrap_or(0);
     let mut bars = String::new();
     for (i, day) in days.iter().enumerate().filter(|(_, d)| d.articles > 0) {
-        let tip = format!(
-            "{}: {} {}, {} with an image",
-            day.day,
-            day.articles,
-            if day.articles == 1 {
-                "article"
-            } else {
-                "articles"
-            },
-            day.with_image
-        );
+        let tip = language.articles_tip(&day.day.to_string(), day.articles, day.with_image);
         bars.push_str(&bar("bar", i, day.articles, peak, &tip));
     }
     chart(
         "articles",
-        &format!("Articles per day over the last {DAYS} days"),
+        &language.articles_chart(DAYS),
         &bars,
         days[0].day,
         peak,
@@ -406,24 +428,21 @@ fn articles_chart(days: &[Day]) -> String {
 
 /// Failed fetches per day in red; days fetched without a failure as a low
 /// grey mark, so that a quiet feed is told from one never fetched.
-fn failures_chart(days: &[Day]) -> String {
+fn failures_chart(days: &[Day], language: PageLanguage) -> String {
     let peak = days.iter().map(|d| d.failures).max().unwrap_or(0);
     let mut bars = String::new();
     for (i, day) in days.iter().enumerate() {
         if day.failures > 0 {
-            let tip = format!(
-                "{}: {} of {} fetches failed",
-                day.day, day.failures, day.fetches
-            );
+            let tip = language.failures_tip(&day.day.to_string(), day.failures, day.fetches);
             bars.push_str(&bar("fail", i, day.failures, peak, &tip));
         } else if day.fetches > 0 {
-            let tip = format!("{}: {} fetches, none failed", day.day, day.fetches);
+            let tip = language.fetched_tip(&day.day.to_string(), day.fetches);
             bars.push_str(&bar("fetched", i, 0, 1, &tip));
         }
     }
     chart(
         "failures",
-        &format!("Failed fetches per day over the last {DAYS} days"),
+        &language.failures_chart(DAYS),
         &bars,
         days[0].day,
         peak,
@@ -449,6 +468,11 @@ pub(crate) fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ENGLISH_UTC: PageSite = PageSite {
+        timezone: Tz::UTC,
+        language: PageLanguage::English,
+    };
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()
@@ -500,7 +524,7 @@ mod tests {
         hostile.shown = "https://ex.org/?a=\"><script>x</script>".into();
         hostile.record.last_error = Some("<b onmouseover='x'>HTTP 500</b>".into());
         hostile.record.moved_to = Some("https://ex.org/\"moved".into());
-        let page = render_page(&[hostile], at("2026-11-28T12:00:00Z"), Tz::UTC);
+        let page = render_page(&[hostile], at("2026-11-28T12:00:00Z"), ENGLISH_UTC);
         assert!(!page.contains("<script"), "{page}");
         assert!(!page.contains("<img"), "{page}");
         assert!(!page.contains("<b "), "{page}");
@@ -514,7 +538,7 @@ mod tests {
             days: vec![day("2026-11-20", 3, 0)],
             ..health("Healthy", 0, false)
         };
-        let page = render_page(&[healthy], at("2026-11-28T12:00:00Z"), Tz::UTC);
+        let page = render_page(&[healthy], at("2026-11-28T12:00:00Z"), ENGLISH_UTC);
         assert!(page.contains("default-src 'none'"));
         for outside in ["<script", "<link", "src=", "url(", "@import"] {
             assert!(!page.contains(outside), "{outside} in the page");
@@ -540,7 +564,7 @@ mod tests {
             days,
             ..health("Healthy", 0, false)
         };
-        let page = render_page(&[healthy], at("2026-11-28T23:59:00Z"), Tz::UTC);
+        let page = render_page(&[healthy], at("2026-11-28T23:59:00Z"), ENGLISH_UTC);
         assert_eq!(page.matches("<svg class=\"chart articles\"").count(), 1);
         assert_eq!(page.matches("<svg class=\"chart failures\"").count(), 1);
         assert_eq!(page.matches("<rect class=\"bar\"").count(), 3);
@@ -568,7 +592,14 @@ mod tests {
             .collect();
         feeds.push(health("Broken", 3, true));
         let paris: Tz = "Europe/Paris".parse().unwrap();
-        let page = render_page(&feeds, at("2026-11-28T12:00:00Z"), paris);
+        let page = render_page(
+            &feeds,
+            at("2026-11-28T12:00:00Z"),
+            PageSite {
+                timezone: paris,
+                language: PageLanguage::English,
+            },
+        );
         let table_end = page.find("</table>").unwrap();
         assert_eq!(page[..table_end].matches("<tr class=").count(), 101);
         // The failing feed heads the table, flagged.
@@ -624,7 +655,7 @@ mod tests {
             lively("Other fine"),
             health("Flagged", 7, true),
         ];
-        let page = render_page(&feeds, at("2026-11-28T12:00:00Z"), Tz::UTC);
+        let page = render_page(&feeds, at("2026-11-28T12:00:00Z"), ENGLISH_UTC);
         assert!(page.contains("<tr class=\"silent\"><td><a href=\"#feed-2\">Silent</a></td><td>ok, nothing new for 30 days</td>"));
         let order: Vec<usize> = ["Flagged", "Failing lately", "Silent", "Fine", "Other fine"]
             .iter()
