@@ -65,7 +65,7 @@ pub use extract::{
     extract_items, html_to_text, preview_image, without_tracking,
 };
 pub use output::format::Placement;
-pub use output::{OutputError, OutputFormat, Preset, TemplateError};
+pub use output::{Blame, OutputError, OutputFormat, Preset, TemplateError};
 pub use parse::{ParseError, ParseFailure, ParsedFeed, parse_feed, repair::Fix};
 pub use pipeline::{ReadFeed, read_feed};
 pub use store::{ImportRecord, State, StoreError};

@@ -524,6 +524,9 @@ pub(super) fn write_items(
     line.left_alone = updated.left_alone;
     line.new = written.articles.len();
     line.seen += written.seen;
+    line.skipped += written.skipped.len() + updated.skipped.len();
+    line.skipped_items = written.skipped;
+    line.skipped_items.extend(updated.skipped);
     let with_image = written.articles.iter().filter(|a| a.has_image).count();
     if run.options.keep_articles {
         report.articles.extend(written.articles);

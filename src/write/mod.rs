@@ -4,9 +4,11 @@
 //!
 //! In: one feed's new articles, built and checked never imported (see
 //! [`crate::pipeline`]). Out: the articles written, the
-//! items found already written by an interrupted run, and the first
-//! content, state or template error, if any (what was written before it is
-//! recorded).
+//! items found already written by an interrupted run, the items skipped
+//! because their values make their path or their file fail (see
+//! [`OutputError::blames_item`]: reported, not recorded, the other items
+//! written), and the first content, state or template error, if any (what
+//! was written before it is recorded).
 //! Records are committed in groups spanning several feeds ([`GroupCommit`]).
 //! A run interrupted by a signal stops between two files.
 
@@ -27,7 +29,7 @@ use crate::config::{Config, FeedConfig};
 use crate::extract::{DateSource, ItemDraft};
 use crate::output::format::{Placement, iso_date};
 use crate::output::{FirstTry, OutputError, OutputFormat, Outputs, ReadBack};
-use crate::report::{ArticleFields, ArticleReport};
+use crate::report::{ArticleFields, ArticleReport, SkippedItem};
 use crate::store::{ImportRecord, State, StoreError};
 use crate::util::fs::sync_dir;
 use crate::util::locale::long_date;
@@ -41,6 +43,9 @@ pub(crate) struct FeedImport {
     pub(crate) articles: Vec<ArticleReport>,
     /// Items whose file an interrupted run had already written.
     pub(crate) seen: usize,
+    /// Items whose values make their path or file fail: not written, not
+    /// recorded.
+    pub(crate) skipped: Vec<SkippedItem>,
     /// Set when the content folder, the state or a template failed
     /// mid-feed; what was written before it is recorded.
     pub(crate) error: Option<WriteError>,
@@ -95,6 +100,7 @@ pub(crate) fn write_feed(
     let mut outcome = FeedImport {
         articles: Vec::new(),
         seen: 0,
+        skipped: Vec::new(),
         error: None,
     };
     let format = match context.outputs.of_feed(feed) {
@@ -330,7 +336,14 @@ fn plan_batch<'a>(
         if draft.date_source == DateSource::FirstImport {
             tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
         }
-        match place_article(batch, item, &taken)? {
+        let named = match place_article(batch, item, &taken) {
+            Ok(named) => named,
+            Err(error) => {
+                skip_for_its_values(batch.feed, item, error, &mut outcome.skipped)?;
+                continue;
+            }
+        };
+        match named {
             Named::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
             Named::New {
                 path,
@@ -365,7 +378,13 @@ fn write_one_slowly(
     // Each pass looks at the names afresh: one taken since the last pass is
     // adopted (ours) or passed over. Bounded, should files keep appearing.
     for _ in 0..MAX_PERMALINK_ATTEMPTS {
-        match place_article(batch, item, taken)? {
+        let named = match place_article(batch, item, taken) {
+            Ok(named) => named,
+            Err(error) => {
+                return skip_for_its_values(batch.feed, item, error, &mut outcome.skipped);
+            }
+        };
+        match named {
             Named::AlreadyThere { path } => {
                 return Ok(record_existing(batch, &item.draft, &path, outcome)?);
             }
@@ -402,6 +421,37 @@ fn write_one_slowly(
         title: item.article.title.clone(),
     }
     .into())
+}
+
+/// An item whose values make its path or its file fail (see
+/// [`OutputError::blames_item`]): warned about, naming the feed and the
+/// item, and kept for the report; not recorded, so every run tries it
+/// again (a fixed template or item then imports it). Any other error is
+/// returned: the output or the content folder cannot work.
+pub(crate) fn skip_for_its_values(
+    feed: &FeedConfig,
+    item: &NewArticle,
+    error: WriteError,
+    skipped: &mut Vec<SkippedItem>,
+) -> Result<(), WriteError> {
+    match error {
+        WriteError::Output(error) if error.blames_item() => {
+            let reason = error.to_string();
+            tracing::warn!(
+                feed = %feed.name,
+                title = %item.article.title,
+                url = %item.article.source_url,
+                "item skipped, its values make the output fail (it is tried again at the next run): {reason}"
+            );
+            skipped.push(SkippedItem {
+                title: item.article.title.clone(),
+                source_url: item.article.source_url.clone(),
+                reason,
+            });
+            Ok(())
+        }
+        error => Err(error),
+    }
 }
 
 /// Records an article whose file is now on disk (or, in a dry run, would be).

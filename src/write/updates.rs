@@ -69,6 +69,9 @@ pub(crate) enum Rewrite {
 pub(crate) struct Updated {
     pub(crate) rewritten: Vec<String>,
     pub(crate) left_alone: Vec<String>,
+    /// Items whose new values make the file fail: left as they were, their
+    /// source's new version not noted, so that every run tries again.
+    pub(crate) skipped: Vec<crate::report::SkippedItem>,
 }
 
 /// A file to write again, once planned.
@@ -106,7 +109,14 @@ pub(crate) fn update_untouched(
     let format = context.outputs.of_feed(feed)?;
     let mut pending: Vec<Pending> = Vec::new();
     for (item, stored) in changed {
-        match plan_update(context, feed, format, &item, &stored)? {
+        let planned = match plan_update(context, feed, format, &item, &stored) {
+            Ok(planned) => planned,
+            Err(error) => {
+                super::skip_for_its_values(feed, &item, error, &mut updated.skipped)?;
+                continue;
+            }
+        };
+        match planned {
             Planned::Refused => continue,
             // Its hashes are recorded once it is written.
             Planned::Write(file) => {
