@@ -478,3 +478,71 @@ fn built_in_names_are_the_templates_names() {
         }
     }
 }
+
+#[test]
+fn every_value_a_feed_decides_is_checked_hostile() {
+    // `lang` and `enclosure.type` unescaped in the front matter: a feed's
+    // `<language>` or enclosure type would write a tag or break the YAML.
+    for (template, key) in [
+        (
+            "---\ntitle: {{ title | yaml }}\nlang: {{ lang }}\n---\n",
+            "lang",
+        ),
+        (
+            "---\ntitle: {{ title | yaml }}\naudio: {{ enclosure.type }}\n---\n",
+            "audio",
+        ),
+        (
+            "---\ntitle: {{ title | yaml }}\nfeed: {{ feed.name }}\n---\n",
+            "feed",
+        ),
+    ] {
+        let message = compile_error(template, DEFAULT_PATH, "/{{ slug }}");
+        assert!(
+            message.contains(&format!("`{key}`")) || message.contains("does not parse"),
+            "{template:?}: {message}"
+        );
+    }
+    // A permalink holding a feed's text as it came: Liquid or Nunjucks
+    // there is run by Eleventy, which renders its permalinks.
+    for permalink in ["/{{ lang }}/{{ slug }}/", "/{{ title }}/{{ slug }}/"] {
+        let message = compile_error(GOOD_FRONT, DEFAULT_PATH, permalink);
+        assert!(
+            message.contains("not a plain URL path"),
+            "{permalink}: {message}"
+        );
+    }
+    for (template, permalink) in [
+        (
+            "---\ntitle: {{ title | yaml }}\nlang: {{ lang | yaml }}\naudio: {{ enclosure | yaml }}\nfeed: {{ feed | yaml }}\n---\n",
+            "/{{ lang | slug }}/{{ slug }}/",
+        ),
+        (GOOD_FRONT, "/{{ section }}/{{ date_local }}-{{ slug }}/"),
+    ] {
+        let (_dir, spec) = spec_with(template, DEFAULT_PATH, permalink);
+        if let Err(error) = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris) {
+            panic!(
+                "{template:?} {permalink}: {}",
+                crate::util::error_chain(&error)
+            );
+        }
+    }
+}
+
+#[test]
+fn permalinks_are_plain_url_paths() {
+    for good in ["/papers/2024-09-02-a-title/", "/fr/actualité/a?x=1#top", ""] {
+        assert_eq!(plain_permalink(good), Ok(()), "{good}");
+    }
+    for bad in [
+        "/{{ x }}/",
+        "/a b/",
+        "/a\"b",
+        "/<script>",
+        "/a\nb",
+        "/{% raw %}",
+        "/a'b",
+    ] {
+        assert!(plain_permalink(bad).is_err(), "{bad:?}");
+    }
+}
