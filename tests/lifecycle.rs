@@ -319,7 +319,7 @@ async fn articles_imported_before_the_hashes_were_kept_are_never_rewritten() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
     // Items imported from now on have them.
     let mut more = fixed.clone();
     more.push(Item::new(

@@ -519,7 +519,8 @@ pub(super) fn write_items(
     if let Some(error) = written.error {
         return Err(error.into());
     }
-    let updated = crate::write::updates::update_untouched(write_context, feed, items.changed)?;
+    let updated =
+        crate::write::updates::update_untouched(write_context, group, feed, items.changed)?;
     line.updated = updated.rewritten.len();
     line.left_alone = updated.left_alone;
     line.new = written.articles.len();

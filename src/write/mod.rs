@@ -163,10 +163,18 @@ impl<'a> GroupCommit<'a> {
     /// Called between feeds: commits when the group is full or old enough.
     pub(crate) fn between_feeds(&mut self) -> Result<(), StoreError> {
         if self.records >= GROUP_RECORDS || self.began.elapsed() >= GROUP_TIME {
-            self.commit()?;
-            self.state.begin()?;
-            self.began = Instant::now();
+            self.commit_now()?;
         }
+        Ok(())
+    }
+
+    /// Commits what is recorded so far and opens the next group: for what
+    /// must be on disk in the state before a file is touched (the hash of
+    /// an update, before its rename).
+    pub(crate) fn commit_now(&mut self) -> Result<(), StoreError> {
+        self.commit()?;
+        self.state.begin()?;
+        self.began = Instant::now();
         Ok(())
     }
 
