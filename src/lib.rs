@@ -64,6 +64,7 @@ pub use extract::{
     DateSource, DocumentInfo, DraftEnclosure, FeedContext, ItemDraft, SkippedItem, extract_entries,
     extract_items, html_to_text, preview_image, without_tracking,
 };
+pub use output::content::{SafeContent, safe_content};
 pub use output::format::Placement;
 pub use output::{Blame, OutputError, OutputFormat, Preset, TemplateError};
 pub use parse::{ParseError, ParseFailure, ParsedFeed, parse_feed, repair::Fix};
