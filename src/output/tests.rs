@@ -546,3 +546,48 @@ fn permalinks_are_plain_url_paths() {
         assert!(plain_permalink(bad).is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn a_failure_on_an_items_values_blames_the_item_and_a_templates_own_the_template() {
+    // Works on the samples; fails on an item with 60,000 categories (out
+    // of fuel) and on one whose author leads out of the content folder.
+    let text = "---\ntitle: {{ title | yaml }}\ncategories: [{% for c in categories %}{{ c | yaml }}, {% endfor %}]\n---\n";
+    let (_dir, spec) = spec_with(
+        text,
+        "{{ section }}/{{ author }}/{{ slug }}.md",
+        "/{{ slug }}",
+    );
+    let outputs = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap();
+    let format = outputs.format(&spec).unwrap();
+    let mut many = example_article();
+    many.categories = (0..60_000).map(|i| format!("c{i}")).collect();
+    let many = Arc::new(many);
+    let placed = format.place(&many, 1).unwrap();
+    let error = OutputError::from(format.placed_text(&many, &placed).unwrap_err());
+    assert!(error.blames_item(), "{error}");
+    assert!(error.to_string().contains(":3:"), "{error}");
+    let mut out = example_article();
+    out.author = "../../../x".into();
+    let error = format.place(&Arc::new(out), 1).unwrap_err();
+    assert!(error.blames_item(), "{error}");
+    // An unknown filter no item can get past: the template's.
+    let error = compile_error(
+        "---\ntitle: {{ title | yamll }}\n---\n",
+        DEFAULT_PATH,
+        "/{{ slug }}",
+    );
+    assert!(error.contains("unknown filter"), "{error}");
+    let (_dir, spec) = spec_with(
+        "{% if lang == 'xx' %}{{ title | yamll }}{% endif %}",
+        DEFAULT_PATH,
+        "/{{ slug }}",
+    );
+    let outputs = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap();
+    let format = outputs.format(&spec).unwrap();
+    let mut xx = example_article();
+    xx.lang = "xx".into();
+    let xx = Arc::new(xx);
+    let placed = format.place(&xx, 1).unwrap();
+    let error = OutputError::from(format.placed_text(&xx, &placed).unwrap_err());
+    assert!(!error.blames_item(), "{error}");
+}
