@@ -316,7 +316,9 @@ fn write_batch(
                     &article.item.article.source_url,
                     batch.read_back(),
                 ) {
-                    record_existing(batch, &article.item.draft, &article.path, outcome)?;
+                    let same = same_text(&article.path, article.text.as_str())
+                        .then(|| (article.placed.clone(), article.text.clone()));
+                    record_existing(batch, article.item, &article.path, same, outcome)?;
                 } else {
                     write_one_slowly(batch, article.item, &taken, outcome, folders)?;
                 }
@@ -352,7 +354,9 @@ fn plan_batch<'a>(
             }
         };
         match named {
-            Named::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
+            Named::AlreadyThere { path, same } => {
+                record_existing(batch, item, &path, same, outcome)?
+            }
             Named::New {
                 path,
                 placed,
@@ -393,8 +397,8 @@ fn write_one_slowly(
             }
         };
         match named {
-            Named::AlreadyThere { path } => {
-                return Ok(record_existing(batch, &item.draft, &path, outcome)?);
+            Named::AlreadyThere { path, same } => {
+                return Ok(record_existing(batch, item, &path, same, outcome)?);
             }
             Named::New {
                 path,
@@ -526,27 +530,45 @@ fn article_fields(article: &Article, placed: &Placement, format: &OutputFormat) 
     }
 }
 
-/// Records an item whose file an earlier, interrupted run wrote.
+/// Records an item whose file an earlier, interrupted run wrote. `same`:
+/// its name and text, when the file is byte for byte what this run would
+/// write there; it is then recorded as if this run had written it (its
+/// permalink and hashes kept, so that `update = "untouched"` updates it
+/// later, as it would the file of an uninterrupted run). A file that
+/// differs is recorded without them and never updated: it may be an
+/// editor's.
 fn record_existing(
     batch: &BatchContext,
-    draft: &ItemDraft,
+    item: &NewArticle,
     path: &Path,
+    same: Option<(Placement, String)>,
     outcome: &mut FeedImport,
 ) -> Result<(), StoreError> {
+    let draft = &item.draft;
     let relative = relative_to(path, &batch.context.config.content_dir);
+    let file_hash = same
+        .as_ref()
+        .map(|(_, text)| crate::util::hash::file_hash(text.as_bytes()));
     batch.context.state.record(&ImportRecord {
         key: &draft.key,
         feed: &batch.feed_identity,
         source_url: draft.source_url.as_str(),
-        permalink: None,
+        permalink: same.as_ref().map(|(placed, _)| placed.permalink.as_str()),
         path: Some(&relative),
         imported_at: &batch.imported_at,
-        has_image: None,
+        has_image: same.is_some().then_some(item.article.image.is_some()),
         shared_link: !draft.link_identifies,
-        hashes: None,
+        hashes: file_hash
+            .as_deref()
+            .map(|file_hash| (item.source_hash.as_str(), file_hash)),
     })?;
     outcome.seen += 1;
     Ok(())
+}
+
+/// Whether the file at `path` holds exactly `text`.
+fn same_text(path: &Path, text: &str) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes())
 }
 
 enum Named {
@@ -558,6 +580,8 @@ enum Named {
     },
     AlreadyThere {
         path: PathBuf,
+        /// Its name and text, when the file is what this run would write.
+        same: Option<(Placement, String)>,
     },
 }
 
@@ -594,7 +618,17 @@ fn place_article(
         // permalink is then known, from the file).
         let on_disk = path.symlink_metadata().is_ok();
         if on_disk && found::holds_source(&path, &item.article.source_url, batch.read_back()) {
-            return Ok(Named::AlreadyThere { path });
+            let text = match ready {
+                Some(first) => Some(first.text.clone()),
+                None => {
+                    let shared = shared.get_or_insert_with(|| Arc::new(item.article.clone()));
+                    batch.format.placed_text(shared, &placed).ok()
+                }
+            };
+            let same = text
+                .filter(|text| same_text(&path, text))
+                .map(|text| (placed, text));
+            return Ok(Named::AlreadyThere { path, same });
         }
         if on_disk || batch.context.state.permalink_taken(&placed.permalink)? {
             continue;
