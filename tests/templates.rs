@@ -381,7 +381,8 @@ fn feed_of(items: &[String]) -> String {
 }
 
 /// A value from a feed that makes one item's path or file fail (an author
-/// of `../../…` in a path, 60,000 categories for a loop's fuel) is that
+/// of `../../…` or of 2,100 parts in a path, 60,000 categories for a
+/// loop's fuel) is that
 /// item's failure: it is skipped and reported with its feed, the feed's
 /// other items and the next feed are written, and the run exits 0. It is
 /// not recorded: the next run tries it again.
@@ -401,6 +402,12 @@ async fn an_item_whose_values_make_its_path_or_file_fail_is_skipped_and_the_run_
             60_000,
         ),
         item_with("Plain", "https://news.example.org/a/plain", "Bob", 2),
+        item_with(
+            "Too deep",
+            "https://news.example.org/a/deep",
+            &"x/".repeat(2100),
+            1,
+        ),
     ]);
     let later = feed_of(&[item_with(
         "Later plain",
@@ -435,7 +442,7 @@ async fn an_item_whose_values_make_its_path_or_file_fail_is_skipped_and_the_run_
     assert_eq!(feed["name"], "First");
     assert_eq!(feed["status"], "ok");
     assert_eq!(feed["new"], 1);
-    assert_eq!(feed["skipped"], 2);
+    assert_eq!(feed["skipped"], 3);
     let skipped = feed["skipped_items"].as_array().unwrap();
     let reason_of = |title: &str| {
         skipped
@@ -447,6 +454,7 @@ async fn an_item_whose_values_make_its_path_or_file_fail_is_skipped_and_the_run_
             .to_string()
     };
     assert!(reason_of("Climbs out").contains("leads out"), "{skipped:?}");
+    assert!(reason_of("Too deep").contains("too long"), "{skipped:?}");
     let fuel = reason_of("Many categories");
     assert!(
         fuel.contains("card.md:3") && fuel.contains("fuel"),
@@ -481,6 +489,6 @@ async fn an_item_whose_values_make_its_path_or_file_fail_is_skipped_and_the_run_
     let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(report["feeds"][0]["new"], 0);
     assert_eq!(report["feeds"][0]["seen"], 1);
-    assert_eq!(report["feeds"][0]["skipped"], 2);
+    assert_eq!(report["feeds"][0]["skipped"], 3);
     assert_eq!(site.content().len(), 2);
 }

@@ -282,6 +282,12 @@ pub(crate) fn safe_relative_path(rendered: &str) -> Result<PathBuf, &'static str
     if path.as_os_str().is_empty() {
         return Err("is empty");
     }
+    // Each name is cut, but a path of many parts (a feed's list joined
+    // with `/`) could pass what the system takes (4,096 bytes on Linux,
+    // with the content folder's own path before it).
+    if path.as_os_str().len() > MAX_PATH_BYTES {
+        return Err("is too long (over 1,024 bytes)");
+    }
     if !path.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err("is not a plain path");
     }
@@ -322,6 +328,9 @@ fn longest_name(stem: &str, suffix: usize) -> String {
         chars -= 16;
     }
 }
+
+/// The longest path an article may have inside the content folder.
+const MAX_PATH_BYTES: usize = 1024;
 
 /// File systems hold names of up to 255 bytes; some room is left for what
 /// editors and tools add (`~`, `.swp`).

@@ -317,6 +317,11 @@ fn characters_file_systems_refuse_are_replaced() {
         Err("has a part that is no file name")
     );
     assert_eq!(safe_relative_path(""), Err("is empty"));
+    let deep = format!("{}a.md", "part/".repeat(300));
+    assert_eq!(
+        safe_relative_path(&deep),
+        Err("is too long (over 1,024 bytes)")
+    );
     for long in [
         format!("{}.md", "a".repeat(400)),
         format!("{}.md", "é".repeat(400)),
