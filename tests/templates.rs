@@ -419,7 +419,16 @@ async fn an_item_whose_values_make_its_path_or_file_fail_is_skipped_and_the_run_
     let (_later_server, later_url) = served(&later).await;
     let output =
         "[output]\ntemplate = \"card.md\"\npath = \"{{ section }}/{{ author }}/{{ slug }}.md\"";
-    let mut text = config(&[("First", &url, "papers"), ("Later", &later_url, "later")]);
+    // Article pages are not read: no request leaves the machine.
+    let mut text = config(&[("First", &url, "papers"), ("Later", &later_url, "later")])
+        .replace(
+            "section = \"papers\"\n",
+            "section = \"papers\"\narticle_images = false\n",
+        )
+        .replace(
+            "section = \"later\"\n",
+            "section = \"later\"\narticle_images = false\n",
+        );
     text = text.replacen("\n[[feeds]]", &format!("\n{output}\n\n[[feeds]]"), 1);
     let site = Site::new(&text);
     site.write(
