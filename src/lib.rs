@@ -64,8 +64,9 @@ pub use extract::{
     DateSource, DocumentInfo, DraftEnclosure, FeedContext, ItemDraft, SkippedItem, extract_entries,
     extract_items, html_to_text, preview_image, without_tracking,
 };
+pub use output::content::{SafeContent, safe_content};
 pub use output::format::Placement;
-pub use output::{OutputError, OutputFormat, Preset, TemplateError};
+pub use output::{Blame, OutputError, OutputFormat, Preset, TemplateError};
 pub use parse::{ParseError, ParseFailure, ParsedFeed, parse_feed, repair::Fix};
 pub use pipeline::{ReadFeed, read_feed};
 pub use store::{ImportRecord, State, StoreError};

@@ -86,6 +86,18 @@ pub(crate) struct ArticleFields {
     pub(crate) image_credit: String,
 }
 
+/// An item of a feed whose values make its path or its file fail (a path
+/// leading out of the content folder, a template out of fuel on its
+/// categories): skipped, the feed's other items and the other feeds
+/// written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct SkippedItem {
+    pub(crate) title: String,
+    pub(crate) source_url: String,
+    /// The template's or the path's error, with its file, line and column.
+    pub(crate) reason: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum FeedStatus {
@@ -113,8 +125,12 @@ pub(crate) struct FeedReport {
     pub(crate) new: usize,
     /// Items imported by an earlier run (or present in the content folder).
     pub(crate) seen: usize,
-    /// Items that cannot become articles (no link).
+    /// Items that cannot become articles (no link), or whose values make
+    /// their path or their file fail (see [`SkippedItem`]).
     pub(crate) skipped: usize,
+    /// The items skipped for their values in the output's templates, each
+    /// with why: not recorded, so tried again by every run.
+    pub(crate) skipped_items: Vec<SkippedItem>,
     /// Items left out by the feed's include, exclude or max_age rules.
     pub(crate) filtered: usize,
     /// Articles written again: changed at the source, untouched on disk
@@ -151,6 +167,7 @@ impl FeedReport {
             new: 0,
             seen: 0,
             skipped: 0,
+            skipped_items: Vec::new(),
             filtered: 0,
             updated: 0,
             left_alone: Vec::new(),
@@ -514,6 +531,7 @@ mod tests {
             "new",
             "seen",
             "skipped",
+            "skipped_items",
             "filtered",
             "updated",
             "left_alone",

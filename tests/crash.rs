@@ -1,6 +1,8 @@
-//! Crash and disk safety: a run killed at any moment, a full disk and a
+//! Crash and disk safety: a run killed at any moment (importing, or
+//! writing articles again with `update = "untouched"`), a full disk and a
 //! read-only content folder leave no partial file, no temporary file, no
-//! duplicate, and a state that records only what is on disk. The full-disk
+//! duplicate, no article taken for an editor's, and a state that records
+//! only what is on disk. The full-disk
 //! and read-only tests mount a tmpfs, which needs root: they are ignored,
 //! and `.ci/run` runs them (see `common/requires.rs`).
 
@@ -26,8 +28,17 @@ fn big_feed(count: usize, summary_len: usize) -> String {
     rss(&items)
 }
 
+/// The config of a site whose one feed is `feed.xml`; article pages are
+/// not read, so that no request leaves the machine.
+fn local_config() -> String {
+    config(&[("News", "feed.xml", "papers")]).replace(
+        "section = \"papers\"\n",
+        "section = \"papers\"\narticle_images = false\n",
+    )
+}
+
 fn site_with(feed: &str) -> Site {
-    let site = Site::new(&config(&[("News", "feed.xml", "papers")]));
+    let site = Site::new(&local_config());
     site.write("feed.xml", feed);
     site
 }
@@ -80,6 +91,121 @@ fn a_run_killed_at_any_moment_then_rerun_gives_the_uninterrupted_result() {
         assert_eq!(
             content, expected,
             "killed after {delay_ms} ms: the rerun differs"
+        );
+    }
+}
+
+/// When a run is killed.
+#[derive(Debug, Clone, Copy)]
+enum Moment {
+    After(Duration),
+    /// Once the `n`th file (in path order) is renamed into place.
+    Renamed(usize),
+}
+
+/// [`big_feed`] with every title and summary changed at the source.
+fn changed_feed(count: usize, summary_len: usize) -> String {
+    big_feed(count, summary_len)
+        .replace("<title>Article number", "<title>Corrected: article number")
+        .replace("<description>Summary", "<description>Revised summary")
+}
+
+/// A site that imports with `update = "untouched"`, its feed imported
+/// whole, then changed at the source.
+fn updated_site(count: usize) -> Site {
+    let config = local_config().replacen("\n[[feeds]]", "update = \"untouched\"\n\n[[feeds]]", 1);
+    let site = Site::new(&config);
+    site.write("feed.xml", &big_feed(count, 200));
+    site.import(&[], 0);
+    site.write("feed.xml", &changed_feed(count, 200));
+    site
+}
+
+#[test]
+fn a_run_killed_while_it_updates_articles_then_rerun_gives_the_uninterrupted_result() {
+    const COUNT: usize = 1500;
+    let reference = updated_site(COUNT);
+    let before = reference.content();
+    let output = reference.import(&["--force", "--json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["feeds"][0]["updated"], COUNT, "{report}");
+    let expected = reference.content();
+    assert_eq!(expected.len(), COUNT);
+    assert!(expected.iter().all(|(path, text)| before[path] != *text));
+
+    // Killed at moments of the run (after a delay), and while it renames
+    // the new files into place: once the first, a middle one and the last
+    // of the folder (renamed in path order) is new.
+    let paths: Vec<&String> = expected.keys().collect();
+    let moments = [0, 50, 150, 300, 600]
+        .map(|ms| Moment::After(Duration::from_millis(ms)))
+        .into_iter()
+        .chain([0, 1, COUNT / 3, COUNT / 2, COUNT - 1].map(Moment::Renamed));
+    for moment in moments {
+        let site = updated_site(COUNT);
+        let watched = match moment {
+            Moment::Renamed(i) => Some(site.path().join("content").join(paths[i])),
+            Moment::After(_) => None,
+        };
+        let inode = |path: &std::path::Path| {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::symlink_metadata(path).map(|m| m.ino()).ok()
+        };
+        let first_inode = watched.as_deref().and_then(inode);
+        let mut run = Command::new(BIN)
+            .args(["run", "--force"])
+            .current_dir(site.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        match (moment, &watched) {
+            (Moment::After(delay), _) => std::thread::sleep(delay),
+            (Moment::Renamed(_), Some(path)) => {
+                // A busy wait: the renames of a folder take milliseconds.
+                let started = std::time::Instant::now();
+                while inode(path) == first_inode && run.try_wait().unwrap().is_none() {
+                    assert!(started.elapsed() < HANG, "{} never renamed", path.display());
+                    std::thread::yield_now();
+                }
+            }
+            (Moment::Renamed(_), None) => unreachable!("a watched file for each rename"),
+        }
+        let when = format!("{moment:?}");
+        // SIGKILL; a run that has already ended is not yet reaped, so the
+        // signal still finds it.
+        run.kill().unwrap();
+        run.wait().unwrap();
+        // Each file is whole: the old version or the new one.
+        for (path, text) in site.content() {
+            if !path.contains(".feedimport-") {
+                assert!(
+                    Some(&text) == expected.get(&path) || Some(&text) == before.get(&path),
+                    "killed {when}: {path} is neither version"
+                );
+            }
+        }
+        let output = site.import(&["--force", "--json"], 0);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(
+            report["feeds"][0]["left_alone"],
+            serde_json::json!([]),
+            "killed {when}: files taken for an editor's"
+        );
+        let content = site.content();
+        assert!(
+            temp_files(&content).is_empty(),
+            "killed {when}: temporary files left"
+        );
+        let differing: Vec<&String> = expected
+            .keys()
+            .filter(|path| content.get(*path) != expected.get(*path))
+            .collect();
+        assert!(
+            differing.is_empty() && content.len() == expected.len(),
+            "killed {when}: {} of {COUNT} articles differ from the uninterrupted run, first {:?}",
+            differing.len(),
+            differing.first()
         );
     }
 }

@@ -319,7 +319,7 @@ async fn articles_imported_before_the_hashes_were_kept_are_never_rewritten() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
     // Items imported from now on have them.
     let mut more = fixed.clone();
     more.push(Item::new(
@@ -333,4 +333,53 @@ async fn articles_imported_before_the_hashes_were_kept_are_never_rewritten() {
     serve_feed(&server, &rss(&more)).await;
     let report = json_run(&site, &[], 0);
     assert_eq!(report["feeds"][0]["updated"], 1);
+}
+
+/// A run killed after it wrote an article but before it saved the state
+/// leaves a file the next run adopts. When that file is what the run
+/// writes, it is recorded as written (its hashes kept), and later updated
+/// like the files of an uninterrupted run; one that differs is an
+/// editor's, and left alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_article_adopted_from_an_interrupted_run_is_updated_later() {
+    let server = MockServer::start().await;
+    let items = numbered_items(2);
+    // What the uninterrupted run writes.
+    serve_feed(&server, &rss(&items)).await;
+    let whole = site_for(&server, "update = \"untouched\"\n", "");
+    whole.import(&[], 0);
+    let written = whole.content();
+    let paths: Vec<String> = written.keys().cloned().collect();
+
+    // The interrupted one: a state without these items (an earlier one
+    // recorded), their files on disk (the second touched by an editor
+    // meanwhile).
+    let earlier = Item::new(
+        "Earlier",
+        "https://news.example.org/earlier",
+        "Sun, 01 Sep 2024 10:00:00 +0000",
+    );
+    serve_feed(&server, &rss(&[earlier])).await;
+    let site = site_for(&server, "update = \"untouched\"\n", "");
+    site.import(&[], 0);
+    site.write(&format!("content/{}", paths[0]), &written[&paths[0]]);
+    let edited = format!("{}\nAn editor's note.\n", written[&paths[1]]);
+    site.write(&format!("content/{}", paths[1]), &edited);
+    serve_feed(&server, &rss(&items)).await;
+    let report = json_run(&site, &[], 0);
+    assert_eq!(report["feeds"][0]["new"], 0);
+    assert_eq!(report["feeds"][0]["seen"], 2);
+    // Changed at the source: the adopted file is updated as the
+    // uninterrupted run's is; the edited one is left alone.
+    let mut fixed = items.clone();
+    for item in &mut fixed {
+        item.title = format!("{} (corrected)", item.title);
+    }
+    serve_feed(&server, &rss(&fixed)).await;
+    json_run(&whole, &[], 0);
+    let report = json_run(&site, &[], 0);
+    assert_eq!(report["feeds"][0]["updated"], 1, "{report}");
+    let content = site.content();
+    assert_eq!(content[&paths[0]], whole.content()[&paths[0]]);
+    assert_eq!(content[&paths[1]], edited);
 }

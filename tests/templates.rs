@@ -362,3 +362,142 @@ async fn check_shows_a_sample_file_and_a_dry_run_prints_the_files_a_run_writes()
         );
     }
 }
+
+/// An RSS item with a `dc:creator` and `categories` `<category>` elements.
+fn item_with(title: &str, link: &str, author: &str, categories: usize) -> String {
+    let categories: String = (0..categories)
+        .map(|i| format!("<category>c{i}</category>"))
+        .collect();
+    format!(
+        "<item><title>{title}</title><link>{link}</link><pubDate>Mon, 02 Sep 2024 10:00:00 +0000</pubDate><dc:creator>{author}</dc:creator>{categories}<description>d</description></item>\n"
+    )
+}
+
+fn feed_of(items: &[String]) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>T</title><link>https://news.example.org/</link><description>d</description>\n{}</channel></rss>\n",
+        items.concat()
+    )
+}
+
+/// A value from a feed that makes one item's path or file fail (an author
+/// of `../../…` or of 2,100 parts in a path, 60,000 categories for a
+/// loop's fuel) is that
+/// item's failure: it is skipped and reported with its feed, the feed's
+/// other items and the next feed are written, and the run exits 0. It is
+/// not recorded: the next run tries it again.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_item_whose_values_make_its_path_or_file_fail_is_skipped_and_the_run_goes_on() {
+    let first = feed_of(&[
+        item_with(
+            "Climbs out",
+            "https://news.example.org/a/out",
+            "../../../x",
+            1,
+        ),
+        item_with(
+            "Many categories",
+            "https://news.example.org/a/many",
+            "Ada",
+            60_000,
+        ),
+        item_with("Plain", "https://news.example.org/a/plain", "Bob", 2),
+        item_with(
+            "Too deep",
+            "https://news.example.org/a/deep",
+            &"x/".repeat(2100),
+            1,
+        ),
+    ]);
+    let later = feed_of(&[item_with(
+        "Later plain",
+        "https://news.example.org/b/later",
+        "Cy",
+        1,
+    )]);
+    let (_server, url) = served(&first).await;
+    let (_later_server, later_url) = served(&later).await;
+    let output =
+        "[output]\ntemplate = \"card.md\"\npath = \"{{ section }}/{{ author }}/{{ slug }}.md\"";
+    // Article pages are not read: no request leaves the machine.
+    let mut text = config(&[("First", &url, "papers"), ("Later", &later_url, "later")])
+        .replace(
+            "section = \"papers\"\n",
+            "section = \"papers\"\narticle_images = false\n",
+        )
+        .replace(
+            "section = \"later\"\n",
+            "section = \"later\"\narticle_images = false\n",
+        );
+    text = text.replacen("\n[[feeds]]", &format!("\n{output}\n\n[[feeds]]"), 1);
+    let site = Site::new(&text);
+    site.write(
+        "card.md",
+        "---\ntitle: {{ title | yaml }}\ncategories: [{% for c in categories %}{{ c | yaml }}{% if not loop.last %}, {% endif %}{% endfor %}]\nsourceUrl: {{ source_url | yaml }}\n---\n",
+    );
+    // The template works on the sample articles: `check` passes.
+    let checked = site.run(&["check"]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+
+    let output = site.import(&["--json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let log = stderr(&output);
+    assert_eq!(
+        site.content().keys().collect::<Vec<_>>(),
+        ["later/Cy/later-plain.md", "papers/Bob/plain.md"],
+        "{log}"
+    );
+    let feed = &report["feeds"][0];
+    assert_eq!(feed["name"], "First");
+    assert_eq!(feed["status"], "ok");
+    assert_eq!(feed["new"], 1);
+    assert_eq!(feed["skipped"], 3);
+    let skipped = feed["skipped_items"].as_array().unwrap();
+    let reason_of = |title: &str| {
+        skipped
+            .iter()
+            .find(|s| s["title"] == title)
+            .unwrap_or_else(|| panic!("{title} not in {skipped:?}"))["reason"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(reason_of("Climbs out").contains("leads out"), "{skipped:?}");
+    assert!(reason_of("Too deep").contains("too long"), "{skipped:?}");
+    let fuel = reason_of("Many categories");
+    assert!(
+        fuel.contains("card.md:3") && fuel.contains("fuel"),
+        "{fuel}"
+    );
+    assert_eq!(
+        skipped.iter().find(|s| s["title"] == "Climbs out").unwrap()["source_url"],
+        "https://news.example.org/a/out"
+    );
+    assert_eq!(report["feeds"][1]["new"], 1);
+    assert!(
+        report["feeds"][1]["skipped_items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    for title in ["Climbs out", "Many categories"] {
+        assert!(
+            log.lines()
+                .any(|l| l.contains("First") && l.contains(title) && l.contains("skipped")),
+            "no warning naming the feed and {title}: {log}"
+        );
+    }
+    let outside: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!outside.iter().any(|n| n == "x"), "{outside:?}");
+
+    // Not recorded: the next run tries them again, and skips them again.
+    let again = site.import(&["--json", "--force"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["feeds"][0]["new"], 0);
+    assert_eq!(report["feeds"][0]["seen"], 1);
+    assert_eq!(report["feeds"][0]["skipped"], 3);
+    assert_eq!(site.content().len(), 2);
+}

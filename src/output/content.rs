@@ -28,13 +28,13 @@ use crate::util::escape::inert_url;
 /// The item's content, made safe: `html` for a template that prints HTML,
 /// `markdown` for one that writes Markdown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct SafeContent {
-    pub(crate) html: String,
-    pub(crate) markdown: String,
+pub struct SafeContent {
+    pub html: String,
+    pub markdown: String,
 }
 
 /// The content of an item, its relative links resolved against `base`.
-pub(crate) fn safe_content(html: &str, base: Option<&Url>) -> SafeContent {
+pub fn safe_content(html: &str, base: Option<&Url>) -> SafeContent {
     if html.trim().is_empty() {
         return SafeContent::default();
     }

@@ -1,7 +1,9 @@
 //! Why an output cannot be used: a template that does not compile or fails
 //! on a sample (with its file, line and column), a template file that
 //! cannot be read, a path feedimport will not write, a front matter that
-//! does not read back.
+//! does not read back. And whose fault a failure on a real item is
+//! ([`Blame`]): the template's own (the run stops, exit 2) or the item's
+//! values (that item is skipped, the run goes on).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -14,6 +16,44 @@ pub struct TemplateError {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+    /// Whose fault it is, when it happens on a real item.
+    pub blame: Blame,
+}
+
+/// Whose fault a template's failure is. Every template has rendered the
+/// sample articles (hostile, empty) before a run writes anything, so a
+/// failure on a real item comes from that item's values unless it is of a
+/// kind no value can cause (a syntax error, an unknown filter, test,
+/// function or method, a wrong count of arguments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blame {
+    /// The template itself: no item can render with it.
+    Template,
+    /// The item's values: too many of them for the template's fuel, a
+    /// value of a shape the template does not expect (an undefined
+    /// attribute, an operation on it that fails), recursion too deep.
+    Item,
+}
+
+impl Blame {
+    fn of(kind: minijinja::ErrorKind) -> Blame {
+        use minijinja::ErrorKind as K;
+        match kind {
+            K::SyntaxError
+            | K::TemplateNotFound
+            | K::TooManyArguments
+            | K::MissingArgument
+            | K::UnknownFilter
+            | K::UnknownTest
+            | K::UnknownFunction
+            | K::UnknownMethod
+            | K::BadEscape
+            | K::BadInclude
+            | K::InvalidDelimiter
+            | K::UnknownBlock => Blame::Template,
+            _ => Blame::Item,
+        }
+    }
 }
 
 impl fmt::Display for TemplateError {
@@ -65,6 +105,24 @@ pub enum OutputError {
     },
 }
 
+impl OutputError {
+    /// Whether this error, met on a real item, is that item's failure (its
+    /// values), not the output's: every output has worked on the sample
+    /// articles before the run writes, so a path refused for one item (it
+    /// leads out, it is empty or no name) comes from that item's values,
+    /// and so does a template failure of the kinds [`Blame`] gives items.
+    pub(crate) fn blames_item(&self) -> bool {
+        match self {
+            OutputError::Template(error) => error.blame == Blame::Item,
+            OutputError::Path { .. } => true,
+            OutputError::Feed { source, .. } => source.blames_item(),
+            OutputError::Read { .. }
+            | OutputError::FrontMatter { .. }
+            | OutputError::NotCompiled => false,
+        }
+    }
+}
+
 /// `error`, naming the feed it concerns.
 pub(super) fn for_feed(feed: &str, error: OutputError) -> OutputError {
     OutputError::Feed {
@@ -96,5 +154,6 @@ pub(super) fn template_error(
         line,
         column,
         message,
+        blame: Blame::of(error.kind()),
     }
 }

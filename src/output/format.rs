@@ -3,8 +3,10 @@
 //!
 //! In: an [`Article`] and the attempt number. Out: a [`Placement`] (a path
 //! inside the content folder, every part a plain name) and the file's
-//! text. Fails with [`OutputError`]: a template that fails on this
-//! article, or a path that would lead out of the content folder.
+//! text; every value of the template context by its place (for the
+//! sample articles' check). Fails with [`OutputError`]: a template that
+//! fails on this article, a path that would lead out of the content
+//! folder, or a permalink that is not a plain URL path.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -150,6 +152,11 @@ impl OutputFormat {
         };
         let context = ArticleContext::new(article.clone(), naming.clone(), &self.locale);
         let permalink = self.render(&self.permalink, context)?.trim().to_string();
+        plain_permalink(&permalink).map_err(|reason| OutputError::Path {
+            origin: self.permalink.clone(),
+            path: permalink.clone(),
+            reason,
+        })?;
         let context = ArticleContext::new(
             article.clone(),
             Naming {
@@ -275,6 +282,12 @@ pub(crate) fn safe_relative_path(rendered: &str) -> Result<PathBuf, &'static str
     if path.as_os_str().is_empty() {
         return Err("is empty");
     }
+    // Each name is cut, but a path of many parts (a feed's list joined
+    // with `/`) could pass what the system takes (4,096 bytes on Linux,
+    // with the content folder's own path before it).
+    if path.as_os_str().len() > MAX_PATH_BYTES {
+        return Err("is too long (over 1,024 bytes)");
+    }
     if !path.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err("is not a plain path");
     }
@@ -283,6 +296,23 @@ pub(crate) fn safe_relative_path(rendered: &str) -> Result<PathBuf, &'static str
         return Err("must end in .md, .markdown or .mdx");
     }
     Ok(path)
+}
+
+/// Refuses a permalink that is not a plain URL path: a site generator
+/// reads it as its own (Eleventy renders a `permalink` as a Liquid or
+/// Nunjucks template, Jekyll and Hugo place pages by it), so a brace, a
+/// quote, a `<`, a space or a control character from a feed's text would be
+/// markup or template code there. Letters of any script, digits and
+/// `-._~/%:@!$&+,;=?#*()` are kept.
+pub(crate) fn plain_permalink(permalink: &str) -> Result<(), &'static str> {
+    let plain = |c: char| c.is_alphanumeric() || "-._~/%:@!$&+,;=?#*()".contains(c);
+    if permalink.chars().all(plain) {
+        Ok(())
+    } else {
+        Err(
+            "is not a plain URL path (a brace, quote, `<`, space or control character would be markup or template code to a site generator): give a title or other text of a feed to a permalink through the slug filter",
+        )
+    }
 }
 
 /// The longest prefix of `stem`, cut between words, that leaves room for
@@ -298,6 +328,9 @@ fn longest_name(stem: &str, suffix: usize) -> String {
         chars -= 16;
     }
 }
+
+/// The longest path an article may have inside the content folder.
+const MAX_PATH_BYTES: usize = 1024;
 
 /// File systems hold names of up to 255 bytes; some room is left for what
 /// editors and tools add (`~`, `.swp`).
@@ -323,7 +356,7 @@ struct ArticleContext {
 }
 
 /// The names every template can use.
-const CONTEXT_KEYS: &[&str] = &[
+pub(super) const CONTEXT_KEYS: &[&str] = &[
     "title",
     "date",
     "date_local",
@@ -433,6 +466,49 @@ impl Object for ArticleContext {
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         Enumerator::Str(CONTEXT_KEYS)
+    }
+}
+
+/// Every value a template can read for `article` placed at `placed`, by
+/// its place (`title`, `tags.0`, `enclosure.url`), the context walked from
+/// [`CONTEXT_KEYS`] through its lists and maps: what the sample articles'
+/// check compares, so that a value added to the context is compared too.
+pub(super) fn context_values(
+    article: &Arc<Article>,
+    placed: &Placement,
+    locale: &SiteLocale,
+) -> Vec<(String, String)> {
+    let naming = Naming {
+        slug: placed.slug.clone(),
+        permalink: Some(placed.permalink.clone()),
+    };
+    let context = Arc::new(ArticleContext::new(article.clone(), naming, locale));
+    let mut values = Vec::new();
+    for key in CONTEXT_KEYS {
+        if let Some(value) = context.get_value(&Value::from(*key)) {
+            leaves(key.to_string(), &value, &mut values);
+        }
+    }
+    values
+}
+
+/// The text of every leaf of `value`, by its place below `at`.
+fn leaves(at: String, value: &Value, out: &mut Vec<(String, String)>) {
+    use minijinja::value::ValueKind;
+    match value.kind() {
+        ValueKind::Seq | ValueKind::Map => {
+            let is_map = value.kind() == ValueKind::Map;
+            let Ok(items) = value.try_iter() else { return };
+            for (i, item) in items.enumerate() {
+                if is_map {
+                    let child = value.get_item(&item).unwrap_or_default();
+                    leaves(format!("{at}.{item}"), &child, out);
+                } else {
+                    leaves(format!("{at}.{i}"), &item, out);
+                }
+            }
+        }
+        _ => out.push((at, value.to_string())),
     }
 }
 

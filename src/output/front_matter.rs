@@ -12,12 +12,12 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::error::OutputError;
-use super::format::OutputFormat;
+use super::format::{OutputFormat, context_values};
 use chrono::DateTime;
 use url::Url;
 
 use crate::article::{Article, ArticleSettings, FeedAbout, build_article};
-use crate::extract::{DateSource, ItemDraft};
+use crate::extract::{DateSource, DraftEnclosure, ItemDraft};
 use crate::util::locale::SiteLocale;
 
 /// A key's place in a front matter: `["params", "sourceUrl"]`.
@@ -160,6 +160,11 @@ const PROBE_AUTHOR: &str = "ProbeAuthorQx";
 const PROBE_TAGS: [&str; 2] = ["ProbeTagOneQx", "ProbeTagTwoQx"];
 const PROBE_CATEGORIES: [&str; 2] = ["ProbeCategoryOneQx", "ProbeCategoryTwoQx"];
 const PROBE_FEED_TITLE: &str = "ProbeFeedTitleQx";
+const PROBE_FEED_NAME: &str = "ProbeFeedNameQx";
+const PROBE_FEED_URL: &str = "https://probe.example/ProbeFeedUrlQx";
+const PROBE_LANG: &str = "ProbeLangQx";
+const PROBE_ENCLOSURE: &str = "https://probe.example/ProbeEnclosureQx.mp3";
+const PROBE_ENCLOSURE_TYPE: &str = "ProbeEnclosureTypeQx";
 
 /// What a hostile feed may put in each field.
 const HOSTILE_TITLE: &str =
@@ -169,6 +174,11 @@ const HOSTILE_SOURCE: &str = "https://h.example/a?q=\"x\"&b=<script>#'\n---";
 const HOSTILE_AUTHOR: &str = "Author \"Nick\" <a@b.example>\n+++";
 const HOSTILE_TAGS: [&str; 2] = ["tag \"one\"\n---", "<b>two</b>, three"];
 const HOSTILE_CATEGORIES: [&str; 2] = ["cat: \"x\"", "+++\n[table]"];
+/// A `<language>` as a hostile feed may send it: markup, a new line, YAML,
+/// Liquid.
+const HOSTILE_LANG: &str = "en\" <script>alert(1)</script>\n---\nlayout: x # {{ site }} {% raw %}";
+const HOSTILE_ENCLOSURE_TYPE: &str = "audio/\"mpeg\"\n<script>x</script> {{ y }}";
+const HOSTILE_FEED_NAME: &str = "Feed \"name\" <b>\n+++ {{ z }}";
 
 /// What a sample article holds in each field a feed decides.
 struct SampleFields<'a> {
@@ -180,6 +190,11 @@ struct SampleFields<'a> {
     tags: &'a [&'a str],
     categories: &'a [&'a str],
     feed_title: &'a str,
+    feed_name: &'a str,
+    feed_url: &'a str,
+    lang: &'a str,
+    /// The enclosure's URL and type; none when empty.
+    enclosure: (&'a str, &'a str),
 }
 
 /// One sample article of a template check, made from an item by the
@@ -195,6 +210,10 @@ fn sample(fields: SampleFields, locale: &SiteLocale) -> Article {
         tags,
         categories,
         feed_title,
+        feed_name,
+        feed_url,
+        lang,
+        enclosure,
     } = fields;
     // Every sample's text parses as a URL; the fallback is never taken.
     let url = |text: &str| {
@@ -229,7 +248,11 @@ fn sample(fields: SampleFields, locale: &SiteLocale) -> Article {
             )
             .into()
         },
-        enclosure: None,
+        enclosure: (!enclosure.0.is_empty()).then(|| DraftEnclosure {
+            url: url(enclosure.0),
+            mime_type: enclosure.1.to_string(),
+            length: Some(1234),
+        }),
     };
     let settings = ArticleSettings {
         section: "news".to_string(),
@@ -237,11 +260,11 @@ fn sample(fields: SampleFields, locale: &SiteLocale) -> Article {
         tags: tags.iter().map(|t| t.to_string()).collect(),
         locale: locale.clone(),
         feed: FeedAbout {
-            name: "Sample feed".to_string(),
-            url: "https://h.example/feed/".to_string(),
+            name: feed_name.to_string(),
+            url: feed_url.to_string(),
             title: feed_title.to_string(),
         },
-        lang: "en".to_string(),
+        lang: lang.to_string(),
     };
     build_article(&draft, &settings, None)
 }
@@ -258,6 +281,10 @@ pub(crate) fn samples(locale: &SiteLocale) -> [Article; 3] {
         tags: &PROBE_TAGS,
         categories: &PROBE_CATEGORIES,
         feed_title: PROBE_FEED_TITLE,
+        feed_name: PROBE_FEED_NAME,
+        feed_url: PROBE_FEED_URL,
+        lang: PROBE_LANG,
+        enclosure: (PROBE_ENCLOSURE, PROBE_ENCLOSURE_TYPE),
     };
     let hostile = SampleFields {
         title: HOSTILE_TITLE,
@@ -268,6 +295,10 @@ pub(crate) fn samples(locale: &SiteLocale) -> [Article; 3] {
         tags: &HOSTILE_TAGS,
         categories: &HOSTILE_CATEGORIES,
         feed_title: HOSTILE_TITLE,
+        feed_name: HOSTILE_FEED_NAME,
+        feed_url: HOSTILE_SOURCE,
+        lang: HOSTILE_LANG,
+        enclosure: (HOSTILE_SOURCE, HOSTILE_ENCLOSURE_TYPE),
     };
     let empty = SampleFields {
         title: "Untitled",
@@ -278,6 +309,10 @@ pub(crate) fn samples(locale: &SiteLocale) -> [Article; 3] {
         tags: &[],
         categories: &[],
         feed_title: "",
+        feed_name: "",
+        feed_url: "",
+        lang: "",
+        enclosure: ("", ""),
     };
     [
         sample(probe, locale),
@@ -339,7 +374,10 @@ impl OutputFormat {
             }
         }
         let hostile_front = parse(&texts[1]).unwrap_or(Json::Null);
-        let replacements = replacements(&probe, &hostile);
+        let replacements = replacements(
+            &context_values(&Arc::new(probe.clone()), &placements[0], self.locale()),
+            &context_values(&Arc::new(hostile), &placements[1], self.locale()),
+        );
         if let Some(key) =
             first_difference(&probe_front, &hostile_front, &replacements, &mut Vec::new())
         {
@@ -372,38 +410,23 @@ fn first_lines(text: &str) -> String {
     text.lines().take(20).collect::<Vec<_>>().join("\n")
 }
 
-fn image_url(article: &Article) -> String {
-    article
-        .image
-        .as_ref()
-        .map(|i| i.url.clone())
-        .unwrap_or_default()
-}
-
 /// Each probe marker and what the hostile sample puts in its place, as the
-/// front matter should hold it (a `<` that opens a tag is `＜`).
-fn replacements(probe: &Article, hostile: &Article) -> Vec<(String, String)> {
-    let mut pairs = vec![
-        (probe.title.clone(), hostile.title.clone()),
-        (probe.summary.clone(), hostile.summary.clone()),
-        (probe.source_url.clone(), hostile.source_url.clone()),
-        (image_url(probe), image_url(hostile)),
-        (probe.author.clone(), hostile.author.clone()),
-        (probe.feed.title.clone(), hostile.feed.title.clone()),
-    ];
-    pairs.extend(probe.tags.iter().cloned().zip(hostile.tags.iter().cloned()));
-    pairs.extend(
-        probe
-            .categories
-            .iter()
-            .cloned()
-            .zip(hostile.categories.iter().cloned()),
-    );
-    pairs
-        .into_iter()
-        .map(|(marker, value)| (marker, inert_lt(&value)))
+/// front matter should hold it (a `<` that opens a tag is `＜`): every
+/// value of the template context (see [`context_values`]) that holds a
+/// marker in the probe, paired with the same value of the hostile sample.
+fn replacements(probe: &[(String, String)], hostile: &[(String, String)]) -> Vec<(String, String)> {
+    probe
+        .iter()
+        .filter(|(_, value)| value.contains(MARKER))
+        .filter_map(|(at, marker)| {
+            let (_, value) = hostile.iter().find(|(place, _)| place == at)?;
+            Some((marker.clone(), inert_lt(value)))
+        })
         .collect()
 }
+
+/// What every probe marker ends with.
+const MARKER: &str = "Qx";
 
 /// `value` as the quoting filters write it: a `<` that could open a tag
 /// becomes `＜`.
@@ -504,6 +527,80 @@ mod tests {
                 SiteLocale::french().image_credit_prefix(),
                 french.source_url
             ))
+        );
+    }
+
+    /// The values of the template context no feed decides, each with why:
+    /// every other value must hold a marker in the probe sample and a
+    /// hostile text in the hostile one, so that the check compares it.
+    const NOT_FROM_A_FEED: &[(&str, &str)] = &[
+        ("date", "formatted from a parsed date"),
+        ("date_local", "formatted from a parsed date"),
+        ("published_date", "a parsed date in the output's locale"),
+        ("slug", "[a-z0-9-] by construction"),
+        (
+            "permalink",
+            "made by the output's permalink template from the other values, a plain URL path",
+        ),
+        ("section", "a plain segment of feeds.toml"),
+        ("locale", "the output's locale, from feeds.toml"),
+        (
+            "content_html",
+            "made safe from the hostile summary's HTML: no marker survives it",
+        ),
+        ("content_markdown", "made from content_html"),
+        ("enclosure.length", "a number"),
+    ];
+
+    #[test]
+    fn every_context_value_is_hostile_in_the_sample() {
+        let locale = SiteLocale::french();
+        let format = OutputFormat::preset(crate::output::Preset::Default, chrono_tz::UTC).unwrap();
+        let [probe, hostile, _] = samples(&locale);
+        let values = |article: &Article| {
+            let article = Arc::new(article.clone());
+            let placed = format.place(&article, 1).unwrap();
+            context_values(&article, &placed, &locale)
+        };
+        let (probe, hostile) = (values(&probe), values(&hostile));
+        // The walk reaches every name of the context.
+        for key in super::super::format::CONTEXT_KEYS {
+            assert!(
+                probe
+                    .iter()
+                    .any(|(at, _)| at == key || at.starts_with(&format!("{key}."))),
+                "{key} has no value in the probe"
+            );
+        }
+        let mut compared = Vec::new();
+        for (at, value) in &probe {
+            let top = at.split('.').next().unwrap_or(at);
+            let listed = |name: &str| NOT_FROM_A_FEED.iter().any(|(n, _)| *n == name);
+            if listed(at) || listed(top) {
+                continue;
+            }
+            assert!(
+                value.contains(MARKER),
+                "`{at}` ({value:?}) holds no probe marker: give it one, or list it in NOT_FROM_A_FEED with why"
+            );
+            let hostile = hostile
+                .iter()
+                .find(|(place, _)| place == at)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or_else(|| panic!("`{at}` is not in the hostile sample"));
+            assert!(
+                hostile.contains(['"', '<', '\n', '{', '&', '#']),
+                "`{at}` is not hostile in the hostile sample: {hostile:?}"
+            );
+            compared.push(top.to_string());
+        }
+        for named in ["lang", "enclosure", "feed", "author", "title"] {
+            assert!(compared.iter().any(|c| c == named), "{named}: {compared:?}");
+        }
+        // And the check pairs each of them.
+        assert_eq!(
+            replacements(&probe, &hostile).len(),
+            probe.iter().filter(|(_, v)| v.contains(MARKER)).count()
         );
     }
 

@@ -30,7 +30,7 @@ pub(crate) mod front_matter;
 
 pub use crate::config::output::Preset;
 pub(crate) use compile::{Outputs, sample_file};
-pub use error::{OutputError, TemplateError};
+pub use error::{Blame, OutputError, TemplateError};
 pub use format::OutputFormat;
 pub(crate) use format::{ARTICLE_EXTENSIONS, FirstTry};
 pub(crate) use front_matter::ReadBack;

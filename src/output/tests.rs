@@ -322,6 +322,11 @@ fn characters_file_systems_refuse_are_replaced() {
         Err("has a part that is no file name")
     );
     assert_eq!(safe_relative_path(""), Err("is empty"));
+    let deep = format!("{}a.md", "part/".repeat(300));
+    assert_eq!(
+        safe_relative_path(&deep),
+        Err("is too long (over 1,024 bytes)")
+    );
     for long in [
         format!("{}.md", "a".repeat(400)),
         format!("{}.md", "é".repeat(400)),
@@ -526,4 +531,117 @@ fn built_in_names_are_the_templates_names() {
             }
         }
     }
+}
+
+#[test]
+fn every_value_a_feed_decides_is_checked_hostile() {
+    // `lang` and `enclosure.type` unescaped in the front matter: a feed's
+    // `<language>` or enclosure type would write a tag or break the YAML.
+    for (template, key) in [
+        (
+            "---\ntitle: {{ title | yaml }}\nlang: {{ lang }}\n---\n",
+            "lang",
+        ),
+        (
+            "---\ntitle: {{ title | yaml }}\naudio: {{ enclosure.type }}\n---\n",
+            "audio",
+        ),
+        (
+            "---\ntitle: {{ title | yaml }}\nfeed: {{ feed.name }}\n---\n",
+            "feed",
+        ),
+    ] {
+        let message = compile_error(template, DEFAULT_PATH, "/{{ slug }}");
+        assert!(
+            message.contains(&format!("`{key}`")) || message.contains("does not parse"),
+            "{template:?}: {message}"
+        );
+    }
+    // A permalink holding a feed's text as it came: Liquid or Nunjucks
+    // there is run by Eleventy, which renders its permalinks.
+    for permalink in ["/{{ lang }}/{{ slug }}/", "/{{ title }}/{{ slug }}/"] {
+        let message = compile_error(GOOD_FRONT, DEFAULT_PATH, permalink);
+        assert!(
+            message.contains("not a plain URL path"),
+            "{permalink}: {message}"
+        );
+    }
+    for (template, permalink) in [
+        (
+            "---\ntitle: {{ title | yaml }}\nlang: {{ lang | yaml }}\naudio: {{ enclosure | yaml }}\nfeed: {{ feed | yaml }}\n---\n",
+            "/{{ lang | slug }}/{{ slug }}/",
+        ),
+        (GOOD_FRONT, "/{{ section }}/{{ date_local }}-{{ slug }}/"),
+    ] {
+        let (_dir, spec) = spec_with(template, DEFAULT_PATH, permalink);
+        if let Err(error) = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris) {
+            panic!(
+                "{template:?} {permalink}: {}",
+                crate::util::error_chain(&error)
+            );
+        }
+    }
+}
+
+#[test]
+fn permalinks_are_plain_url_paths() {
+    for good in ["/papers/2024-09-02-a-title/", "/fr/actualité/a?x=1#top", ""] {
+        assert_eq!(plain_permalink(good), Ok(()), "{good}");
+    }
+    for bad in [
+        "/{{ x }}/",
+        "/a b/",
+        "/a\"b",
+        "/<script>",
+        "/a\nb",
+        "/{% raw %}",
+        "/a'b",
+    ] {
+        assert!(plain_permalink(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_failure_on_an_items_values_blames_the_item_and_a_templates_own_the_template() {
+    // Works on the samples; fails on an item with 60,000 categories (out
+    // of fuel) and on one whose author leads out of the content folder.
+    let text = "---\ntitle: {{ title | yaml }}\ncategories: [{% for c in categories %}{{ c | yaml }}, {% endfor %}]\n---\n";
+    let (_dir, spec) = spec_with(
+        text,
+        "{{ section }}/{{ author }}/{{ slug }}.md",
+        "/{{ slug }}",
+    );
+    let outputs = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap();
+    let format = outputs.format(&spec).unwrap();
+    let mut many = example_article();
+    many.categories = (0..60_000).map(|i| format!("c{i}")).collect();
+    let many = Arc::new(many);
+    let placed = format.place(&many, 1).unwrap();
+    let error = OutputError::from(format.placed_text(&many, &placed).unwrap_err());
+    assert!(error.blames_item(), "{error}");
+    assert!(error.to_string().contains(":3:"), "{error}");
+    let mut out = example_article();
+    out.author = "../../../x".into();
+    let error = format.place(&Arc::new(out), 1).unwrap_err();
+    assert!(error.blames_item(), "{error}");
+    // An unknown filter no item can get past: the template's.
+    let error = compile_error(
+        "---\ntitle: {{ title | yamll }}\n---\n",
+        DEFAULT_PATH,
+        "/{{ slug }}",
+    );
+    assert!(error.contains("unknown filter"), "{error}");
+    let (_dir, spec) = spec_with(
+        "{% if lang == 'xx' %}{{ title | yamll }}{% endif %}",
+        DEFAULT_PATH,
+        "/{{ slug }}",
+    );
+    let outputs = Outputs::compile([("F", &spec)], chrono_tz::Europe::Paris).unwrap();
+    let format = outputs.format(&spec).unwrap();
+    let mut xx = example_article();
+    xx.lang = "xx".into();
+    let xx = Arc::new(xx);
+    let placed = format.place(&xx, 1).unwrap();
+    let error = OutputError::from(format.placed_text(&xx, &placed).unwrap_err());
+    assert!(!error.blames_item(), "{error}");
 }

@@ -510,6 +510,7 @@ fn add_counts(line: &mut FeedReport, page: FeedReport) {
     line.new += page.new;
     line.seen += page.seen;
     line.skipped += page.skipped;
+    line.skipped_items.extend(page.skipped_items);
     line.filtered += page.filtered;
     line.updated += page.updated;
     line.left_alone.extend(page.left_alone);

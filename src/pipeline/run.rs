@@ -519,11 +519,15 @@ pub(super) fn write_items(
     if let Some(error) = written.error {
         return Err(error.into());
     }
-    let updated = crate::write::updates::update_untouched(write_context, feed, items.changed)?;
+    let updated =
+        crate::write::updates::update_untouched(write_context, group, feed, items.changed)?;
     line.updated = updated.rewritten.len();
     line.left_alone = updated.left_alone;
     line.new = written.articles.len();
     line.seen += written.seen;
+    line.skipped += written.skipped.len() + updated.skipped.len();
+    line.skipped_items = written.skipped;
+    line.skipped_items.extend(updated.skipped);
     let with_image = written.articles.iter().filter(|a| a.has_image).count();
     if run.options.keep_articles {
         report.articles.extend(written.articles);

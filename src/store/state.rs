@@ -201,11 +201,13 @@ impl State {
                 .map_err(fail)?;
         }
         // Version 4 kept no history of the feeds (version 5 added it), nor
-        // the hashes that updates and `forget` need (version 6). Each step
+        // the hashes that updates and `forget` need (version 6), nor the
+        // hash of a file being written again (version 7). Each step
         // looks for what it adds, so a state of either is brought up whole.
         schema::upgrade_to_5(&self.conn).map_err(fail)?;
         self.conn.execute_batch(SCHEMA).map_err(fail)?;
         schema::upgrade_to_6(&self.conn).map_err(fail)?;
+        schema::upgrade_to_7(&self.conn).map_err(fail)?;
         self.conn
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(fail)?;

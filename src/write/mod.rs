@@ -4,9 +4,11 @@
 //!
 //! In: one feed's new articles, built and checked never imported (see
 //! [`crate::pipeline`]). Out: the articles written, the
-//! items found already written by an interrupted run, and the first
-//! content, state or template error, if any (what was written before it is
-//! recorded).
+//! items found already written by an interrupted run, the items skipped
+//! because their values make their path or their file fail (see
+//! [`OutputError::blames_item`]: reported, not recorded, the other items
+//! written), and the first content, state or template error, if any (what
+//! was written before it is recorded).
 //! Records are committed in groups spanning several feeds ([`GroupCommit`]).
 //! A run interrupted by a signal stops between two files.
 
@@ -27,7 +29,7 @@ use crate::config::{Config, FeedConfig};
 use crate::extract::{DateSource, ItemDraft};
 use crate::output::format::{Placement, iso_date};
 use crate::output::{FirstTry, OutputError, OutputFormat, Outputs, ReadBack};
-use crate::report::{ArticleFields, ArticleReport};
+use crate::report::{ArticleFields, ArticleReport, SkippedItem};
 use crate::store::{ImportRecord, State, StoreError};
 use crate::util::fs::sync_dir;
 use crate::util::locale::long_date;
@@ -41,6 +43,9 @@ pub(crate) struct FeedImport {
     pub(crate) articles: Vec<ArticleReport>,
     /// Items whose file an interrupted run had already written.
     pub(crate) seen: usize,
+    /// Items whose values make their path or file fail: not written, not
+    /// recorded.
+    pub(crate) skipped: Vec<SkippedItem>,
     /// Set when the content folder, the state or a template failed
     /// mid-feed; what was written before it is recorded.
     pub(crate) error: Option<WriteError>,
@@ -95,6 +100,7 @@ pub(crate) fn write_feed(
     let mut outcome = FeedImport {
         articles: Vec::new(),
         seen: 0,
+        skipped: Vec::new(),
         error: None,
     };
     let format = match context.outputs.of_feed(feed) {
@@ -157,10 +163,18 @@ impl<'a> GroupCommit<'a> {
     /// Called between feeds: commits when the group is full or old enough.
     pub(crate) fn between_feeds(&mut self) -> Result<(), StoreError> {
         if self.records >= GROUP_RECORDS || self.began.elapsed() >= GROUP_TIME {
-            self.commit()?;
-            self.state.begin()?;
-            self.began = Instant::now();
+            self.commit_now()?;
         }
+        Ok(())
+    }
+
+    /// Commits what is recorded so far and opens the next group: for what
+    /// must be on disk in the state before a file is touched (the hash of
+    /// an update, before its rename).
+    pub(crate) fn commit_now(&mut self) -> Result<(), StoreError> {
+        self.commit()?;
+        self.state.begin()?;
+        self.began = Instant::now();
         Ok(())
     }
 
@@ -302,7 +316,9 @@ fn write_batch(
                     &article.item.article.source_url,
                     batch.read_back(),
                 ) {
-                    record_existing(batch, &article.item.draft, &article.path, outcome)?;
+                    let same = same_text(&article.path, article.text.as_str())
+                        .then(|| (article.placed.clone(), article.text.clone()));
+                    record_existing(batch, article.item, &article.path, same, outcome)?;
                 } else {
                     write_one_slowly(batch, article.item, &taken, outcome, folders)?;
                 }
@@ -330,8 +346,17 @@ fn plan_batch<'a>(
         if draft.date_source == DateSource::FirstImport {
             tracing::info!(feed = %batch.feed.name, title = %draft.title, "item has no date: using the time of import");
         }
-        match place_article(batch, item, &taken)? {
-            Named::AlreadyThere { path } => record_existing(batch, draft, &path, outcome)?,
+        let named = match place_article(batch, item, &taken) {
+            Ok(named) => named,
+            Err(error) => {
+                skip_for_its_values(batch.feed, item, error, &mut outcome.skipped)?;
+                continue;
+            }
+        };
+        match named {
+            Named::AlreadyThere { path, same } => {
+                record_existing(batch, item, &path, same, outcome)?
+            }
             Named::New {
                 path,
                 placed,
@@ -365,9 +390,15 @@ fn write_one_slowly(
     // Each pass looks at the names afresh: one taken since the last pass is
     // adopted (ours) or passed over. Bounded, should files keep appearing.
     for _ in 0..MAX_PERMALINK_ATTEMPTS {
-        match place_article(batch, item, taken)? {
-            Named::AlreadyThere { path } => {
-                return Ok(record_existing(batch, &item.draft, &path, outcome)?);
+        let named = match place_article(batch, item, taken) {
+            Ok(named) => named,
+            Err(error) => {
+                return skip_for_its_values(batch.feed, item, error, &mut outcome.skipped);
+            }
+        };
+        match named {
+            Named::AlreadyThere { path, same } => {
+                return Ok(record_existing(batch, item, &path, same, outcome)?);
             }
             Named::New {
                 path,
@@ -402,6 +433,37 @@ fn write_one_slowly(
         title: item.article.title.clone(),
     }
     .into())
+}
+
+/// An item whose values make its path or its file fail (see
+/// [`OutputError::blames_item`]): warned about, naming the feed and the
+/// item, and kept for the report; not recorded, so every run tries it
+/// again (a fixed template or item then imports it). Any other error is
+/// returned: the output or the content folder cannot work.
+pub(crate) fn skip_for_its_values(
+    feed: &FeedConfig,
+    item: &NewArticle,
+    error: WriteError,
+    skipped: &mut Vec<SkippedItem>,
+) -> Result<(), WriteError> {
+    match error {
+        WriteError::Output(error) if error.blames_item() => {
+            let reason = error.to_string();
+            tracing::warn!(
+                feed = %feed.name,
+                title = %item.article.title,
+                url = %item.article.source_url,
+                "item skipped, its values make the output fail (it is tried again at the next run): {reason}"
+            );
+            skipped.push(SkippedItem {
+                title: item.article.title.clone(),
+                source_url: item.article.source_url.clone(),
+                reason,
+            });
+            Ok(())
+        }
+        error => Err(error),
+    }
 }
 
 /// Records an article whose file is now on disk (or, in a dry run, would be).
@@ -468,27 +530,45 @@ fn article_fields(article: &Article, placed: &Placement, format: &OutputFormat) 
     }
 }
 
-/// Records an item whose file an earlier, interrupted run wrote.
+/// Records an item whose file an earlier, interrupted run wrote. `same`:
+/// its name and text, when the file is byte for byte what this run would
+/// write there; it is then recorded as if this run had written it (its
+/// permalink and hashes kept, so that `update = "untouched"` updates it
+/// later, as it would the file of an uninterrupted run). A file that
+/// differs is recorded without them and never updated: it may be an
+/// editor's.
 fn record_existing(
     batch: &BatchContext,
-    draft: &ItemDraft,
+    item: &NewArticle,
     path: &Path,
+    same: Option<(Placement, String)>,
     outcome: &mut FeedImport,
 ) -> Result<(), StoreError> {
+    let draft = &item.draft;
     let relative = relative_to(path, &batch.context.config.content_dir);
+    let file_hash = same
+        .as_ref()
+        .map(|(_, text)| crate::util::hash::file_hash(text.as_bytes()));
     batch.context.state.record(&ImportRecord {
         key: &draft.key,
         feed: &batch.feed_identity,
         source_url: draft.source_url.as_str(),
-        permalink: None,
+        permalink: same.as_ref().map(|(placed, _)| placed.permalink.as_str()),
         path: Some(&relative),
         imported_at: &batch.imported_at,
-        has_image: None,
+        has_image: same.is_some().then_some(item.article.image.is_some()),
         shared_link: !draft.link_identifies,
-        hashes: None,
+        hashes: file_hash
+            .as_deref()
+            .map(|file_hash| (item.source_hash.as_str(), file_hash)),
     })?;
     outcome.seen += 1;
     Ok(())
+}
+
+/// Whether the file at `path` holds exactly `text`.
+fn same_text(path: &Path, text: &str) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes())
 }
 
 enum Named {
@@ -500,6 +580,8 @@ enum Named {
     },
     AlreadyThere {
         path: PathBuf,
+        /// Its name and text, when the file is what this run would write.
+        same: Option<(Placement, String)>,
     },
 }
 
@@ -536,7 +618,17 @@ fn place_article(
         // permalink is then known, from the file).
         let on_disk = path.symlink_metadata().is_ok();
         if on_disk && found::holds_source(&path, &item.article.source_url, batch.read_back()) {
-            return Ok(Named::AlreadyThere { path });
+            let text = match ready {
+                Some(first) => Some(first.text.clone()),
+                None => {
+                    let shared = shared.get_or_insert_with(|| Arc::new(item.article.clone()));
+                    batch.format.placed_text(shared, &placed).ok()
+                }
+            };
+            let same = text
+                .filter(|text| same_text(&path, text))
+                .map(|text| (placed, text));
+            return Ok(Named::AlreadyThere { path, same });
         }
         if on_disk || batch.context.state.permalink_taken(&placed.permalink)? {
             continue;

@@ -9,6 +9,13 @@
 //! when the title's slug changed; so do the dates of an item without a
 //! date (the time of its first import). Fails with [`StoreError`] when the
 //! content folder or the state cannot be written.
+//!
+//! A run killed while it writes files again must not leave them looking
+//! edited: the new file's hash is committed to the state as pending before
+//! the file is renamed into place, and a file whose hash is the one
+//! written or the pending one is feedimport's. The next run then finds
+//! each file old or new, and ours, and updates it as the killed run would
+//! have.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -25,7 +32,7 @@ use crate::output::{OutputError, OutputFormat, TemplateError};
 use crate::store::{StoreError, StoredItem};
 use crate::util::fs::sync_dir;
 use crate::util::hash::file_hash;
-use crate::write::{NewArticle, WriteContext, WriteError};
+use crate::write::{GroupCommit, NewArticle, WriteContext, WriteError};
 
 /// The hash of what an article takes from its item: title, summary, link,
 /// images and (when the feed gives one) date. An item without a date is
@@ -69,6 +76,9 @@ pub(crate) enum Rewrite {
 pub(crate) struct Updated {
     pub(crate) rewritten: Vec<String>,
     pub(crate) left_alone: Vec<String>,
+    /// Items whose new values make the file fail: left as they were, their
+    /// source's new version not noted, so that every run tries again.
+    pub(crate) skipped: Vec<crate::report::SkippedItem>,
 }
 
 /// A file to write again, once planned.
@@ -76,6 +86,7 @@ struct Pending {
     path: PathBuf,
     shown: String,
     text: String,
+    text_hash: String,
     permissions: std::fs::Permissions,
     key: String,
     source_hash: String,
@@ -88,7 +99,12 @@ enum Planned {
     /// Its new text, to be written with the others of its folder.
     Write(Pending),
     /// Nothing to write: the same text, a dry run, or a file touched.
-    Decided { shown: String, outcome: Rewrite },
+    /// `on_disk`: the hash of the file found ours, to keep as written.
+    Decided {
+        shown: String,
+        outcome: Rewrite,
+        on_disk: Option<String>,
+    },
 }
 
 /// Writes again each changed item's file that nobody touched, and keeps
@@ -96,6 +112,7 @@ enum Planned {
 /// flushed with one sync, renamed over the old ones, the folder synced.
 pub(crate) fn update_untouched(
     context: &WriteContext,
+    group: &mut GroupCommit,
     feed: &FeedConfig,
     changed: Vec<(NewArticle, StoredItem)>,
 ) -> Result<Updated, WriteError> {
@@ -106,26 +123,39 @@ pub(crate) fn update_untouched(
     let format = context.outputs.of_feed(feed)?;
     let mut pending: Vec<Pending> = Vec::new();
     for (item, stored) in changed {
-        match plan_update(context, feed, format, &item, &stored)? {
+        let planned = match plan_update(context, feed, format, &item, &stored) {
+            Ok(planned) => planned,
+            Err(error) => {
+                super::skip_for_its_values(feed, &item, error, &mut updated.skipped)?;
+                continue;
+            }
+        };
+        match planned {
             Planned::Refused => continue,
             // Its hashes are recorded once it is written.
             Planned::Write(file) => {
                 pending.push(file);
                 continue;
             }
-            Planned::Decided { shown, outcome } => {
+            Planned::Decided {
+                shown,
+                outcome,
+                on_disk,
+            } => {
                 tell_outcome(feed, shown, outcome, &mut updated);
+                if !context.dry_run {
+                    // The source's new version is noted either way, so that
+                    // a file left alone is named once, not at every run.
+                    context.state.record_hashes(
+                        &item.draft.key,
+                        &item.source_hash,
+                        on_disk.as_deref(),
+                    )?;
+                }
             }
         }
-        if !context.dry_run {
-            // The source's new version is noted either way, so that a file
-            // left alone is named once, not at every run.
-            context
-                .state
-                .record_hashes(&item.draft.key, &item.source_hash, None)?;
-        }
     }
-    write_pending(context, feed, pending, &mut updated)?;
+    write_pending(context, group, feed, pending, &mut updated)?;
     Ok(updated)
 }
 
@@ -147,13 +177,21 @@ fn plan_update(
         .unwrap_or(&path)
         .display()
         .to_string();
-    let outcome = match look(&path, &stored.file_hash).map_err(io_error(&path))? {
+    let ours = [
+        Some(stored.file_hash.as_str()),
+        stored.pending_hash.as_deref(),
+    ];
+    let mut on_disk = None;
+    let outcome = match look(&path, &ours).map_err(io_error(&path))? {
         Look::Missing => Rewrite::Missing,
         Look::Edited => Rewrite::Edited,
         Look::Untouched { old, permissions } => {
             let text = render_in_place(format, item, stored, &old, context.config.timezone)
                 .map_err(OutputError::from)?;
             if text.as_bytes() == old {
+                // Written by a run stopped before it recorded it, maybe:
+                // the file's own hash is the one to keep.
+                on_disk = Some(file_hash(&old));
                 Rewrite::Same
             } else if context.dry_run {
                 Rewrite::Rewritten
@@ -161,6 +199,7 @@ fn plan_update(
                 return Ok(Planned::Write(Pending {
                     path,
                     shown,
+                    text_hash: file_hash(text.as_bytes()),
                     text,
                     permissions,
                     key: item.draft.key.clone(),
@@ -169,7 +208,11 @@ fn plan_update(
             }
         }
     };
-    Ok(Planned::Decided { shown, outcome })
+    Ok(Planned::Decided {
+        shown,
+        outcome,
+        on_disk,
+    })
 }
 
 /// Says what became of a file not written: would be updated (a dry run),
@@ -193,13 +236,26 @@ fn tell_outcome(feed: &FeedConfig, shown: String, outcome: Rewrite, updated: &mu
     }
 }
 
-/// Writes the planned files, a folder at a time, and records their hashes.
+/// Writes the planned files, a folder at a time, and records their hashes:
+/// each new hash committed as pending before any file is renamed, so that a
+/// crash at any moment leaves every file one of the two hashes the state
+/// knows as its own.
 fn write_pending(
     context: &WriteContext,
+    group: &mut GroupCommit,
     feed: &FeedConfig,
     mut pending: Vec<Pending>,
     updated: &mut Updated,
 ) -> Result<(), WriteError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    for file in &pending {
+        context
+            .state
+            .record_pending_hash(&file.key, &file.text_hash)?;
+    }
+    group.commit_now()?;
     pending.sort_by(|a, b| a.path.cmp(&b.path));
     for group in pending.chunk_by(|a, b| a.path.parent() == b.path.parent()) {
         let dir = group[0].path.parent().unwrap_or(Path::new("."));
@@ -210,11 +266,9 @@ fn write_pending(
         replace_files(dir, &files).map_err(io_error(dir))?;
         for file in group {
             tracing::info!(feed = %feed.name, path = %file.shown, "updated");
-            context.state.record_hashes(
-                &file.key,
-                &file.source_hash,
-                Some(&file_hash(file.text.as_bytes())),
-            )?;
+            context
+                .state
+                .record_hashes(&file.key, &file.source_hash, Some(&file.text_hash))?;
             updated.rewritten.push(file.shown.clone());
         }
     }
@@ -292,9 +346,10 @@ pub(crate) enum Look {
     },
 }
 
-/// Is the file at `path` still the one written, whose hash was
-/// `written_hash`?
-pub(crate) fn look(path: &Path, written_hash: &str) -> std::io::Result<Look> {
+/// Is the file at `path` still one feedimport wrote, whose hash is one of
+/// `ours` (the one recorded as written, and the one an update was writing
+/// when its run stopped, if any)?
+pub(crate) fn look(path: &Path, ours: &[Option<&str>]) -> std::io::Result<Look> {
     let meta = match path.symlink_metadata() {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Look::Missing),
@@ -304,7 +359,8 @@ pub(crate) fn look(path: &Path, written_hash: &str) -> std::io::Result<Look> {
         return Ok(Look::Edited);
     }
     let old = std::fs::read(path)?;
-    if file_hash(&old) != written_hash {
+    let hash = file_hash(&old);
+    if !ours.contains(&Some(hash.as_str())) {
         return Ok(Look::Edited);
     }
     Ok(Look::Untouched {
@@ -406,13 +462,14 @@ mod tests {
         std::fs::write(&a, "old a\n").unwrap();
         std::fs::write(&b, "old b\n").unwrap();
         std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o640)).unwrap();
-        let untouched = |path: &Path, text: &str| match look(path, &file_hash(text.as_bytes())) {
-            Ok(Look::Untouched { old, permissions }) => {
-                assert_eq!(old, text.as_bytes());
-                permissions
-            }
-            other => panic!("{}: {other:?}", path.display()),
-        };
+        let untouched =
+            |path: &Path, text: &str| match look(path, &[Some(&file_hash(text.as_bytes()))]) {
+                Ok(Look::Untouched { old, permissions }) => {
+                    assert_eq!(old, text.as_bytes());
+                    permissions
+                }
+                other => panic!("{}: {other:?}", path.display()),
+            };
         let (mode_a, mode_b) = (untouched(&a, "old a\n"), untouched(&b, "old b\n"));
         assert_eq!(mode_a.mode() & 0o777, 0o640);
         replace_files(
@@ -436,13 +493,13 @@ mod tests {
         // Touched by an editor (even one byte): edited.
         std::fs::write(&a, "new a\n ").unwrap();
         assert!(matches!(
-            look(&a, &file_hash(b"new a\n")).unwrap(),
+            look(&a, &[Some(&file_hash(b"new a\n"))]).unwrap(),
             Look::Edited
         ));
         // Deleted: missing.
         std::fs::remove_file(&a).unwrap();
         assert!(matches!(
-            look(&a, &file_hash(b"new a\n")).unwrap(),
+            look(&a, &[Some(&file_hash(b"new a\n"))]).unwrap(),
             Look::Missing
         ));
         // A symbolic link in its place, even to the same bytes, is not
@@ -451,9 +508,29 @@ mod tests {
         std::fs::write(&target, "new a\n").unwrap();
         std::os::unix::fs::symlink(&target, &a).unwrap();
         assert!(matches!(
-            look(&a, &file_hash(b"new a\n")).unwrap(),
+            look(&a, &[Some(&file_hash(b"new a\n"))]).unwrap(),
             Look::Edited
         ));
+    }
+
+    #[test]
+    fn a_file_an_update_was_writing_is_ours_old_or_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.md");
+        let (old, new) = (file_hash(b"old\n"), file_hash(b"new\n"));
+        let ours = [Some(old.as_str()), Some(new.as_str())];
+        for text in ["old\n", "new\n"] {
+            std::fs::write(&a, text).unwrap();
+            assert!(
+                matches!(look(&a, &ours).unwrap(), Look::Untouched { .. }),
+                "{text:?}"
+            );
+            // Without the pending hash, the new file would look edited.
+            let written_only = matches!(look(&a, &ours[..1]).unwrap(), Look::Untouched { .. });
+            assert_eq!(written_only, text == "old\n");
+        }
+        std::fs::write(&a, "edited\n").unwrap();
+        assert!(matches!(look(&a, &ours).unwrap(), Look::Edited));
     }
 
     #[test]

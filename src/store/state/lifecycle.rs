@@ -21,6 +21,9 @@ pub(crate) struct StoredItem {
     pub(crate) source_hash: String,
     /// The hash of the file as it was written.
     pub(crate) file_hash: String,
+    /// The hash of the file an update was writing when its run stopped
+    /// before recording it: the file may be that one too.
+    pub(crate) pending_hash: Option<String>,
 }
 
 /// What `forget` is given: an article's source URL, or its file (relative
@@ -54,7 +57,7 @@ impl State {
     ) -> Result<Option<StoredItem>, StoreError> {
         self.conn
             .prepare_cached(
-                "SELECT permalink, path, source_hash, file_hash FROM items
+                "SELECT permalink, path, source_hash, file_hash, pending_hash FROM items
                  WHERE key = ?1 AND feed = ?2 AND permalink IS NOT NULL AND path IS NOT NULL
                      AND source_hash IS NOT NULL AND file_hash IS NOT NULL",
             )
@@ -65,6 +68,7 @@ impl State {
                         path: row.get(1)?,
                         source_hash: row.get(2)?,
                         file_hash: row.get(3)?,
+                        pending_hash: row.get(4)?,
                     })
                 })
                 .optional()
@@ -72,8 +76,24 @@ impl State {
             .map_err(|e| state_error(&self.path, e))
     }
 
+    /// Notes that item `key`'s file is about to be replaced by one whose
+    /// hash is `pending_hash`: committed before the rename, so that after a
+    /// crash at any moment the file on disk is one of the two hashes kept.
+    pub(crate) fn record_pending_hash(
+        &self,
+        key: &str,
+        pending_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE items SET pending_hash = ?2 WHERE key = ?1")
+            .and_then(|mut stmt| stmt.execute(params![key, pending_hash]))
+            .map(|_| ())
+            .map_err(|e| state_error(&self.path, e))
+    }
+
     /// Keeps the hashes of item `key` as last written (`file_hash` `None`:
-    /// the file was left as it was, only the source's new version is noted).
+    /// the file was left as it was, only the source's new version is
+    /// noted), and forgets a pending one: the file is now known.
     pub(crate) fn record_hashes(
         &self,
         key: &str,
@@ -82,7 +102,8 @@ impl State {
     ) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "UPDATE items SET source_hash = ?2, file_hash = coalesce(?3, file_hash) WHERE key = ?1",
+                "UPDATE items SET source_hash = ?2, file_hash = coalesce(?3, file_hash), pending_hash = NULL
+                 WHERE key = ?1",
             )
             .and_then(|mut stmt| stmt.execute(params![key, source_hash, file_hash]))
             .map(|_| ())
@@ -279,6 +300,7 @@ mod tests {
                 path: "p/a.md".into(),
                 source_hash: "s1".into(),
                 file_hash: "f1".into(),
+                pending_hash: None,
             })
         );
         // Left alone: the source's new version is noted, the file's kept.

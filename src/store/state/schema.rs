@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The version this feedimport writes (SQLite's `user_version`).
-pub(super) const SCHEMA_VERSION: i64 = 6;
+pub(super) const SCHEMA_VERSION: i64 = 7;
 
 /// Days of history kept per feed (a year and a month: a chart of the last
 /// 90 days, and a year to compare with).
@@ -120,9 +120,27 @@ pub(super) fn upgrade_to_6(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// Schema 7: the hash of a file being written again (an update), kept from
+/// before its rename until its new hashes are recorded, so that a run
+/// killed in between finds the file as either the one written before or
+/// the one being written, and knows both as its own (see
+/// [`crate::write::updates`]). Does nothing on a state that has it.
+pub(super) fn upgrade_to_7(conn: &Connection) -> rusqlite::Result<()> {
+    let has_pending: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('items') WHERE name = 'pending_hash'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_pending {
+        conn.execute_batch("ALTER TABLE items ADD COLUMN pending_hash TEXT;")?;
+    }
+    Ok(())
+}
+
 /// This version's schema, in one transaction.
 pub(super) fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} {}", HISTORY_SCHEMA))?;
     upgrade_to_6(conn)?;
+    upgrade_to_7(conn)?;
     conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
 }
