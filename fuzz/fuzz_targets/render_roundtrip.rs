@@ -32,6 +32,7 @@ fuzz_target!(|fields: (String, String, String, Vec<String>, String)| {
         categories: tags.iter().rev().cloned().collect(),
         author,
         content_html: Default::default(),
+        content_base: None,
         enclosure: None,
     };
     let settings = ArticleSettings::new("papers", chrono_tz::Europe::Paris, tags);
