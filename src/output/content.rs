@@ -64,7 +64,13 @@ fn sanitize(html: &str, base: Option<&Url>) -> String {
             "src" if element == "img" && is_decoration_src(value, image_base.as_ref()) => None,
             // One inert token: no parenthesis, bracket, quote or space can
             // end the link early in Markdown.
-            "href" | "src" => Some(Cow::Owned(inert_url(value).into_owned())),
+            // An absolute URL as the url crate writes it (`https:/host/`
+            // is `https://host/`), so that what reaches the page is what a
+            // browser would follow.
+            "href" | "src" => Some(Cow::Owned(match Url::parse(value) {
+                Ok(url) => inert_url(url.as_str()).into_owned(),
+                Err(_) => inert_url(value).into_owned(),
+            })),
             // The text of an image: nothing that closes `![…]`.
             "alt" => Some(Cow::Owned(
                 value
@@ -185,6 +191,18 @@ mod tests {
         let safe = safe_content(HOSTILE[6], Some(&base)).html;
         assert!(
             safe.contains("src=\"https://news.example.org/rel.png\""),
+            "{safe}"
+        );
+        // An absolute URL is written as the url crate reads it (found by
+        // fuzzing: `https:/host` is `https://host`).
+        let safe = safe_content(
+            "<a href=\"https:/blogs.example.net/a\">x</a><img src=\"HTTP:images.example.net/i.jpg\">",
+            Some(&base),
+        )
+        .html;
+        assert!(
+            safe.contains("href=\"https://blogs.example.net/a\"")
+                && safe.contains("src=\"http://images.example.net/i.jpg\""),
             "{safe}"
         );
         // Without a base, a relative image is dropped, never left relative.
