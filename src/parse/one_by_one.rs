@@ -152,24 +152,17 @@ fn salvaged(item: &str) -> Option<String> {
     );
     let mut taken = 0;
     let mut at = root_end + 1;
-    while let Some(lt) = find_byte_from(b, at, b'<') {
+    while let Some(TagAt {
+        lt,
+        closing,
+        name_start,
+        name_end,
+    }) = next_tag(b, at)
+    {
         at = lt + 1;
-        if let Some(section) = markup_section(b, lt) {
-            match section {
-                Some(end) => {
-                    at = end;
-                    continue;
-                }
-                None => break,
-            }
-        }
-        let name_end = b[lt + 1..]
-            .iter()
-            .position(|&c| is_xml_space(c) || c == b'>' || c == b'/')
-            .map_or(b.len(), |n| lt + 1 + n);
-        let name = &item[lt + 1..name_end];
+        let name = &item[name_start..name_end];
         let local = name.rsplit(':').next().unwrap_or(name);
-        if name.is_empty() || !SALVAGED.contains(&local) {
+        if closing || name.is_empty() || !SALVAGED.contains(&local) {
             continue;
         }
         let Some(gt) = crate::util::bytes::tag_end(b, name_end) else {
@@ -327,21 +320,27 @@ fn well_formed(inner: &str) -> bool {
     }
 }
 
-/// The start and end of each `item` or `entry` element (any prefix), in
-/// order. An item left open ends where the next one starts, or at the
-/// end of the text; markup sections (CDATA, comments) are skipped, so an
-/// `<item>` written inside one is text.
-fn item_spans(b: &[u8]) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut open: Option<usize> = None;
-    let mut at = 0;
-    while let Some(lt) = find_byte_from(b, at, b'<') {
+/// A start or end tag found in markup: where its `<` is, whether it is an
+/// end tag, and where its name lies.
+struct TagAt {
+    lt: usize,
+    closing: bool,
+    name_start: usize,
+    name_end: usize,
+}
+
+/// The next tag at or after `at`, markup sections (CDATA, comments,
+/// processing instructions, DOCTYPE) skipped; `None` at the end of the
+/// text or inside an unterminated section.
+fn next_tag(b: &[u8], mut at: usize) -> Option<TagAt> {
+    loop {
+        let lt = find_byte_from(b, at, b'<')?;
         match markup_section(b, lt) {
             Some(Some(end)) => {
                 at = end;
                 continue;
             }
-            Some(None) => break,
+            Some(None) => return None,
             None => {}
         }
         let closing = b.get(lt + 1) == Some(&b'/');
@@ -350,6 +349,30 @@ fn item_spans(b: &[u8]) -> Vec<(usize, usize)> {
             .iter()
             .position(|&c| is_xml_space(c) || c == b'>' || c == b'/')
             .map_or(b.len(), |n| name_start + n);
+        return Some(TagAt {
+            lt,
+            closing,
+            name_start,
+            name_end,
+        });
+    }
+}
+
+/// The start and end of each `item` or `entry` element (any prefix), in
+/// order. An item left open ends where the next one starts, or at the
+/// end of the text; markup sections (CDATA, comments) are skipped, so an
+/// `<item>` written inside one is text.
+fn item_spans(b: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut at = 0;
+    while let Some(TagAt {
+        lt,
+        closing,
+        name_start,
+        name_end,
+    }) = next_tag(b, at)
+    {
         let name = &b[name_start..name_end];
         let local = name.rsplit(|&c| c == b':').next().unwrap_or(name);
         at = lt + 1;
@@ -389,21 +412,13 @@ fn closed(head: &str) -> String {
     let b = head.as_bytes();
     let mut open: Vec<&str> = Vec::new();
     let mut at = 0;
-    while let Some(lt) = find_byte_from(b, at, b'<') {
-        match markup_section(b, lt) {
-            Some(Some(end)) => {
-                at = end;
-                continue;
-            }
-            Some(None) => break,
-            None => {}
-        }
-        let closing = b.get(lt + 1) == Some(&b'/');
-        let name_start = lt + 1 + usize::from(closing);
-        let name_end = b[name_start..]
-            .iter()
-            .position(|&c| is_xml_space(c) || c == b'>' || c == b'/')
-            .map_or(b.len(), |n| name_start + n);
+    while let Some(TagAt {
+        closing,
+        name_start,
+        name_end,
+        ..
+    }) = next_tag(b, at)
+    {
         let name = &head[name_start..name_end];
         let Some(gt) = crate::util::bytes::tag_end(b, name_end) else {
             break;
@@ -431,30 +446,16 @@ fn closed(head: &str) -> String {
 /// after it for RSS: a head for items whose own channel cannot be read.
 /// `None` when no root element starts before the first item.
 fn root_only(b: &[u8], first_item: usize) -> Option<String> {
-    let mut at = 0;
-    while let Some(lt) = find_byte_from(b, at, b'<').filter(|&lt| lt < first_item) {
-        match markup_section(b, lt) {
-            Some(Some(end)) => {
-                at = end;
-                continue;
-            }
-            Some(None) => return None,
-            None => {}
-        }
-        let gt = crate::util::bytes::tag_end(b, lt + 1)?;
-        let tag = std::str::from_utf8(&b[lt..=gt]).ok()?;
-        let name: String = tag[1..]
-            .chars()
-            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
-            .collect();
-        let local = name.rsplit(':').next().unwrap_or(&name);
-        return Some(if local == "rss" {
-            format!("{tag}<channel>")
-        } else {
-            tag.to_string()
-        });
-    }
-    None
+    let root = next_tag(b, 0).filter(|tag| tag.lt < first_item && !tag.closing)?;
+    let gt = crate::util::bytes::tag_end(b, root.name_end)?;
+    let tag = std::str::from_utf8(&b[root.lt..=gt]).ok()?;
+    let name = std::str::from_utf8(&b[root.name_start..root.name_end]).ok()?;
+    let local = name.rsplit(':').next().unwrap_or(name);
+    Some(if local == "rss" {
+        format!("{tag}<channel>")
+    } else {
+        tag.to_string()
+    })
 }
 
 #[cfg(test)]
