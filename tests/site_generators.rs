@@ -271,7 +271,9 @@ fn alt_of(title: &str) -> String {
             '\\' => '/',
             '*' => '∗',
             '`' => 'ʼ',
-            '<' if rest.starts_with(|n: char| n.is_ascii_alphabetic() || "/!?".contains(n)) => '＜',
+            '<' if rest.starts_with(|n: char| n.is_ascii_alphabetic() || "/!?\\".contains(n)) => {
+                '＜'
+            }
             '{' if rest.starts_with(['{', '%', '#']) => '｛',
             c => c,
         });

@@ -154,14 +154,26 @@ pub(crate) fn markdown_alt_text(text: &str) -> String {
             '\\' => out.push('/'),
             '*' => out.push('∗'),
             '`' => out.push('ʼ'),
-            '<' if opens_a_tag(rest) => out.push('＜'),
             '{' if rest.starts_with(['{', '%', '#']) => out.push('｛'),
             '&' if starts_reference(rest) => out.push('＆'),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }
-    out
+    // A `<` is judged on what follows it once written: `<\` became `</`
+    // (found by fuzzing).
+    if !out.contains('<') {
+        return out;
+    }
+    let mut inert = String::with_capacity(out.len());
+    for (i, c) in out.char_indices() {
+        if c == '<' && opens_a_tag(&out[i + 1..]) {
+            inert.push('＜');
+        } else {
+            inert.push(c);
+        }
+    }
+    inert
 }
 
 /// Does `rest` (what follows a `&`) make a character reference of it?
@@ -321,6 +333,8 @@ pub(crate) mod tests {
     #[test]
     fn alt_text_needs_no_escape() {
         assert_eq!(markdown_alt_text("p<0.001, R&D"), "p<0.001, R&D");
+        // What follows a `<` is judged as written: `\` becomes `/`.
+        assert_eq!(markdown_alt_text("<\\x"), "＜/x");
         assert_eq!(
             markdown_alt_text("l'été \"chaud\" -- <<oui>>..."),
             "l’été “chaud” – «oui»…"
