@@ -147,7 +147,14 @@ impl Wanted {
             thumbnails: (has(b"search.yahoo.com/mrss") || has(b"<media:") || itunes)
                 && feed.entries.iter().any(|e| !has_thumbnail(e)),
             bases: atom && has(b"xml:base"),
-            guids: rss && (has(b"isPermaLink") || has(b"isPermalink") || has(b"ispermalink")),
+            // A GUID matters only for an entry without a link of its own,
+            // or whose link is its id: WordPress's `?p=` GUIDs beside their
+            // permalinks cost no second reading.
+            guids: rss
+                && (has(b"isPermaLink") || has(b"isPermalink") || has(b"ispermalink"))
+                && feed.entries.iter().any(|e| {
+                    e.links.is_empty() || e.links.iter().any(|l| l.href.trim() == e.id.trim())
+                }),
             dublin_core: (has(b"purl.org/dc/elements/1.1") || has(b"<dc:"))
                 && (has(b"subject") || feed.entries.iter().any(|e| !has_title(e))),
             itunes_author: itunes && has(b"author") && some_without_author,
