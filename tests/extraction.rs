@@ -19,6 +19,18 @@ fn article_page(og_image: &str) -> String {
     )
 }
 
+/// The text value `key` of the front matter of `file` in `content`.
+fn text_field(
+    content: &std::collections::BTreeMap<String, String>,
+    file: &str,
+    key: &str,
+) -> String {
+    let text = content
+        .get(file)
+        .unwrap_or_else(|| panic!("no {file} in {:?}", content.keys()));
+    front_matter(text)[key].as_str().unwrap().to_string()
+}
+
 fn image_of(site: &Site, file: &str) -> String {
     front_matter(&site.content()[file])["imageUrl"]
         .as_str()
@@ -189,12 +201,7 @@ async fn garbled_text_is_written_as_the_publisher_wrote_it() {
     let site = Site::new(&text);
     site.import(&[], 0);
     let content = site.content();
-    let field = |file: &str, key: &str| {
-        let text = content
-            .get(file)
-            .unwrap_or_else(|| panic!("no {file} in {:?}", content.keys()));
-        front_matter(text)[key].as_str().unwrap().to_string()
-    };
+    let field = |file: &str, key: &str| text_field(&content, file, key);
     assert_eq!(
         field("papers/2024-09-02-los-ninos-vuelven-al-colegio.md", "title"),
         "Los niños vuelven al colegio"
@@ -256,12 +263,7 @@ async fn french_typography_keeps_its_no_break_spaces() {
     let site = Site::new(&text);
     site.import(&[], 0);
     let content = site.content();
-    let field = |file: &str, key: &str| {
-        let text = content
-            .get(file)
-            .unwrap_or_else(|| panic!("no {file} in {:?}", content.keys()));
-        front_matter(text)[key].as_str().unwrap().to_string()
-    };
+    let field = |file: &str, key: &str| text_field(&content, file, key);
     let rss_file = "papers/2024-09-02-vaccination-le-point-n20.md";
     assert_eq!(
         field(rss_file, "title"),

@@ -172,14 +172,8 @@ pub(crate) fn reads_as_markup(text: &str) -> bool {
 /// True when `text` still holds something that reads as a character
 /// reference: `&#8217;`, `&#x2019;`, `&eacute;`.
 fn has_entity(text: &str) -> bool {
-    text.match_indices('&').any(|(i, _)| {
-        let rest = &text[i + 1..];
-        let name_len = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
-            .count();
-        name_len > 1 && rest[name_len..].starts_with(';')
-    })
+    text.match_indices('&')
+        .any(|(i, _)| crate::util::escape::starts_reference(&text[i + 1..]))
 }
 
 /// Elements whose class marks them as sharing or related-posts widgets.

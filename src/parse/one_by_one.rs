@@ -261,29 +261,11 @@ fn escape_attribute(value: &str) -> String {
         match c {
             '<' => out.push_str("&lt;"),
             '"' => out.push_str("&quot;"),
-            '&' if !starts_reference(&value[i..]) => out.push_str("&amp;"),
+            '&' if !crate::util::escape::starts_reference(&value[i + 1..]) => out.push_str("&amp;"),
             c => out.push(c),
         }
     }
     out
-}
-
-/// Does `text` (starting with `&`) start an entity or character reference?
-fn starts_reference(text: &str) -> bool {
-    let body = &text[1..];
-    let end = body.find(';').filter(|&end| end > 0 && end <= 32);
-    end.is_some_and(|end| {
-        let name = &body[..end];
-        name.strip_prefix("#x")
-            .or_else(|| name.strip_prefix("#X"))
-            .map_or_else(
-                || match name.strip_prefix('#') {
-                    Some(digits) => digits.bytes().all(|c| c.is_ascii_digit()),
-                    None => name.bytes().all(|c| c.is_ascii_alphanumeric()),
-                },
-                |hex| hex.bytes().all(|c| c.is_ascii_hexdigit()),
-            )
-    })
 }
 
 /// Is `inner` well-formed element content: text, references, CDATA and

@@ -176,8 +176,9 @@ pub(crate) fn markdown_alt_text(text: &str) -> String {
     inert
 }
 
-/// Does `rest` (what follows a `&`) make a character reference of it?
-fn starts_reference(rest: &str) -> bool {
+/// Does `rest` (what follows a `&`) make a character reference of it, as
+/// HTML reads one: `#8217;`, `#x2019;`, `eacute;`?
+pub(crate) fn starts_reference(rest: &str) -> bool {
     let name_len = rest
         .bytes()
         .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
