@@ -75,6 +75,17 @@ fn files_left_by_another_user_are_named_with_their_owner_and_the_fix() {
             "{root_owned}: {said}"
         );
     }
+    // The health page's folder, left by root, the same way (named as the
+    // command line gave it).
+    let site = site_with_root_owned("public");
+    let output = run_as_nobody(site.path(), &["status", "--html", "public/health.html"]);
+    let said = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "{said}");
+    assert!(
+        said.contains("belongs to root, mode 0755, and feedimport runs as nobody")
+            && said.contains("`sudo chown -R nobody public`"),
+        "{said}"
+    );
 }
 
 /// Root, running the import by hand on a site the service user owns, is
@@ -106,6 +117,24 @@ fn root_is_refused_on_another_users_site() {
     // Nothing written: the service user's own run works.
     let output = run_as_nobody(site.path(), &["run"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Every command that writes into the site is refused the same way.
+    for args in [
+        vec!["backfill", "News"],
+        vec!["forget", "https://news.example.org/a/1"],
+    ] {
+        let output = site.run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("feedimport runs as root, and the site belongs to nobody"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
     // A dry run is not refused.
     let output = site.run(&["run", "--dry-run", "--force"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

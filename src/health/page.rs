@@ -29,7 +29,7 @@ const CHART_HEIGHT: u64 = 48;
 
 /// Why the page was not written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write the health page {}", .path.display())]
+#[error("cannot write the health page {}{}", .path.display(), crate::util::fs::ownership_advice(.path, .source))]
 pub(crate) struct HealthError {
     path: PathBuf,
     #[source]
