@@ -459,3 +459,46 @@ async fn article_pages_that_never_answer_do_not_hold_the_next_feed() {
         "{log}"
     );
 }
+
+/// A host that cannot be reached at all (here a name that never resolves:
+/// RFC 6761 `.invalid`) costs the feed one failure, not one per page: its
+/// other pages are not tried in that run, and the warning says so. A
+/// second host that fails the same way is given up on its own.
+#[test]
+fn an_unreachable_host_is_not_tried_for_every_page() {
+    const PAGES: usize = 60;
+    let site = Site::new(&config(&[("Saved", "feed.xml", "papers")]));
+    let items: Vec<Item> = (0..PAGES)
+        .map(|i| {
+            let host = if i % 2 == 0 {
+                "gone.invalid"
+            } else {
+                "away.invalid"
+            };
+            Item::new(
+                &format!("Story {i}"),
+                &format!("https://{host}/a/{i}"),
+                "Mon, 02 Sep 2024 08:00:00 +0000",
+            )
+        })
+        .collect();
+    site.write("feed.xml", &rss(&items));
+    let output = site.import(&[], 0);
+    let said = stderr(&output);
+    let tried = said
+        .lines()
+        .filter(|l| l.contains("cannot read the article page for its image"))
+        .count();
+    assert!(
+        (2..PAGES / 2).contains(&tried),
+        "{tried} pages tried:\n{said}"
+    );
+    for host in ["gone.invalid", "away.invalid"] {
+        assert!(
+            said.lines().any(|l| l.contains(host)
+                && l.contains("the feed's other pages on that host are not tried in this run")),
+            "{host}: {said}"
+        );
+    }
+    assert_eq!(site.content().len(), PAGES);
+}
