@@ -23,7 +23,7 @@ pub(crate) fn exec(cli: &Cli, args: &StatusArgs) -> Result<Exit, CommandError> {
             now,
             crate::health::page::PageSite {
                 timezone: config.timezone,
-                language: site_language(&config),
+                language: crate::health::page::PageLanguage::of_site(&config),
             },
             file,
         )
@@ -42,23 +42,4 @@ pub(crate) fn exec(cli: &Cli, args: &StatusArgs) -> Result<Exit, CommandError> {
     } else {
         Exit::Ok
     })
-}
-
-/// The health page's language: the locale most of the site's feeds write
-/// in (the first feed's on a tie; French, the default, without feeds).
-fn site_language(config: &crate::config::Config) -> crate::health::page::PageLanguage {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for feed in &config.feeds {
-        let tag = feed.output.locale.tag();
-        match counts.iter_mut().find(|(t, _)| *t == tag) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((tag, 1)),
-        }
-    }
-    let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
-    let tag = counts
-        .iter()
-        .find(|(_, n)| *n == most)
-        .map_or("fr", |(t, _)| *t);
-    crate::health::page::PageLanguage::of(tag)
 }

@@ -95,14 +95,16 @@ pub(crate) struct PageSite {
 pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>, site: PageSite) -> String {
     let PageSite { timezone, language } = site;
     let first = first_day(now);
-    let mut order: Vec<&FeedHealth> = feeds.iter().collect();
-    // Flagged, then failing lately, then silent (nothing for 30 days),
-    // then the rest, each in config order.
-    order.sort_by_key(|f| {
+    // Each feed with its days laid out once, for the order, the table and
+    // its details. Flagged, then failing lately, then silent (nothing for
+    // 30 days), then the rest, each in config order.
+    let mut order: Vec<(&FeedHealth, Vec<Day>)> =
+        feeds.iter().map(|f| (f, spread(&f.days, first))).collect();
+    order.sort_by_key(|(f, by_day)| {
         (
             !f.failing,
             f.record.consecutive_failures == 0,
-            articles_within(&spread(&f.days, first), 30) > 0,
+            articles_within(by_day, 30) > 0,
         )
     });
     let failing = feeds
@@ -135,24 +137,24 @@ pub(crate) fn render_page(feeds: &[FeedHealth], now: DateTime<Utc>, site: PageSi
             DAYS
         )
     );
-    overview_table(&mut out, &order, first, site);
+    overview_table(&mut out, &order, site);
     let _ = writeln!(out, "<h2 class=\"details\">{}</h2>", language.each_feed());
-    for (index, feed) in order.into_iter().enumerate() {
-        feed_section(&mut out, feed, index, first, site);
+    for (index, (feed, by_day)) in order.iter().enumerate() {
+        feed_section(&mut out, feed, by_day, index, site);
     }
     out.push_str("</body>\n</html>\n");
     out
 }
 
 /// One row per feed: what a reader of a large site looks for first.
-fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, site: PageSite) {
+fn overview_table(out: &mut String, order: &[(&FeedHealth, Vec<Day>)], site: PageSite) {
     let PageSite { timezone, language } = site;
     out.push_str("<table class=\"feeds\">\n<thead><tr>");
     for column in language.columns() {
         let _ = write!(out, "<th>{column}</th>");
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for (index, health) in order.iter().enumerate() {
+    for (index, (health, by_day)) in order.iter().enumerate() {
         let record = &health.record;
         let (class, state) = if health.failing {
             ("failing flagged", language.state_flagged().to_string())
@@ -164,8 +166,7 @@ fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, sit
         } else {
             ("", language.state_ok().to_string())
         };
-        let by_day = spread(&health.days, first);
-        let (week, month) = (articles_within(&by_day, 7), articles_within(&by_day, 30));
+        let (week, month) = (articles_within(by_day, 7), articles_within(by_day, 30));
         let (class, state) = if class.is_empty() && month == 0 {
             ("silent", language.state_silent(30))
         } else {
@@ -188,7 +189,7 @@ fn overview_table(out: &mut String, order: &[&FeedHealth], first: NaiveDate, sit
                 timezone,
                 language.never()
             )),
-            sparkline(&by_day),
+            sparkline(by_day),
             escape(&readable_time(record.next_due, timezone, language.now())),
         );
     }
@@ -231,8 +232,8 @@ fn sparkline(days: &[Day]) -> String {
 fn feed_section(
     out: &mut String,
     health: &FeedHealth,
+    by_day: &[Day],
     index: usize,
-    first: NaiveDate,
     site: PageSite,
 ) {
     let PageSite { timezone, language } = site;
@@ -314,19 +315,18 @@ fn feed_section(
     }
     row(out, images_row, &image_coverage(health, language));
     out.push_str("</dl>\n");
-    let by_day = spread(&health.days, first);
     let articles: u64 = by_day.iter().map(|d| d.articles).sum();
     let failures: u64 = by_day.iter().map(|d| d.failures).sum();
     let _ = writeln!(
         out,
         "<figure>{}<figcaption>{}</figcaption></figure>",
-        articles_chart(&by_day, language),
+        articles_chart(by_day, language),
         language.articles_caption(articles, DAYS)
     );
     let _ = writeln!(
         out,
         "<figure>{}<figcaption>{}</figcaption></figure>",
-        failures_chart(&by_day, language),
+        failures_chart(by_day, language),
         language.failures_caption(failures, DAYS)
     );
     out.push_str("</details></section>\n");

@@ -25,6 +25,26 @@ impl PageLanguage {
         }
     }
 
+    /// The page's language for `config`'s site: the locale most of its
+    /// feeds write in (the first feed's on a tie; French, the default,
+    /// without feeds).
+    pub(crate) fn of_site(config: &crate::config::Config) -> PageLanguage {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for feed in &config.feeds {
+            let tag = feed.output.locale.tag();
+            match counts.iter_mut().find(|(t, _)| *t == tag) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((tag, 1)),
+            }
+        }
+        let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        let tag = counts
+            .iter()
+            .find(|(_, n)| *n == most)
+            .map_or("fr", |(t, _)| *t);
+        PageLanguage::of(tag)
+    }
+
     /// The `lang` attribute of the page.
     pub(crate) fn tag(self) -> &'static str {
         match self {
@@ -300,6 +320,31 @@ impl PageLanguage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The site's language is the one most feeds write in; the first
+    /// feed's on a tie.
+    #[test]
+    fn the_site_speaks_as_most_of_its_feeds_write() {
+        let site = |locales: &[&str]| {
+            let mut text = String::new();
+            for (i, locale) in locales.iter().enumerate() {
+                text.push_str(&format!(
+                    "[[feeds]]\nname = \"F{i}\"\nurl = \"https://f{i}.example.org/\"\nsection = \"news\"\n[feeds.output]\nlocale = {locale:?}\n\n"
+                ));
+            }
+            let config = crate::config::Config::parse(
+                &text,
+                std::path::Path::new("feeds.toml"),
+                std::path::Path::new("."),
+            )
+            .unwrap();
+            PageLanguage::of_site(&config)
+        };
+        assert_eq!(site(&["fr", "en", "en-US", "en"]), English);
+        assert_eq!(site(&["en", "fr", "fr", "de"]), French);
+        assert_eq!(site(&["fr", "en"]), French);
+        assert_eq!(site(&["en", "fr"]), English);
+    }
 
     #[test]
     fn french_sites_read_french_and_others_english() {
