@@ -225,7 +225,7 @@ pub struct Article {
     pub categories: Vec<String>,
     /// The item's content as the feed sent it: unsafe until the output
     /// makes it safe (see [`crate::output::content`]).
-    pub content_html: std::sync::Arc<str>,
+    pub content_html: crate::util::spool::HeldText,
     /// What the content's relative links resolve against when the feed
     /// gives a base (Atom's `xml:base`); else the article's URL.
     pub content_base: Option<url::Url>,

@@ -72,3 +72,4 @@ pub use pipeline::{ReadFeed, read_feed};
 pub use store::{ImportRecord, State, StoreError};
 pub use util::escape::markdown_text;
 pub use util::slug::title_slug;
+pub use util::spool::{Body, HeldText};

@@ -19,7 +19,7 @@ pub(crate) fn exec(args: &ParseArgs) -> Result<Exit, CommandError> {
             "save it first (`curl -o feed.xml '{written}'`, then `feedimport parse feed.xml`), or add it to feeds.toml (`feedimport add '{written}'`) and read it as a run would with `feedimport check --online`"
         )));
     }
-    let body = std::fs::read(&args.file).map_err(|e| {
+    let body = crate::util::spool::Body::open_file(&args.file).map_err(|e| {
         CommandError::new(Exit::Usage, e).context(format!("cannot read {}", args.file.display()))
     })?;
     let name = args.file.display().to_string();

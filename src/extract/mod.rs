@@ -51,7 +51,7 @@ pub struct ItemDraft {
     pub author: String,
     /// The item's full content as the feed sent it (content:encoded, Atom
     /// content, else the description): HTML nobody has made safe yet.
-    pub content_html: std::sync::Arc<str>,
+    pub content_html: crate::util::spool::HeldText,
     /// What the content's relative links resolve against when an
     /// `xml:base` says (the one in effect at an Atom entry's content);
     /// `None`: the article's URL.
@@ -182,63 +182,120 @@ pub fn extract_entries(
     guid_not_a_link: &[bool],
     context: &FeedContext,
 ) -> Vec<Result<ItemDraft, SkippedItem>> {
-    // Relative links resolve against the feed's own site link when the
-    // parser could not resolve them (a saved feed read from a file), else
-    // against the feed's address: the one it was fetched from, else the one
-    // it gives itself (Atom's `rel="self"`, RFC 4287, 4.2.7.2: the feed
-    // document's own URI, the base of its relative references by RFC 3986,
-    // 5.1.3, when it was read from a file).
-    let site = feed
-        .links
-        .iter()
-        .filter(|l| is_alternate(l))
-        .find_map(|l| absolute_http_url(&l.href, context.feed_url));
-    let own_address = feed
-        .links
-        .iter()
-        .filter(|l| l.rel.as_deref() == Some("self"))
-        .find_map(|l| absolute_http_url(&l.href, None));
-    let base = site.as_ref().or(context.feed_url).or(own_address.as_ref());
-    let feed_author = inherited_author(feed);
-    // The GUID of each entry, as a URL, when it may be the item's page
-    // (RSS 2.0: a GUID with isPermaLink="false" is not a URL to anything
-    // in particular).
-    let guid_urls: Vec<Option<Url>> = feed
+    let reader = EntryReader::of_document(feed, context);
+    let (mut results, traces): (Vec<_>, Vec<_>) = feed
         .entries
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            absolute_http_url(&entry.id, None)
-                .filter(|_| !guid_not_a_link.get(index).copied().unwrap_or(false))
-                .map(without_tracking)
+            reader.read(entry, guid_not_a_link.get(index).copied().unwrap_or(false))
         })
-        .collect();
-    let mut results: Vec<_> = feed
-        .entries
-        .iter()
-        .zip(&guid_urls)
-        .map(|(entry, guid_url)| {
-            extract_item(
-                entry,
-                &feed.feed_type,
-                guid_url.as_ref(),
-                base,
-                &feed_author,
-                context,
-            )
-        })
-        .collect();
-    tell_apart_shared_links(&feed.entries, &guid_urls, &mut results, context);
+        .unzip();
+    tell_apart_shared_links(&traces, &mut results, context);
     results
+}
+
+/// What reading a document's entries takes from the document itself, so
+/// that its entries can be read one at a time as they come (a big
+/// document is never held whole): the format, the base of relative links,
+/// the author entries inherit.
+pub(crate) struct EntryReader<'a> {
+    format: FeedType,
+    base: Option<Url>,
+    feed_author: String,
+    context: &'a FeedContext<'a>,
+    spool: Option<std::sync::Arc<crate::util::spool::TextSpool>>,
+}
+
+/// What [`tell_apart_shared_links`] needs of an entry once it is read.
+pub(crate) struct EntryTrace {
+    /// Its GUID as a URL, when it may be the item's page.
+    guid_url: Option<Url>,
+    /// Whether it has no GUID.
+    no_id: bool,
+}
+
+impl<'a> EntryReader<'a> {
+    /// The reader of `feed`'s entries (its entries are not looked at).
+    pub(crate) fn of_document(feed: &Feed, context: &'a FeedContext<'a>) -> EntryReader<'a> {
+        // Relative links resolve against the feed's own site link when the
+        // parser could not resolve them (a saved feed read from a file),
+        // else against the feed's address: the one it was fetched from,
+        // else the one it gives itself (Atom's `rel="self"`, RFC 4287,
+        // 4.2.7.2: the feed document's own URI, the base of its relative
+        // references by RFC 3986, 5.1.3, when it was read from a file).
+        let site = feed
+            .links
+            .iter()
+            .filter(|l| is_alternate(l))
+            .find_map(|l| absolute_http_url(&l.href, context.feed_url));
+        let own_address = feed
+            .links
+            .iter()
+            .filter(|l| l.rel.as_deref() == Some("self"))
+            .find_map(|l| absolute_http_url(&l.href, None));
+        let base = site.or_else(|| context.feed_url.cloned()).or(own_address);
+        EntryReader {
+            format: feed.feed_type.clone(),
+            base,
+            feed_author: inherited_author(feed),
+            context,
+            spool: None,
+        }
+    }
+
+    /// Full texts go to `spool` instead of memory.
+    pub(crate) fn spooling_to(
+        mut self,
+        spool: std::sync::Arc<crate::util::spool::TextSpool>,
+    ) -> Self {
+        self.spool = Some(spool);
+        self
+    }
+
+    /// Reads one entry; `guid_not_a_link` says its GUID is no link (RSS
+    /// 2.0's `isPermaLink="false"`).
+    pub(crate) fn read(
+        &self,
+        entry: &Entry,
+        guid_not_a_link: bool,
+    ) -> (Result<ItemDraft, SkippedItem>, EntryTrace) {
+        // The GUID as a URL, when it may be the item's page (RSS 2.0: a
+        // GUID with isPermaLink="false" is not a URL to anything in
+        // particular).
+        let guid_url = absolute_http_url(&entry.id, None)
+            .filter(|_| !guid_not_a_link)
+            .map(without_tracking);
+        let mut result = extract_item(
+            entry,
+            &self.format,
+            guid_url.as_ref(),
+            self.base.as_ref(),
+            &self.feed_author,
+            self.context,
+        );
+        if let (Ok(draft), Some(spool)) = (&mut result, &self.spool) {
+            // Kept in memory when the spool cannot take it: nothing is lost.
+            match draft.content_html.load().and_then(|text| spool.hold(&text)) {
+                Ok(held) => draft.content_html = held,
+                Err(error) => tracing::warn!("an item's full text is kept in memory: {error}"),
+            }
+        }
+        let trace = EntryTrace {
+            guid_url,
+            no_id: entry.id.trim().is_empty(),
+        };
+        (result, trace)
+    }
 }
 
 /// Items of one document that share a link are different items: the link
 /// identifies none of them. Each is known by its key (its GUID; without
 /// one, the shared link and its title), and takes its GUID as its source
 /// URL when that is an http(s) URL no other item of the document has.
-fn tell_apart_shared_links(
-    entries: &[Entry],
-    guid_urls: &[Option<Url>],
+/// `traces` and `results` are the document's entries, read in order.
+pub(crate) fn tell_apart_shared_links(
+    traces: &[EntryTrace],
     results: &mut [Result<ItemDraft, SkippedItem>],
     context: &FeedContext,
 ) {
@@ -250,15 +307,16 @@ fn tell_apart_shared_links(
         return;
     }
     let mut guid_counts: HashMap<&str, usize> = HashMap::new();
-    for url in guid_urls.iter().flatten() {
+    for url in traces.iter().filter_map(|t| t.guid_url.as_ref()) {
         *guid_counts.entry(url.as_str()).or_default() += 1;
     }
-    for ((result, entry), guid_url) in results.iter_mut().zip(entries).zip(guid_urls) {
+    for (result, trace) in results.iter_mut().zip(traces) {
         let Ok(draft) = result else { continue };
         if links[draft.source_url.as_str()] < 2 {
             continue;
         }
-        let own_guid = guid_url
+        let own_guid = trace
+            .guid_url
             .as_ref()
             .filter(|url| guid_counts[url.as_str()] == 1 && !links.contains_key(url.as_str()));
         match own_guid {
@@ -268,7 +326,7 @@ fn tell_apart_shared_links(
             None if !draft.link_identifies => {}
             None => {
                 draft.link_identifies = false;
-                if entry.id.trim().is_empty() {
+                if trace.no_id {
                     draft.key = shared_link_key(&draft.source_url, &draft.title, context);
                 }
             }

@@ -21,6 +21,7 @@ use crate::extract::html_scan::start_tags;
 use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchError, FetchOutcome, FetchedFeed, Fetcher};
 use crate::parse::{ParseError, parse_feed};
+use crate::util::spool::Body;
 
 /// Where sites usually keep their feed, when no page says (WordPress,
 /// Jekyll, Hugo, Ghost and others), tried in this order from the site's
@@ -138,7 +139,7 @@ pub(crate) struct Found {
     pub(crate) aliases: Vec<Url>,
     /// The feed's title as plain text (may be empty).
     pub(crate) title: String,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Body,
     pub(crate) content_type: Option<String>,
     /// Where the body came from, for its relative links.
     pub(crate) final_url: Option<Url>,
@@ -246,8 +247,9 @@ pub(crate) async fn discover(
             fetched
         }
     };
-    let html =
-        crate::parse::decode::decode_feed_owned(page.body, page.content_type.as_deref()).text;
+    // In memory since `as_feed`: reading it cannot fail.
+    let bytes = page.body.into_bytes().unwrap_or_default();
+    let html = crate::parse::decode::decode_feed_owned(bytes, page.content_type.as_deref()).text;
     let announced = alternate_feeds(&html, &page_url);
     if !announced.is_empty() {
         let index = pick.unwrap_or(1);
@@ -332,11 +334,21 @@ struct NotFeed {
 }
 
 /// `fetched`, asked for at `asked`, when it parses as a feed.
-fn as_feed(asked: &Url, fetched: FetchedFeed) -> Result<Found, Box<NotFeed>> {
+fn as_feed(asked: &Url, mut fetched: FetchedFeed) -> Result<Found, Box<NotFeed>> {
     let base = fetched.final_url.clone();
+    // Held in memory from here: a page or a feed to look at once.
+    let bytes = match std::mem::take(&mut fetched.body).into_bytes() {
+        Ok(bytes) => bytes,
+        Err(source) => {
+            return Err(Box::new(NotFeed {
+                fetched,
+                error: ParseError::Read(source),
+            }));
+        }
+    };
     // The body is needed again for the description: the parse takes its own.
     match parse_feed(
-        fetched.body.clone(),
+        bytes.clone(),
         fetched.content_type.as_deref(),
         base.as_ref(),
     ) {
@@ -360,14 +372,17 @@ fn as_feed(asked: &Url, fetched: FetchedFeed) -> Result<Found, Box<NotFeed>> {
                 url,
                 aliases,
                 title,
-                body: fetched.body,
+                body: bytes.into(),
                 content_type: fetched.content_type,
                 final_url: base,
                 announced: Vec::new(),
                 how: How::Given,
             })
         }
-        Err(error) => Err(Box::new(NotFeed { fetched, error })),
+        Err(error) => {
+            fetched.body = bytes.into();
+            Err(Box::new(NotFeed { fetched, error }))
+        }
     }
 }
 

@@ -23,6 +23,8 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
+use crate::util::spool::{Body, BodyWriter};
+
 pub(crate) mod address;
 pub(crate) mod discover;
 
@@ -83,7 +85,8 @@ pub(crate) struct FetchInfo {
 /// A feed's body as it came.
 #[derive(Debug)]
 pub(crate) struct FetchedFeed {
-    pub(crate) body: Vec<u8>,
+    /// In memory, or in a temporary file when it is big.
+    pub(crate) body: Body,
     /// The URL after redirects, for HTTP feeds: relative links resolve
     /// against it.
     pub(crate) final_url: Option<Url>,
@@ -166,6 +169,13 @@ pub(crate) enum FetchError {
     PrivateAddress { url: String },
     #[error("redirected to {url}, which is neither the feed's host nor one of its article_hosts")]
     OtherHost { url: String },
+    /// A big body could not be kept in a temporary file (the temporary
+    /// folder is full or not writable: `TMPDIR` chooses it).
+    #[error("cannot keep the body in a temporary file (TMPDIR)")]
+    Spool {
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot set up the HTTP client")]
     Client {
         #[source]
@@ -673,8 +683,9 @@ impl Fetcher {
     }
 
     /// Reads the whole body, chunk by chunk, so that the cap holds for the
-    /// decompressed size too (a gzip bomb stops at the cap).
-    async fn read_body(&self, mut arrived: Arrived) -> Result<Vec<u8>, FetchError> {
+    /// decompressed size too (a gzip bomb stops at the cap). A big body
+    /// goes to a temporary file as it comes (see [`BodyWriter`]).
+    async fn read_body(&self, mut arrived: Arrived) -> Result<Body, FetchError> {
         let limit = self.settings.max_body_bytes;
         let too_large = FetchError::TooLarge { limit };
         if arrived
@@ -684,7 +695,8 @@ impl Fetcher {
         {
             return Err(too_large);
         }
-        let mut body = Vec::new();
+        let mut body = BodyWriter::new();
+        let spool_error = |source| FetchError::Spool { source };
         let url = arrived.final_url.clone();
         while let Some(chunk) = arrived
             .response
@@ -692,12 +704,12 @@ impl Fetcher {
             .await
             .map_err(|e| body_error(e, &url))?
         {
-            if body.len() as u64 + chunk.len() as u64 > limit {
+            if body.len() + chunk.len() as u64 > limit {
                 return Err(too_large);
             }
-            body.extend_from_slice(&chunk);
+            body.push(&chunk).map_err(spool_error)?;
         }
-        Ok(body)
+        body.finish().map_err(spool_error)
     }
 
     /// Fetches an article page as far as the end of its `<head>`: the
@@ -875,7 +887,11 @@ async fn read_file(path: &std::path::Path, limit: u64) -> Result<FetchedFeed, Fe
     if metadata.len() > limit {
         return Err(FetchError::TooLarge { limit });
     }
-    let body = tokio::fs::read(path).await.map_err(file_error)?;
+    let owned = path.to_path_buf();
+    let body = tokio::task::spawn_blocking(move || Body::open_file(&owned))
+        .await
+        .map_err(|e| file_error(std::io::Error::other(e)))?
+        .map_err(file_error)?;
     Ok(FetchedFeed {
         body,
         final_url: None,

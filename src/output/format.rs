@@ -135,7 +135,7 @@ impl OutputFormat {
             slug: placed.slug.clone(),
             permalink: Some(placed.permalink.clone()),
         };
-        let context = ArticleContext::new(article.clone(), naming, &self.locale);
+        let context = ArticleContext::new(article.clone(), naming, &self.locale)?;
         self.render(&self.text, context)
     }
 
@@ -150,7 +150,7 @@ impl OutputFormat {
             slug: slug.clone(),
             permalink: None,
         };
-        let context = ArticleContext::new(article.clone(), naming.clone(), &self.locale);
+        let context = ArticleContext::new(article.clone(), naming.clone(), &self.locale)?;
         let permalink = self.render(&self.permalink, context)?.trim().to_string();
         plain_permalink(&permalink).map_err(|reason| OutputError::Path {
             origin: self.permalink.clone(),
@@ -164,7 +164,7 @@ impl OutputFormat {
                 ..naming
             },
             &self.locale,
-        );
+        )?;
         let rendered = self.render(&self.path, context)?;
         let path = safe_relative_path(rendered.trim()).map_err(|reason| OutputError::Path {
             origin: self.path.clone(),
@@ -350,6 +350,9 @@ struct Naming {
 #[derive(Debug)]
 struct ArticleContext {
     article: Arc<Article>,
+    /// The article's full text as the feed sent it, read back from its
+    /// spool when it was kept out of memory.
+    content_html: Arc<str>,
     naming: Naming,
     locale: SiteLocale,
     content: OnceLock<SafeContent>,
@@ -380,13 +383,28 @@ pub(super) const CONTEXT_KEYS: &[&str] = &[
 ];
 
 impl ArticleContext {
-    fn new(article: Arc<Article>, naming: Naming, locale: &SiteLocale) -> ArticleContext {
-        ArticleContext {
+    /// Fails when the article's full text cannot be read back from its
+    /// spool (an I/O error of the temporary folder): the item's failure,
+    /// retried by the next run.
+    fn new(
+        article: Arc<Article>,
+        naming: Naming,
+        locale: &SiteLocale,
+    ) -> Result<ArticleContext, TemplateError> {
+        let content_html = article.content_html.load().map_err(|error| TemplateError {
+            origin: "the item's full text".to_string(),
+            line: None,
+            column: None,
+            message: format!("cannot be read back from its temporary file: {error}"),
+            blame: super::Blame::Item,
+        })?;
+        Ok(ArticleContext {
             article,
+            content_html,
             naming,
             locale: locale.clone(),
             content: OnceLock::new(),
-        }
+        })
     }
 
     fn content(&self) -> &SafeContent {
@@ -398,7 +416,7 @@ impl ArticleContext {
                 .content_base
                 .clone()
                 .or_else(|| url::Url::parse(&self.article.source_url).ok());
-            safe_content(&self.article.content_html, base.as_ref())
+            safe_content(&self.content_html, base.as_ref())
         })
     }
 }
@@ -482,7 +500,10 @@ pub(super) fn context_values(
         slug: placed.slug.clone(),
         permalink: Some(placed.permalink.clone()),
     };
-    let context = Arc::new(ArticleContext::new(article.clone(), naming, locale));
+    let Ok(context) = ArticleContext::new(article.clone(), naming, locale) else {
+        return Vec::new();
+    };
+    let context = Arc::new(context);
     let mut values = Vec::new();
     for key in CONTEXT_KEYS {
         if let Some(value) = context.get_value(&Value::from(*key)) {

@@ -17,6 +17,8 @@
 //! Nothing fails: bytes that the chosen encoding cannot decode become U+FFFD
 //! and [`Decoded::had_errors`] says so.
 
+use std::io::{self, Read};
+
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
 use crate::util::bytes::{closing_quote, find, skip_while, skip_xml_space};
@@ -96,10 +98,55 @@ pub(crate) fn decode_feed_owned(body: Vec<u8>, content_type: Option<&str>) -> De
     decode_feed(&body, content_type)
 }
 
+/// What the choice of an encoding looks at in a body: its start, whether
+/// it is all UTF-8 or all ASCII, and the bytes from its first that is not
+/// UTF-8. Taken from a body in memory, or gathered as a big one streams
+/// past ([`StreamDecoder::sample`]).
+pub(crate) struct Sample<'a> {
+    /// The first [`DETECTION_WINDOW`] bytes (the whole of a smaller body).
+    pub(crate) start: &'a [u8],
+    pub(crate) is_utf8: bool,
+    pub(crate) is_ascii: bool,
+    /// Up to [`DETECTION_WINDOW`] bytes from the first that is not UTF-8,
+    /// or from the end of `start` when it lies there (empty when every
+    /// byte is UTF-8).
+    pub(crate) past_first_error: &'a [u8],
+}
+
+impl<'a> Sample<'a> {
+    pub(crate) fn of(body: &'a [u8]) -> Sample<'a> {
+        let head = body.len().min(DETECTION_WINDOW);
+        let first_error = std::str::from_utf8(body).err().map(|e| e.valid_up_to());
+        let past_first_error = match first_error {
+            Some(at) => {
+                let at = at.max(head);
+                &body[at..body.len().min(at + DETECTION_WINDOW)]
+            }
+            None => &[],
+        };
+        Sample {
+            start: &body[..head],
+            is_utf8: first_error.is_none(),
+            is_ascii: body.is_ascii(),
+            past_first_error,
+        }
+    }
+}
+
 fn choose_encoding(
     body: &[u8],
     content_type: Option<&str>,
 ) -> (&'static Encoding, CharsetSource, usize) {
+    choose_encoding_of(&Sample::of(body), content_type)
+}
+
+/// The encoding to read a body with, where it came from, and the length
+/// of the byte order mark to skip, from a [`Sample`] of the body.
+fn choose_encoding_of(
+    sample: &Sample,
+    content_type: Option<&str>,
+) -> (&'static Encoding, CharsetSource, usize) {
+    let body = sample.start;
     if let Some((encoding, bom_len)) = Encoding::for_bom(body) {
         return (encoding, CharsetSource::Bom, bom_len);
     }
@@ -130,25 +177,25 @@ fn choose_encoding(
                 .then_some((UTF_8, CharsetSource::Default))
         });
     let (encoding, source) = match declared {
-        Some((encoding, source)) => check_declared(body, encoding, source),
-        None => detect(body),
+        Some((encoding, source)) => check_declared(sample, encoding, source),
+        None => detect(sample),
     };
     (encoding, source, 0)
 }
 
 /// Keeps a declared encoding unless the bytes contradict it.
 fn check_declared(
-    body: &[u8],
+    sample: &Sample,
     encoding: &'static Encoding,
     source: CharsetSource,
 ) -> (&'static Encoding, CharsetSource) {
     if encoding == UTF_8 {
-        if std::str::from_utf8(body).is_ok() {
+        if sample.is_utf8 {
             (UTF_8, source)
         } else {
-            (detect_legacy(body), CharsetSource::Detected)
+            (detect_legacy(sample), CharsetSource::Detected)
         }
-    } else if encoding.is_single_byte() && !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+    } else if encoding.is_single_byte() && !sample.is_ascii && sample.is_utf8 {
         // Valid UTF-8 with multi-byte sequences is next to impossible in
         // real single-byte text: the declaration is a leftover.
         (UTF_8, CharsetSource::Detected)
@@ -158,36 +205,183 @@ fn check_declared(
 }
 
 /// The encoding of a body that declares none.
-fn detect(body: &[u8]) -> (&'static Encoding, CharsetSource) {
-    if let Some(encoding) = sniff_utf16(body) {
+fn detect(sample: &Sample) -> (&'static Encoding, CharsetSource) {
+    if let Some(encoding) = sniff_utf16(sample.start) {
         (encoding, CharsetSource::Detected)
-    } else if body.is_ascii() {
+    } else if sample.is_ascii {
         (UTF_8, CharsetSource::Default)
-    } else if std::str::from_utf8(body).is_ok() {
+    } else if sample.is_utf8 {
         // What chardetng would answer when UTF-8 is allowed, without
         // feeding it the whole body.
         (UTF_8, CharsetSource::Detected)
     } else {
-        (detect_legacy(body), CharsetSource::Detected)
+        (detect_legacy(sample), CharsetSource::Detected)
     }
 }
 
-/// chardetng's guess among the legacy (non-UTF-8) encodings.
-fn detect_legacy(body: &[u8]) -> &'static Encoding {
+/// chardetng's guess among the legacy (non-UTF-8) encodings, from the
+/// body's start and (in a big body, they can come later) the bytes from
+/// its first that is not UTF-8, which tell the most.
+fn detect_legacy(sample: &Sample) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    let head = body.len().min(DETECTION_WINDOW);
-    // The bytes that are not UTF-8 tell the most; in a big body they can
-    // come after the first window.
-    let not_utf8 = match std::str::from_utf8(body) {
-        Err(e) => e.valid_up_to().max(head),
-        Ok(_) => body.len(),
-    };
-    detector.feed(&body[..head], false);
-    detector.feed(
-        &body[not_utf8..body.len().min(not_utf8 + DETECTION_WINDOW)],
-        true,
-    );
+    detector.feed(sample.start, false);
+    detector.feed(sample.past_first_error, true);
     detector.guess(None, chardetng::Utf8Detection::Deny)
+}
+
+/// A [`Sample`] of a body read as a stream, owning its windows.
+struct StreamSample {
+    start: Vec<u8>,
+    is_utf8: bool,
+    is_ascii: bool,
+    past_first_error: Vec<u8>,
+}
+
+impl StreamSample {
+    /// Reads `reader` until the sample is whole: to its end for a body all
+    /// UTF-8 (the common case: one fast pass), else until the window past
+    /// its first error is full.
+    fn read(mut reader: impl Read) -> io::Result<StreamSample> {
+        let mut sample = StreamSample {
+            start: Vec::new(),
+            is_utf8: true,
+            is_ascii: true,
+            past_first_error: Vec::new(),
+        };
+        let mut chunk = vec![0; READ_CHUNK];
+        // A character cut by the chunk's end, carried to the next.
+        let mut carried: Vec<u8> = Vec::new();
+        let mut offset: usize = 0;
+        let mut window_from: Option<usize> = None;
+        loop {
+            let read = reader.read(&mut chunk)?;
+            if read == 0 {
+                sample.is_utf8 &= carried.is_empty();
+                return Ok(sample);
+            }
+            let bytes = &chunk[..read];
+            if sample.start.len() < DETECTION_WINDOW {
+                let take = read.min(DETECTION_WINDOW - sample.start.len());
+                sample.start.extend_from_slice(&bytes[..take]);
+            }
+            sample.is_ascii &= bytes.is_ascii();
+            if let Some(from) = window_from {
+                let skip = from.saturating_sub(offset).min(read);
+                let room = DETECTION_WINDOW - sample.past_first_error.len();
+                let end = read.min(skip + room);
+                sample.past_first_error.extend_from_slice(&bytes[skip..end]);
+                if sample.past_first_error.len() == DETECTION_WINDOW {
+                    return Ok(sample);
+                }
+            } else {
+                carried.extend_from_slice(bytes);
+                match std::str::from_utf8(&carried) {
+                    Ok(_) => carried.clear(),
+                    Err(error) if error.error_len().is_none() => {
+                        carried.drain(..error.valid_up_to());
+                    }
+                    Err(error) => {
+                        sample.is_utf8 = false;
+                        let at = offset + read + error.valid_up_to() - carried.len();
+                        let from = at.max(DETECTION_WINDOW);
+                        window_from = Some(from);
+                        let skip = from.saturating_sub(offset).min(read);
+                        let end = read.min(skip + DETECTION_WINDOW);
+                        sample.past_first_error.extend_from_slice(&bytes[skip..end]);
+                        carried.clear();
+                    }
+                }
+            }
+            offset += read;
+        }
+    }
+
+    fn as_sample(&self) -> Sample<'_> {
+        Sample {
+            start: &self.start,
+            is_utf8: self.is_utf8,
+            is_ascii: self.is_ascii,
+            past_first_error: &self.past_first_error,
+        }
+    }
+}
+
+/// How much of a streamed body is read at a time.
+const READ_CHUNK: usize = 1 << 16;
+
+/// A body too big to hold, decoded to UTF-8 text as it is read, with the
+/// same choice of encoding as [`decode_feed`] makes (the body is read once
+/// more for it). The XML declaration says `encoding="UTF-8"`, as there.
+pub(crate) struct StreamDecoder<R> {
+    reader: R,
+    decoder: encoding_rs::Decoder,
+    encoding: &'static Encoding,
+    /// The byte order mark still to skip.
+    bom_left: usize,
+    chunk: Vec<u8>,
+    started: bool,
+    ended: bool,
+}
+
+impl<R: Read> StreamDecoder<R> {
+    /// The decoder of the body `sampled` and then `reader` read from its
+    /// start (two readers of the same bytes).
+    pub(crate) fn new(
+        sampled: impl Read,
+        reader: R,
+        content_type: Option<&str>,
+    ) -> io::Result<StreamDecoder<R>> {
+        let sample = StreamSample::read(sampled)?;
+        let (encoding, _, bom_len) = choose_encoding_of(&sample.as_sample(), content_type);
+        Ok(StreamDecoder {
+            reader,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            encoding,
+            bom_left: bom_len,
+            chunk: vec![0; READ_CHUNK],
+            started: false,
+            ended: false,
+        })
+    }
+
+    /// The WHATWG name of the encoding the body is read in.
+    pub(crate) fn encoding(&self) -> &'static str {
+        self.encoding.name()
+    }
+
+    /// Appends the text of the next bytes of the body to `text`; `false`
+    /// once the body has ended (nothing was appended).
+    pub(crate) fn decode_more(&mut self, text: &mut String) -> io::Result<bool> {
+        if self.ended {
+            return Ok(false);
+        }
+        let read = self.reader.read(&mut self.chunk)?;
+        let last = read == 0;
+        let mut bytes = &self.chunk[..read];
+        let skip = self.bom_left.min(bytes.len());
+        bytes = &bytes[skip..];
+        self.bom_left -= skip;
+        let from = text.len();
+        loop {
+            let needed = self
+                .decoder
+                .max_utf8_buffer_length(bytes.len())
+                .unwrap_or(bytes.len() * 3 + 16);
+            text.reserve(needed);
+            let (result, consumed, _) = self.decoder.decode_to_string(bytes, text, last);
+            bytes = &bytes[consumed..];
+            if result == encoding_rs::CoderResult::InputEmpty {
+                break;
+            }
+        }
+        if !self.started && (text.len() > from || last) {
+            self.started = true;
+            let rest = text.split_off(from);
+            text.push_str(&rewrite_declared_encoding(rest));
+        }
+        self.ended = last;
+        Ok(!last || text.len() > from)
+    }
 }
 
 fn is_utf16(encoding: &'static Encoding) -> bool {

@@ -12,6 +12,7 @@ mod one_by_one;
 mod read;
 pub(crate) mod repair;
 mod set_aside;
+pub(crate) mod stream;
 mod strict;
 
 use read::Read;
@@ -39,6 +40,9 @@ pub enum ParseError {
         "the document holds {found} item or entry elements, but none could be read as an item (a feed format or variant not read here)"
     )]
     ItemsUnread { found: usize },
+    /// A big body, kept in a temporary file, could not be read back.
+    #[error("the body could not be read back from its temporary file")]
+    Read(#[source] std::io::Error),
 }
 
 /// A parsed feed and what it took to read it.
@@ -75,8 +79,16 @@ pub fn parse_feed(
         return Err(ParseError::Empty);
     }
     let decoded = decode::decode_feed_owned(body, content_type);
-    let encoding = decoded.encoding;
-    let mut text = decoded.text;
+    parse_decoded(decoded.text, decoded.encoding, base)
+}
+
+/// [`parse_feed`] of a body decoded to `text` from `encoding`: the whole
+/// document's reading, which a streamed document gives each item.
+fn parse_decoded(
+    mut text: String,
+    encoding: &'static str,
+    base: Option<&Url>,
+) -> Result<ParsedFeed, ParseError> {
     if let Some(upgraded) =
         upgrade_atom_03(text.as_bytes()).or_else(|| upgrade_rss_090(text.as_bytes()))
     {

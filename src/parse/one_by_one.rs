@@ -304,17 +304,17 @@ fn well_formed(inner: &str) -> bool {
 
 /// A start or end tag found in markup: where its `<` is, whether it is an
 /// end tag, and where its name lies.
-struct TagAt {
-    lt: usize,
-    closing: bool,
-    name_start: usize,
-    name_end: usize,
+pub(super) struct TagAt {
+    pub(super) lt: usize,
+    pub(super) closing: bool,
+    pub(super) name_start: usize,
+    pub(super) name_end: usize,
 }
 
 /// The next tag at or after `at`, markup sections (CDATA, comments,
 /// processing instructions, DOCTYPE) skipped; `None` at the end of the
 /// text or inside an unterminated section.
-fn next_tag(b: &[u8], mut at: usize) -> Option<TagAt> {
+pub(super) fn next_tag(b: &[u8], mut at: usize) -> Option<TagAt> {
     loop {
         let lt = find_byte_from(b, at, b'<')?;
         match markup_section(b, lt) {
@@ -390,7 +390,7 @@ fn item_spans(b: &[u8]) -> Vec<(usize, usize)> {
 
 /// `head` with the elements it leaves open closed, innermost first: the
 /// channel as a document of its own.
-fn closed(head: &str) -> String {
+pub(super) fn closed(head: &str) -> String {
     let b = head.as_bytes();
     let mut open: Vec<&str> = Vec::new();
     let mut at = 0;
@@ -427,7 +427,7 @@ fn closed(head: &str) -> String {
 /// The document's root start tag (with its namespaces), and `<channel>`
 /// after it for RSS: a head for items whose own channel cannot be read.
 /// `None` when no root element starts before the first item.
-fn root_only(b: &[u8], first_item: usize) -> Option<String> {
+pub(super) fn root_only(b: &[u8], first_item: usize) -> Option<String> {
     let root = next_tag(b, 0).filter(|tag| tag.lt < first_item && !tag.closing)?;
     let gt = crate::util::bytes::tag_end(b, root.name_end)?;
     let tag = std::str::from_utf8(&b[root.lt..=gt]).ok()?;

@@ -467,9 +467,14 @@ async fn read_page(
     let parsing = tokio::task::spawn_blocking(move || {
         let _span = tracing::error_span!("feed", name = %name).entered();
         let base = fetched.final_url.as_ref().unwrap_or(&current);
-        let json_next = json_next_url(&fetched.body);
+        // A page of the archive is read whole.
+        let body = fetched
+            .body
+            .into_bytes()
+            .map_err(crate::parse::ParseError::Read)?;
+        let json_next = json_next_url(&body);
         let policy = fetched.policy;
-        let parsed = parse_feed(fetched.body, fetched.content_type.as_deref(), Some(base))?;
+        let parsed = parse_feed(body, fetched.content_type.as_deref(), Some(base))?;
         let next = next_page(&parsed.feed, json_next.as_deref(), &current, number, &read);
         let read = gather::read_parsed(parsed, Some(base), &identity, now);
         Ok::<_, crate::parse::ParseError>(Page {

@@ -20,10 +20,12 @@ use crate::config::{FeedConfig, FeedSource};
 use crate::extract::{self, DocumentInfo, FeedContext, ItemDraft, SkippedItem};
 use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchError, FetchInfo, FetchOutcome, Fetcher, Validators};
+use crate::parse::stream::{Streamed, open_stream};
 use crate::parse::{ParseError, parse_feed, repair::Fix};
 use crate::report::FeedError;
 use crate::schedule;
 use crate::store::{FeedRecord, State, StoreError};
+use crate::util::spool::{Body, TextSpool};
 
 /// What came of one feed at a stage of the run. `T` is what its items are
 /// at that stage: drafts once gathered, articles once prepared.
@@ -313,15 +315,82 @@ pub struct ReadFeed {
 /// which `check` and `parse` share. `base` is the URL the body came from
 /// (relative links resolve against it), `identity` the feed's identity
 /// (which scopes GUIDs), `now` the time that stands in for missing dates.
+/// A body in memory is read whole; a body in a file (one too big to hold)
+/// is read one item at a time, each item's full text kept in a spool file
+/// until its article is written.
 pub fn read_feed(
-    body: Vec<u8>,
+    body: impl Into<Body>,
     content_type: Option<&str>,
     base: Option<&Url>,
     identity: &str,
     now: DateTime<Utc>,
 ) -> Result<ReadFeed, ParseError> {
-    let parsed = parse_feed(body, content_type, base)?;
-    Ok(read_parsed(parsed, base, identity, now))
+    match body.into() {
+        Body::Memory(bytes) => {
+            let parsed = parse_feed(bytes, content_type, base)?;
+            Ok(read_parsed(parsed, base, identity, now))
+        }
+        body => read_streamed(&body, content_type, base, identity, now),
+    }
+}
+
+/// [`read_feed`] of a body read one item at a time: memory holds one item
+/// and each item's draft (its full text spooled), never the document.
+fn read_streamed(
+    body: &Body,
+    content_type: Option<&str>,
+    base: Option<&Url>,
+    identity: &str,
+    now: DateTime<Utc>,
+) -> Result<ReadFeed, ParseError> {
+    let mut stream = match open_stream(body, content_type, base)? {
+        Streamed::Whole(parsed) => return Ok(read_parsed(*parsed, base, identity, now)),
+        Streamed::Items(stream) => stream,
+    };
+    let context = FeedContext {
+        feed_identity: identity,
+        feed_url: base,
+        now,
+    };
+    let mut reader = extract::EntryReader::of_document(stream.channel(), &context);
+    match TextSpool::new() {
+        Ok(spool) => reader = reader.spooling_to(spool),
+        Err(error) => tracing::warn!("full texts are kept in memory: no spool file ({error})"),
+    }
+    let (mut results, mut traces) = (Vec::new(), Vec::new());
+    while let Some((entry, guid_not_a_link)) = stream.next_entry()? {
+        let (result, trace) = reader.read(&entry, guid_not_a_link);
+        results.push(result);
+        traces.push(trace);
+    }
+    extract::tell_apart_shared_links(&traces, &mut results, &context);
+    let encoding = stream.encoding();
+    let end = stream.finish();
+    if results.is_empty() && end.found > 0 {
+        return Err(ParseError::ItemsUnread { found: end.found });
+    }
+    let entries = results.len();
+    let (mut drafts, mut skipped) = (Vec::with_capacity(entries), Vec::new());
+    for result in results {
+        match result {
+            Ok(draft) => drafts.push(draft),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    skipped.extend(end.lost.iter().map(|number| SkippedItem {
+        title: format!("item {number} of the document"),
+        reason: "its markup could not be read, even alone".to_string(),
+    }));
+    Ok(ReadFeed {
+        drafts,
+        skipped,
+        entries: entries + end.lost.len(),
+        format: end.channel.feed_type.clone(),
+        encoding,
+        ttl: end.channel.ttl,
+        about: extract::document_info(&end.channel),
+        fixes: end.fixes,
+    })
 }
 
 /// [`read_feed`], once the body is parsed.

@@ -119,7 +119,7 @@ impl ItemLine {
             image_from,
             summary: draft.summary.clone(),
             content: crate::extract::shorten_summary(&crate::extract::html_to_text(
-                &draft.content_html,
+                &draft.content_html.load().unwrap_or_default(),
             )),
             author: draft.author.clone(),
             categories: draft.categories.clone(),
@@ -291,7 +291,7 @@ async fn probe<'a>(fetcher: &Fetcher, feed: &'a FeedConfig) -> Probed<'a> {
 pub(crate) fn describe(
     name: &str,
     identity: &str,
-    body: Vec<u8>,
+    body: crate::util::spool::Body,
     content_type: Option<&str>,
     base: Option<&url::Url>,
     article_images: bool,
@@ -429,7 +429,15 @@ mod tests {
 <description>&lt;p&gt;Text &lt;img src="https://e.org/c.jpg" width="640" height="480"&gt;&lt;/p&gt;</description></item>
 <item><title>Undated, no image</title><link>https://e.org/3</link></item>
 </channel></rss>"#;
-        let (probe, _) = describe("f", "f", rss.as_bytes().to_vec(), None, None, true, true);
+        let (probe, _) = describe(
+            "f",
+            "f",
+            rss.as_bytes().to_vec().into(),
+            None,
+            None,
+            true,
+            true,
+        );
         let items = probe.item_list.expect("listed");
         let lines: Vec<(&str, &str, &str, Option<&str>, &str)> = items
             .iter()
@@ -471,7 +479,15 @@ mod tests {
         );
         assert_eq!(items[0].date, "2024-09-02T10:13:01Z");
         // Without --items, counts only.
-        let (counts, _) = describe("f", "f", rss.as_bytes().to_vec(), None, None, true, false);
+        let (counts, _) = describe(
+            "f",
+            "f",
+            rss.as_bytes().to_vec().into(),
+            None,
+            None,
+            true,
+            false,
+        );
         assert!(counts.item_list.is_none());
         assert!(!render_probe_lines(std::slice::from_ref(&counts)).contains("e.org/1"));
     }

@@ -1,10 +1,10 @@
 //! Leaf code that every layer may use, and that uses nothing of the crate
 //! but itself: byte searches, text cut between words, escapes, the site's
-//! locales, slugs, hashes, times for people, the error chain and the
-//! folder sync.
+//! locales, slugs, hashes, times for people, the error chain, the
+//! folder sync and the spool that keeps big bodies out of memory.
 //!
 //! In: bytes, text, dates, errors. Out: text and positions. Pure but for
-//! [`fs`]; nothing here imports a stage.
+//! [`fs`] and [`spool`]; nothing here imports a stage.
 
 pub(crate) mod bytes;
 pub(crate) mod error_chain;
@@ -14,6 +14,7 @@ pub(crate) mod hash;
 pub(crate) mod locale;
 pub(crate) mod mojibake;
 pub(crate) mod slug;
+pub(crate) mod spool;
 pub(crate) mod text;
 pub(crate) mod when;
 
