@@ -390,7 +390,8 @@ impl History<'_> {
             ready,
             &mut page_line,
             &mut self.report,
-        )?;
+        )
+        .await?;
         add_counts(&mut self.line, page_line);
         self.group.between_feeds()?;
         if self.run.interrupted.is_cancelled() {

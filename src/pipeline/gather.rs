@@ -370,13 +370,13 @@ fn read_streamed(
         return Err(ParseError::ItemsUnread { found: end.found });
     }
     let entries = results.len();
-    let (mut drafts, mut skipped) = (Vec::with_capacity(entries), Vec::new());
-    for result in results {
-        match result {
-            Ok(draft) => drafts.push(draft),
-            Err(skip) => skipped.push(skip),
-        }
-    }
+    let mut skipped = Vec::new();
+    // Collected in place, in the results' own buffer: a second list of
+    // 100,000 drafts is not made.
+    let drafts: Vec<_> = results
+        .into_iter()
+        .filter_map(|result| result.map_err(|skip| skipped.push(skip)).ok())
+        .collect();
     skipped.extend(end.lost.iter().map(|number| SkippedItem {
         title: format!("item {number} of the document"),
         reason: "its markup could not be read, even alone".to_string(),

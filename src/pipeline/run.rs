@@ -118,9 +118,19 @@ impl<'a> RunContext<'a> {
 /// earlier feeds are written.
 pub(super) const PAGES_AHEAD: usize = 8;
 
+/// New articles built ahead of the writing, per feed, at most: the
+/// articles of a feed with more new items are built as the writing goes,
+/// this many at a time, so that a first import of a feed of 100,000 items
+/// holds their drafts, not their articles and files.
+pub(super) const BUILT_AHEAD: usize = 1000;
+
 /// A feed's new articles, ready to be written.
 pub(super) struct ReadyItems {
+    /// Its new articles, or the first [`BUILT_AHEAD`] of them in the
+    /// order they are written in.
     pub(super) articles: Vec<NewArticle>,
+    /// The rest of its new items, built as the writing goes.
+    pub(super) later: Option<LaterItems>,
     /// Imported before, changed at the source: to update where untouched.
     pub(super) changed: Vec<(NewArticle, StoredItem)>,
     pub(super) seen: usize,
@@ -131,6 +141,17 @@ pub(super) struct ReadyItems {
     pub(super) fixes: Vec<String>,
     /// Entries in the document.
     pub(super) items: usize,
+}
+
+/// New items of a feed whose articles are built when their turn to be
+/// written comes: their drafts, in the order they are written in (oldest
+/// first), and what building them takes.
+pub(super) struct LaterItems {
+    drafts: Vec<crate::extract::ItemDraft>,
+    fetcher: Fetcher,
+    policy: AddressPolicy,
+    settings: ArticleSettings,
+    format: Option<OutputFormat>,
 }
 
 /// A feed ready for its last step, with what the state remembers of it.
@@ -248,6 +269,18 @@ pub(super) async fn ready_items(
     // New articles are placed and rendered here, in the feed's own task, on
     // every core; the writing keeps that unless the name is taken.
     let format = run.outputs.format(&feed.output).cloned();
+    let mut new = selection.new;
+    let later = (new.len() > BUILT_AHEAD).then(|| {
+        // Stable: the order `write_feed` gives them, across the parts.
+        new.sort_by_key(|d| d.date);
+        LaterItems {
+            drafts: new.split_off(BUILT_AHEAD),
+            fetcher: fetcher.clone(),
+            policy,
+            settings: settings.clone(),
+            format: format.clone(),
+        }
+    });
     let task = tokio::spawn({
         let (fetcher, feed) = (fetcher.clone(), feed.clone());
         async move {
@@ -260,15 +293,7 @@ pub(super) async fn ready_items(
                 None,
             )
             .await;
-            let new = build_articles(
-                fetcher,
-                feed,
-                policy,
-                settings,
-                selection.new,
-                format.as_ref(),
-            )
-            .await;
+            let new = build_articles(fetcher, feed, policy, settings, new, format.as_ref()).await;
             (new, changed)
         }
     });
@@ -277,6 +302,7 @@ pub(super) async fn ready_items(
         built = &mut task => Ok(built
             .map(|(articles, changed)| ReadyItems {
                 articles,
+                later,
                 changed: changed.into_iter().zip(stored).collect(),
                 seen: selection.seen,
                 filtered: selection.filtered,
@@ -366,7 +392,7 @@ pub(super) async fn write_all<'a>(
             report.interrupted = run.interrupted.is_cancelled();
             break;
         };
-        let done = finish_feed(run, &write_context, &mut group, prepared, &mut report)?;
+        let done = finish_feed(run, &write_context, &mut group, prepared, &mut report).await?;
         if let Some(record) = done {
             run.state.save_feed_record(&record)?;
         }
@@ -385,11 +411,11 @@ pub(super) async fn write_all<'a>(
 /// The last step of one feed: writes its new articles, adds its line to the
 /// report, and returns its record as the fetch changed it (`None`: nothing
 /// to save, for a feed not fetched or stopped midway).
-pub(super) fn finish_feed(
-    run: &RunContext,
-    write_context: &WriteContext,
-    group: &mut GroupCommit,
-    prepared: Prepared,
+pub(super) async fn finish_feed(
+    run: &RunContext<'_>,
+    write_context: &WriteContext<'_>,
+    group: &mut GroupCommit<'_>,
+    prepared: Prepared<'_>,
     report: &mut Report,
 ) -> Result<Option<FeedRecord>, RunError> {
     let Prepared {
@@ -421,7 +447,7 @@ pub(super) fn finish_feed(
                 facts.items = Some(items.items as u64);
             }
             let with_image =
-                write_items(run, write_context, group, feed, items, &mut line, report)?;
+                write_items(run, write_context, group, feed, items, &mut line, report).await?;
             if let Some(facts) = &mut facts {
                 facts.articles = line.new as u64;
                 facts.with_image = with_image as u64;
@@ -501,10 +527,10 @@ pub(super) fn record_without_items(
 /// (and keeps them in the report, when asked); returns how many of them
 /// have an image. Fails when the content folder or the state cannot be
 /// written: the other feeds would fail the same way.
-pub(super) fn write_items(
-    run: &RunContext,
-    write_context: &WriteContext,
-    group: &mut GroupCommit,
+pub(super) async fn write_items(
+    run: &RunContext<'_>,
+    write_context: &WriteContext<'_>,
+    group: &mut GroupCommit<'_>,
     feed: &FeedConfig,
     items: ReadyItems,
     line: &mut FeedReport,
@@ -515,19 +541,59 @@ pub(super) fn write_items(
     line.seen = items.seen;
     line.filtered = items.filtered;
     line.held_back = items.held_back;
-    let written = write_feed(write_context, group, feed, items.articles);
-    if let Some(error) = written.error {
-        return Err(error.into());
+    let mut with_image = write_new(
+        run,
+        write_context,
+        group,
+        feed,
+        items.articles,
+        line,
+        report,
+    )?;
+    if let Some(mut later) = items.later {
+        while !later.drafts.is_empty() && !run.interrupted.is_cancelled() {
+            let rest = later.drafts.split_off(later.drafts.len().min(BUILT_AHEAD));
+            let part = std::mem::replace(&mut later.drafts, rest);
+            let built = build_articles(
+                later.fetcher.clone(),
+                feed.clone(),
+                later.policy,
+                later.settings.clone(),
+                part,
+                later.format.as_ref(),
+            )
+            .await;
+            with_image += write_new(run, write_context, group, feed, built, line, report)?;
+        }
     }
     let updated =
         crate::write::updates::update_untouched(write_context, group, feed, items.changed)?;
     line.updated = updated.rewritten.len();
     line.left_alone = updated.left_alone;
-    line.new = written.articles.len();
-    line.seen += written.seen;
-    line.skipped += written.skipped.len() + updated.skipped.len();
-    line.skipped_items = written.skipped;
+    line.skipped += updated.skipped.len();
     line.skipped_items.extend(updated.skipped);
+    Ok(with_image)
+}
+
+/// Writes new articles of a feed (all of them, or one part) and adds them
+/// to its line of the report; returns how many have an image.
+fn write_new(
+    run: &RunContext,
+    write_context: &WriteContext,
+    group: &mut GroupCommit,
+    feed: &FeedConfig,
+    articles: Vec<NewArticle>,
+    line: &mut FeedReport,
+    report: &mut Report,
+) -> Result<usize, RunError> {
+    let written = write_feed(write_context, group, feed, articles);
+    if let Some(error) = written.error {
+        return Err(error.into());
+    }
+    line.new += written.articles.len();
+    line.seen += written.seen;
+    line.skipped += written.skipped.len();
+    line.skipped_items.extend(written.skipped);
     let with_image = written.articles.iter().filter(|a| a.has_image).count();
     if run.options.keep_articles {
         report.articles.extend(written.articles);
