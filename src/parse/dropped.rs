@@ -148,13 +148,18 @@ impl Wanted {
                 && feed.entries.iter().any(|e| !has_thumbnail(e)),
             bases: atom && has(b"xml:base"),
             // A GUID matters only for an entry without a link of its own,
-            // or whose link is its id: WordPress's `?p=` GUIDs beside their
-            // permalinks cost no second reading.
+            // whose link is its id, or whose link others share (its GUID
+            // may then stand for its page): WordPress's `?p=` GUIDs beside
+            // their own permalinks cost no second reading. A document of
+            // one entry (an item of a big document read alone) is always
+            // read: whether its link is shared is for the whole to say.
             guids: rss
                 && (has(b"isPermaLink") || has(b"isPermalink") || has(b"ispermalink"))
-                && feed.entries.iter().any(|e| {
-                    e.links.is_empty() || e.links.iter().any(|l| l.href.trim() == e.id.trim())
-                }),
+                && (feed.entries.len() == 1
+                    || links_shared(feed)
+                    || feed.entries.iter().any(|e| {
+                        e.links.is_empty() || e.links.iter().any(|l| l.href.trim() == e.id.trim())
+                    })),
             dublin_core: (has(b"purl.org/dc/elements/1.1") || has(b"<dc:"))
                 && (has(b"subject") || feed.entries.iter().any(|e| !has_title(e))),
             itunes_author: itunes && has(b"author") && some_without_author,
@@ -170,6 +175,15 @@ impl Wanted {
             || self.itunes_author
             || self.source_authors
     }
+}
+
+/// Whether two entries of `feed` have the same first link.
+fn links_shared(feed: &Feed) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    feed.entries
+        .iter()
+        .filter_map(|e| e.links.first())
+        .any(|l| !seen.insert(l.href.trim()))
 }
 
 fn has_thumbnail(entry: &Entry) -> bool {

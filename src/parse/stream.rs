@@ -177,8 +177,11 @@ fn next_item_start(b: &[u8], mut at: usize, ended: bool) -> Result<usize, bool> 
     }
 }
 
-/// The start tags of the elements `head` leaves open, outermost first,
-/// and their end tags, innermost first.
+/// The start tags of the elements around the items, outermost first, and
+/// their end tags, innermost first: of the elements `head` leaves open,
+/// the root and the feed's own (`rss`, `channel`, `feed`, `RDF`, inside
+/// whatever wraps them). An element of the channel left open, as an
+/// `itunes:category` whose end tag never comes, is no parent of items.
 fn around(head: &str) -> (String, String) {
     let b = head.as_bytes();
     let mut open: Vec<(&str, &str)> = Vec::new();
@@ -200,8 +203,20 @@ fn around(head: &str) -> (String, String) {
             open.push((name, &head[tag.lt..=gt]));
         }
     }
-    let start = open.iter().map(|(_, tag)| *tag).collect();
-    let end = open
+    let parents: Vec<_> = open
+        .iter()
+        .enumerate()
+        .filter(|(depth, (name, _))| {
+            *depth == 0
+                || matches!(
+                    name.rsplit(':').next(),
+                    Some("channel" | "feed" | "rss" | "RDF")
+                )
+        })
+        .map(|(_, element)| *element)
+        .collect();
+    let start = parents.iter().map(|(_, tag)| *tag).collect();
+    let end = parents
         .iter()
         .rev()
         .map(|(name, _)| format!("</{name}>"))
@@ -253,6 +268,12 @@ pub(crate) fn open_stream<'a>(
         }
     };
     let head = text[..first].to_string();
+    if around(&head).0.is_empty() {
+        // The first item is the root: a document of one entry (Atom's
+        // entry document), read whole.
+        while decoder.decode_more(&mut text).map_err(ParseError::Read)? {}
+        return whole(text, decoder.encoding(), base);
+    }
     text.drain(..first);
     let encoding = decoder.encoding();
     let read_alone = |document: String| parse_decoded(document, encoding, base);
