@@ -396,7 +396,7 @@ impl ArticleContext {
             line: None,
             column: None,
             message: format!("cannot be read back from its temporary file: {error}"),
-            blame: super::Blame::Item,
+            blame: super::error::Blame::Item,
         })?;
         Ok(ArticleContext {
             article,
