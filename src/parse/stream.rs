@@ -53,8 +53,10 @@ pub(crate) enum Streamed<'a> {
 /// documentation).
 pub(crate) struct FeedStream<'a> {
     decoder: StreamDecoder<Box<dyn Read + Send + 'a>>,
-    /// Decoded text not cut yet; it starts where the next item may.
+    /// Decoded text; what is not cut yet starts at `at`, where the next
+    /// item may.
     text: String,
+    at: usize,
     ended: bool,
     base: Option<&'a Url>,
     /// What every item's document starts and ends with.
@@ -301,6 +303,7 @@ pub(crate) fn open_stream<'a>(
     Ok(Streamed::Items(Box::new(FeedStream {
         decoder,
         text,
+        at: 0,
         ended,
         base,
         item_start: format!("{prolog}{item_start}"),
@@ -368,32 +371,29 @@ impl<'a> FeedStream<'a> {
     fn next_item(&mut self) -> Result<Option<String>, ParseError> {
         loop {
             let b = self.text.as_bytes();
-            match next_item_start(b, 0, self.ended) {
+            match next_item_start(b, self.at, self.ended) {
                 Ok(start) => {
                     if let Some(end) = item_end(b, start, self.ended) {
                         let item = self.text[start..end].to_string();
-                        self.keep_between(start);
-                        self.text.drain(..end - start);
+                        let between = &self.text[self.at..start];
+                        if !between.trim().is_empty() {
+                            let between = between.to_string();
+                            self.keep(&between);
+                        }
+                        self.at = end;
                         return Ok(Some(item));
                     }
                 }
                 Err(true) => {
-                    let rest = std::mem::take(&mut self.text);
+                    let rest = self.text[self.at..].to_string();
                     self.keep(&rest);
+                    self.text.clear();
+                    self.at = 0;
                     return Ok(None);
                 }
                 Err(false) => {}
             }
             self.read_more()?;
-        }
-    }
-
-    /// Keeps the markup before `start` (between two items) for the
-    /// channel, and drops it from the text.
-    fn keep_between(&mut self, start: usize) {
-        if start > 0 {
-            let between: String = self.text.drain(..start).collect();
-            self.keep(&between);
         }
     }
 
@@ -411,6 +411,9 @@ impl<'a> FeedStream<'a> {
         if self.ended {
             return Ok(());
         }
+        // The items cut so far go, once per read: not once per item.
+        self.text.drain(..self.at);
+        self.at = 0;
         let wanted = self.text.len().max(1);
         let before = self.text.len();
         while self.text.len() < before + wanted {
