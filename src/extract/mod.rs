@@ -274,12 +274,10 @@ impl<'a> EntryReader<'a> {
             &self.feed_author,
             self.context,
         );
-        if let (Ok(draft), Some(spool)) = (&mut result, &self.spool) {
-            // Kept in memory when the spool cannot take it: nothing is lost.
-            match draft.content_html.load().and_then(|text| spool.hold(&text)) {
-                Ok(held) => draft.content_html = held,
-                Err(error) => tracing::warn!("an item's full text is kept in memory: {error}"),
-            }
+        if let (Ok(draft), Some(spool)) = (&mut result, &self.spool)
+            && let Ok(text) = draft.content_html.load()
+        {
+            draft.content_html = spool.hold(&text);
         }
         let trace = EntryTrace {
             guid_url,

@@ -264,7 +264,9 @@ impl StreamSample {
                 let take = read.min(DETECTION_WINDOW - sample.start.len());
                 sample.start.extend_from_slice(&bytes[..take]);
             }
-            sample.is_ascii &= bytes.is_ascii();
+            if sample.is_ascii {
+                sample.is_ascii = bytes.is_ascii();
+            }
             if let Some(from) = window_from {
                 let skip = from.saturating_sub(offset).min(read);
                 let room = DETECTION_WINDOW - sample.past_first_error.len();
@@ -273,24 +275,13 @@ impl StreamSample {
                 if sample.past_first_error.len() == DETECTION_WINDOW {
                     return Ok(sample);
                 }
-            } else {
-                carried.extend_from_slice(bytes);
-                match std::str::from_utf8(&carried) {
-                    Ok(_) => carried.clear(),
-                    Err(error) if error.error_len().is_none() => {
-                        carried.drain(..error.valid_up_to());
-                    }
-                    Err(error) => {
-                        sample.is_utf8 = false;
-                        let at = offset + read + error.valid_up_to() - carried.len();
-                        let from = at.max(DETECTION_WINDOW);
-                        window_from = Some(from);
-                        let skip = from.saturating_sub(offset).min(read);
-                        let end = read.min(skip + DETECTION_WINDOW);
-                        sample.past_first_error.extend_from_slice(&bytes[skip..end]);
-                        carried.clear();
-                    }
-                }
+            } else if let Some(at) = first_error(bytes, offset, &mut carried) {
+                sample.is_utf8 = false;
+                let from = at.max(DETECTION_WINDOW);
+                window_from = Some(from);
+                let skip = from.saturating_sub(offset).min(read);
+                let end = read.min(skip + DETECTION_WINDOW);
+                sample.past_first_error.extend_from_slice(&bytes[skip..end]);
             }
             offset += read;
         }
@@ -303,6 +294,42 @@ impl StreamSample {
             is_ascii: self.is_ascii,
             past_first_error: &self.past_first_error,
         }
+    }
+}
+
+/// Where the first byte that is not UTF-8 lies in `bytes`, which start
+/// at `offset` of the body, if it does (about: a character cut by the
+/// chunk before counts from this chunk). `carried` holds the start of a
+/// character the chunk before cut, and takes this chunk's.
+fn first_error(bytes: &[u8], offset: usize, carried: &mut Vec<u8>) -> Option<usize> {
+    let mut rest = bytes;
+    if let Some(&lead) = carried.first() {
+        let width: usize = match lead {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => return Some(offset),
+        };
+        let take = width.saturating_sub(carried.len()).min(rest.len());
+        carried.extend_from_slice(&rest[..take]);
+        rest = &rest[take..];
+        if carried.len() < width {
+            return None;
+        }
+        let whole = std::str::from_utf8(carried).is_ok();
+        carried.clear();
+        if !whole {
+            return Some(offset);
+        }
+    }
+    let rest_offset = offset + (bytes.len() - rest.len());
+    match std::str::from_utf8(rest) {
+        Ok(_) => None,
+        Err(error) if error.error_len().is_none() => {
+            carried.extend_from_slice(&rest[error.valid_up_to()..]);
+            None
+        }
+        Err(error) => Some(rest_offset + error.valid_up_to()),
     }
 }
 
@@ -465,6 +492,28 @@ fn rewrite_declared_encoding(mut text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_sample_agrees_with_a_whole_one() {
+        let chunk = READ_CHUNK;
+        let cut_char = [vec![b'a'; chunk - 1], "é€😀".as_bytes().to_vec()].concat();
+        let latin1_late = [
+            vec![b'x'; DETECTION_WINDOW + 10],
+            b"caf\xe9 na\xefve".to_vec(),
+        ]
+        .concat();
+        let latin1_early = [b"<rss>caf\xe9".to_vec(), vec![b'y'; 3 * chunk]].concat();
+        let cut_then_bad = [vec![b'b'; chunk - 1], b"\xc3\x28 rest".to_vec()].concat();
+        let truncated = [vec![b'c'; 10], b"\xe2\x82".to_vec()].concat();
+        for body in [cut_char, latin1_late, latin1_early, cut_then_bad, truncated] {
+            let whole = Sample::of(&body);
+            let streamed = StreamSample::read(body.as_slice()).unwrap();
+            assert_eq!(streamed.is_utf8, whole.is_utf8);
+            assert_eq!(streamed.is_ascii, whole.is_ascii);
+            assert_eq!(streamed.start, whole.start);
+            assert_eq!(streamed.past_first_error, whole.past_first_error);
+        }
+    }
 
     #[test]
     fn owned_decoding_agrees_with_borrowed() {

@@ -144,19 +144,21 @@ impl Wanted {
         let itunes = has(b"itunes.com/dtds/podcast") || has(b"<itunes:");
         let some_without_author = feed.entries.iter().any(|e| !has_author(e));
         Wanted {
+            // A thumbnail is an element named `thumbnail` or `image`:
+            // without one in the markup, nothing is to be found.
             thumbnails: (has(b"search.yahoo.com/mrss") || has(b"<media:") || itunes)
+                && (has(b":thumbnail") || has(b"<thumbnail") || has(b":image") || has(b"<image"))
                 && feed.entries.iter().any(|e| !has_thumbnail(e)),
             bases: atom && has(b"xml:base"),
             // A GUID matters only for an entry without a link of its own,
             // whose link is its id, or whose link others share (its GUID
             // may then stand for its page): WordPress's `?p=` GUIDs beside
-            // their own permalinks cost no second reading. A document of
-            // one entry (an item of a big document read alone) is always
-            // read: whether its link is shared is for the whole to say.
+            // their own permalinks cost no second reading. (An item of a
+            // big document, read alone, is told by the stream itself:
+            // whether its link is shared is for the whole to say.)
             guids: rss
                 && (has(b"isPermaLink") || has(b"isPermalink") || has(b"ispermalink"))
-                && (feed.entries.len() == 1
-                    || links_shared(feed)
+                && (links_shared(feed)
                     || feed.entries.iter().any(|e| {
                         e.links.is_empty() || e.links.iter().any(|l| l.href.trim() == e.id.trim())
                     })),
@@ -471,7 +473,7 @@ fn scan(text: &str, document: Option<&Url>) -> Option<Vec<Dropped>> {
 /// Whether a `guid` says it is no permalink. RSS 2.0: `isPermaLink` is
 /// true unless it says `false` (its name read without regard to case, as
 /// feed readers do).
-fn not_a_permalink(element: &BytesStart) -> bool {
+pub(super) fn not_a_permalink(element: &BytesStart) -> bool {
     element.attributes().flatten().any(|attribute| {
         attribute
             .key

@@ -27,6 +27,7 @@ use feed_rs::model::{Entry, Feed};
 use url::Url;
 
 use super::decode::StreamDecoder;
+use super::dropped::not_a_permalink;
 use super::one_by_one::{TagAt, closed, next_tag, root_only};
 use super::repair::{Fix, markup_section};
 use super::{ParseError, ParsedFeed, looks_like_html, parse_decoded};
@@ -177,6 +178,35 @@ fn next_item_start(b: &[u8], mut at: usize, ended: bool) -> Result<usize, bool> 
             Scan::Tag(tag) => at = tag.lt + 1,
         }
     }
+}
+
+/// Whether the item's `guid` says it is no permalink (RSS 2.0's
+/// `isPermaLink="false"`): told here for every item, since whether it
+/// matters (a link other items share) is the whole document's to say.
+fn guid_not_a_permalink(item: &str) -> bool {
+    let b = item.as_bytes();
+    // The spellings feeds use, as the second reading of a whole document
+    // looks for them.
+    let said = [&b"isPermaLink"[..], b"isPermalink", b"ispermalink"];
+    if !said.iter().any(|s| memchr::memmem::find(b, s).is_some()) {
+        return false;
+    }
+    let mut at = 0;
+    while let Some(tag) = next_tag(b, at) {
+        let name = &b[tag.name_start..tag.name_end];
+        let local = name.rsplit(|&c| c == b':').next().unwrap_or(name);
+        let Some(gt) = crate::util::bytes::tag_end(b, tag.name_end) else {
+            return false;
+        };
+        if !tag.closing && local == b"guid" {
+            let content = item[tag.lt + 1..gt].trim_end_matches('/');
+            let element =
+                quick_xml::events::BytesStart::from_content(content, tag.name_end - tag.name_start);
+            return not_a_permalink(&element);
+        }
+        at = gt + 1;
+    }
+    false
 }
 
 /// The start tags of the elements around the items, outermost first, and
@@ -348,6 +378,7 @@ impl<'a> FeedStream<'a> {
                 return Ok(None);
             };
             self.found += 1;
+            let guid_not_a_link = guid_not_a_permalink(&item);
             let document = format!("{}{item}{}", self.item_start, self.item_end);
             match parse_decoded(document, self.decoder.encoding(), self.base) {
                 Ok(read) if !read.feed.entries.is_empty() => {
@@ -358,7 +389,8 @@ impl<'a> FeedStream<'a> {
                     }
                     let flags = read.guid_not_a_link;
                     for (index, entry) in read.feed.entries.into_iter().enumerate() {
-                        let not_a_link = flags.get(index).copied().unwrap_or(false);
+                        let not_a_link =
+                            guid_not_a_link || flags.get(index).copied().unwrap_or(false);
                         self.pending.push_back((entry, not_a_link));
                     }
                 }

@@ -165,36 +165,93 @@ impl BodyWriter {
 
 /// Texts written out of memory, to be read back by their [`HeldText`]: the
 /// full texts of a big document's items, which a run holds until their
-/// articles are written.
+/// articles are written. Written a mebibyte at a time.
 #[derive(Debug)]
 pub(crate) struct TextSpool {
     file: File,
-    end: Mutex<u64>,
+    state: Mutex<SpoolState>,
 }
+
+#[derive(Debug)]
+struct SpoolState {
+    /// The bytes in the file.
+    written: u64,
+    /// The bytes that follow them, not written yet.
+    buffer: Vec<u8>,
+    /// Whether a failed write was told already.
+    warned: bool,
+}
+
+/// What a spool gathers before it writes.
+const SPOOL_BUFFER: usize = 1 << 20;
 
 impl TextSpool {
     /// A spool in a new unnamed temporary file.
     pub(crate) fn new() -> io::Result<Arc<TextSpool>> {
         Ok(Arc::new(TextSpool {
             file: tempfile::tempfile()?,
-            end: Mutex::new(0),
+            state: Mutex::new(SpoolState {
+                written: 0,
+                buffer: Vec::new(),
+                warned: false,
+            }),
         }))
     }
 
-    /// Writes `text` and returns its handle; an empty text stays in memory.
-    pub(crate) fn hold(self: &Arc<TextSpool>, text: &str) -> io::Result<HeldText> {
+    fn state(&self) -> std::sync::MutexGuard<'_, SpoolState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps `text` and returns its handle. When the file cannot be
+    /// written (the temporary folder is full), the texts stay in memory:
+    /// nothing is lost, and the first failure is logged.
+    pub(crate) fn hold(self: &Arc<TextSpool>, text: &str) -> HeldText {
         if text.is_empty() {
-            return Ok(HeldText::default());
+            return HeldText::default();
         }
-        let mut end = self.end.lock().unwrap_or_else(|e| e.into_inner());
-        self.file.write_all_at(text.as_bytes(), *end)?;
-        let held = HeldText(Held::Spooled {
+        let mut state = self.state();
+        let at = state.written + state.buffer.len() as u64;
+        state.buffer.extend_from_slice(text.as_bytes());
+        if state.buffer.len() >= SPOOL_BUFFER {
+            match self.file.write_all_at(&state.buffer, state.written) {
+                Ok(()) => {
+                    state.written += state.buffer.len() as u64;
+                    state.buffer.clear();
+                }
+                Err(error) if !state.warned => {
+                    state.warned = true;
+                    tracing::warn!(
+                        "full texts are kept in memory: the spool file cannot be written ({error})"
+                    );
+                }
+                Err(_) => {}
+            }
+        }
+        HeldText(Held::Spooled {
             spool: self.clone(),
-            at: *end,
+            at,
             len: text.len(),
-        });
-        *end += text.len() as u64;
-        Ok(held)
+        })
+    }
+
+    /// The `len` bytes at `at`, from the file or from what is not written
+    /// yet.
+    fn read(&self, at: u64, len: usize) -> io::Result<Vec<u8>> {
+        let state = self.state();
+        if at >= state.written {
+            let start = (at - state.written) as usize;
+            return state
+                .buffer
+                .get(start..start + len)
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::UnexpectedEof, "past the spool's end")
+                });
+        }
+        drop(state);
+        let mut bytes = vec![0; len];
+        self.file.read_exact_at(&mut bytes, at)?;
+        Ok(bytes)
     }
 }
 
@@ -218,8 +275,7 @@ impl HeldText {
         match &self.0 {
             Held::Memory(text) => Ok(text.clone()),
             Held::Spooled { spool, at, len } => {
-                let mut bytes = vec![0; *len];
-                spool.file.read_exact_at(&mut bytes, *at)?;
+                let bytes = spool.read(*at, *len)?;
                 String::from_utf8(bytes).map(Arc::from).map_err(|_| {
                     io::Error::new(io::ErrorKind::InvalidData, "spooled text is not UTF-8")
                 })
@@ -296,11 +352,21 @@ mod tests {
     fn held_texts_read_back_what_was_spooled() {
         let spool = TextSpool::new().unwrap();
         let texts = ["<p>Première</p>", "", "second ✓", "x"];
-        let held: Vec<HeldText> = texts.iter().map(|t| spool.hold(t).unwrap()).collect();
+        let held: Vec<HeldText> = texts.iter().map(|t| spool.hold(t)).collect();
         for (text, held) in texts.iter().zip(&held) {
             assert_eq!(&*held.load().unwrap(), *text);
             assert_eq!(held, &HeldText::from(*text));
         }
         assert_ne!(held[0], held[2]);
+        // Past the buffer: some texts in the file, the last ones not yet.
+        let long = "é".repeat(300_000);
+        let many: Vec<HeldText> = (0..5).map(|_| spool.hold(&long)).collect();
+        for held in many.iter().chain(&held) {
+            assert!(
+                held == &HeldText::from(long.as_str()) || texts.contains(&&*held.load().unwrap())
+            );
+        }
+        assert_eq!(&*many[4].load().unwrap(), long);
+        assert_eq!(&*held[0].load().unwrap(), texts[0]);
     }
 }
