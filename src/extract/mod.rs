@@ -215,6 +215,16 @@ pub(crate) struct EntryTrace {
     no_id: bool,
 }
 
+impl EntryTrace {
+    /// The trace of an entry that could not be read at all.
+    pub(crate) fn none() -> EntryTrace {
+        EntryTrace {
+            guid_url: None,
+            no_id: true,
+        }
+    }
+}
+
 impl<'a> EntryReader<'a> {
     /// The reader of `feed`'s entries (its entries are not looked at).
     pub(crate) fn of_document(feed: &Feed, context: &'a FeedContext<'a>) -> EntryReader<'a> {

@@ -4,8 +4,9 @@
 //! In: a [`Body`] (a feed of more than [`crate::util::spool::SPOOL_ABOVE`]
 //! bytes, kept in a temporary file) and its `Content-Type`. Out: a
 //! [`FeedStream`]: the channel (the feed read from the markup before the
-//! first item, without entries), then each entry in turn, and at the end
-//! the repairs made and the items that could not be read. The body is
+//! first item, without entries), then the text of each item in turn, which
+//! an [`ItemParser`] reads (on any thread), and at the end the channel read
+//! again with what came after the items. The body is
 //! decoded as it is read ([`StreamDecoder`]), cut into its items by their
 //! tags (markup sections skipped: an `<item>` inside CDATA or a comment is
 //! text), and each item is read as a document of its own: the document's
@@ -20,7 +21,6 @@
 //! [`ParseError`]: the body cannot be read back, the channel cannot be
 //! read even as its root element alone, an HTML page.
 
-use std::collections::VecDeque;
 use std::io::Read;
 
 use feed_rs::model::{Entry, Feed};
@@ -66,13 +66,8 @@ pub(crate) struct FeedStream<'a> {
     head: String,
     tail: String,
     channel: Feed,
-    /// Entries read and not handed out yet, with their GUID flag.
-    pending: VecDeque<(Entry, bool)>,
-    fixes: Vec<Fix>,
+    /// The items cut so far.
     found: usize,
-    /// The items that could not be read, by their number in the document
-    /// (from 1).
-    lost: Vec<usize>,
 }
 
 /// What a stream's end tells.
@@ -80,12 +75,8 @@ pub(crate) struct StreamEnd {
     /// The channel, read again with the markup written after the items
     /// when there is some.
     pub(crate) channel: Feed,
-    pub(crate) fixes: Vec<Fix>,
     /// Item elements in the document.
     pub(crate) found: usize,
-    /// The items that could not be read, by their number in the document
-    /// (from 1).
-    pub(crate) lost: Vec<usize>,
 }
 
 /// Where a search for the next tag stopped.
@@ -341,10 +332,7 @@ pub(crate) fn open_stream<'a>(
         head,
         tail: String::new(),
         channel,
-        pending: VecDeque::new(),
-        fixes: Vec::new(),
         found: 0,
-        lost: Vec::new(),
     })))
 }
 
@@ -367,40 +355,19 @@ impl<'a> FeedStream<'a> {
         self.decoder.encoding()
     }
 
-    /// The next entry, and whether its GUID is no link; `None` after the
-    /// last.
-    pub(crate) fn next_entry(&mut self) -> Result<Option<(Entry, bool)>, ParseError> {
-        loop {
-            if let Some(entry) = self.pending.pop_front() {
-                return Ok(Some(entry));
-            }
-            let Some(item) = self.next_item()? else {
-                return Ok(None);
-            };
-            self.found += 1;
-            let guid_not_a_link = guid_not_a_permalink(&item);
-            let document = format!("{}{item}{}", self.item_start, self.item_end);
-            match parse_decoded(document, self.decoder.encoding(), self.base) {
-                Ok(read) if !read.feed.entries.is_empty() => {
-                    for fix in read.fixes {
-                        if !self.fixes.contains(&fix) {
-                            self.fixes.push(fix);
-                        }
-                    }
-                    let flags = read.guid_not_a_link;
-                    for (index, entry) in read.feed.entries.into_iter().enumerate() {
-                        let not_a_link =
-                            guid_not_a_link || flags.get(index).copied().unwrap_or(false);
-                        self.pending.push_back((entry, not_a_link));
-                    }
-                }
-                Ok(_) | Err(_) => self.lost.push(self.found),
-            }
+    /// What reads the stream's items, on any thread.
+    pub(crate) fn item_parser(&self) -> ItemParser {
+        ItemParser {
+            start: self.item_start.clone(),
+            end: self.item_end.clone(),
+            encoding: self.decoder.encoding(),
+            base: self.base.cloned(),
         }
     }
 
     /// The text of the next item, cut from the stream; `None` at the end.
-    fn next_item(&mut self) -> Result<Option<String>, ParseError> {
+    /// [`ItemParser::read`] reads it.
+    pub(crate) fn next_item(&mut self) -> Result<Option<String>, ParseError> {
         loop {
             let b = self.text.as_bytes();
             match next_item_start(b, self.at, self.ended) {
@@ -413,6 +380,7 @@ impl<'a> FeedStream<'a> {
                             self.keep(&between);
                         }
                         self.at = end;
+                        self.found += 1;
                         return Ok(Some(item));
                     }
                 }
@@ -488,9 +456,54 @@ impl<'a> FeedStream<'a> {
         };
         StreamEnd {
             channel,
-            fixes: self.fixes,
             found: self.found,
-            lost: self.lost,
         }
+    }
+}
+
+/// Reads one item of a stream as a document of its own (see the module's
+/// documentation); shared by the threads that read a stream's items.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemParser {
+    start: String,
+    end: String,
+    encoding: &'static str,
+    base: Option<Url>,
+}
+
+/// An item read by [`ItemParser::read`].
+pub(crate) struct ReadItem {
+    /// Its entries (one, unless its markup holds more), each with whether
+    /// its GUID is no link.
+    pub(crate) entries: Vec<(Entry, bool)>,
+    /// The repairs its markup needed.
+    pub(crate) fixes: Vec<Fix>,
+}
+
+impl ItemParser {
+    /// The entries of `item`; `None` when its markup cannot be read, even
+    /// repaired and in parts.
+    pub(crate) fn read(&self, item: &str) -> Option<ReadItem> {
+        let guid_not_a_link = guid_not_a_permalink(item);
+        let document = format!("{}{item}{}", self.start, self.end);
+        let read = parse_decoded(document, self.encoding, self.base.as_ref()).ok()?;
+        if read.feed.entries.is_empty() {
+            return None;
+        }
+        let flags = read.guid_not_a_link;
+        let entries = read
+            .feed
+            .entries
+            .into_iter()
+            .enumerate()
+            .map(|(index, entry)| {
+                let not_a_link = guid_not_a_link || flags.get(index).copied().unwrap_or(false);
+                (entry, not_a_link)
+            })
+            .collect();
+        Some(ReadItem {
+            entries,
+            fixes: read.fixes,
+        })
     }
 }

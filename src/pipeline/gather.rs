@@ -20,7 +20,7 @@ use crate::config::{FeedConfig, FeedSource};
 use crate::extract::{self, DocumentInfo, FeedContext, ItemDraft, SkippedItem};
 use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchError, FetchInfo, FetchOutcome, Fetcher, Validators};
-use crate::parse::stream::{Streamed, open_stream};
+use crate::parse::stream::{FeedStream, Streamed, open_stream};
 use crate::parse::{ParseError, parse_feed, repair::Fix};
 use crate::report::FeedError;
 use crate::schedule;
@@ -334,8 +334,10 @@ pub fn read_feed(
     }
 }
 
-/// [`read_feed`] of a body read one item at a time: memory holds one item
-/// and each item's draft (its full text spooled), never the document.
+/// [`read_feed`] of a body read one item at a time: memory holds a few
+/// items and each item's draft (its full text spooled), never the
+/// document. The items are cut from the stream here and read on every
+/// core, their results put back in document order.
 fn read_streamed(
     body: &Body,
     content_type: Option<&str>,
@@ -357,16 +359,35 @@ fn read_streamed(
         Ok(spool) => reader = reader.spooling_to(spool),
         Err(error) => tracing::warn!("full texts are kept in memory: no spool file ({error})"),
     }
-    let (mut results, mut traces) = (Vec::new(), Vec::new());
-    while let Some((entry, guid_not_a_link)) = stream.next_entry()? {
-        let (result, trace) = reader.read(&entry, guid_not_a_link);
-        results.push(result);
-        traces.push(trace);
-    }
-    extract::tell_apart_shared_links(&traces, &mut results, &context);
+    let items = read_items(&mut stream, &reader)?;
     let encoding = stream.encoding();
     let end = stream.finish();
-    if results.is_empty() && end.found > 0 {
+    let (mut results, mut traces, mut fixes, mut lost) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for (number, item) in items.into_iter().enumerate() {
+        match item {
+            Some(read) => {
+                for fix in read.fixes {
+                    if !fixes.contains(&fix) {
+                        fixes.push(fix);
+                    }
+                }
+                for (result, trace) in read.entries {
+                    results.push(result);
+                    traces.push(trace);
+                }
+            }
+            None => {
+                lost += 1;
+                results.push(Err(SkippedItem {
+                    title: format!("item {} of the document", number + 1),
+                    reason: "its markup could not be read, even alone".to_string(),
+                }));
+                traces.push(extract::EntryTrace::none());
+            }
+        }
+    }
+    extract::tell_apart_shared_links(&traces, &mut results, &context);
+    if results.len() == lost && end.found > 0 {
         return Err(ParseError::ItemsUnread { found: end.found });
     }
     let entries = results.len();
@@ -377,20 +398,137 @@ fn read_streamed(
         .into_iter()
         .filter_map(|result| result.map_err(|skip| skipped.push(skip)).ok())
         .collect();
-    skipped.extend(end.lost.iter().map(|number| SkippedItem {
-        title: format!("item {number} of the document"),
-        reason: "its markup could not be read, even alone".to_string(),
-    }));
     Ok(ReadFeed {
         drafts,
         skipped,
-        entries: entries + end.lost.len(),
+        entries,
         format: end.channel.feed_type.clone(),
         encoding,
         ttl: end.channel.ttl,
         about: extract::document_info(&end.channel),
-        fixes: end.fixes,
+        fixes,
     })
+}
+
+/// One item of a stream, read: its entries read by the extraction, and
+/// the repairs its markup needed. `None`: its markup could not be read.
+type ItemOutcome = Option<ReadEntries>;
+
+struct ReadEntries {
+    entries: Vec<(Result<ItemDraft, SkippedItem>, extract::EntryTrace)>,
+    fixes: Vec<Fix>,
+}
+
+/// At most this many threads read a stream's items.
+const ITEM_THREADS: usize = 4;
+
+/// Batches cut and waiting for a thread, at most, per thread.
+const BATCHES_WAITING: usize = 2;
+
+/// Items handed to a thread at once: at most this many, or this many
+/// bytes of them, so that the threads seldom wait on each other.
+const BATCH_ITEMS: usize = 32;
+const BATCH_BYTES: usize = 256 << 10;
+
+/// Cuts every item of `stream` and reads each on one of the machine's
+/// cores, in batches; the outcomes in document order.
+fn read_items(
+    stream: &mut FeedStream,
+    reader: &extract::EntryReader,
+) -> Result<Vec<ItemOutcome>, ParseError> {
+    let parser = stream.item_parser();
+    // An item the reading gives up on (a panic in a parser) is that
+    // item's loss, never the feed's.
+    let read_one = |item: &str| -> ItemOutcome {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let read = parser.read(item)?;
+            Some(ReadEntries {
+                entries: read
+                    .entries
+                    .iter()
+                    .map(|(entry, guid_not_a_link)| reader.read(entry, *guid_not_a_link))
+                    .collect(),
+                fixes: read.fixes,
+            })
+        }))
+        .unwrap_or(None)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(ITEM_THREADS);
+    if threads == 1 {
+        let mut outcomes = Vec::new();
+        while let Some(item) = stream.next_item()? {
+            outcomes.push(read_one(&item));
+        }
+        return Ok(outcomes);
+    }
+    // The feed's span, for what the threads log.
+    let span = tracing::Span::current();
+    let mut arrived: Vec<Vec<ItemOutcome>> = Vec::new();
+    let mut place = |(batch, outcomes): (usize, Vec<ItemOutcome>)| {
+        if arrived.len() <= batch {
+            arrived.resize_with(batch + 1, Vec::new);
+        }
+        arrived[batch] = outcomes;
+    };
+    let (to_threads, batches) =
+        std::sync::mpsc::sync_channel::<(usize, Vec<String>)>(threads * BATCHES_WAITING);
+    let batches = std::sync::Mutex::new(batches);
+    let (to_cutter, results) = std::sync::mpsc::channel::<(usize, Vec<ItemOutcome>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (batches, to_cutter, read_one, span) =
+                (&batches, to_cutter.clone(), &read_one, &span);
+            scope.spawn(move || {
+                let _span = span.enter();
+                loop {
+                    let next = batches.lock().map(|batches| batches.recv());
+                    let Ok(Ok((number, items))) = next else {
+                        break;
+                    };
+                    let outcomes = items.iter().map(|item| read_one(item)).collect();
+                    if to_cutter.send((number, outcomes)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(to_cutter);
+        let (mut number, mut batch, mut bytes) = (0, Vec::new(), 0);
+        let cut = loop {
+            let (next, last) = match stream.next_item() {
+                Ok(Some(item)) => {
+                    bytes += item.len();
+                    batch.push(item);
+                    (Ok(()), false)
+                }
+                Ok(None) => (Ok(()), true),
+                Err(error) => (Err(error), true),
+            };
+            if !batch.is_empty() && (last || batch.len() == BATCH_ITEMS || bytes >= BATCH_BYTES) {
+                if to_threads
+                    .send((number, std::mem::take(&mut batch)))
+                    .is_err()
+                {
+                    break Ok(());
+                }
+                (number, bytes) = (number + 1, 0);
+                while let Ok(done) = results.try_recv() {
+                    place(done);
+                }
+            }
+            if last {
+                break next;
+            }
+        };
+        drop(to_threads);
+        for done in results {
+            place(done);
+        }
+        cut
+    })?;
+    Ok(arrived.into_iter().flatten().collect())
 }
 
 /// [`read_feed`], once the body is parsed.
