@@ -144,9 +144,9 @@ pub(super) struct ReadyItems {
 }
 
 /// New items of a feed whose articles are built when their turn to be
-/// written comes: their drafts, in the order they are written in (oldest
-/// first), and what building them takes.
+/// written comes: their drafts, and what building them takes.
 pub(super) struct LaterItems {
+    /// In the reverse of the order they are written in (the next last).
     drafts: Vec<crate::extract::ItemDraft>,
     fetcher: Fetcher,
     policy: AddressPolicy,
@@ -273,8 +273,12 @@ pub(super) async fn ready_items(
     let later = (new.len() > BUILT_AHEAD).then(|| {
         // Stable: the order `write_feed` gives them, across the parts.
         new.sort_by_key(|d| d.date);
+        // The rest in a list of its own size, the next part last, so that
+        // parts come off its end without another list of what is left.
+        let mut rest = new.split_off(BUILT_AHEAD);
+        rest.reverse();
         LaterItems {
-            drafts: new.split_off(BUILT_AHEAD),
+            drafts: rest,
             fetcher: fetcher.clone(),
             policy,
             settings: settings.clone(),
@@ -552,8 +556,10 @@ pub(super) async fn write_items(
     )?;
     if let Some(mut later) = items.later {
         while !later.drafts.is_empty() && !run.interrupted.is_cancelled() {
-            let rest = later.drafts.split_off(later.drafts.len().min(BUILT_AHEAD));
-            let part = std::mem::replace(&mut later.drafts, rest);
+            let mut part = later
+                .drafts
+                .split_off(later.drafts.len().saturating_sub(BUILT_AHEAD));
+            part.reverse();
             let built = build_articles(
                 later.fetcher.clone(),
                 feed.clone(),

@@ -78,8 +78,8 @@ pub(super) fn select_new(
     };
     let identity = feed.source.identity();
     let mut in_feed = Taken::default();
-    let mut candidates = Vec::new();
-    for draft in drafts {
+    let mut failure = None;
+    let mut keep = |draft: ItemDraft| -> Result<Option<ItemDraft>, StoreError> {
         let repeated = !in_feed.take(&draft) || taken_in_run.holds(&draft);
         let own_link = draft.link_identifies.then_some(draft.source_url.as_str());
         if repeated {
@@ -98,8 +98,24 @@ pub(super) fn select_new(
             tracing::debug!(feed = %feed.name, title = %draft.title, "item left out by {rule}");
             selection.filtered += 1;
         } else {
-            candidates.push(draft);
+            return Ok(Some(draft));
         }
+        Ok(None)
+    };
+    // Kept in the drafts' own buffer (a collect in place): a feed of
+    // 100,000 items is not listed twice.
+    let candidates: Vec<ItemDraft> = drafts
+        .into_iter()
+        .filter_map(|draft| match failure {
+            Some(_) => None,
+            None => keep(draft).unwrap_or_else(|error| {
+                failure = Some(error);
+                None
+            }),
+        })
+        .collect();
+    if let Some(error) = failure {
+        return Err(error);
     }
     let (kept, held_back) = newest(candidates, feed.max_items);
     selection.held_back = held_back;
