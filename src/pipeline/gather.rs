@@ -359,11 +359,10 @@ fn read_streamed(
         Ok(spool) => reader = reader.spooling_to(spool),
         Err(error) => tracing::warn!("full texts are kept in memory: no spool file ({error})"),
     }
-    let items = read_items(&mut stream, &reader)?;
-    let encoding = stream.encoding();
-    let end = stream.finish();
     let (mut results, mut traces, mut fixes, mut lost) = (Vec::new(), Vec::new(), Vec::new(), 0);
-    for (number, item) in items.into_iter().enumerate() {
+    let mut number = 0;
+    read_items(&mut stream, &reader, |item| {
+        number += 1;
         match item {
             Some(read) => {
                 for fix in read.fixes {
@@ -379,13 +378,15 @@ fn read_streamed(
             None => {
                 lost += 1;
                 results.push(Err(SkippedItem {
-                    title: format!("item {} of the document", number + 1),
+                    title: format!("item {number} of the document"),
                     reason: "its markup could not be read, even alone".to_string(),
                 }));
                 traces.push(extract::EntryTrace::none());
             }
         }
-    }
+    })?;
+    let encoding = stream.encoding();
+    let end = stream.finish();
     extract::tell_apart_shared_links(&traces, &mut results, &context);
     if results.len() == lost && end.found > 0 {
         return Err(ParseError::ItemsUnread { found: end.found });
@@ -431,11 +432,13 @@ const BATCH_ITEMS: usize = 32;
 const BATCH_BYTES: usize = 256 << 10;
 
 /// Cuts every item of `stream` and reads each on one of the machine's
-/// cores, in batches; the outcomes in document order.
+/// cores, in batches; hands each outcome to `take` in document order, as
+/// soon as the items before it are read.
 fn read_items(
     stream: &mut FeedStream,
     reader: &extract::EntryReader,
-) -> Result<Vec<ItemOutcome>, ParseError> {
+    mut take: impl FnMut(ItemOutcome),
+) -> Result<(), ParseError> {
     let parser = stream.item_parser();
     // An item the reading gives up on (a panic in a parser) is that
     // item's loss, never the feed's.
@@ -457,20 +460,22 @@ fn read_items(
         .map_or(1, std::num::NonZero::get)
         .min(ITEM_THREADS);
     if threads == 1 {
-        let mut outcomes = Vec::new();
         while let Some(item) = stream.next_item()? {
-            outcomes.push(read_one(&item));
+            take(read_one(&item));
         }
-        return Ok(outcomes);
+        return Ok(());
     }
     // The feed's span, for what the threads log.
     let span = tracing::Span::current();
-    let mut arrived: Vec<Vec<ItemOutcome>> = Vec::new();
+    // Batches read before an earlier one, waiting for it.
+    let mut early: std::collections::BTreeMap<usize, Vec<ItemOutcome>> = Default::default();
+    let mut next_batch = 0;
     let mut place = |(batch, outcomes): (usize, Vec<ItemOutcome>)| {
-        if arrived.len() <= batch {
-            arrived.resize_with(batch + 1, Vec::new);
+        early.insert(batch, outcomes);
+        while let Some(outcomes) = early.remove(&next_batch) {
+            outcomes.into_iter().for_each(&mut take);
+            next_batch += 1;
         }
-        arrived[batch] = outcomes;
     };
     let (to_threads, batches) =
         std::sync::mpsc::sync_channel::<(usize, Vec<String>)>(threads * BATCHES_WAITING);
@@ -527,8 +532,7 @@ fn read_items(
             place(done);
         }
         cut
-    })?;
-    Ok(arrived.into_iter().flatten().collect())
+    })
 }
 
 /// [`read_feed`], once the body is parsed.
