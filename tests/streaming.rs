@@ -307,3 +307,105 @@ fn a_big_latin1_atom_document_cut_short_is_read_in_its_encoding() {
             .starts_with("Größere Studien über Gefäßverschlüsse")
     );
 }
+
+/// A JSON Feed 1.1 over the threshold, in English, whose `authors` (which
+/// items without their own inherit) come after its items, with one item
+/// that is no object and one whose `url` is a number (mended).
+fn big_json_feed(count: usize) -> String {
+    let filler = "Interventional radiology keeps growing across Europe. ".repeat(60);
+    let mut items = Vec::new();
+    for n in 0..count {
+        items.push(match n {
+            7 => serde_json::json!("not an item"),
+            8 => serde_json::json!({"id": "n8", "url": 8, "title": "Item eight", "content_text": filler}),
+            _ => serde_json::json!({
+                "id": format!("https://ir.example.com/{n}"),
+                "url": format!("https://ir.example.com/{n}"),
+                "title": format!("Embolisation update {n}"),
+                "content_html": format!("<p>{filler}</p>"),
+                "date_published": format!("2024-09-{:02}T08:00:00Z", 1 + n % 28),
+            }),
+        });
+    }
+    serde_json::to_string(&serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "IR Weekly",
+        "home_page_url": "https://ir.example.com/",
+        "items": items,
+        "authors": [{"name": "IR Weekly desk"}],
+        "language": "en-GB",
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_big_json_feed_is_read_item_by_item_with_the_fields_after_its_items() {
+    let site = Site::new("");
+    let text = big_json_feed(3000);
+    assert!(text.len() > 9 << 20, "{}", text.len());
+    site.write("feed.json", &text);
+    let probe = parse_items(&site, "feed.json");
+    let items = probe["item_list"].as_array().unwrap();
+    assert_eq!(probe["items"].as_u64(), Some(3000), "{probe:#}");
+    assert_eq!(items.len(), 2999, "all but the item that is no object");
+    assert_eq!(items[0]["title"], "Embolisation update 0");
+    assert_eq!(
+        items[0]["author"], "IR Weekly desk",
+        "the feed's authors, read after the items"
+    );
+    assert_eq!(items[2998]["title"], "Embolisation update 2999");
+    assert!(items.iter().any(|i| i["title"] == "Item eight"));
+    // The same document read whole (by the library) reads the same.
+    let (whole, streamed) = read_both(text.as_bytes(), None);
+    let (whole, streamed) = (whole.unwrap(), streamed.unwrap());
+    assert_eq!(whole.drafts, streamed.drafts);
+    assert_eq!(whole.about, streamed.about);
+}
+
+#[test]
+fn a_big_feed_over_http_is_imported_whole_in_bounded_parts() {
+    let feed = big_french_rss(2200);
+    assert!(feed.len() > 9 << 20);
+    let base = raw_server(move |mut stream| {
+        let head = read_request_head(&mut stream);
+        if head.starts_with("GET /feed.xml") {
+            write_answer(
+                &mut stream,
+                "application/rss+xml; charset=utf-8",
+                feed.as_bytes(),
+            );
+        } else {
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    let config = format!(
+        "max_body_mib = 64\n{}",
+        config(&[("Angio", &format!("{base}/feed.xml"), "papers")])
+    )
+    .replace(
+        "section = \"papers\"\n",
+        "section = \"papers\"\narticle_images = false\n",
+    );
+    let site = Site::new(&config);
+    let output = site.import(&["--json"], 0);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    // 2,199 well-formed items, the broken one read from its parts, and the
+    // one of broken markup only skipped: more than one part of 1,000.
+    assert_eq!(report["feeds"][0]["new"].as_u64(), Some(2200), "{report:#}");
+    assert_eq!(report["feeds"][0]["skipped"].as_u64(), Some(1));
+    let files = site.content();
+    assert_eq!(files.len(), 2200);
+    let tenth = files
+        .values()
+        .find(|text| text.contains("sourceUrl: \"https://angio.example.fr/a/10\""))
+        .expect("item 10, of 3 MiB");
+    assert!(tenth.contains("title: \"Étude n° 10 : l’embolisation en question\""));
+    assert!(tenth.contains("Résumé 10 : pas un élément"));
+    // A second run imports nothing again.
+    let again = site.import(&["--json", "--force"], 0);
+    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["feeds"][0]["new"].as_u64(), Some(0), "{again:#}");
+}

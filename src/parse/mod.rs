@@ -8,6 +8,7 @@
 pub(crate) mod dates;
 pub(crate) mod decode;
 mod json;
+pub(crate) mod json_stream;
 mod one_by_one;
 mod read;
 pub(crate) mod repair;

@@ -16,8 +16,9 @@
 //! a read buffer, never the document or its feed model, and a broken item
 //! costs that item alone.
 //!
-//! A document without items (or a JSON Feed, read whole: its items are
-//! one array of a single value) is read as a whole document. Fails with
+//! A JSON Feed is read item by item too ([`super::json_stream`]); a
+//! document without items, or JSON that does not read, is read as a whole
+//! document. Fails with
 //! [`ParseError`]: the body cannot be read back, the channel cannot be
 //! read even as its root element alone, an HTML page.
 
@@ -28,6 +29,7 @@ use url::Url;
 
 use super::decode::StreamDecoder;
 use super::dropped::not_a_permalink;
+use super::json_stream::{JsonStream, open_json};
 use super::one_by_one::{TagAt, closed, next_tag, root_only};
 use super::repair::{Fix, markup_section};
 use super::{ParseError, ParsedFeed, looks_like_html, parse_decoded};
@@ -46,7 +48,9 @@ const PROLOG_REPEATED: usize = 64 << 10;
 pub(crate) enum Streamed<'a> {
     /// Its items come one at a time.
     Items(Box<FeedStream<'a>>),
-    /// A document without items, or a JSON Feed: read whole.
+    /// A JSON Feed whose items come one at a time.
+    Json(Box<JsonStream<'a>>),
+    /// A document without items, or broken JSON: read whole.
     Whole(Box<ParsedFeed>),
 }
 
@@ -274,7 +278,9 @@ pub(crate) fn open_stream<'a>(
     let first = loop {
         let start = text.trim_start();
         if start.starts_with('{') {
-            // JSON: read whole.
+            if let Some(json) = open_json(body, content_type, base)? {
+                return Ok(Streamed::Json(Box::new(json)));
+            }
             while decoder.decode_more(&mut text).map_err(ParseError::Read)? {}
             return whole(text, decoder.encoding(), base);
         }

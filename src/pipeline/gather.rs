@@ -20,7 +20,7 @@ use crate::config::{FeedConfig, FeedSource};
 use crate::extract::{self, DocumentInfo, FeedContext, ItemDraft, SkippedItem};
 use crate::fetch::address::AddressPolicy;
 use crate::fetch::{FetchError, FetchInfo, FetchOutcome, Fetcher, Validators};
-use crate::parse::stream::{FeedStream, Streamed, open_stream};
+use crate::parse::stream::{FeedStream, ReadItem, Streamed, open_stream};
 use crate::parse::{ParseError, parse_feed, repair::Fix};
 use crate::report::FeedError;
 use crate::schedule;
@@ -345,23 +345,28 @@ fn read_streamed(
     identity: &str,
     now: DateTime<Utc>,
 ) -> Result<ReadFeed, ParseError> {
-    let mut stream = match open_stream(body, content_type, base)? {
+    let stream = match open_stream(body, content_type, base)? {
         Streamed::Whole(parsed) => return Ok(read_parsed(*parsed, base, identity, now)),
-        Streamed::Items(stream) => stream,
+        stream => stream,
     };
     let context = FeedContext {
         feed_identity: identity,
         feed_url: base,
         now,
     };
-    let mut reader = extract::EntryReader::of_document(stream.channel(), &context);
+    let channel = match &stream {
+        Streamed::Items(items) => items.channel(),
+        Streamed::Json(json) => json.channel(),
+        Streamed::Whole(_) => unreachable!("read above"),
+    };
+    let mut reader = extract::EntryReader::of_document(channel, &context);
     match TextSpool::new() {
         Ok(spool) => reader = reader.spooling_to(spool),
         Err(error) => tracing::warn!("full texts are kept in memory: no spool file ({error})"),
     }
     let (mut results, mut traces, mut fixes, mut lost) = (Vec::new(), Vec::new(), Vec::new(), 0);
     let mut number = 0;
-    read_items(&mut stream, &reader, |item| {
+    let mut take = |item: ItemOutcome| {
         number += 1;
         match item {
             Some(read) => {
@@ -384,9 +389,18 @@ fn read_streamed(
                 traces.push(extract::EntryTrace::none());
             }
         }
-    })?;
-    let encoding = stream.encoding();
-    let end = stream.finish();
+    };
+    let (encoding, end) = match stream {
+        Streamed::Items(mut items) => {
+            read_items(&mut items, &reader, &mut take)?;
+            (items.encoding(), items.finish())
+        }
+        Streamed::Json(mut json) => {
+            json.for_each_item(|item| take(item.map(|read| read_entries(read, &reader))))?;
+            (json.encoding(), json.finish())
+        }
+        Streamed::Whole(_) => unreachable!("read above"),
+    };
     extract::tell_apart_shared_links(&traces, &mut results, &context);
     if results.len() == lost && end.found > 0 {
         return Err(ParseError::ItemsUnread { found: end.found });
@@ -420,6 +434,18 @@ struct ReadEntries {
     fixes: Vec<Fix>,
 }
 
+/// The extraction of an item's entries.
+fn read_entries(read: ReadItem, reader: &extract::EntryReader) -> ReadEntries {
+    ReadEntries {
+        entries: read
+            .entries
+            .iter()
+            .map(|(entry, guid_not_a_link)| reader.read(entry, *guid_not_a_link))
+            .collect(),
+        fixes: read.fixes,
+    }
+}
+
 /// At most this many threads read a stream's items.
 const ITEM_THREADS: usize = 4;
 
@@ -444,15 +470,7 @@ fn read_items(
     // item's loss, never the feed's.
     let read_one = |item: &str| -> ItemOutcome {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let read = parser.read(item)?;
-            Some(ReadEntries {
-                entries: read
-                    .entries
-                    .iter()
-                    .map(|(entry, guid_not_a_link)| reader.read(entry, *guid_not_a_link))
-                    .collect(),
-                fixes: read.fixes,
-            })
+            parser.read(item).map(|read| read_entries(read, reader))
         }))
         .unwrap_or(None)
     };
