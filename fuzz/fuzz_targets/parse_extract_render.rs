@@ -1,4 +1,5 @@
-//! Arbitrary bytes as a feed: parse → extract → article → render must never
+//! Arbitrary bytes as a feed, read whole and read as a stream (as a body
+//! too big to hold is): parse → extract → article → render must never
 //! panic, and every article it gives keeps the output promises.
 #![no_main]
 
@@ -13,9 +14,23 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let base = url::Url::parse("https://feeds.example.org/feed/").unwrap();
     let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let Ok(read) = read_feed(data.to_vec(), None, Some(&base), base.as_str(), now) else {
-        return;
+    let whole = read_feed(data.to_vec(), None, Some(&base), base.as_str(), now);
+    let mut file = tempfile::tempfile().unwrap();
+    std::io::Write::write_all(&mut file, data).unwrap();
+    let body = feedimport::Body::File {
+        file,
+        len: data.len() as u64,
     };
+    let streamed = read_feed(body, None, Some(&base), base.as_str(), now);
+    for read in [whole, streamed] {
+        let Ok(read) = read else {
+            continue;
+        };
+        check(&read);
+    }
+});
+
+fn check(read: &feedimport::ReadFeed) {
     let settings = ArticleSettings::new(
         "papers",
         chrono_tz::Europe::Paris,
@@ -34,4 +49,4 @@ fuzz_target!(|data: &[u8]| {
         common::check_stem(&article.slug);
         common::check_article(&article);
     }
-});
+}

@@ -291,7 +291,13 @@ pub(crate) fn open_stream<'a>(
                 Err(false) => {}
             }
         }
-        ended = !decoder.decode_more(&mut text).map_err(ParseError::Read)?;
+        // The text doubles before it is searched again: a head of any
+        // size is searched in linear time.
+        let wanted = text.len().max(1);
+        let before = text.len();
+        while !ended && text.len() < before + wanted {
+            ended = !decoder.decode_more(&mut text).map_err(ParseError::Read)?;
+        }
         if ended && text.trim().is_empty() {
             return Err(ParseError::Empty);
         }

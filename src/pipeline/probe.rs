@@ -429,15 +429,19 @@ mod tests {
 <description>&lt;p&gt;Text &lt;img src="https://e.org/c.jpg" width="640" height="480"&gt;&lt;/p&gt;</description></item>
 <item><title>Undated, no image</title><link>https://e.org/3</link></item>
 </channel></rss>"#;
-        let (probe, _) = describe(
-            "f",
-            "f",
-            rss.as_bytes().to_vec().into(),
-            None,
-            None,
-            true,
-            true,
-        );
+        let read = |list_items| {
+            describe(
+                "f",
+                "f",
+                rss.as_bytes().to_vec().into(),
+                None,
+                None,
+                true,
+                list_items,
+            )
+            .0
+        };
+        let probe = read(true);
         let items = probe.item_list.expect("listed");
         let lines: Vec<(&str, &str, &str, Option<&str>, &str)> = items
             .iter()
@@ -479,15 +483,7 @@ mod tests {
         );
         assert_eq!(items[0].date, "2024-09-02T10:13:01Z");
         // Without --items, counts only.
-        let (counts, _) = describe(
-            "f",
-            "f",
-            rss.as_bytes().to_vec().into(),
-            None,
-            None,
-            true,
-            false,
-        );
+        let counts = read(false);
         assert!(counts.item_list.is_none());
         assert!(!render_probe_lines(std::slice::from_ref(&counts)).contains("e.org/1"));
     }
