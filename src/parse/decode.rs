@@ -442,7 +442,7 @@ fn header_charset(content_type: &str) -> Option<&str> {
 
 /// The byte range of the `encoding` value of the first XML declaration in
 /// `window` (which may come after whitespace or junk).
-fn declared_encoding(window: &[u8]) -> Option<(usize, usize)> {
+pub(super) fn declared_encoding(window: &[u8]) -> Option<(usize, usize)> {
     let start = find(window, b"<?xml")?;
     let mut at = start + b"<?xml".len();
     if skip_xml_space(window, at) == at {

@@ -195,13 +195,7 @@ fn parse_text(text: &str, base: Option<&Url>) -> Result<Read, ParseFailure> {
 fn without_late_declarations(text: &str) -> std::borrow::Cow<'_, str> {
     let b = text.as_bytes();
     let start = text.len() - text.trim_start().len();
-    let is_declaration = |at: usize| {
-        let rest = &b[at..];
-        rest.len() > 5
-            && rest.starts_with(b"<?")
-            && rest[2..5].eq_ignore_ascii_case(b"xml")
-            && (rest[5].is_ascii_whitespace() || rest[5] == b'?')
-    };
+    let is_declaration = |at: usize| is_declaration_at(&b[at..]);
     // Most feeds have none: one fast search before reading the markup.
     if !memchr::memmem::find_iter(b, b"<?").any(|at| at > start && is_declaration(at)) {
         return std::borrow::Cow::Borrowed(text);
@@ -226,11 +220,37 @@ fn without_late_declarations(text: &str) -> std::borrow::Cow<'_, str> {
             None => lt + 1,
         };
     }
-    if copied == 0 {
+    out.push_str(&text[copied..]);
+    // Kept as text, a declaration may still be read as one where the
+    // parser's idea of where a tag ends differs from ours (a stray quote in
+    // a tag swallows a CDATA section's start): its encoding is said to be
+    // UTF-8, which the parser takes without a word. No HTML shows a raw
+    // `<?xml` (it is a comment there), so no text an article keeps changes.
+    let mut at = 0;
+    while let Some(found) = crate::util::bytes::find_from(out.as_bytes(), at, b"<?") {
+        at = found + 2;
+        let window = &out.as_bytes()[found..out.len().min(found + 1024)];
+        if found <= start || !is_declaration_at(window) {
+            continue;
+        }
+        if let Some((from, to)) = decode::declared_encoding(window)
+            && !window[from..to].eq_ignore_ascii_case(b"UTF-8")
+        {
+            out.replace_range(found + from..found + to, "UTF-8");
+        }
+    }
+    if out == text {
         return std::borrow::Cow::Borrowed(text);
     }
-    out.push_str(&text[copied..]);
     std::borrow::Cow::Owned(out)
+}
+
+/// Whether `rest` starts with an XML declaration's `<?xml`.
+fn is_declaration_at(rest: &[u8]) -> bool {
+    rest.len() > 5
+        && rest.starts_with(b"<?")
+        && rest[2..5].eq_ignore_ascii_case(b"xml")
+        && (rest[5].is_ascii_whitespace() || rest[5] == b'?')
 }
 
 const ATOM_03_NAMESPACE: &[u8] = b"http://purl.org/atom/ns#";
@@ -942,5 +962,21 @@ mod tests {
     #[test]
     fn garbage_is_invalid() {
         assert!(matches!(parse(b"hello", None), Err(ParseError::Invalid(_))));
+    }
+
+    #[test]
+    fn a_declaration_the_parser_meets_where_we_see_text_is_no_panic() {
+        // A tag whose quoted attribute holds what looks like a CDATA
+        // section's start: the parser reads the declaration after it as
+        // one, where a reading of the markup alone sees text.
+        for encoding in ["ISO-8859-1", "windows-1251", "utf-16"] {
+            let document = format!(
+                "<rss version=\"2.0\"><channel><title>T</title><item note=\"<![CDATA[\"><?xml version=\"1.0\" encoding=\"{encoding}\"?><title>Été</title><link>https://e.org/a</link><category note=\"]]>\">C</category></item></channel></rss>"
+            );
+            let cleaned = without_late_declarations(&document);
+            assert!(cleaned.contains("encoding=\"UTF-8\""), "{cleaned}");
+            let read = parse_text(&cleaned, None).unwrap_or_else(|e| panic!("{encoding}: {e}"));
+            assert_eq!(read.feed.entries.len(), 1);
+        }
     }
 }
