@@ -4,7 +4,8 @@
 //!   with 1,000,000 (the other 990,000 as records of articles imported long
 //!   ago), once with every feed answering 304 and once with every feed sent
 //!   again in full, so that each of its items is looked up in the state;
-//! - `status` over the large state (per-feed counts in one pass);
+//! - `status` (as text and as JSON), the health page and a warm run writing
+//!   the metrics file, over the small and the large state;
 //! - a warm run over a content folder of 100,000 articles;
 //! - the first run after the state is lost over those 100,000 articles (the
 //!   reconcile path), against the cold import into an empty folder.
@@ -59,6 +60,7 @@ fn main() {
         (not_modified, sent_again)
     };
     let small = warm(&format!("{imported} items"));
+    let small_views = views(work.path(), &format!("{imported} items"));
     let started = Instant::now();
     add_old_records(
         &work.path().join(STATE_DIR),
@@ -70,22 +72,15 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let large = warm(&format!("{state_items} items"));
-    let started = Instant::now();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_feedimport"))
-        .args(["status", "--json"])
-        .current_dir(work.path())
-        .output()
-        .unwrap();
-    assert!(status.status.success());
-    println!(
-        "status, {state_items} items in the state      {:>8.3} s",
-        started.elapsed().as_secs_f64()
-    );
+    let large_views = views(work.path(), &format!("{state_items} items"));
     println!(
         "large / small state: {:.2}× (304), {:.2}× (sent again)",
         large.0 / small.0,
         large.1 / small.1
     );
+    for ((label, small), (_, large)) in small_views.iter().zip(&large_views) {
+        println!("large / small state, {label:<32} {:.2}×", large / small);
+    }
 
     // A content folder of `articles` articles: warm, then without state.
     let started = Instant::now();
@@ -114,6 +109,49 @@ fn main() {
     let reconcile = reconciles[1];
     println!("state lost, {articles} articles to reconcile {reconcile:>8.3} s");
     println!("reconcile run / cold import: {:.2}×", reconcile / cold);
+}
+
+/// The three views of the feeds' health (`status` as text and as JSON,
+/// the health page) and a warm run (every feed 304) that writes the
+/// metrics file: each timed, median of 5.
+fn views(work: &Path, label: &str) -> Vec<(&'static str, f64)> {
+    let timed = |args: &[&str]| -> f64 {
+        let mut times: Vec<f64> = (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                let output = std::process::Command::new(env!("CARGO_BIN_EXE_feedimport"))
+                    .args(args)
+                    .current_dir(work)
+                    .output()
+                    .unwrap();
+                let elapsed = started.elapsed().as_secs_f64();
+                assert!(
+                    output.status.success(),
+                    "{args:?}: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                elapsed
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    let measured = vec![
+        ("status", timed(&["status"])),
+        ("status --json", timed(&["status", "--json"])),
+        (
+            "status --html (the health page)",
+            timed(&["status", "--html", "health.html"]),
+        ),
+        (
+            "warm run, 304, --metrics-file",
+            timed(&["-q", "run", "--force", "--metrics-file", "metrics.prom"]),
+        ),
+    ];
+    for (what, time) in &measured {
+        println!("{what:<32} {label:<16} {time:>8.3} s");
+    }
+    measured
 }
 
 fn article_count(work: &Path) -> usize {

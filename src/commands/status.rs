@@ -5,18 +5,17 @@ use super::error::{CommandError, Exit};
 use super::print;
 use super::setup::load_config;
 use crate::cli::{Cli, StatusArgs};
-use crate::health::feeds::Days;
+use crate::health::feeds::View;
 
 pub(crate) fn exec(cli: &Cli, args: &StatusArgs) -> Result<Exit, CommandError> {
     let config = load_config(cli)?;
     let now = chrono::Utc::now();
-    // Only the health page charts the feeds' days.
-    let days = if args.html.is_some() {
-        Days::Read
+    let view = if args.html.is_some() {
+        View::Page
     } else {
-        Days::Skipped
+        View::Status
     };
-    let health = crate::health::feeds::read(&config, now, days).map_err(CommandError::store)?;
+    let health = crate::health::feeds::read(&config, now, view).map_err(CommandError::store)?;
     if let Some(file) = &args.html {
         crate::health::page::write_page(
             &health,

@@ -7,8 +7,9 @@
 //! record (last fetch and success, failures in a row and the last error,
 //! next due, where it moved), what its last fetch measured, its articles
 //! (all, the last seven days, with an image) and its days over the last
-//! [`DAYS`]. Fails with [`StoreError`] when the state cannot be read; a
-//! state not created yet reads as feeds never fetched.
+//! [`DAYS`], each read only for the views that show it ([`View`]). Fails
+//! with [`StoreError`] when the state cannot be read; a state not created
+//! yet reads as feeds never fetched.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -31,9 +32,10 @@ pub(crate) struct FeedHealth {
     pub(crate) shown: String,
     pub(crate) record: FeedRecord,
     pub(crate) last_fetch: LastFetch,
+    /// Zero unless read for a view that shows them ([`View::counts`]).
     pub(crate) articles: ArticleCounts,
     /// Its days since [`first_day`], oldest first; days without a record
-    /// are absent. Empty unless read with [`Days::Read`].
+    /// are absent. Empty unless read for the health page.
     pub(crate) days: Vec<Day>,
     /// Failing for at least `alert_after_failures` fetches in a row.
     pub(crate) failing: bool,
@@ -53,26 +55,46 @@ pub(crate) fn first_day(now: DateTime<Utc>) -> NaiveDate {
     now.date_naive() - chrono::Days::new(DAYS - 1)
 }
 
-/// Whether the feeds' days are read: only the health page charts them.
+/// Which view the feeds' health is read for: each reads only what it
+/// shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Days {
-    Read,
-    Skipped,
+pub(crate) enum View {
+    /// `status`, as text or JSON: the articles counted, no days.
+    Status,
+    /// The health page: the articles counted, and the days it charts.
+    Page,
+    /// The metrics file, written after every run: neither. Counting the
+    /// articles reads every item of the state, which would make each run
+    /// grow with all the articles ever imported.
+    Metrics,
 }
 
-/// Every feed of `config`, as the state knows it at `now`; its days too
-/// when `days` says so.
+impl View {
+    /// Whether the view shows each feed's articles (counted in one pass
+    /// over every item of the state).
+    pub(crate) fn counts(self) -> bool {
+        matches!(self, View::Status | View::Page)
+    }
+
+    /// Whether the view charts each feed's days.
+    pub(crate) fn days(self) -> bool {
+        self == View::Page
+    }
+}
+
+/// Every feed of `config`, as the state knows it at `now`, with what
+/// `view` shows of it.
 pub(crate) fn read(
     config: &Config,
     now: DateTime<Utc>,
-    days: Days,
+    view: View,
 ) -> Result<Vec<FeedHealth>, StoreError> {
     let state = State::open_existing(&config.state_dir)?;
     let since =
         (now - chrono::Duration::days(7)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut counts = match &state {
-        Some(state) => state.article_counts_by_feed(&since)?,
-        None => Default::default(),
+        Some(state) if view.counts() => state.article_counts_by_feed(&since)?,
+        _ => Default::default(),
     };
     let first = first_day(now);
     config
@@ -84,9 +106,10 @@ pub(crate) fn read(
                 Some(state) => (
                     state.feed_record(&identity)?.unwrap_or_default(),
                     state.last_fetch(&identity)?.unwrap_or_default(),
-                    match days {
-                        Days::Read => state.feed_days(&identity, first)?,
-                        Days::Skipped => Vec::new(),
+                    if view.days() {
+                        state.feed_days(&identity, first)?
+                    } else {
+                        Vec::new()
                     },
                 ),
                 None => Default::default(),
@@ -163,8 +186,18 @@ mod tests {
                 })
                 .unwrap();
             state.commit().unwrap();
+            state
+                .record_fetch(
+                    "https://a.example.org/feed",
+                    now,
+                    &crate::store::FetchFacts {
+                        articles: 1,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
         }
-        let health = read(&config, now, Days::Read).unwrap();
+        let health = read(&config, now, View::Page).unwrap();
         assert_eq!(health.len(), 2);
         let (a, b) = (&health[0], &health[1]);
         assert_eq!(a.identity, "https://a.example.org/feed");
@@ -179,6 +212,17 @@ mod tests {
             (5, true, 0)
         );
         assert_eq!(b.image_share(), None);
+        assert_eq!(a.days.len(), 1, "the page reads the days");
+
+        // status reads the counts but not the days; the metrics file,
+        // written after every run, neither (the counts read every item).
+        let status = read(&config, now, View::Status).unwrap();
+        assert_eq!(status[0].articles.total, 1);
+        assert!(status.iter().all(|f| f.days.is_empty()));
+        let metrics = read(&config, now, View::Metrics).unwrap();
+        assert_eq!(metrics[0].articles, ArticleCounts::default());
+        assert_eq!(metrics[1].record.consecutive_failures, 5);
+        assert!(metrics[1].failing);
     }
 
     #[test]
@@ -189,7 +233,7 @@ mod tests {
             dir.path().join("none").display().to_string(),
         );
         let config = Config::parse(&text, Path::new("feeds.toml"), Path::new(".")).unwrap();
-        let health = read(&config, Utc::now(), Days::Skipped).unwrap();
+        let health = read(&config, Utc::now(), View::Status).unwrap();
         assert_eq!(health.len(), 1);
         assert_eq!(health[0].record.last_fetch, None);
         assert!(!health[0].failing);

@@ -87,7 +87,7 @@ fn feed_facts(config: &Config, report: Option<&Report>) -> Result<Vec<FeedFacts>
         .flat_map(|r| &r.feeds)
         .map(|line| (line.identity.as_str(), line.new))
         .collect();
-    let health = super::feeds::read(config, chrono::Utc::now(), super::feeds::Days::Skipped)?;
+    let health = super::feeds::read(config, chrono::Utc::now(), super::feeds::View::Metrics)?;
     Ok(health
         .into_iter()
         .map(|health| FeedFacts {

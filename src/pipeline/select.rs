@@ -16,6 +16,7 @@
 //! Fails only when the state cannot be read.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 
 use chrono::{DateTime, Utc};
 
@@ -38,11 +39,18 @@ pub(super) struct Selection {
     pub(super) changed: Vec<(ItemDraft, StoredItem)>,
 }
 
-/// Keys and links of items, to tell an item met before.
+/// Keys and links of items, to tell an item met before. A run keeps one
+/// for all its feeds, and a first import meets every item: they are kept
+/// as 128-bit fingerprints, not as their text (16 bytes an item instead of
+/// some 200: the 300,000 items of a first import of 30,000 feeds held
+/// about 70 MB). Two different texts share a fingerprint with odds of
+/// about one in 2^128 a pair.
 #[derive(Default)]
 pub(super) struct Taken {
-    keys: HashSet<String>,
-    links: HashSet<String>,
+    keys: HashSet<u128>,
+    links: HashSet<u128>,
+    /// Two hashers with keys of their own: the two halves of a fingerprint.
+    halves: (RandomState, RandomState),
 }
 
 impl Taken {
@@ -50,13 +58,21 @@ impl Taken {
     /// `false` when either was taken already (the link is then not looked
     /// at).
     fn take(&mut self, draft: &ItemDraft) -> bool {
-        self.keys.insert(draft.key.clone())
-            && (!draft.link_identifies || self.links.insert(draft.source_url.to_string()))
+        let key = self.fingerprint(&draft.key);
+        let link = self.fingerprint(draft.source_url.as_str());
+        self.keys.insert(key) && (!draft.link_identifies || self.links.insert(link))
     }
 
     fn holds(&self, draft: &ItemDraft) -> bool {
-        self.keys.contains(&draft.key)
-            || (draft.link_identifies && self.links.contains(draft.source_url.as_str()))
+        self.keys.contains(&self.fingerprint(&draft.key))
+            || (draft.link_identifies
+                && self
+                    .links
+                    .contains(&self.fingerprint(draft.source_url.as_str())))
+    }
+
+    fn fingerprint(&self, text: &str) -> u128 {
+        (u128::from(self.halves.0.hash_one(text)) << 64) | u128::from(self.halves.1.hash_one(text))
     }
 }
 
@@ -199,6 +215,27 @@ mod tests {
 
     fn draft(key: &str, date: Option<&str>) -> ItemDraft {
         ItemDraft::sample(key, date)
+    }
+
+    #[test]
+    fn taken_tells_an_item_by_its_key_or_by_a_link_that_identifies_it() {
+        let item = |key: &str, link: &str, link_identifies: bool| ItemDraft {
+            key: key.to_string(),
+            source_url: url::Url::parse(link).unwrap(),
+            link_identifies,
+            ..draft(key, None)
+        };
+        let mut taken = Taken::default();
+        assert!(taken.take(&item("k1", "https://e.org/1", true)));
+        assert!(taken.holds(&item("k1", "https://e.org/other", true)));
+        assert!(taken.holds(&item("k2", "https://e.org/1", true)));
+        // A link that does not identify its item is neither taken nor
+        // looked at.
+        assert!(!taken.holds(&item("k2", "https://e.org/1", false)));
+        assert!(taken.take(&item("k3", "https://e.org/shared", false)));
+        assert!(!taken.holds(&item("k4", "https://e.org/shared", true)));
+        assert!(!taken.take(&item("k1", "https://e.org/new", true)));
+        assert!(!taken.holds(&item("k5", "https://e.org/5", true)));
     }
 
     #[test]

@@ -368,7 +368,9 @@ impl State {
     }
 
     /// How many articles each feed (by identity) gave, in all and since
-    /// `since`, in one pass over the items.
+    /// `since`, in one pass over the items. Counted here rather than by
+    /// `GROUP BY`, which sorts every item by feed first (no index has them
+    /// in that order): the time grows with the items, not faster.
     pub(crate) fn article_counts_by_feed(
         &self,
         since: &str,
@@ -376,24 +378,34 @@ impl State {
         let fail = |e| state_error(&self.path, e);
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT feed, count(*), coalesce(sum(imported_at >= ?1), 0), coalesce(sum(has_image = 1), 0)
-                 FROM items GROUP BY feed",
-            )
+            .prepare("SELECT feed, imported_at >= ?1, has_image = 1 FROM items")
             .map_err(fail)?;
-        let rows = stmt
-            .query_map([since], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    ArticleCounts {
-                        total: row.get(1)?,
-                        recent: row.get(2)?,
-                        with_image: row.get(3)?,
-                    },
-                ))
-            })
-            .map_err(fail)?;
-        rows.collect::<Result<HashMap<_, _>, _>>().map_err(fail)
+        let mut rows = stmt.query([since]).map_err(fail)?;
+        let mut counts: HashMap<String, ArticleCounts> = HashMap::new();
+        while let Some(row) = rows.next().map_err(fail)? {
+            let feed = row
+                .get_ref(0)
+                .and_then(|value| value.as_str().map_err(Into::into))
+                .map_err(fail)?;
+            let recent = row
+                .get::<_, Option<bool>>(1)
+                .map_err(fail)?
+                .unwrap_or(false);
+            let with_image = row
+                .get::<_, Option<bool>>(2)
+                .map_err(fail)?
+                .unwrap_or(false);
+            let add = |counts: &mut ArticleCounts| {
+                counts.total += 1;
+                counts.recent += i64::from(recent);
+                counts.with_image += i64::from(with_image);
+            };
+            match counts.get_mut(feed) {
+                Some(feed_counts) => add(feed_counts),
+                None => add(counts.entry(feed.to_owned()).or_default()),
+            }
+        }
+        Ok(counts)
     }
 
     /// Opens an existing state without creating or changing anything

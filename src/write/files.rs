@@ -55,29 +55,25 @@ impl Staging {
     /// Creates (or reuses) the staging folder of section folder `dir`.
     pub(crate) fn open(dir: &Path) -> io::Result<Staging> {
         let staging = dir.join(STAGING_DIR);
-        match std::fs::create_dir(&staging) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                if !staging.symlink_metadata()?.is_dir() {
-                    return Err(io::Error::new(
-                        io::ErrorKind::AlreadyExists,
-                        format!(
-                            "{} is in the way of feedimport's staging folder: move it away",
-                            staging.display()
-                        ),
-                    ));
-                }
-            }
-            Err(e) => return Err(e),
-        }
+        create_staging_dir(&staging)?;
         Ok(Staging { dir: staging })
     }
 
     /// Writes `contents` to a new temporary file, not yet flushed and not
     /// yet visible under its final name: see [`sync`](Self::sync) and
     /// [`link_staged`]. Dropped, it deletes itself.
+    ///
+    /// A run keeps its staging folder open from feed to feed; a file
+    /// written on its own ([`write_new_file`]) in the same folder may have
+    /// removed it meanwhile, and it is then made again.
     pub(crate) fn stage(&self, contents: &[u8]) -> io::Result<tempfile::TempPath> {
-        let mut temp = temp_builder().tempfile_in(&self.dir)?;
+        let mut temp = match temp_builder().tempfile_in(&self.dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                create_staging_dir(&self.dir)?;
+                temp_builder().tempfile_in(&self.dir)?
+            }
+            temp => temp?,
+        };
         temp.write_all(contents)?;
         Ok(temp.into_temp_path())
     }
@@ -103,6 +99,26 @@ impl Staging {
             Ok(())
         }
     }
+}
+
+/// Creates the staging folder `staging`, or checks that it is one.
+fn create_staging_dir(staging: &Path) -> io::Result<()> {
+    match std::fs::create_dir(staging) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            if !staging.symlink_metadata()?.is_dir() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{} is in the way of feedimport's staging folder: move it away",
+                        staging.display()
+                    ),
+                ));
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 impl Drop for Staging {
@@ -268,6 +284,25 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["a.md", "b.md"]);
+    }
+
+    /// A run keeps one staging folder for all its feeds; a file written on
+    /// its own in the same folder removes the folder when it is done, and
+    /// the next file staged makes it again.
+    #[test]
+    fn a_staging_folder_kept_open_is_made_again_when_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::open(dir.path()).unwrap();
+        let one = staging.stage(b"one").unwrap();
+        link_staged(one, &dir.path().join("a.md")).unwrap();
+        write_new_file(dir.path(), "b.md", b"two").unwrap();
+        assert!(!dir.path().join(STAGING_DIR).exists());
+        let three = staging.stage(b"three").unwrap();
+        staging.sync(std::slice::from_ref(&three)).unwrap();
+        link_staged(three, &dir.path().join("c.md")).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("c.md")).unwrap(), b"three");
+        drop(staging);
+        assert!(!dir.path().join(STAGING_DIR).exists());
     }
 
     #[test]

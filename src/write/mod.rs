@@ -110,14 +110,17 @@ pub(crate) fn write_feed(
             return outcome;
         }
     };
-    let mut folders = BTreeSet::new();
-    let result = write_drafts(context, feed, format, &drafts, &mut outcome, &mut folders);
+    let result = write_drafts(
+        context,
+        feed,
+        format,
+        &drafts,
+        &mut outcome,
+        &mut group.folders,
+    );
     // What was written before an error is recorded all the same: those
     // files exist, and the state must know them.
     if !context.dry_run {
-        for folder in folders {
-            group.wrote_in(&folder);
-        }
         group.records += outcome.articles.len();
     }
     outcome.error = result.err();
@@ -134,10 +137,54 @@ pub(crate) fn write_feed(
 /// files are on disk, and the next run adopts them (found by `sourceUrl`).
 pub(crate) struct GroupCommit<'a> {
     state: &'a State,
-    /// Folders with files written since the last commit.
-    folders: BTreeSet<PathBuf>,
+    folders: Folders,
     records: usize,
     began: Instant,
+}
+
+/// The folders of a run's writing: those made and checked (each once a
+/// run, not once a feed: a first import of 3,000 small feeds made the
+/// same folders 3,000 times), those with files written since the group's
+/// last commit, and the staging folder, kept from the first file to the
+/// end of the run instead of made and removed for each feed.
+#[derive(Default)]
+pub(crate) struct Folders {
+    made: BTreeSet<PathBuf>,
+    written: BTreeSet<PathBuf>,
+    staging: Option<Staging>,
+}
+
+impl Folders {
+    /// The first time the run writes into `folder`: creates it and checks
+    /// it resolves inside the content folder.
+    fn open(&mut self, folder: &Path, content_dir: &Path) -> Result<(), StoreError> {
+        if !self.made.contains(folder) {
+            std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+            ensure_inside(folder, content_dir)?;
+            self.made.insert(folder.to_path_buf());
+        }
+        if !self.written.contains(folder) {
+            self.written.insert(folder.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// The content folder, created the first time the run writes.
+    fn content_dir(&mut self, content_dir: &Path) -> Result<(), StoreError> {
+        if !self.made.contains(content_dir) {
+            std::fs::create_dir_all(content_dir).map_err(io_error(content_dir))?;
+            self.made.insert(content_dir.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// The run's staging folder, in the content folder.
+    fn staging(&mut self, content_dir: &Path) -> Result<&Staging, StoreError> {
+        if self.staging.is_none() {
+            self.staging = Some(Staging::open(content_dir).map_err(io_error(content_dir))?);
+        }
+        Ok(self.staging.as_ref().expect("opened above"))
+    }
 }
 
 const GROUP_RECORDS: usize = 2048;
@@ -148,16 +195,10 @@ impl<'a> GroupCommit<'a> {
         state.begin()?;
         Ok(GroupCommit {
             state,
-            folders: BTreeSet::new(),
+            folders: Folders::default(),
             records: 0,
             began: Instant::now(),
         })
-    }
-
-    fn wrote_in(&mut self, folder: &Path) {
-        if !self.folders.contains(folder) {
-            self.folders.insert(folder.to_path_buf());
-        }
     }
 
     /// Called between feeds: commits when the group is full or old enough.
@@ -187,7 +228,7 @@ impl<'a> GroupCommit<'a> {
         if !self.state.in_transaction() {
             return Ok(());
         }
-        while let Some(folder) = self.folders.pop_first() {
+        while let Some(folder) = self.folders.written.pop_first() {
             sync_dir(&folder).map_err(io_error(&folder))?;
         }
         self.records = 0;
@@ -219,11 +260,11 @@ fn write_drafts(
     format: &OutputFormat,
     drafts: &[NewArticle],
     outcome: &mut FeedImport,
-    folders: &mut BTreeSet<PathBuf>,
+    folders: &mut Folders,
 ) -> Result<(), WriteError> {
     let content_dir = &context.config.content_dir;
     if !context.dry_run && !drafts.is_empty() {
-        std::fs::create_dir_all(content_dir).map_err(io_error(content_dir))?;
+        folders.content_dir(content_dir)?;
     }
     let batch_context = BatchContext {
         context,
@@ -275,7 +316,7 @@ fn write_batch(
     batch: &BatchContext,
     items: &[NewArticle],
     outcome: &mut FeedImport,
-    folders: &mut BTreeSet<PathBuf>,
+    folders: &mut Folders,
 ) -> Result<(), WriteError> {
     let (planned, taken) = plan_batch(batch, items, outcome)?;
     if batch.context.dry_run {
@@ -290,12 +331,12 @@ fn write_batch(
     let content_dir = &batch.context.config.content_dir;
     for article in &planned {
         if let Some(folder) = article.path.parent() {
-            open_folder(folder, content_dir, folders)?;
+            folders.open(folder, content_dir)?;
         }
     }
     // Staged in the content folder, on the file system of the folders
     // inside it: linking a file into place is atomic.
-    let staging = Staging::open(content_dir).map_err(io_error(content_dir))?;
+    let staging = folders.staging(content_dir)?;
     let mut staged = Vec::with_capacity(planned.len());
     for article in &planned {
         staged.push(
@@ -385,7 +426,7 @@ fn write_one_slowly(
     item: &NewArticle,
     taken: &TakenNames,
     outcome: &mut FeedImport,
-    folders: &mut BTreeSet<PathBuf>,
+    folders: &mut Folders,
 ) -> Result<(), WriteError> {
     // Each pass looks at the names afresh: one taken since the last pass is
     // adopted (ours) or passed over. Bounded, should files keep appearing.
@@ -407,7 +448,7 @@ fn write_one_slowly(
                 text_hash,
             } => {
                 let folder = path.parent().unwrap_or(&batch.context.config.content_dir);
-                open_folder(folder, &batch.context.config.content_dir, folders)?;
+                folders.open(folder, &batch.context.config.content_dir)?;
                 let name = path
                     .file_name()
                     .unwrap_or_default()
@@ -667,20 +708,6 @@ impl BatchContext<'_> {
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
     let path = path.to_path_buf();
     move |source| StoreError::Io { path, source }
-}
-
-/// The first time a batch writes into `folder`: creates it and checks it
-/// resolves inside the content folder. `folders` are those done.
-fn open_folder(
-    folder: &Path,
-    content_dir: &Path,
-    folders: &mut BTreeSet<PathBuf>,
-) -> Result<(), StoreError> {
-    if folders.insert(folder.to_path_buf()) {
-        std::fs::create_dir_all(folder).map_err(io_error(folder))?;
-        ensure_inside(folder, content_dir)?;
-    }
-    Ok(())
 }
 
 /// Refuses a folder that leads out of the content folder (a symbolic link
