@@ -20,7 +20,7 @@ use url::Url;
 use super::ParseError;
 use super::decode::StreamDecoder;
 use super::json::parse_json;
-use super::stream::{ReadItem, StreamEnd};
+use super::read::{ReadItem, StreamEnd};
 use crate::util::spool::Body;
 
 /// A JSON Feed opened for reading item by item.

@@ -24,14 +24,15 @@
 
 use std::io::Read;
 
-use feed_rs::model::{Entry, Feed};
+use feed_rs::model::Feed;
 use url::Url;
 
 use super::decode::StreamDecoder;
 use super::dropped::not_a_permalink;
 use super::json_stream::{JsonStream, open_json};
 use super::one_by_one::{TagAt, closed, next_tag, root_only};
-use super::repair::{Fix, markup_section};
+pub(crate) use super::read::{ReadItem, StreamEnd};
+use super::repair::markup_section;
 use super::{ParseError, ParsedFeed, looks_like_html, parse_decoded};
 use crate::util::bytes::{find_byte_from, is_xml_space};
 use crate::util::spool::Body;
@@ -72,15 +73,6 @@ pub(crate) struct FeedStream<'a> {
     channel: Feed,
     /// The items cut so far.
     found: usize,
-}
-
-/// What a stream's end tells.
-pub(crate) struct StreamEnd {
-    /// The channel, read again with the markup written after the items
-    /// when there is some.
-    pub(crate) channel: Feed,
-    /// Item elements in the document.
-    pub(crate) found: usize,
 }
 
 /// Where a search for the next tag stopped.
@@ -481,15 +473,6 @@ pub(crate) struct ItemParser {
     end: String,
     encoding: &'static str,
     base: Option<Url>,
-}
-
-/// An item read by [`ItemParser::read`].
-pub(crate) struct ReadItem {
-    /// Its entries (one, unless its markup holds more), each with whether
-    /// its GUID is no link.
-    pub(crate) entries: Vec<(Entry, bool)>,
-    /// The repairs its markup needed.
-    pub(crate) fixes: Vec<Fix>,
 }
 
 impl ItemParser {
