@@ -393,7 +393,7 @@ fn a_big_feed_over_http_is_imported_whole_in_bounded_parts() {
     let output = site.import(&["--json"], 0);
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     // 2,199 well-formed items, the broken one read from its parts, and the
-    // one of broken markup only skipped: more than one part of 1,000.
+    // one of broken markup only skipped: in several parts of 500.
     assert_eq!(report["feeds"][0]["new"].as_u64(), Some(2200), "{report:#}");
     assert_eq!(report["feeds"][0]["skipped"].as_u64(), Some(1));
     let files = site.content();

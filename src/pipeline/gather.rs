@@ -409,10 +409,13 @@ fn read_streamed(
     let mut skipped = Vec::new();
     // Collected in place, in the results' own buffer: a second list of
     // 100,000 drafts is not made.
-    let drafts: Vec<_> = results
+    let mut drafts: Vec<_> = results
         .into_iter()
         .filter_map(|result| result.map_err(|skip| skipped.push(skip)).ok())
         .collect();
+    // The list grew by doubling: what it holds, no more, for the rest of
+    // the run.
+    drafts.shrink_to_fit();
     Ok(ReadFeed {
         drafts,
         skipped,

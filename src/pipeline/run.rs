@@ -122,7 +122,7 @@ pub(super) const PAGES_AHEAD: usize = 8;
 /// articles of a feed with more new items are built as the writing goes,
 /// this many at a time, so that a first import of a feed of 100,000 items
 /// holds their drafts, not their articles and files.
-pub(super) const BUILT_AHEAD: usize = 1000;
+pub(super) const BUILT_AHEAD: usize = 500;
 
 /// A feed's new articles, ready to be written.
 pub(super) struct ReadyItems {
