@@ -101,7 +101,7 @@ pub(crate) fn decode_feed_owned(body: Vec<u8>, content_type: Option<&str>) -> De
 /// What the choice of an encoding looks at in a body: its start, whether
 /// it is all UTF-8 or all ASCII, and the bytes from its first that is not
 /// UTF-8. Taken from a body in memory, or gathered as a big one streams
-/// past ([`StreamDecoder::sample`]).
+/// past (`StreamSample`).
 pub(crate) struct Sample<'a> {
     /// The first [`DETECTION_WINDOW`] bytes (the whole of a smaller body).
     pub(crate) start: &'a [u8],
