@@ -180,17 +180,24 @@ fn serve(listener: TcpListener, files: Arc<HashMap<String, Vec<u8>>>, answer_304
 /// Runs the release binary in `work` (`-q run --force` and `extra`), fails
 /// the bench on a failed run, and returns the wall time in seconds.
 pub(crate) fn timed_run(work: &std::path::Path, extra: &[&str]) -> f64 {
+    let mut args = vec!["-q", "run", "--force"];
+    args.extend_from_slice(extra);
+    timed_command(work, &args)
+}
+
+/// Runs the release binary in `work` with `args`, fails the bench when it
+/// fails, and returns the wall time in seconds.
+pub(crate) fn timed_command(work: &std::path::Path, args: &[&str]) -> f64 {
     let started = std::time::Instant::now();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_feedimport"))
-        .args(["-q", "run", "--force"])
-        .args(extra)
+        .args(args)
         .current_dir(work)
         .output()
         .unwrap();
     let elapsed = started.elapsed().as_secs_f64();
     assert!(
         output.status.success(),
-        "{}",
+        "{args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     elapsed

@@ -116,23 +116,7 @@ fn main() {
 /// metrics file: each timed, median of 5.
 fn views(work: &Path, label: &str) -> Vec<(&'static str, f64)> {
     let timed = |args: &[&str]| -> f64 {
-        let mut times: Vec<f64> = (0..5)
-            .map(|_| {
-                let started = Instant::now();
-                let output = std::process::Command::new(env!("CARGO_BIN_EXE_feedimport"))
-                    .args(args)
-                    .current_dir(work)
-                    .output()
-                    .unwrap();
-                let elapsed = started.elapsed().as_secs_f64();
-                assert!(
-                    output.status.success(),
-                    "{args:?}: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-                elapsed
-            })
-            .collect();
+        let mut times: Vec<f64> = (0..5).map(|_| corpus::timed_command(work, args)).collect();
         times.sort_by(f64::total_cmp);
         times[times.len() / 2]
     };
