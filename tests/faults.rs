@@ -14,7 +14,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -263,10 +263,15 @@ fn imports_cleanly(site: &Site, new: usize) -> Value {
 
 #[test]
 fn connection_refused_is_reported_and_the_other_feed_imported() {
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    // A port below 1024 that refuses now: the system never hands such a
+    // port to a server another test starts (a port freed by a listener
+    // could be, between here and the run).
+    let port = (1..1024u16)
+        .find(|port| {
+            TcpStream::connect(("127.0.0.1", *port))
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+        })
+        .expect("a refused port below 1024");
     let site = fault_site(&format!("http://127.0.0.1:{port}/feed/"));
     let error = fails_cleanly(&site);
     assert_mentions(&error, &["connection refused"]);
