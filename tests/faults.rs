@@ -263,15 +263,7 @@ fn imports_cleanly(site: &Site, new: usize) -> Value {
 
 #[test]
 fn connection_refused_is_reported_and_the_other_feed_imported() {
-    // A port below 1024 that refuses now: the system never hands such a
-    // port to a server another test starts (a port freed by a listener
-    // could be, between here and the run).
-    let port = (1..1024u16)
-        .find(|port| {
-            TcpStream::connect(("127.0.0.1", *port))
-                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
-        })
-        .expect("a refused port below 1024");
+    let port = refused_port();
     let site = fault_site(&format!("http://127.0.0.1:{port}/feed/"));
     let error = fails_cleanly(&site);
     assert_mentions(&error, &["connection refused"]);

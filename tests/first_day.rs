@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::net::TcpListener;
 use std::path::Path;
 
 use common::*;
@@ -286,12 +285,6 @@ fn config_shape_mistakes_name_the_line_and_the_fix() {
     );
 }
 
-/// A loopback port with nothing listening.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 #[test]
 fn network_failures_are_one_plain_line_with_the_chain_under_v() {
     // A server that reads the request and hangs up without an answer.
@@ -328,7 +321,7 @@ fn network_failures_are_one_plain_line_with_the_chain_under_v() {
             "cannot resolve feed.invalid: check the network or the feed's url",
         ),
         (
-            format!("http://127.0.0.1:{}/rss", closed_port()),
+            format!("http://127.0.0.1:{}/rss", refused_port()),
             "127.0.0.1: connection refused: the server is down, or the feed's url has the wrong port",
         ),
         (

@@ -376,6 +376,19 @@ pub(crate) fn raw_server(answer: impl Fn(TcpStream) + Send + Sync + Clone + 'sta
     url
 }
 
+/// A loopback port that refuses connections: one below 1024 with nothing
+/// listening, which the system never hands to a server another test
+/// starts (a port a listener just freed could be taken before the run
+/// connects).
+pub(crate) fn refused_port() -> u16 {
+    (1..1024u16)
+        .find(|port| {
+            TcpStream::connect(("127.0.0.1", *port))
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+        })
+        .expect("a refused port below 1024")
+}
+
 /// Reads a request up to the end of its head.
 pub(crate) fn read_request_head(stream: &mut TcpStream) -> String {
     let mut request = Vec::new();
